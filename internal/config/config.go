@@ -1,0 +1,345 @@
+// Package config reads Valtuusbotti's settings from the environment into one validated struct.
+//
+// Every setting has a documented default that runs the service locally on embedded parts (SQLite, in-memory state,
+// the demo directory and catalog, anonymous Bot Framework traffic on loopback). Secrets may also come from a file
+// named by the variable with a _FILE suffix (Kubernetes and Azure Container Apps mount secrets that way), and are
+// masked whenever the configuration is printed or logged. A bad value stops start-up with an error naming the
+// variable.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Credential kinds for the bot's outbound calls (Bot Connector, Microsoft Graph).
+const (
+	CredentialNone             = "none"              // local anonymous mode only
+	CredentialSecret           = "secret"            // app registration client secret
+	CredentialCertificate      = "certificate"       // app registration certificate (PEM or PKCS#12 file)
+	CredentialManagedIdentity  = "managed_identity"  // user-assigned managed identity (Azure Bot "UserAssignedMSI")
+	CredentialWorkloadIdentity = "workload_identity" // AKS workload identity federation
+)
+
+// Directory sources.
+const (
+	DirectoryDemo  = "demo"  // the embedded demo organisation, or DirectoryFile when set
+	DirectoryGraph = "graph" // Microsoft Graph (Entra ID)
+)
+
+// DefaultOpenIDMetadataURL is where Bot Framework publishes the keys that sign the tokens channels send to bots.
+const DefaultOpenIDMetadataURL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+
+// DefaultGraphBaseURL is Microsoft Graph's v1.0 endpoint in the global cloud.
+const DefaultGraphBaseURL = "https://graph.microsoft.com/v1.0"
+
+// Config is the whole configuration of the service.
+type Config struct {
+	ListenAddr string // VALTUUS_LISTEN_ADDR
+
+	AppID    string // VALTUUS_BOT_APP_ID: the bot's Entra app (client) id; empty = local anonymous mode
+	TenantID string // VALTUUS_BOT_TENANT_ID: the city's tenant, for single-tenant bots and Graph
+
+	Credential            string // VALTUUS_CREDENTIAL
+	ClientSecret          string // VALTUUS_CLIENT_SECRET (or _FILE)
+	CertificatePath       string // VALTUUS_CLIENT_CERTIFICATE_PATH
+	CertificatePassword   string // VALTUUS_CLIENT_CERTIFICATE_PASSWORD (or _FILE)
+	ManagedIdentityClient string // VALTUUS_MANAGED_IDENTITY_CLIENT_ID
+
+	OpenIDMetadataURL string // VALTUUS_OPENID_METADATA_URL
+	GraphBaseURL      string // VALTUUS_GRAPH_BASE_URL
+
+	DatabaseURL string // VALTUUS_DATABASE_URL
+	RedisURL    string // VALTUUS_REDIS_URL (or _FILE, as it may carry a password); empty = in-memory state
+
+	Directory     string // VALTUUS_DIRECTORY: demo | graph
+	DirectoryFile string // VALTUUS_DIRECTORY_FILE: a demo directory YAML instead of the embedded one
+	CatalogDir    string // VALTUUS_CATALOG_DIR: a catalog folder instead of the embedded one
+
+	LogLevel  slog.Level // VALTUUS_LOG_LEVEL
+	LogFormat string     // VALTUUS_LOG_FORMAT: text | json
+
+	MaxBodyBytes    int64         // VALTUUS_MAX_BODY_BYTES
+	ShutdownTimeout time.Duration // VALTUUS_SHUTDOWN_TIMEOUT
+}
+
+// Anonymous reports whether inbound tokens are not checked: the local mode for the Agents Playground.
+func (c *Config) Anonymous() bool { return c.AppID == "" }
+
+// Getenv looks a variable up; os.LookupEnv in production, a map in tests.
+type Getenv func(key string) (string, bool)
+
+var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// FromEnv reads and validates the configuration. All problems are reported together, each naming its variable.
+func FromEnv(getenv Getenv) (*Config, error) {
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	r := reader{getenv: getenv}
+	c := &Config{
+		ListenAddr:            r.str("VALTUUS_LISTEN_ADDR", "127.0.0.1:3978"),
+		AppID:                 r.str("VALTUUS_BOT_APP_ID", ""),
+		TenantID:              r.str("VALTUUS_BOT_TENANT_ID", ""),
+		Credential:            r.str("VALTUUS_CREDENTIAL", ""),
+		ClientSecret:          r.secret("VALTUUS_CLIENT_SECRET"),
+		CertificatePath:       r.str("VALTUUS_CLIENT_CERTIFICATE_PATH", ""),
+		CertificatePassword:   r.secret("VALTUUS_CLIENT_CERTIFICATE_PASSWORD"),
+		ManagedIdentityClient: r.str("VALTUUS_MANAGED_IDENTITY_CLIENT_ID", ""),
+		OpenIDMetadataURL:     r.str("VALTUUS_OPENID_METADATA_URL", DefaultOpenIDMetadataURL),
+		GraphBaseURL:          r.str("VALTUUS_GRAPH_BASE_URL", DefaultGraphBaseURL),
+		DatabaseURL:           r.str("VALTUUS_DATABASE_URL", "sqlite:./data/valtuusbotti.db"),
+		RedisURL:              r.secret("VALTUUS_REDIS_URL"),
+		Directory:             r.str("VALTUUS_DIRECTORY", DirectoryDemo),
+		DirectoryFile:         r.str("VALTUUS_DIRECTORY_FILE", ""),
+		CatalogDir:            r.str("VALTUUS_CATALOG_DIR", ""),
+		LogFormat:             r.str("VALTUUS_LOG_FORMAT", ""),
+		MaxBodyBytes:          r.int64("VALTUUS_MAX_BODY_BYTES", 256<<10),
+		ShutdownTimeout:       r.duration("VALTUUS_SHUTDOWN_TIMEOUT", 20*time.Second),
+	}
+	c.LogLevel = r.level("VALTUUS_LOG_LEVEL", slog.LevelInfo)
+	if c.Credential == "" {
+		c.Credential = CredentialNone
+		if c.AppID != "" {
+			c.Credential = CredentialSecret
+		}
+	}
+	if c.LogFormat == "" {
+		// People read the local console; machines read production logs.
+		c.LogFormat = "json"
+		if c.Anonymous() {
+			c.LogFormat = "text"
+		}
+	}
+	c.validate(&r)
+	if len(r.errs) > 0 {
+		return nil, errors.Join(r.errs...)
+	}
+	return c, nil
+}
+
+func (c *Config) validate(r *reader) {
+	host, _, err := net.SplitHostPort(c.ListenAddr)
+	if err != nil {
+		r.fail("VALTUUS_LISTEN_ADDR", "want host:port, e.g. 127.0.0.1:3978: %v", err)
+	}
+	if c.AppID != "" && !guidRE.MatchString(c.AppID) {
+		r.fail("VALTUUS_BOT_APP_ID", "want the app registration's client id (a GUID)")
+	}
+	if c.TenantID != "" && !guidRE.MatchString(c.TenantID) {
+		r.fail("VALTUUS_BOT_TENANT_ID", "want the Entra tenant id (a GUID)")
+	}
+	if c.AppID == "" {
+		// Local anonymous mode: nobody checks who sends activities, so only the local machine may reach us.
+		if err == nil && !IsLoopback(host) {
+			r.fail("VALTUUS_LISTEN_ADDR", "without VALTUUS_BOT_APP_ID the bot runs unauthenticated and may only listen on loopback (127.0.0.1, ::1 or localhost), not %q", host)
+		}
+		if c.Credential != CredentialNone {
+			r.fail("VALTUUS_CREDENTIAL", "%q needs VALTUUS_BOT_APP_ID", c.Credential)
+		}
+		if c.Directory == DirectoryGraph {
+			r.fail("VALTUUS_DIRECTORY", "graph needs VALTUUS_BOT_APP_ID and a credential")
+		}
+	} else {
+		if c.TenantID == "" {
+			r.fail("VALTUUS_BOT_TENANT_ID", "required with VALTUUS_BOT_APP_ID (single-tenant bots get tokens from the city's tenant)")
+		}
+		switch c.Credential {
+		case CredentialSecret:
+			if c.ClientSecret == "" {
+				r.fail("VALTUUS_CLIENT_SECRET", "required with VALTUUS_CREDENTIAL=secret (or VALTUUS_CLIENT_SECRET_FILE)")
+			}
+		case CredentialCertificate:
+			if c.CertificatePath == "" {
+				r.fail("VALTUUS_CLIENT_CERTIFICATE_PATH", "required with VALTUUS_CREDENTIAL=certificate")
+			} else if _, err := os.Stat(c.CertificatePath); err != nil {
+				r.fail("VALTUUS_CLIENT_CERTIFICATE_PATH", "cannot read the certificate: %v", err)
+			}
+		case CredentialManagedIdentity, CredentialWorkloadIdentity:
+		case CredentialNone:
+			r.fail("VALTUUS_CREDENTIAL", "none is only for local anonymous mode; with an app id choose secret, certificate, managed_identity or workload_identity")
+		default:
+			r.fail("VALTUUS_CREDENTIAL", "unknown %q: want secret, certificate, managed_identity or workload_identity", c.Credential)
+		}
+	}
+	checkURL(r, "VALTUUS_OPENID_METADATA_URL", c.OpenIDMetadataURL)
+	checkURL(r, "VALTUUS_GRAPH_BASE_URL", c.GraphBaseURL)
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		r.fail("VALTUUS_DATABASE_URL", "want sqlite:<path> or postgres://…")
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			r.fail("VALTUUS_REDIS_URL", "want redis://host:port/db or rediss://…")
+		}
+	}
+	switch c.Directory {
+	case DirectoryDemo, DirectoryGraph:
+	default:
+		r.fail("VALTUUS_DIRECTORY", "unknown %q: want demo or graph", c.Directory)
+	}
+	if c.DirectoryFile != "" && c.Directory != DirectoryDemo {
+		r.fail("VALTUUS_DIRECTORY_FILE", "only used with VALTUUS_DIRECTORY=demo")
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		r.fail("VALTUUS_LOG_FORMAT", "unknown %q: want text or json", c.LogFormat)
+	}
+	if c.MaxBodyBytes < 4<<10 || c.MaxBodyBytes > 16<<20 {
+		r.fail("VALTUUS_MAX_BODY_BYTES", "want between 4096 and 16777216")
+	}
+}
+
+func checkURL(r *reader, key, v string) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		r.fail(key, "want an absolute http(s) URL")
+		return
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+		r.fail(key, "plain http is only allowed to loopback test servers")
+	}
+}
+
+// IsLoopback reports whether host (no port) names the local machine only.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// LogValue implements slog.LogValuer: the configuration as it may be logged, secrets masked.
+func (c *Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("listen_addr", c.ListenAddr),
+		slog.String("app_id", c.AppID),
+		slog.String("tenant_id", c.TenantID),
+		slog.String("credential", c.Credential),
+		slog.String("client_secret", mask(c.ClientSecret)),
+		slog.String("client_certificate_path", c.CertificatePath),
+		slog.String("client_certificate_password", mask(c.CertificatePassword)),
+		slog.String("managed_identity_client_id", c.ManagedIdentityClient),
+		slog.String("openid_metadata_url", c.OpenIDMetadataURL),
+		slog.String("graph_base_url", c.GraphBaseURL),
+		slog.String("database_url", maskURL(c.DatabaseURL)),
+		slog.String("redis_url", maskURL(c.RedisURL)),
+		slog.String("directory", c.Directory),
+		slog.String("directory_file", c.DirectoryFile),
+		slog.String("catalog_dir", c.CatalogDir),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.String("log_format", c.LogFormat),
+		slog.Int64("max_body_bytes", c.MaxBodyBytes),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+	)
+}
+
+func mask(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "********"
+}
+
+// maskURL hides the password of a connection URL and keeps the rest readable.
+func maskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+type reader struct {
+	getenv Getenv
+	errs   []error
+}
+
+func (r *reader) fail(key, format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+func (r *reader) str(key, def string) string {
+	if v, ok := r.getenv(key); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+// secret reads KEY, or the file named by KEY_FILE; setting both is an error, since one would silently win.
+func (r *reader) secret(key string) string {
+	v, hasV := r.getenv(key)
+	path, hasF := r.getenv(key + "_FILE")
+	hasV = hasV && v != ""
+	hasF = hasF && path != ""
+	switch {
+	case hasV && hasF:
+		r.fail(key, "set either %s or %s_FILE, not both", key, key)
+		return ""
+	case hasF:
+		b, err := os.ReadFile(path)
+		if err != nil {
+			r.fail(key+"_FILE", "cannot read the secret file: %v", err)
+			return ""
+		}
+		return strings.TrimSpace(string(b))
+	default:
+		return strings.TrimSpace(v)
+	}
+}
+
+func (r *reader) int64(key string, def int64) int64 {
+	v := r.str(key, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		r.fail(key, "want an integer, got %q", v)
+		return def
+	}
+	return n
+}
+
+func (r *reader) duration(key string, def time.Duration) time.Duration {
+	v := r.str(key, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.fail(key, "want a positive duration such as 20s, got %q", v)
+		return def
+	}
+	return d
+}
+
+func (r *reader) level(key string, def slog.Level) slog.Level {
+	v := r.str(key, "")
+	if v == "" {
+		return def
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		r.fail(key, "want debug, info, warn or error, got %q", v)
+		return def
+	}
+	return l
+}

@@ -1,0 +1,127 @@
+// Package i18n holds the texts people read, in Finnish, Swedish and English, and picks the language for a person.
+//
+// Texts live in one JSON file per language under messages/, embedded in the binary; a test keeps the three files
+// in step (same keys, same placeholders). Placeholders are written {name} and filled by Printer.Format.
+// Language choice follows one rule everywhere: the person's own choice wins, then the locale Teams sent, then
+// the organisation's default language.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"golang.org/x/text/language"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+//go:embed messages/*.json
+var files embed.FS
+
+// Bundle is the set of messages in every language. It is immutable after Load and safe for concurrent use.
+type Bundle struct {
+	msgs map[domain.Lang]map[string]string
+}
+
+// Load reads the embedded message files.
+func Load() (*Bundle, error) {
+	b := &Bundle{msgs: map[domain.Lang]map[string]string{}}
+	for _, l := range domain.Langs {
+		name := "messages/" + string(l) + ".json"
+		raw, err := files.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		}
+		b.msgs[l] = m
+	}
+	return b, nil
+}
+
+// MustLoad is Load for program start-up and tests, where the embedded files are known to be valid.
+func MustLoad() *Bundle {
+	b, err := Load()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// Printer gives the texts of one language.
+type Printer struct {
+	Lang domain.Lang
+	m    map[string]string
+	en   map[string]string
+}
+
+// Printer returns the printer for lang (Finnish for an unknown language).
+func (b *Bundle) Printer(lang domain.Lang) Printer {
+	if !lang.Valid() {
+		lang = domain.Finnish
+	}
+	return Printer{Lang: lang, m: b.msgs[lang], en: b.msgs[domain.English]}
+}
+
+// Get returns the text for key. A missing key shows as the key itself, so a gap is visible instead of blank.
+func (p Printer) Get(key string) string {
+	if s, ok := p.m[key]; ok {
+		return s
+	}
+	if s, ok := p.en[key]; ok {
+		return s
+	}
+	return key
+}
+
+// Format returns the text for key with {name} placeholders replaced by the given name, value pairs.
+func (p Printer) Format(key string, kv ...string) string {
+	s := p.Get(key)
+	if len(kv) == 0 {
+		return s
+	}
+	pairs := make([]string, 0, len(kv))
+	for i := 0; i+1 < len(kv); i += 2 {
+		pairs = append(pairs, "{"+kv[i]+"}", kv[i+1])
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+var supported = []language.Tag{language.Finnish, language.Swedish, language.English}
+var matcher = language.NewMatcher(supported)
+
+// MatchLocale maps a client locale such as "fi-FI", "sv-SE" or a bare "en" to a supported language. ok is false
+// when the locale is empty, malformed or not close to any supported language.
+func MatchLocale(locale string) (lang domain.Lang, ok bool) {
+	locale = strings.TrimSpace(locale)
+	if locale == "" {
+		return "", false
+	}
+	tag, err := language.Parse(locale)
+	if err != nil {
+		return "", false
+	}
+	_, idx, conf := matcher.Match(tag)
+	if conf < language.High {
+		return "", false
+	}
+	return domain.Langs[idx], true
+}
+
+// Choose applies the language rule: the person's choice, else their locale, else the organisation's default.
+func Choose(chosen domain.Lang, locale string, orgDefault domain.Lang) domain.Lang {
+	if chosen.Valid() {
+		return chosen
+	}
+	if l, ok := MatchLocale(locale); ok {
+		return l
+	}
+	if orgDefault.Valid() {
+		return orgDefault
+	}
+	return domain.Finnish
+}
