@@ -1,0 +1,124 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+// One statement for both dialects: an upsert where an empty value never replaces a stored one. $11 (the time) is
+// used twice; SQLite, like PostgreSQL, binds a repeated "$11" to the same argument.
+const upsertConversationRefSQL = `
+INSERT INTO conversation_refs (
+    aad_object_id, user_id, user_name, bot_id, conversation_id, conversation_type,
+    service_url, tenant_id, channel_id, locale, created_at, updated_at
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+ON CONFLICT (aad_object_id) DO UPDATE SET
+    user_id           = COALESCE(NULLIF(excluded.user_id, ''), conversation_refs.user_id),
+    user_name         = COALESCE(NULLIF(excluded.user_name, ''), conversation_refs.user_name),
+    bot_id            = COALESCE(NULLIF(excluded.bot_id, ''), conversation_refs.bot_id),
+    conversation_id   = COALESCE(NULLIF(excluded.conversation_id, ''), conversation_refs.conversation_id),
+    conversation_type = COALESCE(NULLIF(excluded.conversation_type, ''), conversation_refs.conversation_type),
+    service_url       = COALESCE(NULLIF(excluded.service_url, ''), conversation_refs.service_url),
+    tenant_id         = COALESCE(NULLIF(excluded.tenant_id, ''), conversation_refs.tenant_id),
+    channel_id        = COALESCE(NULLIF(excluded.channel_id, ''), conversation_refs.channel_id),
+    locale            = COALESCE(NULLIF(excluded.locale, ''), conversation_refs.locale),
+    updated_at        = excluded.updated_at`
+
+const selectConversationRefSQL = `
+SELECT c.aad_object_id, c.user_id, c.user_name, c.bot_id, c.conversation_id, c.conversation_type,
+       c.service_url, c.tenant_id, c.channel_id, c.locale, COALESCE(s.language, ''), c.updated_at
+FROM conversation_refs c
+LEFT JOIN user_settings s ON s.aad_object_id = c.aad_object_id
+WHERE c.aad_object_id = $1`
+
+const upsertLanguageSQL = `
+INSERT INTO user_settings (aad_object_id, language, created_at, updated_at) VALUES ($1, $2, $3, $3)
+ON CONFLICT (aad_object_id) DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at`
+
+// UpsertConversationRef stores what ref says about the person ref.AADObjectID, inserting or updating their row.
+//
+// Empty fields of ref leave the stored values alone, so an activity from a group chat or channel (where the caller
+// passes no personal ConversationID) keeps the stored 1:1 conversation. ConversationType describes that stored
+// conversation, so it is recorded only together with a ConversationID and ignored without one. ref.Language and
+// ref.UpdatedAt are ignored: the language is changed only by SetLanguage, and UpdatedAt becomes the clock's now.
+// An empty AADObjectID is EInvalid.
+func (db *DB) UpsertConversationRef(ctx context.Context, ref domain.ConversationRef) error {
+	const op = "sqlstore.UpsertConversationRef"
+	if ref.AADObjectID == "" {
+		return opError(op, domain.Errorf(domain.EInvalid, "conversation reference has no Entra object id"))
+	}
+	if ref.ConversationID == "" {
+		ref.ConversationType = ""
+	}
+	_, err := db.write.ExecContext(ctx, upsertConversationRefSQL,
+		ref.AADObjectID, ref.UserID, ref.UserName, ref.BotID, ref.ConversationID, ref.ConversationType,
+		ref.ServiceURL, ref.TenantID, ref.ChannelID, ref.Locale, db.timeArg(db.nowUTC()))
+	if err != nil {
+		return opError(op, err)
+	}
+	return nil
+}
+
+// ConversationRef returns the stored reference of the person with the given Entra object id, with the language
+// they chose (empty when they chose none). It is ENotFound when the bot has no conversation reference for them,
+// even if they chose a language.
+func (db *DB) ConversationRef(ctx context.Context, aadObjectID string) (domain.ConversationRef, error) {
+	const op = "sqlstore.ConversationRef"
+	var ref domain.ConversationRef
+	var lang string
+	err := db.read.QueryRowContext(ctx, selectConversationRefSQL, aadObjectID).Scan(
+		&ref.AADObjectID, &ref.UserID, &ref.UserName, &ref.BotID, &ref.ConversationID, &ref.ConversationType,
+		&ref.ServiceURL, &ref.TenantID, &ref.ChannelID, &ref.Locale, &lang, timeScanner{&ref.UpdatedAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.ConversationRef{}, opError(op, domain.Errorf(domain.ENotFound, "no conversation reference for this user"))
+	}
+	if err != nil {
+		return domain.ConversationRef{}, opError(op, err)
+	}
+	ref.Language = storedLang(lang)
+	return ref, nil
+}
+
+// SetLanguage records the language the person chose; "" clears the choice so the bot follows the client's locale
+// again. It works whether or not a conversation reference exists. An unsupported language is EInvalid.
+func (db *DB) SetLanguage(ctx context.Context, aadObjectID string, lang domain.Lang) error {
+	const op = "sqlstore.SetLanguage"
+	if aadObjectID == "" {
+		return opError(op, domain.Errorf(domain.EInvalid, "no Entra object id given"))
+	}
+	if lang != "" && !lang.Valid() {
+		return opError(op, domain.Errorf(domain.EInvalid, "unsupported language %q", string(lang)))
+	}
+	now := db.timeArg(db.nowUTC())
+	if _, err := db.write.ExecContext(ctx, upsertLanguageSQL, aadObjectID, string(lang), now); err != nil {
+		return opError(op, err)
+	}
+	return nil
+}
+
+// Language returns the language the person chose, or "" when they chose none (or are unknown).
+func (db *DB) Language(ctx context.Context, aadObjectID string) (domain.Lang, error) {
+	const op = "sqlstore.Language"
+	var lang string
+	err := db.read.QueryRowContext(ctx,
+		`SELECT language FROM user_settings WHERE aad_object_id = $1`, aadObjectID).Scan(&lang)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", opError(op, err)
+	}
+	return storedLang(lang), nil
+}
+
+// storedLang turns a stored language code into a Lang. The application writes only supported codes; anything else
+// (a row edited by hand, a language since retired) reads as "no choice", so the bot falls back to the locale.
+func storedLang(s string) domain.Lang {
+	if l := domain.Lang(s); l.Valid() {
+		return l
+	}
+	return ""
+}

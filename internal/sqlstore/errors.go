@@ -1,0 +1,81 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+// opError attaches op to err and gives driver errors a domain kind.
+//
+// A plain (driver) error becomes a *domain.Error with an empty Message: domain.ErrorMessage then shows users the
+// generic "internal error" while Error(), which logs use, still carries the driver's text. (domain.Wrap would put
+// "internal error" into Message and so hide the cause from Error() as well.)
+func opError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		if de.Op == "" && de == err {
+			return &domain.Error{Code: de.Code, Op: op, Message: de.Message, Err: de.Err}
+		}
+		return &domain.Error{Code: de.Code, Op: op, Message: de.Message, Err: err}
+	}
+	return &domain.Error{Code: classify(err), Op: op, Err: err}
+}
+
+// classify maps a driver error to a domain kind.
+func classify(err error) string {
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF):
+		return domain.EUnavailable
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code == "23505": // unique_violation
+			return domain.EConflict
+		case pgErr.Code == "23503", pgErr.Code == "23514", pgErr.Code == "22001": // foreign key, check, too long
+			return domain.EInvalid
+		case pgErr.Code == "40001", pgErr.Code == "40P01": // serialization failure, deadlock: retry
+			return domain.EConflict
+		case len(pgErr.Code) == 5 && (pgErr.Code[:2] == "08" || pgErr.Code[:2] == "53" || pgErr.Code[:2] == "57"):
+			return domain.EUnavailable // connection, resources, operator intervention (e.g. shutdown)
+		}
+		return domain.EInternal
+	}
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		switch liteErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return domain.EConflict
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY, sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return domain.EInvalid
+		}
+		switch liteErr.Code() & 0xff { // primary result code
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_FULL,
+			sqlite3.SQLITE_IOERR:
+			return domain.EUnavailable
+		}
+		return domain.EInternal
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return domain.EUnavailable
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return domain.EUnavailable
+	}
+	return domain.EInternal
+}

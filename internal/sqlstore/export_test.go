@@ -1,0 +1,53 @@
+package sqlstore
+
+import (
+	"context"
+	"io/fs"
+	"path"
+)
+
+// Test hooks, compiled only into this package's tests.
+
+// MigrateFS applies the migrations in fsys instead of the embedded ones.
+func (db *DB) MigrateFS(ctx context.Context, fsys fs.FS) error { return db.migrateFS(ctx, fsys) }
+
+// EmbeddedMigrations returns the embedded migrations of a dialect.
+func EmbeddedMigrations(dialect string) (fs.FS, error) {
+	return fs.Sub(embeddedMigrations, path.Join("migrations", dialect))
+}
+
+// WriterPragma and ReaderPragma read a SQLite pragma on the writer and on a reader connection.
+func (db *DB) WriterPragma(ctx context.Context, name string) (string, error) {
+	var v string
+	err := db.write.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
+	return v, err
+}
+
+func (db *DB) ReaderPragma(ctx context.Context, name string) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
+	return v, err
+}
+
+// ExecWrite runs a statement on the writer.
+func (db *DB) ExecWrite(ctx context.Context, query string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, query, args...)
+	return err
+}
+
+// ExecRead runs a statement on the read pool.
+func (db *DB) ExecRead(ctx context.Context, query string, args ...any) error {
+	_, err := db.read.ExecContext(ctx, query, args...)
+	return err
+}
+
+// TableExists reports whether a table exists.
+func (db *DB) TableExists(ctx context.Context, name string) (bool, error) {
+	q := `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1)`
+	if db.dialect == DialectPostgres {
+		q = `SELECT to_regclass($1) IS NOT NULL`
+	}
+	var ok bool
+	err := db.read.QueryRowContext(ctx, q, name).Scan(&ok)
+	return ok, err
+}

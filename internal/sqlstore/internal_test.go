@@ -1,0 +1,220 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+func TestMigrationsMatchAcrossDialects(t *testing.T) {
+	var lists [2][]string
+	for i, dialect := range []string{DialectSQLite, DialectPostgres} {
+		fsys, err := EmbeddedMigrations(dialect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, err := loadMigrations(fsys)
+		if err != nil {
+			t.Fatalf("%s: %v", dialect, err)
+		}
+		for j, f := range files {
+			if f.version != int64(j+1) {
+				t.Errorf("%s: migration %s: versions must be 1, 2, 3… without gaps", dialect, f.file)
+			}
+			lists[i] = append(lists[i], fmt.Sprintf("%d_%s", f.version, f.name))
+		}
+	}
+	if fmt.Sprint(lists[0]) != fmt.Sprint(lists[1]) {
+		t.Errorf("dialects differ:\nsqlite   %v\npostgres %v", lists[0], lists[1])
+	}
+}
+
+func TestLoadMigrationsRejectsBadFiles(t *testing.T) {
+	ok := &fstest.MapFile{Data: []byte("SELECT 1;")}
+	for name, fsys := range map[string]fstest.MapFS{
+		"bad name":       {"0001-first.sql": ok},
+		"upper case":     {"0001_First.sql": ok},
+		"zero version":   {"0000_zero.sql": ok},
+		"duplicate":      {"0001_a.sql": ok, "01_b.sql": ok},
+		"no files":       {"README.md": ok},
+		"only non-sql":   {"0001_a.txt": ok},
+		"huge version":   {"99999999999999999999_a.sql": ok},
+		"no name":        {"0001_.sql": ok},
+		"no version":     {"_a.sql": ok},
+		"space in name":  {"0001_a b.sql": ok},
+		"version suffix": {"0001a_a.sql": ok},
+	} {
+		if _, err := loadMigrations(fsys); err == nil {
+			t.Errorf("%s: loadMigrations accepted %v", name, keys(fsys))
+		}
+	}
+	files, err := loadMigrations(fstest.MapFS{"0010_c.sql": ok, "0002_b.sql": ok, "README.md": ok, "1_a.sql": ok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range files {
+		got = append(got, fmt.Sprintf("%d:%s", f.version, f.name))
+	}
+	if want := "[1:a 2:b 10:c]"; fmt.Sprint(got) != want {
+		t.Errorf("order = %v, want %s", got, want)
+	}
+}
+
+func keys(m fstest.MapFS) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestParseDSN(t *testing.T) {
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	for _, tt := range []struct {
+		dsn, dialect, path string
+		memory             bool
+	}{
+		{"sqlite:data/valtuus.db", DialectSQLite, abs("data/valtuus.db"), false},
+		{"SQLite:data/valtuus.db", DialectSQLite, abs("data/valtuus.db"), false},
+		{"sqlite:///var/lib/valtuus/v.db", DialectSQLite, "/var/lib/valtuus/v.db", false},
+		{"sqlite:/var/lib/valtuus/v", DialectSQLite, "/var/lib/valtuus/v", false},
+		{"file:v.db", DialectSQLite, abs("v.db"), false},
+		{"file:///srv/v.db", DialectSQLite, "/srv/v.db", false},
+		{"./v.sqlite3", DialectSQLite, abs("v.sqlite3"), false},
+		{"/srv/V.DB", DialectSQLite, "/srv/V.DB", false},
+		{"sqlite::memory:", DialectSQLite, "", true},
+		{"file::memory:", DialectSQLite, "", true},
+		{":memory:", DialectSQLite, "", true},
+		{"postgres://u:p@db.example:5433/valtuus?sslmode=require", DialectPostgres, "", false},
+		{"postgresql://u@db.example/valtuus", DialectPostgres, "", false},
+		{"  postgres://u@db.example/valtuus  ", DialectPostgres, "", false},
+	} {
+		got, err := parseDSN(tt.dsn)
+		if err != nil {
+			t.Errorf("parseDSN(%q): %v", tt.dsn, err)
+			continue
+		}
+		if got.dialect != tt.dialect || got.path != tt.path || got.memory != tt.memory {
+			t.Errorf("parseDSN(%q) = %s %q memory=%v, want %s %q memory=%v",
+				tt.dsn, got.dialect, got.path, got.memory, tt.dialect, tt.path, tt.memory)
+		}
+		if tt.dialect == DialectPostgres && got.pg == nil {
+			t.Errorf("parseDSN(%q): no pgx config", tt.dsn)
+		}
+	}
+	pg, err := parseDSN("postgres://u:p@db.example:5433/valtuus?search_path=s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pg.pg.Host != "db.example" || pg.pg.Port != 5433 || pg.pg.Database != "valtuus" ||
+		pg.pg.RuntimeParams["search_path"] != "s1" {
+		t.Errorf("pgx config = host %q port %d db %q params %v", pg.pg.Host, pg.pg.Port, pg.pg.Database, pg.pg.RuntimeParams)
+	}
+}
+
+func TestTimeScanner(t *testing.T) {
+	want := time.Date(2025, 12, 31, 23, 59, 59, 999999000, time.UTC)
+	db := &DB{dialect: DialectSQLite}
+	text := db.timeArg(want.In(time.FixedZone("X", -5*3600)).Add(999)) // nanoseconds below µs are dropped
+	if text != "2025-12-31T23:59:59.999999Z" {
+		t.Fatalf("timeArg = %v", text)
+	}
+	if pgArg := (&DB{dialect: DialectPostgres}).timeArg(want.Add(999)); pgArg != any(want) {
+		t.Errorf("postgres timeArg = %v, want %v", pgArg, want)
+	}
+	for _, src := range []any{text, []byte(text.(string)), want.In(time.FixedZone("Y", 3600)), "2025-12-31T23:59:59.999999Z"} {
+		var got time.Time
+		if err := (timeScanner{&got}).Scan(src); err != nil {
+			t.Errorf("Scan(%v): %v", src, err)
+			continue
+		}
+		if got != want {
+			t.Errorf("Scan(%v) = %v, want %v (UTC)", src, got, want)
+		}
+	}
+	// Text order is time order for the stored layout.
+	a := db.timeArg(time.Date(2025, 1, 1, 0, 0, 5, 0, time.UTC)).(string)
+	b := db.timeArg(time.Date(2025, 1, 1, 0, 0, 5, 500000000, time.UTC)).(string)
+	if !(a < b) {
+		t.Errorf("%q sorts after %q", a, b)
+	}
+	for _, bad := range []any{"yesterday", 42, ""} {
+		var got time.Time
+		if err := (timeScanner{&got}).Scan(bad); err == nil {
+			t.Errorf("Scan(%v) succeeded: %v", bad, got)
+		}
+	}
+}
+
+func TestClassifyAndOpError(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		code string
+	}{
+		{&pgconn.PgError{Code: "23505"}, domain.EConflict},
+		{&pgconn.PgError{Code: "23503"}, domain.EInvalid},
+		{&pgconn.PgError{Code: "08006"}, domain.EUnavailable},
+		{&pgconn.PgError{Code: "57P01"}, domain.EUnavailable},
+		{&pgconn.PgError{Code: "42601"}, domain.EInternal},
+		{context.DeadlineExceeded, domain.EUnavailable},
+		{fmt.Errorf("query: %w", context.Canceled), domain.EUnavailable},
+		{errors.New("boom"), domain.EInternal},
+	} {
+		err := opError("sqlstore.X", tt.err)
+		if got := domain.ErrorCode(err); got != tt.code {
+			t.Errorf("opError(%v) code = %s, want %s", tt.err, got, tt.code)
+		}
+		if !errors.Is(err, tt.err) {
+			t.Errorf("opError(%v) lost the cause", tt.err)
+		}
+		if !strings.HasPrefix(err.Error(), "sqlstore.X: ") || !strings.Contains(err.Error(), tt.err.Error()) {
+			t.Errorf("opError(%v).Error() = %q, want the op and the cause", tt.err, err)
+		}
+		if msg := domain.ErrorMessage(err); msg != "internal error" {
+			t.Errorf("user message of a driver error = %q, want the generic one", msg)
+		}
+	}
+	// A domain error keeps its kind and message and gains the op.
+	err := opError("sqlstore.Y", domain.Errorf(domain.ENotFound, "no such thing"))
+	if err.Error() != "sqlstore.Y: not_found: no such thing" || domain.ErrorMessage(err) != "no such thing" {
+		t.Errorf("opError(domain error) = %q / %q", err, domain.ErrorMessage(err))
+	}
+	if opError("op", nil) != nil {
+		t.Error("opError(nil) != nil")
+	}
+}
+
+func TestMigrationString(t *testing.T) {
+	at := time.Date(2025, 3, 4, 5, 6, 7, 8, time.UTC)
+	for _, tt := range []struct {
+		m    Migration
+		want string
+	}{
+		{Migration{Version: 2, Name: "requests"}, "0002_requests pending"},
+		{Migration{Version: 1, Name: "people", Applied: true, AppliedAt: at}, "0001_people applied 2025-03-04T05:06:07Z"},
+		{Migration{Version: 1, Name: "people", Applied: true, AppliedAt: at, Modified: true},
+			"0001_people applied 2025-03-04T05:06:07Z (file changed since: Migrate will refuse to run)"},
+		{Migration{Version: 12345, Name: "future", Applied: true, AppliedAt: at, Unknown: true},
+			"12345_future applied 2025-03-04T05:06:07Z (not in this release: applied by a newer one)"},
+	} {
+		if got := tt.m.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,27 @@
+-- People the bot talks to. Keyed by the Entra object id (aad_object_id), the id every later table uses for a
+-- person. Timestamps are TIMESTAMPTZ, written in UTC at microsecond precision.
+
+-- conversation_refs: how to reach a person proactively; one row per person, updated from each activity.
+CREATE TABLE conversation_refs (
+    aad_object_id     TEXT NOT NULL PRIMARY KEY,
+    user_id           TEXT NOT NULL DEFAULT '',
+    user_name         TEXT NOT NULL DEFAULT '',
+    bot_id            TEXT NOT NULL DEFAULT '',
+    conversation_id   TEXT NOT NULL DEFAULT '',
+    conversation_type TEXT NOT NULL DEFAULT '',
+    service_url       TEXT NOT NULL DEFAULT '',
+    tenant_id         TEXT NOT NULL DEFAULT '',
+    channel_id        TEXT NOT NULL DEFAULT '',
+    locale            TEXT NOT NULL DEFAULT '',
+    created_at        TIMESTAMPTZ NOT NULL,
+    updated_at        TIMESTAMPTZ NOT NULL
+);
+
+-- user_settings: choices a person makes; independent of conversation_refs so a choice can be stored first.
+-- language is '' (follow the client's locale) or a code the application validates (fi, sv, en).
+CREATE TABLE user_settings (
+    aad_object_id TEXT NOT NULL PRIMARY KEY,
+    language      TEXT NOT NULL DEFAULT '',
+    created_at    TIMESTAMPTZ NOT NULL,
+    updated_at    TIMESTAMPTZ NOT NULL
+);
