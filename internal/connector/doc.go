@@ -1,0 +1,33 @@
+// Package connector is Valtuusbotti's client for the Bot Framework Connector REST API, the
+// service at an activity's serviceUrl through which a bot sends, updates and deletes
+// messages and opens conversations in Teams. It reuses msbotbuilder-go's schema types but
+// not its stock client, which returns no activity ids, takes no context and does not retry.
+//
+// What it does for every call:
+//
+//   - Authentication: a bearer token for the Bot Framework scope from an
+//     azcore.TokenCredential, cached until five minutes before expiry and refreshed by one
+//     request at a time. A 401 drops the cached token and retries once with a new one. With
+//     no credential (the local Agents Playground) no Authorization header is sent. With a
+//     credential, tokens are sent only over https, or plain http to a loopback host.
+//   - Throttling: Teams' per-conversation limits (7/1 s, 8/2 s, 60/30 s, 1800/h) and a
+//     global limit (50/s) are applied before each attempt; a call waits for its slot rather
+//     than failing. The state lives in this process only: with several replicas each limits
+//     itself, so configure Limits.Global as the tenant budget divided by the replicas.
+//   - Retries: 429, 412, 502 and 504 (which Microsoft says to retry), and also 500, 503 and
+//     transport errors, which are transient in practice, are retried with exponential
+//     backoff and full jitter, honouring Retry-After (seconds or an HTTP date) capped by
+//     MaxBackoff, until MaxAttempts or the context ends. Each attempt rebuilds its request.
+//     A retried POST whose earlier attempt did reach Teams (a 502/504 or timeout after
+//     delivery) can post the message twice; Teams offers no idempotency key, and losing a
+//     notification is worse than a rare duplicate. Other 4xx answers are returned at once
+//     as *APIError.
+//   - Bodies: activities are encoded with Marshal, which drops the zero-valued noise
+//     (timestamps of year 1, empty from/recipient/relatesTo objects) that the schema's
+//     struct tags let through. Response bodies are read up to a size limit.
+//   - Logs: operation, status, attempt and duration; never tokens, message text or
+//     conversation ids.
+//
+// Client also adapts itself to msbotbuilder-go's client.Client interface (see Legacy) so
+// that it can be plugged into that library's adapter.
+package connector

@@ -1,0 +1,281 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+)
+
+const (
+	maxResponseBody = 1 << 20  // an answer is {"id": …}; anything near this is not the connector
+	maxErrorBody    = 64 << 10 // error bodies are only parsed for code and message
+	maxMessageLen   = 300      // of the service's error message kept in APIError
+)
+
+// APIError is an HTTP error answer from the connector.
+type APIError struct {
+	Op         string // client method, e.g. "SendActivity"
+	StatusCode int
+	Code       string // error.code from the body, e.g. "ConversationBlockedByUser"
+	Message    string // error.message from the body, truncated
+	// RetryAfter is the server's Retry-After, zero when absent.
+	RetryAfter time.Duration
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "connector: %s: HTTP %d", e.Op, e.StatusCode)
+	if e.Code != "" {
+		b.WriteString(" " + e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	return b.String()
+}
+
+// Retryable reports whether the call may succeed if repeated later: 429, 412, 502 and 504
+// (per Microsoft's guidance) and 500 and 503 (transient in practice).
+func (e *APIError) Retryable() bool {
+	switch e.StatusCode {
+	case http.StatusTooManyRequests, http.StatusPreconditionFailed,
+		http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// opErr wraps err with the operation for errors that happen before any request is made.
+func opErr(op string, err error) error { return fmt.Errorf("connector: %s: %w", op, err) }
+
+// call is one logical API call; each attempt builds a fresh request from it.
+type call struct {
+	op      string
+	method  string
+	url     *url.URL
+	body    []byte // nil for no body
+	convKey string // rate-limit key; "" = global limits only
+}
+
+// transportError is a failure to get an HTTP answer at all (dial, TLS, timeout, reset).
+type transportError struct{ err error }
+
+func (e *transportError) Error() string { return e.err.Error() }
+func (e *transportError) Unwrap() error { return e.err }
+
+// do runs c with throttling, authentication and retries, and decodes a 2xx JSON answer
+// into out when out is not nil.
+func (c *Client) do(ctx context.Context, r call, out any) error {
+	if c.tokens != nil && !tokenAllowed(r.url) {
+		return opErr(r.op, fmt.Errorf("refusing to send a bearer token over plain http to %s", r.url.Host))
+	}
+	var lastErr error
+	retriedAuth := false
+	for attempt := 1; ; attempt++ {
+		if err := c.throttle(ctx, r); err != nil {
+			return stopped(r.op, err, lastErr)
+		}
+		token := ""
+		if c.tokens != nil {
+			var err error
+			if token, err = c.tokens.token(ctx); err != nil {
+				if ctx.Err() != nil {
+					return stopped(r.op, ctx.Err(), lastErr)
+				}
+				return opErr(r.op, fmt.Errorf("get token: %w", err))
+			}
+		}
+
+		err := c.attempt(ctx, r, attempt, token, out)
+		if err == nil {
+			return nil
+		}
+		lastErr = err
+		if ctx.Err() != nil {
+			return stopped(r.op, ctx.Err(), lastErr)
+		}
+
+		var delay time.Duration
+		var apiErr *APIError
+		var tErr *transportError
+		switch {
+		case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized && c.tokens != nil && !retriedAuth:
+			// The token may have been revoked or rotated before its expiry: fetch a new one
+			// once, right away.
+			c.tokens.invalidate(token)
+			retriedAuth = true
+		case errors.As(err, &apiErr) && apiErr.Retryable():
+			delay = c.backoff(attempt, apiErr.RetryAfter)
+		case errors.As(err, &tErr):
+			delay = c.backoff(attempt, 0)
+		default:
+			return err
+		}
+		if attempt >= c.cfg.MaxAttempts {
+			return err
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < delay {
+			// The retry could not happen before the caller gives up anyway.
+			return err
+		}
+		c.log.LogAttrs(ctx, slog.LevelWarn, "connector retry",
+			slog.Any("op", r.op), slog.Any("attempt", attempt), slog.Any("wait", delay))
+		if delay > 0 {
+			if err := c.cfg.Sleep(ctx, delay); err != nil {
+				return stopped(r.op, err, lastErr)
+			}
+		}
+	}
+}
+
+// stopped is the error of a call the context ended, keeping the last attempt's error.
+func stopped(op string, ctxErr, lastErr error) error {
+	if lastErr == nil {
+		return opErr(op, ctxErr)
+	}
+	return fmt.Errorf("connector: %s: %w (last attempt: %w)", op, ctxErr, lastErr)
+}
+
+// throttle waits for a rate-limit slot.
+func (c *Client) throttle(ctx context.Context, r call) error {
+	if err := ctx.Err(); err != nil || c.limiter == nil {
+		return err // a call that will not be made books no slot
+	}
+	now := c.cfg.Now()
+	at := c.limiter.reserve(r.convKey, now)
+	wait := at.Sub(now)
+	if wait <= 0 {
+		return nil
+	}
+	c.log.LogAttrs(ctx, slog.LevelDebug, "connector throttled", slog.Any("op", r.op), slog.Any("wait", wait))
+	if err := c.cfg.Sleep(ctx, wait); err != nil {
+		c.limiter.release(r.convKey, at)
+		return err
+	}
+	return nil
+}
+
+// backoff is the delay before the retry that follows attempt: Retry-After when the server
+// gave one, else full jitter over an exponentially growing range, both capped by MaxBackoff.
+func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return min(retryAfter, c.cfg.MaxBackoff)
+	}
+	ceiling := c.cfg.MaxBackoff
+	if shift := attempt - 1; shift < 32 {
+		if d := c.cfg.BaseBackoff << shift; d > 0 && d < ceiling {
+			ceiling = d
+		}
+	}
+	return rand.N(ceiling + 1)
+}
+
+// attempt makes one HTTP request.
+func (c *Client) attempt(ctx context.Context, r call, attempt int, token string, out any) error {
+	actx, cancel := context.WithTimeout(ctx, c.cfg.CallTimeout)
+	defer cancel()
+
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(actx, r.method, r.url.String(), body)
+	if err != nil {
+		return opErr(r.op, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if r.body != nil {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+
+	start := time.Now()
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		// *url.Error names the full URL, conversation id included: keep only the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		err = &transportError{err: fmt.Errorf("%s %s: %w", r.method, r.url.Host, err)}
+		c.log.LogAttrs(ctx, slog.LevelWarn, "connector call failed",
+			slog.Any("op", r.op), slog.Any("attempt", attempt), slog.Any("duration", time.Since(start)), slog.Any("error", err.Error()))
+		return opErr(r.op, err)
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+		level := slog.LevelDebug
+		if err != nil {
+			// The request was accepted; only the answer was lost. Retrying would post twice.
+			level = slog.LevelWarn
+		}
+		c.log.LogAttrs(ctx, level, "connector call",
+			slog.Any("op", r.op), slog.Any("status", resp.StatusCode), slog.Any("attempt", attempt), slog.Any("duration", time.Since(start)))
+		if out != nil && err == nil && len(bytes.TrimSpace(data)) > 0 {
+			if jerr := json.Unmarshal(data, out); jerr != nil {
+				c.log.LogAttrs(ctx, slog.LevelWarn, "connector answer not JSON", slog.Any("op", r.op), slog.Any("status", resp.StatusCode))
+			}
+		}
+		return nil
+	}
+
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody)) // let the connection be reused
+	apiErr := &APIError{Op: r.op, StatusCode: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.Now())}
+	var er schema.ErrorResponse
+	if json.Unmarshal(data, &er) == nil {
+		apiErr.Code = er.Error.Code
+		apiErr.Message = truncate(er.Error.Message, maxMessageLen)
+	}
+	c.log.LogAttrs(ctx, slog.LevelWarn, "connector call",
+		slog.Any("op", r.op), slog.Any("status", resp.StatusCode), slog.Any("code", apiErr.Code),
+		slog.Any("attempt", attempt), slog.Any("duration", time.Since(start)))
+	return apiErr
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// Cut on a rune boundary.
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
