@@ -1,0 +1,66 @@
+// Package directory answers who a person is and who their manager is: the organisation chart as Entra ID knows it.
+//
+// Directory is the small interface the rest of the bot uses. This package holds the file-backed implementation
+// used for the demo and local development (LoadFile, LoadDemo with the embedded demo.yaml) and Cached, a TTL cache
+// with singleflight in front of any Directory. The Microsoft Graph implementation lives in the graphdir
+// sub-package, the only package that links the Graph SDK.
+package directory
+
+import (
+	"context"
+	"strings"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+// Directory looks people up in the organisation's directory by Entra object id.
+type Directory interface {
+	// User returns the person with the object id; domain.ENotFound when the directory does not know them.
+	User(ctx context.Context, id string) (domain.User, error)
+	// Manager returns the person's manager; domain.ENotFound when the person is unknown or has no manager.
+	Manager(ctx context.Context, id string) (domain.User, error)
+	// DirectReports returns the people whose manager the person is (empty when none); domain.ENotFound when the
+	// person is unknown.
+	DirectReports(ctx context.Context, id string) ([]domain.User, error)
+}
+
+// CanonicalID returns id as a lower-case GUID (the form Entra uses for object ids) and whether id is a GUID at
+// all. Surrounding braces are not accepted: Teams and Graph never send them.
+func CanonicalID(id string) (string, bool) {
+	if len(id) != 36 {
+		return "", false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return "", false
+			}
+		default:
+			if !isHex(c) {
+				return "", false
+			}
+		}
+	}
+	return strings.ToLower(id), true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// InvalidID is the error every implementation returns for an id that is not an Entra object id.
+func InvalidID(op string) error {
+	return &domain.Error{Code: domain.EInvalid, Op: op, Message: "not an Entra object id"}
+}
+
+// CloneUser returns a copy of u that shares no memory with it (LeaveDate is a pointer), so a cache or a file can
+// hand users out without callers being able to change what it holds.
+func CloneUser(u domain.User) domain.User {
+	if u.LeaveDate != nil {
+		t := *u.LeaveDate
+		u.LeaveDate = &t
+	}
+	return u
+}

@@ -1,0 +1,384 @@
+// Package graphdir implements directory.Directory over Microsoft Graph v1.0 with the msgraph-sdk-go SDK.
+//
+// It is the only package that imports the Graph SDK: the SDK costs minutes and gigabytes to build, so everything
+// else depends on the directory.Directory interface and is tested against directory.File or the fake Graph in
+// internal/testfakes/fakegraph. Only the SDK's users and models packages are linked, not its root client package.
+//
+// Application permissions the bot's app registration needs: User.Read.All (users, managers, direct reports) and
+// User-LifeCycleInfo.Read.All (employeeLeaveDateTime).
+package graphdir
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	abs "github.com/microsoft/kiota-abstractions-go"
+	absser "github.com/microsoft/kiota-abstractions-go/serialization"
+	kiotaauth "github.com/microsoft/kiota-authentication-azure-go"
+	khttp "github.com/microsoft/kiota-http-go"
+	jsonser "github.com/microsoft/kiota-serialization-json-go"
+	core "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/directory"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+const (
+	// DefaultBaseURL is Microsoft Graph v1.0 in the global cloud.
+	DefaultBaseURL = "https://graph.microsoft.com/v1.0"
+	// DefaultScope is the token scope for DefaultBaseURL; national clouds need their own (Config.Scopes).
+	DefaultScope = "https://graph.microsoft.com/.default"
+	// DefaultTimeout bounds one call including the SDK's retries when Config.HTTPClient sets no timeout.
+	DefaultTimeout = 60 * time.Second
+	// maxReportPages stops a server that keeps sending next links.
+	maxReportPages = 1000
+	sdkModule      = "github.com/microsoftgraph/msgraph-sdk-go"
+)
+
+// Config configures New.
+type Config struct {
+	// Credential gets the app-only token for Graph (azidentity client secret, certificate, managed identity…).
+	Credential azcore.TokenCredential
+	// BaseURL is the Graph endpoint with its version; default DefaultBaseURL. Plain http is accepted only for
+	// loopback hosts (tests).
+	BaseURL string
+	// HTTPClient supplies the transport (and the timeout, if set). The SDK's middleware (retry with Retry-After on
+	// 429/503/504, redirects, telemetry) is layered on top of it.
+	HTTPClient *http.Client
+	// Scopes default to DefaultScope.
+	Scopes []string
+}
+
+// Graph is a directory.Directory reading users, managers and direct reports from Microsoft Graph. Safe for
+// concurrent use.
+type Graph struct {
+	users *users.UsersRequestBuilder
+	base  *url.URL
+}
+
+var _ directory.Directory = (*Graph)(nil)
+
+// New builds the Graph client. It does not contact Graph.
+func New(cfg Config) (*Graph, error) {
+	const op = "graphdir.New"
+	if cfg.Credential == nil {
+		return nil, &domain.Error{Code: domain.EInvalid, Op: op, Message: "a token credential is required"}
+	}
+	raw := strings.TrimRight(cfg.BaseURL, "/")
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	base, err := url.Parse(raw)
+	if err != nil || base.Hostname() == "" || base.RawQuery != "" || base.Fragment != "" {
+		return nil, &domain.Error{Code: domain.EInvalid, Op: op, Message: fmt.Sprintf("bad Graph base URL %q", cfg.BaseURL)}
+	}
+	if base.Scheme != "https" && (base.Scheme != "http" || !isLoopback(base.Hostname())) {
+		return nil, &domain.Error{Code: domain.EInvalid, Op: op, Message: fmt.Sprintf("Graph base URL %q must use https", cfg.BaseURL)}
+	}
+	scopes := cfg.Scopes
+	if len(scopes) == 0 {
+		scopes = []string{DefaultScope}
+	}
+	// The token goes only to the base URL's host. The validator compares host names without the port, so a
+	// test server on 127.0.0.1:NNNN is "127.0.0.1"; a host missing here makes kiota silently send no token.
+	auth, err := kiotaauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cfg.Credential, scopes, []string{base.Hostname()})
+	if err != nil {
+		return nil, &domain.Error{Code: domain.EInvalid, Op: op, Message: "cannot set up Graph authentication", Err: err}
+	}
+
+	// Our own serializer registries instead of the SDK's process-wide defaults; JSON is all these calls use.
+	parsers := absser.NewParseNodeFactoryRegistry()
+	parsers.ContentTypeAssociatedFactories["application/json"] = jsonser.NewJsonParseNodeFactory()
+	writers := absser.NewSerializationWriterFactoryRegistry()
+	writers.ContentTypeAssociatedFactories["application/json"] = jsonser.NewJsonSerializationWriterFactory()
+
+	opts := core.GraphClientOptions{GraphServiceLibraryVersion: sdkVersion()}
+	adapter, err := core.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
+		auth, opts, parsers, writers, httpClient(cfg.HTTPClient, &opts))
+	if err != nil {
+		return nil, &domain.Error{Code: domain.EInternal, Op: op, Message: "cannot set up the Graph client", Err: err}
+	}
+	adapter.SetBaseUrl(base.String())
+	adapter.EnableBackingStore(nil) // as the SDK's own client does; nil keeps the process-wide store factory
+	return &Graph{
+		users: users.NewUsersRequestBuilderInternal(map[string]string{"baseurl": base.String()}, adapter),
+		base:  base,
+	}, nil
+}
+
+// httpClient layers the Graph middleware (kiota's retry handler among it) over the caller's transport.
+func httpClient(c *http.Client, opts *core.GraphClientOptions) *http.Client {
+	parent := http.DefaultTransport
+	timeout := DefaultTimeout
+	var jar http.CookieJar
+	if c != nil {
+		if c.Transport != nil {
+			parent = c.Transport
+		}
+		if c.Timeout > 0 {
+			timeout = c.Timeout
+		}
+		jar = c.Jar
+	}
+	return &http.Client{
+		Transport: khttp.NewCustomTransportWithParentTransport(parent, core.GetDefaultMiddlewaresWithOptions(opts)...),
+		Timeout:   timeout,
+		Jar:       jar,
+		// Redirects are the redirect middleware's job (it drops the token when the host changes).
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// sdkVersion is the SDK's version for Graph's telemetry header, read from the build so it follows go.mod.
+func sdkVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if m.Path == sdkModule {
+				return strings.TrimPrefix(m.Version, "v")
+			}
+		}
+	}
+	return ""
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// selectFields are the user properties the bot needs ($select); accountEnabled, department and
+// employeeLeaveDateTime are not returned without it.
+func selectFields() []string {
+	return []string{"id", "displayName", "mail", "userPrincipalName", "department", "jobTitle", "accountEnabled", "employeeLeaveDateTime"}
+}
+
+// User implements directory.Directory: GET /users/{id}.
+func (g *Graph) User(ctx context.Context, id string) (domain.User, error) {
+	const op = "graphdir.User"
+	cid, ok := directory.CanonicalID(id)
+	if !ok {
+		return domain.User{}, directory.InvalidID(op)
+	}
+	u, err := g.users.ByUserId(cid).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: selectFields()},
+	})
+	if err != nil {
+		return domain.User{}, mapError(op, err, directory.UserNotFound(op))
+	}
+	return toUser(op, u)
+}
+
+// Manager implements directory.Directory: GET /users/{id}/manager. A manager that is not a user account (an
+// organisational contact) counts as no manager.
+func (g *Graph) Manager(ctx context.Context, id string) (domain.User, error) {
+	const op = "graphdir.Manager"
+	cid, ok := directory.CanonicalID(id)
+	if !ok {
+		return domain.User{}, directory.InvalidID(op)
+	}
+	obj, err := g.users.ByUserId(cid).Manager().Get(ctx, &users.ItemManagerRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.ItemManagerRequestBuilderGetQueryParameters{Select: selectFields()},
+	})
+	if err != nil {
+		// Graph answers 404 both for an unknown user and for a user without a manager; only the message differs.
+		notFound := directory.UserNotFound(op)
+		if strings.Contains(graphMessage(err), "'manager'") {
+			notFound = directory.NoManager(op)
+		}
+		return domain.User{}, mapError(op, err, notFound)
+	}
+	m, ok := obj.(models.Userable)
+	if !ok {
+		return domain.User{}, &domain.Error{Code: domain.ENotFound, Op: op, Message: "the user's manager is not a user account"}
+	}
+	return toUser(op, m)
+}
+
+// DirectReports implements directory.Directory: GET /users/{id}/directReports, following @odata.nextLink and
+// keeping only user accounts (reports can also be organisational contacts).
+func (g *Graph) DirectReports(ctx context.Context, id string) ([]domain.User, error) {
+	const op = "graphdir.DirectReports"
+	cid, ok := directory.CanonicalID(id)
+	if !ok {
+		return nil, directory.InvalidID(op)
+	}
+	reports := g.users.ByUserId(cid).DirectReports()
+	page, err := reports.Get(ctx, &users.ItemDirectReportsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.ItemDirectReportsRequestBuilderGetQueryParameters{Select: selectFields()},
+	})
+	out := []domain.User{}
+	for n := 1; ; n++ {
+		if err != nil {
+			return nil, mapError(op, err, directory.UserNotFound(op))
+		}
+		for _, obj := range page.GetValue() {
+			u, ok := obj.(models.Userable)
+			if !ok {
+				continue
+			}
+			du, err := toUser(op, u)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, du)
+		}
+		next := page.GetOdataNextLink()
+		if next == nil || *next == "" {
+			return out, nil
+		}
+		if n >= maxReportPages {
+			return nil, &domain.Error{Code: domain.EInternal, Op: op, Message: fmt.Sprintf("Microsoft Graph sent more than %d pages of direct reports", maxReportPages)}
+		}
+		if err := g.checkNextLink(*next); err != nil {
+			return nil, &domain.Error{Code: domain.EInternal, Op: op, Message: "Microsoft Graph sent a bad next-page link", Err: err}
+		}
+		// The next link carries the query ($select, $skiptoken) itself.
+		page, err = reports.WithUrl(*next).Get(ctx, nil)
+	}
+}
+
+// checkNextLink refuses a next-page link that leaves the Graph endpoint we were configured with.
+func (g *Graph) checkNextLink(next string) error {
+	u, err := url.Parse(next)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != g.base.Scheme || !strings.EqualFold(u.Host, g.base.Host) {
+		return fmt.Errorf("next link points to %s://%s, not %s://%s", u.Scheme, u.Host, g.base.Scheme, g.base.Host)
+	}
+	return nil
+}
+
+// toUser maps a Graph user. Mail falls back to the user principal name. A missing accountEnabled (it should
+// always come with $select) counts as disabled, so that nobody is routed work on an account we cannot vouch for.
+func toUser(op string, u models.Userable) (domain.User, error) {
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	id, ok := directory.CanonicalID(str(u.GetId()))
+	if !ok {
+		return domain.User{}, &domain.Error{Code: domain.EInternal, Op: op, Message: "Microsoft Graph returned a user without a valid id"}
+	}
+	out := domain.User{
+		ID:          id,
+		DisplayName: str(u.GetDisplayName()),
+		Mail:        str(u.GetMail()),
+		Department:  str(u.GetDepartment()),
+		JobTitle:    str(u.GetJobTitle()),
+	}
+	if out.Mail == "" {
+		out.Mail = str(u.GetUserPrincipalName())
+	}
+	if e := u.GetAccountEnabled(); e != nil {
+		out.AccountEnabled = *e
+	}
+	if t := u.GetEmployeeLeaveDateTime(); t != nil {
+		leave := t.UTC()
+		out.LeaveDate = &leave
+	}
+	return out, nil
+}
+
+// APIError describes a failed Graph response without any of its body beyond Graph's error code, so it is safe to
+// log. It is the cause (Err) inside the *domain.Error the Directory methods return.
+type APIError struct {
+	Status    int    // HTTP status
+	Code      string // Graph's error code, e.g. Request_ResourceNotFound, Authorization_RequestDenied
+	RequestID string // Graph's request-id header, for Microsoft support
+}
+
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("graph: HTTP %d", e.Status)
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	if e.RequestID != "" {
+		s += " (request-id " + e.RequestID + ")"
+	}
+	return s
+}
+
+// mapError turns an SDK error into the domain's vocabulary; notFound is returned (with the cause attached) for 404.
+func mapError(op string, err error, notFound error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &domain.Error{Code: domain.EUnavailable, Op: op, Message: "Microsoft Graph did not answer in time", Err: err}
+	}
+	var apiErr abs.ApiErrorable
+	if !errors.As(err, &apiErr) {
+		var netErr net.Error
+		if errors.As(err, &netErr) {
+			return &domain.Error{Code: domain.EUnavailable, Op: op, Message: "cannot reach Microsoft Graph", Err: err}
+		}
+		// Token acquisition failures and unreadable responses end here.
+		return &domain.Error{Code: domain.EInternal, Op: op, Message: "Microsoft Graph request failed", Err: err}
+	}
+	cause := &APIError{Status: apiErr.GetStatusCode(), Code: graphCode(err)}
+	if h := apiErr.GetResponseHeaders(); h != nil {
+		if v := h.Get("request-id"); len(v) > 0 {
+			cause.RequestID = v[0]
+		}
+	}
+	switch s := cause.Status; {
+	case s == http.StatusNotFound:
+		var de *domain.Error
+		if errors.As(notFound, &de) {
+			c := *de
+			c.Err = cause
+			return &c
+		}
+		return notFound
+	case s == http.StatusUnauthorized:
+		return &domain.Error{Code: domain.EInternal, Op: op, Err: cause,
+			Message: "Microsoft Graph rejected the bot's access token (HTTP 401): check the app registration, tenant and credential"}
+	case s == http.StatusForbidden:
+		return &domain.Error{Code: domain.EInternal, Op: op, Err: cause,
+			Message: "the bot may not read the directory (HTTP 403): grant the application permissions User.Read.All and User-LifeCycleInfo.Read.All with admin consent"}
+	case s == http.StatusTooManyRequests || s >= 500:
+		return &domain.Error{Code: domain.EUnavailable, Op: op, Err: cause,
+			Message: "Microsoft Graph is busy or unavailable, try again later"}
+	default:
+		return &domain.Error{Code: domain.EInternal, Op: op, Err: cause,
+			Message: fmt.Sprintf("Microsoft Graph refused the request (HTTP %d)", s)}
+	}
+}
+
+// graphMainError returns the "error" object of a Graph error body, or nil. ODataError.Error() dereferences the
+// message without a nil check, so nothing here calls it.
+func graphMainError(err error) odataerrors.MainErrorable {
+	var oe *odataerrors.ODataError
+	if errors.As(err, &oe) {
+		return oe.GetErrorEscaped()
+	}
+	return nil
+}
+
+func graphCode(err error) string {
+	if m := graphMainError(err); m != nil && m.GetCode() != nil {
+		return *m.GetCode()
+	}
+	return ""
+}
+
+func graphMessage(err error) string {
+	if m := graphMainError(err); m != nil && m.GetMessage() != nil {
+		return *m.GetMessage()
+	}
+	return ""
+}
