@@ -1,0 +1,310 @@
+package catalog
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+// maxValidityMonths is the longest mandate Suomi.fi allows: 25 years.
+const maxValidityMonths = 25 * 12
+
+// loadedFiles holds each file's parse result. A file that failed to parse is not validated, and references into
+// it are not checked, so one syntax error does not bury the real problems under "unknown id" noise.
+type loadedFiles struct {
+	themes, tasks, roles, org         yamlDoc
+	themesOK, tasksOK, rolesOK, orgOK bool
+}
+
+// refs is the set of usable ids of one kind; nil means "unknown: the file did not load", and then references are
+// not checked.
+type refs map[string]bool
+
+func (s refs) unknown(id string) bool { return s != nil && !s[id] }
+
+// validate checks every rule of the catalog and adds each problem to r.
+func validate(c *Catalog, f loadedFiles, r *reporter) {
+	var themeIDs, hiddenThemes, taskIDs refs
+	if f.themesOK {
+		themeIDs, hiddenThemes = validateThemes(c.Themes, f.themes, r)
+	}
+	if f.tasksOK {
+		taskIDs = validateTasks(c.Areas, c.Tasks, f.tasks, themeIDs, hiddenThemes, r)
+	}
+	if f.rolesOK {
+		validateRoles(c.Roles, f.roles, taskIDs, r)
+	}
+	if f.orgOK {
+		validateOrg(&c.Org, f.org, themeIDs, r)
+	}
+}
+
+func validateThemes(themes []domain.Theme, doc yamlDoc, r *reporter) (ids, hidden refs) {
+	file := doc.spec.name
+	if len(themes) == 0 {
+		r.add(file, doc.keyLine("themes"), "", "no themes: the file needs a non-empty \"themes\" list")
+	}
+	ids = checkIDs(doc, "themes", "theme", themes, func(t domain.Theme) string { return t.ID }, r)
+	hidden = refs{}
+	names := map[string]string{} // language + lower-cased name → id of the theme that uses it
+	for i, t := range themes {
+		line, entry := doc.itemLine("themes", i), entryName("theme", t.ID, i)
+		add := func(format string, args ...any) { r.add(file, line, entry, format, args...) }
+		hidden[t.ID] = t.Hidden
+
+		checkText(add, "name", t.Name, true)
+		checkText(add, "agency", t.Agency, true)
+		checkText(add, "description", t.Description, true)
+		for _, lang := range domain.Langs {
+			name := strings.TrimSpace(textIn(t.Name, lang))
+			if name == "" {
+				continue
+			}
+			key := string(lang) + "\x00" + strings.ToLower(name)
+			if other, dup := names[key]; dup {
+				add("name.%s %q is also the name of theme %q", lang, name, other)
+			} else {
+				names[key] = t.ID
+			}
+		}
+
+		if t.SuomiFiURL == "" {
+			add("suomi_fi_url is missing")
+		} else if p := urlProblem(t.SuomiFiURL); p != "" {
+			add("suomi_fi_url %q %s", t.SuomiFiURL, p)
+		}
+		for j, u := range t.Sources {
+			if p := urlProblem(u); p != "" {
+				add("sources[%d] %q %s", j, u, p)
+			}
+		}
+		if m := t.DefaultValidityMonths; m < 1 || m > maxValidityMonths {
+			add("default_validity_months %d is out of range 1..%d (Suomi.fi allows at most 25 years)", m, maxValidityMonths)
+		}
+
+		seen := map[string]bool{}
+		for _, la := range t.LookAlikes {
+			switch {
+			case la == t.ID:
+				add("look_alikes lists the theme itself")
+			case seen[la]:
+				add("look_alikes lists %q twice", la)
+			case ids.unknown(la):
+				add("look_alikes: unknown theme %q", la)
+			}
+			seen[la] = true
+		}
+		if len(t.LookAlikes) > 0 {
+			checkText(add, "look_alike_warning", t.LookAlikeWarning, true)
+		} else if len(missingLangs(t.LookAlikeWarning)) < len(domain.Langs) {
+			add("look_alike_warning is set but look_alikes is empty")
+		}
+		checkText(add, "specifier_hint", t.SpecifierHint, false)
+	}
+	return ids, hidden
+}
+
+func validateTasks(areas []domain.Area, tasks []domain.Task, doc yamlDoc, themeIDs, hidden refs, r *reporter) refs {
+	file := doc.spec.name
+	if len(areas) == 0 {
+		r.add(file, doc.keyLine("areas"), "", "no areas: the file needs a non-empty \"areas\" list")
+	}
+	areaIDs := checkIDs(doc, "areas", "area", areas, func(a domain.Area) string { return a.ID }, r)
+	for i, a := range areas {
+		line, entry := doc.itemLine("areas", i), entryName("area", a.ID, i)
+		checkText(func(format string, args ...any) { r.add(file, line, entry, format, args...) }, "name", a.Name, true)
+	}
+
+	if len(tasks) == 0 {
+		r.add(file, doc.keyLine("tasks"), "", "no tasks: the file needs a non-empty \"tasks\" list")
+	}
+	taskIDs := checkIDs(doc, "tasks", "task", tasks, func(t domain.Task) string { return t.ID }, r)
+	for i, t := range tasks {
+		line, entry := doc.itemLine("tasks", i), entryName("task", t.ID, i)
+		add := func(format string, args ...any) { r.add(file, line, entry, format, args...) }
+		switch {
+		case t.Area == "":
+			add("area is missing")
+		case areaIDs.unknown(t.Area):
+			add("unknown area %q", t.Area)
+		}
+		checkText(add, "name", t.Name, true)
+		if len(t.Themes) == 0 {
+			add("has no themes: every task must name the themes the work needs")
+		}
+		seen := map[string]bool{}
+		for _, id := range t.Themes {
+			switch {
+			case seen[id]:
+				add("themes lists %q twice", id)
+			case themeIDs.unknown(id):
+				add("unknown theme %q", id)
+			case hidden[id]:
+				add("theme %q is hidden (no longer offered); remove it from the task", id)
+			}
+			seen[id] = true
+		}
+	}
+	return taskIDs
+}
+
+func validateRoles(roles []domain.RoleProfile, doc yamlDoc, taskIDs refs, r *reporter) {
+	file := doc.spec.name
+	checkIDs(doc, "roles", "role", roles, func(p domain.RoleProfile) string { return p.ID }, r)
+	for i, p := range roles {
+		line, entry := doc.itemLine("roles", i), entryName("role", p.ID, i)
+		add := func(format string, args ...any) { r.add(file, line, entry, format, args...) }
+		checkText(add, "name", p.Name, true)
+		if len(p.Tasks) == 0 {
+			add("has no tasks")
+		}
+		seen := map[string]bool{}
+		for _, id := range p.Tasks {
+			switch {
+			case seen[id]:
+				add("tasks lists %q twice", id)
+			case taskIDs.unknown(id):
+				add("unknown task %q", id)
+			}
+			seen[id] = true
+		}
+	}
+}
+
+func validateOrg(o *domain.Organisation, doc yamlDoc, themeIDs refs, r *reporter) {
+	file := doc.spec.name
+	at := func(line int, entry string) func(string, ...any) {
+		return func(format string, args ...any) { r.add(file, line, entry, format, args...) }
+	}
+
+	checkText(at(doc.keyLine("name"), ""), "name", o.Name, true)
+
+	add := at(doc.keyLine("business_id"), "business_id")
+	switch {
+	case o.BusinessID == "":
+		add("is missing")
+	case !ValidBusinessID(o.BusinessID):
+		add("%q is not a valid Y-tunnus: expected seven digits, a hyphen and a correct check digit (e.g. 1061512-1)", o.BusinessID)
+	}
+
+	add = at(doc.keyLine("default_language"), "default_language")
+	switch {
+	case o.DefaultLanguage == "":
+		add("is missing")
+	case !o.DefaultLanguage.Valid():
+		add("%q must be fi, sv or en", o.DefaultLanguage)
+	}
+
+	if len(o.MainUsers) == 0 {
+		at(doc.keyLine("main_users"), "main_users")("is empty: at least one main user must hold the valtuutusoikeus")
+	}
+	checkGUIDs(doc, "main_users", o.MainUsers, r)
+	checkGUIDs(doc, "digituki_users", o.DigitukiUsers, r)
+
+	depts := make([]string, 0, len(o.DepartmentHeads))
+	for d := range o.DepartmentHeads {
+		depts = append(depts, d)
+	}
+	slices.Sort(depts)
+	for _, d := range depts {
+		add := at(doc.mapKeyLine("department_heads", d), "department_heads")
+		if strings.TrimSpace(d) == "" {
+			add("has an empty department name")
+			continue
+		}
+		if id := o.DepartmentHeads[d]; !validGUID(id) {
+			add("head of %q: %q is not an Entra object id (GUID)", d, id)
+		}
+	}
+
+	seen := map[string]bool{}
+	for i, id := range o.CoveredThemes {
+		add := at(doc.itemLine("covered_themes", i), "covered_themes")
+		switch {
+		case seen[id]:
+			add("lists %q twice", id)
+		case themeIDs.unknown(id):
+			add("unknown theme %q", id)
+		}
+		seen[id] = true
+	}
+}
+
+// checkGUIDs checks a list of Entra object ids under a top-level key of organisation.yaml.
+func checkGUIDs(doc yamlDoc, key string, ids []string, r *reporter) {
+	seen := map[string]bool{}
+	for i, id := range ids {
+		line := doc.itemLine(key, i)
+		switch {
+		case !validGUID(id):
+			r.add(doc.spec.name, line, key, "%q is not an Entra object id (GUID)", id)
+		case seen[strings.ToLower(id)]:
+			r.add(doc.spec.name, line, key, "lists %q twice", id)
+		}
+		seen[strings.ToLower(id)] = true
+	}
+}
+
+// checkIDs checks the ids of one list (present, kebab-case, unique) and returns the usable ones: valid and the
+// first of their kind.
+func checkIDs[T any](doc yamlDoc, section, kind string, items []T, idOf func(T) string, r *reporter) refs {
+	ids := refs{}
+	first := map[string]int{}
+	for i, it := range items {
+		id := idOf(it)
+		line, entry := doc.itemLine(section, i), entryName(kind, id, i)
+		switch {
+		case strings.TrimSpace(id) == "":
+			r.add(doc.spec.name, line, entry, "id is missing")
+		case !ValidID(id):
+			r.add(doc.spec.name, line, entry, "id %q is not lower-case kebab-case (a-z, 0-9 and single hyphens, at most %d characters)", id, maxIDLength)
+		default:
+			if l, dup := first[id]; dup {
+				r.add(doc.spec.name, line, entry, "duplicate id, first defined at line %d", l)
+				continue
+			}
+			first[id] = line
+			ids[id] = true
+		}
+	}
+	return ids
+}
+
+// checkText reports a text that is missing (when required) or lacks some of the languages.
+func checkText(add func(string, ...any), field string, t domain.Text, required bool) {
+	missing := missingLangs(t)
+	switch {
+	case len(missing) == 0:
+	case len(missing) == len(domain.Langs):
+		if required {
+			add("%s is missing", field)
+		}
+	default:
+		add("%s is missing in %s", field, strings.Join(missing, ", "))
+	}
+}
+
+// missingLangs lists the languages of t that are empty or blank, in canonical order.
+func missingLangs(t domain.Text) []string {
+	var out []string
+	for _, lang := range domain.Langs {
+		if strings.TrimSpace(textIn(t, lang)) == "" {
+			out = append(out, string(lang))
+		}
+	}
+	return out
+}
+
+// textIn returns the text in exactly lang, without the fallback of domain.Text.In.
+func textIn(t domain.Text, lang domain.Lang) string {
+	switch lang {
+	case domain.Finnish:
+		return t.FI
+	case domain.Swedish:
+		return t.SV
+	case domain.English:
+		return t.EN
+	}
+	return ""
+}
