@@ -1,0 +1,62 @@
+package cards
+
+import (
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+)
+
+// Verbs of the Action.Execute actions the bot understands. Card data is never trusted for identity: the bot
+// checks the actor from the authenticated activity, and validates every data field again.
+const (
+	VerbSetLanguage = "setLanguage" // data: {"lang": "fi"|"sv"|"en"}
+)
+
+// LanguageData is the data of a VerbSetLanguage action.
+type LanguageData struct {
+	Lang domain.Lang `json:"lang"`
+}
+
+// WelcomeInput is what the welcome card shows.
+type WelcomeInput struct {
+	FirstName string      // may be empty: the card then greets without a name
+	OrgName   domain.Text // the organisation's name in each language
+}
+
+// Welcome is the card shown on install, first contact and on "help": what the bot does and the actions that work.
+func Welcome(p i18n.Printer, in WelcomeInput) *Card {
+	name := ""
+	if in.FirstName != "" {
+		name = " " + in.FirstName
+	}
+	c := New(string(p.Lang))
+	c.FallbackText = p.Format("welcome.title", "name", name)
+	c.Body = []Element{
+		Heading(p.Format("welcome.title", "name", name)),
+		Text(p.Format("welcome.intro", "org", in.OrgName.In(p.Lang))),
+		Container{Type: "Container", Spacing: "Medium", Items: []Element{
+			TextBlock{Type: "TextBlock", Text: p.Get("welcome.what.heading"), Weight: "Bolder", Wrap: true},
+			Text("1. " + p.Get("welcome.what.1")),
+			Text("2. " + p.Get("welcome.what.2")),
+			Text("3. " + p.Get("welcome.what.3")),
+		}},
+		Container{Type: "Container", Style: "warning", Spacing: "Medium", Items: []Element{
+			Text(p.Get("welcome.privacy")),
+		}},
+		TextBlock{Type: "TextBlock", Text: p.Get("welcome.language.current"), Wrap: true, Spacing: "Medium"},
+		ActionSet{Type: "ActionSet", Actions: languageActions(p)},
+		TextBlock{Type: "TextBlock", Text: p.Get("welcome.help.hint"), Wrap: true, IsSubtle: true, Size: "Small"},
+	}
+	return c
+}
+
+// languageActions offers the languages other than the current one.
+func languageActions(p i18n.Printer) []Action {
+	var out []Action
+	for _, l := range domain.Langs {
+		if l == p.Lang {
+			continue
+		}
+		out = append(out, Execute(p.Get("action.language."+string(l)), VerbSetLanguage, LanguageData{Lang: l}))
+	}
+	return out
+}
