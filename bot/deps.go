@@ -1,0 +1,28 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+// Register is the part of the SQL register the transport needs.
+type Register interface {
+	UpsertConversationRef(ctx context.Context, ref domain.ConversationRef) error
+	ConversationRef(ctx context.Context, aadObjectID string) (domain.ConversationRef, error)
+	SetLanguage(ctx context.Context, aadObjectID string, lang domain.Lang) error
+}
+
+// Sender delivers activities through the Bot Connector service.
+type Sender interface {
+	SendActivity(ctx context.Context, serviceURL, conversationID string, a schema.Activity) (string, error)
+	UpdateActivity(ctx context.Context, serviceURL, conversationID, activityID string, a schema.Activity) error
+}
+
+// People looks people up in the directory.
+type People interface {
+	User(ctx context.Context, id string) (domain.User, error)
+}
+

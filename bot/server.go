@@ -1,0 +1,240 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/infracloudio/msbotbuilder-go/connector/auth"
+	"github.com/infracloudio/msbotbuilder-go/core"
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
+	"github.com/valtuusbotti/valtuusbotti/internal/config"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+	"github.com/valtuusbotti/valtuusbotti/internal/state"
+)
+
+// Config wires a Bot.
+type Config struct {
+	// AppID is the bot's Entra app id. Empty means local anonymous mode: no token is checked, which the
+	// configuration allows only on a loopback listener, and replies may only go to loopback service URLs.
+	AppID     string
+	Validator auth.TokenValidator // required unless AppID is empty
+
+	Register  Register
+	State     state.Store
+	Directory People
+	Catalog   *catalog.Catalog
+	Messages  *i18n.Bundle
+	Sender    Sender
+
+	Logger       *slog.Logger
+	Now          func() time.Time
+	MaxBodyBytes int64         // default 256 KiB
+	DedupTTL     time.Duration // how long an activity id is remembered; default 1 h (Teams retries within minutes)
+	ReplyTimeout time.Duration // bound on sending replies within a turn; default 10 s
+}
+
+// Bot handles Bot Framework activities. It is safe for concurrent use.
+type Bot struct {
+	cfg     Config
+	adapter *core.BotFrameworkAdapter
+	log     *slog.Logger
+}
+
+// New checks the configuration and builds the bot.
+func New(cfg Config) (*Bot, error) {
+	if cfg.AppID != "" && cfg.Validator == nil {
+		return nil, errors.New("bot: a token validator is required when an app id is set")
+	}
+	if cfg.Register == nil || cfg.State == nil || cfg.Directory == nil || cfg.Catalog == nil || cfg.Messages == nil || cfg.Sender == nil {
+		return nil, errors.New("bot: register, state, directory, catalog, messages and sender are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 256 << 10
+	}
+	if cfg.DedupTTL <= 0 {
+		cfg.DedupTTL = time.Hour
+	}
+	if cfg.ReplyTimeout <= 0 {
+		cfg.ReplyTimeout = 10 * time.Second
+	}
+	b := &Bot{cfg: cfg, log: cfg.Logger}
+	if cfg.AppID != "" {
+		// msbotbuilder-go's adapter carries the settings and our validator; its own validator and connector client
+		// are not used (see platform.md for why).
+		b.adapter = &core.BotFrameworkAdapter{
+			AdapterSetting: core.AdapterSetting{
+				AppID:              cfg.AppID,
+				CredentialProvider: auth.SimpleCredentialProvider{AppID: cfg.AppID},
+			},
+			TokenValidator: cfg.Validator,
+		}
+	}
+	return b, nil
+}
+
+// Anonymous reports whether the bot runs without checking tokens (local mode).
+func (b *Bot) Anonymous() bool { return b.cfg.AppID == "" }
+
+// httpError is a failure with the status the channel should see. The message goes to logs, never to the caller.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return fmt.Sprintf("%d: %s", e.status, e.msg) }
+
+// ServeHTTP handles POST /api/messages.
+func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := b.cfg.Now()
+	if r.Method == http.MethodHead {
+		// The Agents Playground probes the endpoint with HEAD before it posts anything.
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	act, err := b.readActivity(w, r)
+	if err != nil {
+		var he *httpError
+		if !errors.As(err, &he) {
+			he = &httpError{status: http.StatusInternalServerError, msg: err.Error()}
+		}
+		b.log.LogAttrs(r.Context(), levelFor(he.status), "activity refused",
+			slog.Int("status", he.status), slog.String("reason", he.msg))
+		http.Error(w, http.StatusText(he.status), he.status)
+		return
+	}
+	resp, err := b.handle(r.Context(), act)
+	attrs := []slog.Attr{
+		slog.String("activity_type", string(act.Type)),
+		slog.String("activity_id", act.ID),
+		slog.String("conversation_type", act.Conversation.ConversationType),
+		slog.String("user", pseudonym(act.From.AadObjectID)),
+		slog.Duration("duration", b.cfg.Now().Sub(start)),
+	}
+	if err != nil {
+		b.log.LogAttrs(r.Context(), slog.LevelError, "turn failed", append(attrs, slog.String("error", err.Error()))...)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	b.log.LogAttrs(r.Context(), slog.LevelDebug, "turn done", attrs...)
+	if resp == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(resp.Status)
+	_, _ = w.Write(resp.Body)
+}
+
+// readActivity applies the transport checks in the order that leaks least: the token's presence, the body's size
+// and shape, then the token itself (which needs the activity's serviceUrl and channel).
+func (b *Bot) readActivity(w http.ResponseWriter, r *http.Request) (schema.Activity, error) {
+	var act schema.Activity
+	header := r.Header.Get("Authorization")
+	if !b.Anonymous() && strings.TrimSpace(header) == "" {
+		return act, &httpError{http.StatusUnauthorized, "no Authorization header"}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, b.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return act, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", b.cfg.MaxBodyBytes)}
+		}
+		return act, &httpError{http.StatusBadRequest, "cannot read body"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&act); err != nil {
+		return act, &httpError{http.StatusBadRequest, "malformed activity JSON: " + jsonErrorKind(err)}
+	}
+	if dec.More() {
+		return act, &httpError{http.StatusBadRequest, "trailing data after the activity"}
+	}
+	if act.Type == "" {
+		return act, &httpError{http.StatusBadRequest, "activity has no type"}
+	}
+	if act.ServiceURL == "" || act.Conversation.ID == "" {
+		return act, &httpError{http.StatusBadRequest, "activity has no serviceUrl or conversation id"}
+	}
+	u, err := url.Parse(act.ServiceURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return act, &httpError{http.StatusBadRequest, "activity has an invalid serviceUrl"}
+	}
+	if b.Anonymous() {
+		// Without authentication anybody on this machine could make us post anywhere: replies may only go back
+		// to a local client such as the Agents Playground.
+		if !config.IsLoopback(u.Hostname()) {
+			return act, &httpError{http.StatusForbidden, "anonymous mode accepts only loopback serviceUrls"}
+		}
+		return act, nil
+	}
+	if _, err := b.adapter.TokenValidator.AuthenticateRequest(r.Context(), act, header, b.adapter.CredentialProvider, b.adapter.ChannelService); err != nil {
+		return act, &httpError{http.StatusForbidden, "authentication failed: " + err.Error()}
+	}
+	return act, nil
+}
+
+// jsonErrorKind names a JSON decoding failure without echoing the offending input.
+func jsonErrorKind(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q has the wrong type", typ.Field)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "unexpected end"
+	default:
+		return "invalid"
+	}
+}
+
+func levelFor(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelError
+	}
+	return slog.LevelWarn
+}
+
+// pseudonym lets log lines about one person be correlated without writing their Entra object id.
+func pseudonym(id string) string {
+	if id == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("valtuusbotti:" + id))
+	return hex.EncodeToString(sum[:6])
+}
+
+// response is an HTTP response body for the channel (invoke responses).
+type response struct {
+	Status int
+	Body   []byte
+}
+
+// withTimeout bounds outbound work of a turn.
+func (b *Bot) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, b.cfg.ReplyTimeout)
+}

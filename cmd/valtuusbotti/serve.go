@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/app"
+	"github.com/valtuusbotti/valtuusbotti/internal/config"
+	"github.com/valtuusbotti/valtuusbotti/internal/directory"
+	"github.com/valtuusbotti/valtuusbotti/internal/directory/graphdir"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.FromEnv(nil)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := app.NewLogger(cfg, stderr)
+	log.Info("starting valtuusbotti", "version", version, "config", cfg)
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, Graph: newGraph})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	l, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("VALTUUS_LISTEN_ADDR: %w", err)
+	}
+	return a.Serve(ctx, l)
+}
+
+// newGraph is the only place the binary reaches the Graph SDK.
+func newGraph(cred azcore.TokenCredential, baseURL string) (directory.Directory, error) {
+	return graphdir.New(graphdir.Config{Credential: cred, BaseURL: baseURL})
+}

@@ -1,0 +1,256 @@
+// Package app assembles the service from its parts: it turns a validated config.Config into a running HTTP server
+// with the register, the ephemeral state, the directory, the catalog, inbound authentication and the Bot Connector
+// client, and shuts it all down in order.
+//
+// cmd/valtuusbotti only parses flags and calls into here; tests boot the very same assembly on 127.0.0.1:0. The
+// Microsoft Graph directory is passed in as a constructor so that only the binary links the Graph SDK.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/valtuusbotti/valtuusbotti/bot"
+	"github.com/valtuusbotti/valtuusbotti/internal/botauth"
+	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
+	"github.com/valtuusbotti/valtuusbotti/internal/config"
+	"github.com/valtuusbotti/valtuusbotti/internal/connector"
+	"github.com/valtuusbotti/valtuusbotti/internal/directory"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
+	"github.com/valtuusbotti/valtuusbotti/internal/state"
+)
+
+// GraphFactory builds the Microsoft Graph directory; cmd passes graphdir's constructor.
+type GraphFactory func(cred azcore.TokenCredential, baseURL string) (directory.Directory, error)
+
+// Options are the parts a caller may replace. Zero values mean production defaults.
+type Options struct {
+	Logger     *slog.Logger
+	Now        func() time.Time
+	Graph      GraphFactory
+	Credential azcore.TokenCredential // overrides the credential built from the config (tests)
+	HTTPClient *http.Client           // for outbound calls (metadata, connector); default has timeouts
+	// RateLimits overrides Teams' published limits in the connector client (benchmarks measure the bot, not the
+	// limiter); the zero value means the defaults.
+	RateLimits connector.RateLimits
+}
+
+// App is the assembled service.
+type App struct {
+	Config  *config.Config
+	Log     *slog.Logger
+	DB      *sqlstore.DB
+	State   state.Store
+	Bot     *bot.Bot
+	Handler http.Handler
+
+	server *http.Server
+}
+
+// New builds the service: opens and migrates the database, connects to Redis, loads the catalog and directory.
+// Close releases what New opened.
+func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err error) {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	a = &App{Config: cfg, Log: log}
+	defer func() {
+		if err != nil {
+			a.Close()
+			a = nil
+		}
+	}()
+	httpClient := opt.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 30 * time.Second}
+	}
+
+	if cfg.Anonymous() {
+		log.Warn("LOCAL ANONYMOUS MODE: no bot app id is configured, so incoming activities are NOT authenticated. " +
+			"This is only for the Agents Playground on this machine; the listener is restricted to loopback.")
+	}
+
+	if a.DB, err = sqlstore.Open(ctx, cfg.DatabaseURL, sqlstore.WithNow(now)); err != nil {
+		return nil, fmt.Errorf("VALTUUS_DATABASE_URL: %w", err)
+	}
+	if err = a.DB.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("database migration: %w", err)
+	}
+
+	if cfg.RedisURL == "" {
+		a.State = state.NewMemory(now)
+		log.Info("ephemeral state in memory (no VALTUUS_REDIS_URL); fine for one instance")
+	} else if a.State, err = state.OpenRedis(ctx, cfg.RedisURL, "valtuusbotti:"); err != nil {
+		return nil, fmt.Errorf("VALTUUS_REDIS_URL: %w", err)
+	}
+
+	cat, err := loadCatalog(cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	cred := opt.Credential
+	if cred == nil && !cfg.Anonymous() {
+		if cred, err = Credential(cfg); err != nil {
+			return nil, err
+		}
+	}
+
+	dir, err := buildDirectory(cfg, cred, opt.Graph, now)
+	if err != nil {
+		return nil, err
+	}
+
+	sender := connector.New(connector.Config{Credential: cred, HTTPClient: httpClient, Limits: opt.RateLimits, Logger: log.With("component", "connector")})
+
+	var validator *botauth.Validator
+	if !cfg.Anonymous() {
+		validator, err = botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.OpenIDMetadataURL,
+			HTTPClient: httpClient, Now: now, Logger: log.With("component", "botauth")})
+		if err != nil {
+			return nil, err
+		}
+	}
+	bcfg := bot.Config{
+		AppID: cfg.AppID, Register: a.DB, State: a.State, Directory: dir, Catalog: cat,
+		Messages: i18n.MustLoad(), Sender: sender, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes,
+	}
+	if validator != nil {
+		bcfg.Validator = validator
+	}
+	if a.Bot, err = bot.New(bcfg); err != nil {
+		return nil, err
+	}
+	a.Handler = bot.Routes(a.Bot,
+		bot.Check{Name: "database", Ping: a.DB.Ping},
+		bot.Check{Name: "state", Ping: a.State.Ping},
+	)
+	return a, nil
+}
+
+func loadCatalog(cfg *config.Config) (*catalog.Catalog, error) {
+	if cfg.CatalogDir == "" {
+		return catalog.Default()
+	}
+	c, err := catalog.LoadDir(cfg.CatalogDir)
+	if err != nil {
+		return nil, fmt.Errorf("VALTUUS_CATALOG_DIR: %w", err)
+	}
+	return c, nil
+}
+
+func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph GraphFactory, now func() time.Time) (directory.Directory, error) {
+	var d directory.Directory
+	switch {
+	case cfg.Directory == config.DirectoryGraph:
+		if graph == nil {
+			return nil, errors.New("VALTUUS_DIRECTORY: graph is not available in this build")
+		}
+		g, err := graph(cred, cfg.GraphBaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("VALTUUS_DIRECTORY: %w", err)
+		}
+		d = g
+	case cfg.DirectoryFile != "":
+		f, err := directory.LoadFile(cfg.DirectoryFile)
+		if err != nil {
+			return nil, fmt.Errorf("VALTUUS_DIRECTORY_FILE: %w", err)
+		}
+		d = f
+	default:
+		f, err := directory.LoadDemo()
+		if err != nil {
+			return nil, err
+		}
+		d = f
+	}
+	// Manager chains change rarely; a few minutes of staleness saves a Graph round trip on most turns.
+	return directory.NewCached(d, 5*time.Minute, now), nil
+}
+
+// Credential builds the outbound credential (Bot Connector and Graph tokens) the configuration names.
+func Credential(cfg *config.Config) (azcore.TokenCredential, error) {
+	switch cfg.Credential {
+	case config.CredentialSecret:
+		return azidentity.NewClientSecretCredential(cfg.TenantID, cfg.AppID, cfg.ClientSecret, nil)
+	case config.CredentialCertificate:
+		raw, err := os.ReadFile(cfg.CertificatePath)
+		if err != nil {
+			return nil, fmt.Errorf("VALTUUS_CLIENT_CERTIFICATE_PATH: %w", err)
+		}
+		var pw []byte
+		if cfg.CertificatePassword != "" {
+			pw = []byte(cfg.CertificatePassword)
+		}
+		certs, key, err := azidentity.ParseCertificates(raw, pw)
+		if err != nil {
+			return nil, fmt.Errorf("VALTUUS_CLIENT_CERTIFICATE_PATH: %w", err)
+		}
+		return azidentity.NewClientCertificateCredential(cfg.TenantID, cfg.AppID, certs, key, nil)
+	case config.CredentialManagedIdentity:
+		opts := &azidentity.ManagedIdentityCredentialOptions{}
+		if cfg.ManagedIdentityClient != "" {
+			opts.ID = azidentity.ClientID(cfg.ManagedIdentityClient)
+		}
+		return azidentity.NewManagedIdentityCredential(opts)
+	case config.CredentialWorkloadIdentity:
+		return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
+			TenantID: cfg.TenantID, ClientID: cfg.AppID})
+	default:
+		return nil, fmt.Errorf("VALTUUS_CREDENTIAL: no outbound credential for %q", cfg.Credential)
+	}
+}
+
+
+// Serve answers HTTP on l until ctx ends, then shuts down gracefully within the configured timeout.
+func (a *App) Serve(ctx context.Context, l net.Listener) error {
+	a.server = &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.server.Serve(l) }()
+	a.Log.Info("listening", slog.String("addr", l.Addr().String()), slog.String("endpoint", "/api/messages"))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := a.server.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// Close releases the database and state connections.
+func (a *App) Close() {
+	if a.State != nil {
+		_ = a.State.Close()
+	}
+	if a.DB != nil {
+		_ = a.DB.Close()
+	}
+}
