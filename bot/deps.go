@@ -25,4 +25,3 @@ type Sender interface {
 type People interface {
 	User(ctx context.Context, id string) (domain.User, error)
 }
-

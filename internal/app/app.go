@@ -216,7 +216,6 @@ func Credential(cfg *config.Config) (azcore.TokenCredential, error) {
 	}
 }
 
-
 // Serve answers HTTP on l until ctx ends, then shuts down gracefully within the configured timeout.
 func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	a.server = &http.Server{
