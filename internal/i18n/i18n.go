@@ -1,7 +1,8 @@
 // Package i18n holds the texts people read, in Finnish, Swedish and English, and picks the language for a person.
 //
-// Texts live in one JSON file per language under messages/, embedded in the binary; a test keeps the three files
-// in step (same keys, same placeholders). Placeholders are written {name} and filled by Printer.Format.
+// Texts live in JSON files under messages/, embedded in the binary: <lang>.json and any <area>.<lang>.json (one
+// area per feature, so features do not edit the same file). A test keeps the languages in step (same keys, same
+// placeholders) and refuses a key defined twice. Placeholders are written {name} and filled by Printer.Format.
 // Language choice follows one rule everywhere: the person's own choice wins, then the locale Teams sent, then
 // the organisation's default language.
 package i18n
@@ -10,6 +11,8 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -29,14 +32,33 @@ type Bundle struct {
 func Load() (*Bundle, error) {
 	b := &Bundle{msgs: map[domain.Lang]map[string]string{}}
 	for _, l := range domain.Langs {
-		name := "messages/" + string(l) + ".json"
-		raw, err := files.ReadFile(name)
+		names, err := fs.Glob(files, "messages/*"+string(l)+".json")
 		if err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			return nil, err
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		for _, name := range names {
+			base := path.Base(name)
+			if base != string(l)+".json" && !strings.HasSuffix(base, "."+string(l)+".json") {
+				continue
+			}
+			raw, err := files.ReadFile(name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(raw, &part); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("i18n: %s: key %q is defined in another file too", name, k)
+				}
+				m[k] = v
+			}
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("i18n: no messages for %s", l)
 		}
 		b.msgs[l] = m
 	}

@@ -45,7 +45,8 @@ func classify(err error) string {
 		switch {
 		case pgErr.Code == "23505": // unique_violation
 			return domain.EConflict
-		case pgErr.Code == "23503", pgErr.Code == "23514", pgErr.Code == "22001": // foreign key, check, too long
+		case pgErr.Code == "23503", pgErr.Code == "23514", pgErr.Code == "23502", pgErr.Code == "22001":
+			// foreign key, check, not null, too long: as on SQLite
 			return domain.EInvalid
 		case pgErr.Code == "40001", pgErr.Code == "40P01": // serialization failure, deadlock: retry
 			return domain.EConflict

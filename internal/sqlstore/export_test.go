@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"path"
+	"time"
 )
 
 // Test hooks, compiled only into this package's tests.
@@ -50,4 +51,14 @@ func (db *DB) TableExists(ctx context.Context, name string) (bool, error) {
 	var ok bool
 	err := db.read.QueryRowContext(ctx, q, name).Scan(&ok)
 	return ok, err
+}
+
+// MaxTxAttempts is how many times InTx runs its function on PostgreSQL before giving up on retryable errors.
+const MaxTxAttempts = maxTxAttempts
+
+// OutboxAbandonedAt reads an outbox message's abandoned_at, which domain.OutboxMessage does not carry.
+func (db *DB) OutboxAbandonedAt(ctx context.Context, id int64) (time.Time, error) {
+	var at time.Time
+	err := db.read.QueryRowContext(ctx, `SELECT abandoned_at FROM outbox WHERE id = $1`, id).Scan(timeScanner{&at})
+	return at, err
 }

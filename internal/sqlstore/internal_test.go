@@ -169,6 +169,7 @@ func TestClassifyAndOpError(t *testing.T) {
 	}{
 		{&pgconn.PgError{Code: "23505"}, domain.EConflict},
 		{&pgconn.PgError{Code: "23503"}, domain.EInvalid},
+		{&pgconn.PgError{Code: "23502"}, domain.EInvalid},
 		{&pgconn.PgError{Code: "08006"}, domain.EUnavailable},
 		{&pgconn.PgError{Code: "57P01"}, domain.EUnavailable},
 		{&pgconn.PgError{Code: "42601"}, domain.EInternal},

@@ -1,0 +1,205 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// RequestState is where a mandate request stands.
+type RequestState string
+
+// Request states. A request waits for its approver, then either ends (rejected, cancelled) or waits for the main
+// users to grant its approved items; it is completed when every approved item is granted or could not be granted.
+const (
+	RequestPending   RequestState = "pending"   // waiting for the approver
+	RequestApproved  RequestState = "approved"  // at least one item approved; grant tasks open
+	RequestRejected  RequestState = "rejected"  // every item rejected
+	RequestCancelled RequestState = "cancelled" // withdrawn by the requester before the decision
+	RequestCompleted RequestState = "completed" // every approved item granted or not granted
+)
+
+// Open reports whether the request still needs someone to act.
+func (s RequestState) Open() bool { return s == RequestPending || s == RequestApproved }
+
+// ItemState is where one theme of a request stands.
+type ItemState string
+
+// Item states.
+const (
+	ItemPending    ItemState = "pending"     // waiting for the approver
+	ItemApproved   ItemState = "approved"    // approved; waiting for a main user to grant it in Suomi.fi
+	ItemRejected   ItemState = "rejected"    // the approver said no
+	ItemGranted    ItemState = "granted"     // granted in Suomi.fi; a mandate is in the register
+	ItemNotGranted ItemState = "not_granted" // a main user could not grant it (reason recorded)
+	ItemCancelled  ItemState = "cancelled"   // the requester withdrew the request
+)
+
+// ApproverBasis says why a person is the approver of a request.
+type ApproverBasis string
+
+// Approver bases, in the order they are tried.
+const (
+	ApproverManager        ApproverBasis = "manager"         // the requester's manager in the directory
+	ApproverDepartmentHead ApproverBasis = "department_head" // no usable manager: the department head from the organisation settings
+	ApproverMainUser       ApproverBasis = "main_user"       // no department head either: a main user
+)
+
+// Request is an employee's request for one or more mandate themes.
+type Request struct {
+	ID int64
+
+	RequesterID         string // Entra object id
+	RequesterName       string // display name at the time of the request (the grant task needs it)
+	RequesterMail       string
+	RequesterDepartment string
+	RequesterJobTitle   string
+
+	ApproverID    string
+	ApproverName  string
+	ApproverBasis ApproverBasis
+
+	State         RequestState
+	Justification string
+	RoleID        string    // role profile the employee picked, if any
+	TaskIDs       []string  // the "what I do" items that led to the themes
+	ValidUntil    time.Time // requested end date (a civil date at 00:00 UTC)
+
+	DecidedBy      string
+	DecidedAt      time.Time
+	DecisionReason string // required when anything is rejected
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int // optimistic concurrency: every update must name the version it read
+
+	Items []RequestItem
+}
+
+// Reference is the human reference of the request, e.g. "VB-2026-0042": the year it was made and its id.
+func (r Request) Reference() string { return fmt.Sprintf("VB-%d-%04d", r.CreatedAt.Year(), r.ID) }
+
+// Item returns the item with the given id.
+func (r *Request) Item(id int64) (*RequestItem, bool) {
+	for i := range r.Items {
+		if r.Items[i].ID == id {
+			return &r.Items[i], true
+		}
+	}
+	return nil, false
+}
+
+// RequestItem is one mandate theme within a request.
+type RequestItem struct {
+	ID      int64
+	ThemeID string
+	TaskIDs []string // why: the tasks that need this theme
+	Covered bool     // whether the organisation's valtuutusoikeus covers the theme at request time
+	State   ItemState
+
+	GrantedFrom      time.Time // civil dates, set when granted
+	GrantedUntil     time.Time
+	GrantedBy        string
+	NotGrantedReason string
+	MandateID        int64 // the register entry created by the grant
+}
+
+// MandateState is the state of a mandate in the organisation's register.
+type MandateState string
+
+// Mandate states. Expiry is derived from ValidUntil; the state records what people did.
+const (
+	MandateActive  MandateState = "active"
+	MandateRevoked MandateState = "revoked"
+)
+
+// Mandate is an asiointivaltuus the organisation has granted to a person, as the register knows it.
+type Mandate struct {
+	ID         int64
+	HolderID   string // Entra object id
+	HolderName string
+	Department string
+	ThemeID    string
+	ValidFrom  time.Time // civil dates at 00:00 UTC
+	ValidUntil time.Time
+	State      MandateState
+	RequestID  int64 // the request that led to it; 0 for imported mandates
+	ItemID     int64
+	GrantedBy  string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// ActiveOn reports whether the mandate is in force on the given civil date.
+func (m Mandate) ActiveOn(day time.Time) bool {
+	return m.State == MandateActive && !day.Before(m.ValidFrom) && !day.After(m.ValidUntil)
+}
+
+// AuditEvent is one row of the append-only audit trail: who did what, when, to which request or mandate, what it
+// looked like before and after, and which Teams activity caused it.
+type AuditEvent struct {
+	ID         int64
+	At         time.Time
+	ActorID    string // Entra object id, or "system"
+	Action     string // e.g. "request.submitted", "request.approved", "mandate.granted"
+	RequestID  int64
+	MandateID  int64
+	Before     json.RawMessage // JSON snapshot or null
+	After      json.RawMessage
+	ActivityID string // the Bot Framework activity that caused it, if any
+}
+
+// Outbox message kinds: every message a state change causes is written to the outbox in the same transaction and
+// delivered by the outbox worker, which renders it in the recipient's language at delivery time.
+const (
+	MsgApprovalRequest   = "approval_request"   // approval card to the approver
+	MsgDecisionNotice    = "decision_notice"    // the requester is told the decision
+	MsgGrantTask         = "grant_task"         // task card to a main user
+	MsgRequestSteps      = "request_steps"      // the requester's own Suomi.fi steps (valtuuspyyntö path)
+	MsgGrantedNotice     = "granted_notice"     // the requester is told the mandate is in force
+	MsgNotGrantedNotice  = "not_granted_notice" // the requester is told a theme could not be granted
+	MsgApplicationNeeded = "application_needed" // main users: a theme outside the valtuutusoikeus was requested
+	MsgCancelledNotice   = "cancelled_notice"   // the approver is told the requester withdrew
+	MsgRefreshCards      = "refresh_cards"      // PUT the current view into every stored card of the request
+)
+
+// OutboxMessage is a message waiting to be delivered (or delivered: rows are kept for the record).
+type OutboxMessage struct {
+	ID          int64
+	Kind        string
+	RecipientID string // Entra object id; empty for MsgRefreshCards
+	RequestID   int64
+	Payload     json.RawMessage // kind-specific extra data, usually null
+	CreatedAt   time.Time
+	Attempts    int
+	NextAttempt time.Time
+	DeliveredAt time.Time
+	LastError   string
+}
+
+// CardRef remembers a card the bot posted, so it can be updated when its request changes.
+type CardRef struct {
+	RequestID      int64
+	RecipientID    string
+	Kind           string // the outbox kind that posted it, e.g. MsgApprovalRequest, MsgGrantTask
+	ConversationID string
+	ServiceURL     string
+	ActivityID     string
+	UpdatedAt      time.Time
+}
+
+// Overview is the main users' picture of the register.
+type Overview struct {
+	RequestsByState map[RequestState]int
+	ActiveMandates  int
+	EndingWithin30  int
+	EndingWithin90  int
+	OpenGrantTasks  int // approved items waiting for a grant
+	TopDepartments  []DepartmentCount
+}
+
+// DepartmentCount is the number of active mandates in one department.
+type DepartmentCount struct {
+	Department string
+	Mandates   int
+}

@@ -1,0 +1,189 @@
+// Package outbox delivers the messages that state changes wrote to the outbox table, with retries.
+//
+// Every message a state change causes (an approval card, a decision notice, a grant task, a card update) is
+// inserted into the outbox in the same database transaction as the change itself, so a crash can neither lose
+// the message nor send one for a change that was rolled back. The worker claims due messages with a lease (so
+// several replicas never deliver the same message at once), hands each to a Deliverer, and marks it delivered or
+// schedules a retry with exponential backoff. A crash between a successful send and the "delivered" mark is the one
+// window in which a message can be sent twice; the lease keeps it to that.
+package outbox
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+// Store is the outbox table as the worker needs it.
+type Store interface {
+	// ClaimOutbox returns up to limit undelivered, not abandoned messages whose NextAttempt is due at now, oldest
+	// first, and pushes their NextAttempt to now+lease and increments Attempts, atomically, so that concurrent
+	// workers never claim the same message.
+	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]domain.OutboxMessage, error)
+	// MarkDelivered records success.
+	MarkDelivered(ctx context.Context, id int64, at time.Time) error
+	// MarkRetry records a failure and when to try again.
+	MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error
+	// MarkAbandoned records that the message will not be tried again.
+	MarkAbandoned(ctx context.Context, id int64, at time.Time, lastError string) error
+}
+
+// Deliverer sends one message. An error wrapping ErrPermanent is not retried.
+type Deliverer interface {
+	Deliver(ctx context.Context, m domain.OutboxMessage) error
+}
+
+// ErrPermanent marks a delivery failure that no retry can fix (e.g. the recipient has blocked the bot).
+var ErrPermanent = errors.New("permanent delivery failure")
+
+// Worker delivers outbox messages.
+type Worker struct {
+	Store     Store
+	Deliverer Deliverer
+	Logger    *slog.Logger
+	Now       func() time.Time
+
+	PollInterval time.Duration // how often to look for due messages without a wake-up; default 2 s
+	Batch        int           // messages claimed at once; default 20
+	Lease        time.Duration // how long a claimed message is reserved; default 2 min (over the connector's own retries)
+	BaseBackoff  time.Duration // first retry delay; default 5 s, doubling with jitter
+	MaxBackoff   time.Duration // default 15 min
+	MaxAttempts  int           // after this many the message is abandoned; default 50 (about half a day)
+
+	wake chan struct{}
+}
+
+func (w *Worker) defaults() {
+	if w.Logger == nil {
+		w.Logger = slog.New(slog.DiscardHandler)
+	}
+	if w.Now == nil {
+		w.Now = time.Now
+	}
+	if w.PollInterval <= 0 {
+		w.PollInterval = 2 * time.Second
+	}
+	if w.Batch <= 0 {
+		w.Batch = 20
+	}
+	if w.Lease <= 0 {
+		w.Lease = 2 * time.Minute
+	}
+	if w.BaseBackoff <= 0 {
+		w.BaseBackoff = 5 * time.Second
+	}
+	if w.MaxBackoff <= 0 {
+		w.MaxBackoff = 15 * time.Minute
+	}
+	if w.MaxAttempts <= 0 {
+		w.MaxAttempts = 50
+	}
+	if w.wake == nil {
+		w.wake = make(chan struct{}, 1)
+	}
+}
+
+// Init prepares the worker; call it before Notify is used from other goroutines.
+func (w *Worker) Init() { w.defaults() }
+
+// Notify wakes the worker: call it after committing a transaction that enqueued messages, so they go out at once
+// instead of at the next poll. It never blocks.
+func (w *Worker) Notify() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers messages until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	w.defaults()
+	t := time.NewTicker(w.PollInterval)
+	defer t.Stop()
+	for {
+		for {
+			n, err := w.RunOnce(ctx)
+			if err != nil && ctx.Err() == nil {
+				w.Logger.WarnContext(ctx, "outbox poll failed", slog.String("error", err.Error()))
+			}
+			if n < w.Batch || err != nil {
+				break // drained; a full batch means there may be more
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-w.wake:
+		}
+	}
+}
+
+// RunOnce claims one batch of due messages and delivers them, returning how many it claimed.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	w.defaults()
+	msgs, err := w.Store.ClaimOutbox(ctx, w.Now(), w.Batch, w.Lease)
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range msgs {
+		if ctx.Err() != nil {
+			return len(msgs), ctx.Err() // unclaimed ones come back when the lease ends
+		}
+		w.deliver(ctx, m)
+	}
+	return len(msgs), nil
+}
+
+func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage) {
+	attrs := []slog.Attr{slog.Int64("outbox_id", m.ID), slog.String("kind", m.Kind), slog.Int64("request_id", m.RequestID), slog.Int("attempt", m.Attempts)}
+	err := w.Deliverer.Deliver(ctx, m)
+	now := w.Now()
+	// Bookkeeping must happen even when the caller's context is ending, or a sent message would be sent again.
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	switch {
+	case err == nil:
+		if merr := w.Store.MarkDelivered(bctx, m.ID, now); merr != nil {
+			w.Logger.LogAttrs(ctx, slog.LevelError, "outbox message sent but not marked delivered", append(attrs, slog.String("error", merr.Error()))...)
+			return
+		}
+		w.Logger.LogAttrs(ctx, slog.LevelDebug, "outbox message delivered", attrs...)
+	case errors.Is(err, ErrPermanent) || m.Attempts >= w.MaxAttempts:
+		if merr := w.Store.MarkAbandoned(bctx, m.ID, now, truncate(err.Error())); merr != nil {
+			w.Logger.LogAttrs(ctx, slog.LevelError, "could not abandon outbox message", append(attrs, slog.String("error", merr.Error()))...)
+		}
+		w.Logger.LogAttrs(ctx, slog.LevelError, "outbox message abandoned", append(attrs, slog.String("error", err.Error()))...)
+	default:
+		next := now.Add(w.backoff(m.Attempts))
+		if merr := w.Store.MarkRetry(bctx, m.ID, next, truncate(err.Error())); merr != nil {
+			w.Logger.LogAttrs(ctx, slog.LevelError, "could not schedule outbox retry", append(attrs, slog.String("error", merr.Error()))...)
+		}
+		w.Logger.LogAttrs(ctx, slog.LevelWarn, "outbox delivery failed; will retry", append(attrs, slog.Time("next_attempt", next), slog.String("error", err.Error()))...)
+	}
+}
+
+// backoff is exponential from BaseBackoff with ±25 % jitter, capped at MaxBackoff.
+func (w *Worker) backoff(attempts int) time.Duration {
+	d := w.BaseBackoff
+	for i := 1; i < attempts && d < w.MaxBackoff; i++ {
+		d *= 2
+	}
+	if d > w.MaxBackoff {
+		d = w.MaxBackoff
+	}
+	jitter := time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
+	return d + jitter
+}
+
+func truncate(s string) string {
+	if len(s) > 500 {
+		return s[:500]
+	}
+	return s
+}
+

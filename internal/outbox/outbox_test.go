@@ -1,0 +1,187 @@
+package outbox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
+)
+
+// memStore is an in-memory outbox table with the claim semantics of the SQL one.
+type memStore struct {
+	mu   sync.Mutex
+	msgs map[int64]*row
+}
+
+type row struct {
+	m         domain.OutboxMessage
+	abandoned bool
+}
+
+func newStore(n int) *memStore {
+	s := &memStore{msgs: map[int64]*row{}}
+	for i := 1; i <= n; i++ {
+		s.msgs[int64(i)] = &row{m: domain.OutboxMessage{ID: int64(i), Kind: domain.MsgDecisionNotice, RequestID: 1}}
+	}
+	return s
+}
+
+func (s *memStore) ClaimOutbox(_ context.Context, now time.Time, limit int, lease time.Duration) ([]domain.OutboxMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []domain.OutboxMessage
+	for id := int64(1); id <= int64(len(s.msgs)) && len(out) < limit; id++ {
+		r := s.msgs[id]
+		if r.m.DeliveredAt.IsZero() && !r.abandoned && !r.m.NextAttempt.After(now) {
+			r.m.Attempts++
+			r.m.NextAttempt = now.Add(lease)
+			out = append(out, r.m)
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) MarkDelivered(_ context.Context, id int64, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs[id].m.DeliveredAt = at
+	return nil
+}
+
+func (s *memStore) MarkRetry(_ context.Context, id int64, next time.Time, lastError string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs[id].m.NextAttempt, s.msgs[id].m.LastError = next, lastError
+	return nil
+}
+
+func (s *memStore) MarkAbandoned(_ context.Context, id int64, _ time.Time, lastError string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs[id].abandoned, s.msgs[id].m.LastError = true, lastError
+	return nil
+}
+
+var _ outbox.Store = (*memStore)(nil)
+
+// flaky fails each message a set number of times, then succeeds; it counts successful sends.
+type flaky struct {
+	mu        sync.Mutex
+	failFirst int
+	calls     map[int64]int
+	delivered map[int64]int
+	err       error
+}
+
+func (f *flaky) Deliver(_ context.Context, m domain.OutboxMessage) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[m.ID]++
+	if f.calls[m.ID] <= f.failFirst {
+		return f.err
+	}
+	f.delivered[m.ID]++
+	return nil
+}
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+func TestRetriesUntilDeliveredExactlyOnce(t *testing.T) {
+	st := newStore(5)
+	d := &flaky{failFirst: 3, calls: map[int64]int{}, delivered: map[int64]int{}, err: errors.New("connector: 500")}
+	c := &clock{now: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	w := &outbox.Worker{Store: st, Deliverer: d, Now: c.Now, BaseBackoff: time.Second, MaxBackoff: 10 * time.Second}
+	for i := 0; i < 20; i++ {
+		if _, err := w.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		c.Advance(15 * time.Second)
+	}
+	for id := int64(1); id <= 5; id++ {
+		if d.delivered[id] != 1 || d.calls[id] != 4 {
+			t.Errorf("message %d: delivered %d times in %d calls", id, d.delivered[id], d.calls[id])
+		}
+		if st.msgs[id].m.DeliveredAt.IsZero() {
+			t.Errorf("message %d not marked delivered", id)
+		}
+	}
+}
+
+func TestBackoffWaitsBeforeRetry(t *testing.T) {
+	st := newStore(1)
+	d := &flaky{failFirst: 1, calls: map[int64]int{}, delivered: map[int64]int{}, err: errors.New("boom")}
+	c := &clock{now: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	w := &outbox.Worker{Store: st, Deliverer: d, Now: c.Now, BaseBackoff: 10 * time.Second}
+	w.RunOnce(context.Background())
+	next := st.msgs[1].m.NextAttempt.Sub(c.Now())
+	if next < 7*time.Second || next > 13*time.Second {
+		t.Fatalf("first retry in %v, want about 10 s", next)
+	}
+	w.RunOnce(context.Background()) // not due yet
+	if d.calls[1] != 1 {
+		t.Fatalf("retried before the backoff ended: %d calls", d.calls[1])
+	}
+	c.Advance(13 * time.Second)
+	w.RunOnce(context.Background())
+	if d.delivered[1] != 1 {
+		t.Fatal("not delivered after the backoff")
+	}
+}
+
+func TestPermanentFailuresAndAttemptLimitAbandon(t *testing.T) {
+	st := newStore(2)
+	d := &flaky{failFirst: 1000, calls: map[int64]int{}, delivered: map[int64]int{}, err: fmt.Errorf("%w: blocked", outbox.ErrPermanent)}
+	c := &clock{now: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	w := &outbox.Worker{Store: st, Deliverer: d, Now: c.Now}
+	w.RunOnce(context.Background())
+	if !st.msgs[1].abandoned || d.calls[1] != 1 {
+		t.Fatalf("a permanent failure was not abandoned at once: %+v", st.msgs[1])
+	}
+	st2 := newStore(1)
+	d2 := &flaky{failFirst: 1000, calls: map[int64]int{}, delivered: map[int64]int{}, err: errors.New("transient")}
+	w2 := &outbox.Worker{Store: st2, Deliverer: d2, Now: c.Now, MaxAttempts: 3, BaseBackoff: time.Second, MaxBackoff: time.Second}
+	for i := 0; i < 10; i++ {
+		w2.RunOnce(context.Background())
+		c.Advance(2 * time.Second)
+	}
+	if !st2.msgs[1].abandoned || d2.calls[1] != 3 {
+		t.Fatalf("after %d calls abandoned=%v", d2.calls[1], st2.msgs[1].abandoned)
+	}
+}
+
+func TestRunDeliversOnNotify(t *testing.T) {
+	st := newStore(3)
+	d := &flaky{calls: map[int64]int{}, delivered: map[int64]int{}}
+	w := &outbox.Worker{Store: st, Deliverer: d, PollInterval: time.Hour}
+	w.Init()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	w.Notify()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		d.mu.Lock()
+		n := len(d.delivered)
+		d.mu.Unlock()
+		if n == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 3 delivered", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+}

@@ -1,0 +1,152 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+const insertMandateSQL = `
+INSERT INTO mandates (
+    holder_id, holder_name, department, theme_id, valid_from, valid_until, state,
+    request_id, item_id, granted_by, created_at, updated_at
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+RETURNING id`
+
+const selectMandatesByHolderSQL = `
+SELECT id, holder_id, holder_name, department, theme_id, valid_from, valid_until, state,
+       request_id, item_id, granted_by, created_at, updated_at
+FROM mandates
+WHERE holder_id = $1
+ORDER BY valid_until, id`
+
+// A mandate is in force on day $1 when it is active and $1 lies within [valid_from, valid_until]. $2 and $3 are
+// the last days of the 30- and 90-day windows.
+const overviewCountsSQL = `
+SELECT
+    (SELECT COUNT(*) FROM mandates
+     WHERE state = 'active' AND valid_from <= $1 AND valid_until >= $1),
+    (SELECT COUNT(*) FROM mandates
+     WHERE state = 'active' AND valid_from <= $1 AND valid_until >= $1 AND valid_until <= $2),
+    (SELECT COUNT(*) FROM mandates
+     WHERE state = 'active' AND valid_from <= $1 AND valid_until >= $1 AND valid_until <= $3),
+    (SELECT COUNT(*) FROM request_items WHERE state = 'approved')`
+
+const overviewTopDepartmentsSQL = `
+SELECT department, COUNT(*) AS n
+FROM mandates
+WHERE state = 'active' AND valid_from <= $1 AND valid_until >= $1
+GROUP BY department
+ORDER BY n DESC, department
+LIMIT 5`
+
+// CreateMandate inserts m into the register and sets m.ID and m.CreatedAt = m.UpdatedAt = the clock's now. It
+// needs a holder, a theme, both dates (ValidUntil not before ValidFrom) and a valid state, else EInvalid. Only one
+// mandate can come from one request item: a second one is EConflict (e.g. two main users granting at once).
+func (t *Tx) CreateMandate(ctx context.Context, m *domain.Mandate) error {
+	const op = "sqlstore.CreateMandate"
+	switch {
+	case m.HolderID == "":
+		return opError(op, domain.Errorf(domain.EInvalid, "the mandate has no holder"))
+	case m.ThemeID == "":
+		return opError(op, domain.Errorf(domain.EInvalid, "the mandate has no theme"))
+	case m.ValidFrom.IsZero() || m.ValidUntil.IsZero():
+		return opError(op, domain.Errorf(domain.EInvalid, "a mandate needs a start and an end date"))
+	case m.State != domain.MandateActive && m.State != domain.MandateRevoked:
+		return opError(op, domain.Errorf(domain.EInvalid, "unknown mandate state %q", string(m.State)))
+	}
+	now := t.db.nowUTC()
+	var id int64
+	err := t.tx.QueryRowContext(ctx, insertMandateSQL,
+		m.HolderID, m.HolderName, m.Department, m.ThemeID, dateArg(m.ValidFrom), dateArg(m.ValidUntil),
+		string(m.State), idArg(m.RequestID), idArg(m.ItemID), m.GrantedBy, t.db.timeArg(now),
+	).Scan(&id)
+	if err != nil {
+		return opError(op, err)
+	}
+	m.ID, m.CreatedAt, m.UpdatedAt = id, now, now
+	return nil
+}
+
+// MandatesByHolder returns every mandate of the person in the register, in any state, ordered by ValidUntil.
+func (db *DB) MandatesByHolder(ctx context.Context, holderID string) ([]domain.Mandate, error) {
+	const op = "sqlstore.MandatesByHolder"
+	rows, err := db.read.QueryContext(ctx, selectMandatesByHolderSQL, holderID)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	defer rows.Close()
+	var out []domain.Mandate
+	for rows.Next() {
+		var m domain.Mandate
+		if err := rows.Scan(&m.ID, &m.HolderID, &m.HolderName, &m.Department, &m.ThemeID,
+			dateScanner{&m.ValidFrom}, dateScanner{&m.ValidUntil}, (*string)(&m.State),
+			idScanner{&m.RequestID}, idScanner{&m.ItemID}, &m.GrantedBy,
+			timeScanner{&m.CreatedAt}, timeScanner{&m.UpdatedAt}); err != nil {
+			return nil, opError(op, err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, opError(op, err)
+	}
+	return out, nil
+}
+
+// Overview returns the main users' picture of the register on the civil date today (its calendar day in its own
+// location), read from one snapshot:
+//
+//   - RequestsByState: the number of requests in each state, with every state present (0 when none);
+//   - ActiveMandates: mandates in force today (active, ValidFrom <= today <= ValidUntil);
+//   - EndingWithin30/90: those of them whose ValidUntil is at most 30/90 days after today (today included);
+//   - OpenGrantTasks: request items approved and not yet granted or refused;
+//   - TopDepartments: the five departments with the most mandates in force, most first, ties by name.
+func (db *DB) Overview(ctx context.Context, today time.Time) (domain.Overview, error) {
+	const op = "sqlstore.Overview"
+	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	in30, in90 := dateArg(day.AddDate(0, 0, 30)), dateArg(day.AddDate(0, 0, 90))
+	ov := domain.Overview{RequestsByState: map[domain.RequestState]int{
+		domain.RequestPending: 0, domain.RequestApproved: 0, domain.RequestRejected: 0,
+		domain.RequestCancelled: 0, domain.RequestCompleted: 0,
+	}}
+	err := db.readTx(ctx, func(q querier) error {
+		states, err := q.QueryContext(ctx, `SELECT state, COUNT(*) FROM requests GROUP BY state`)
+		if err != nil {
+			return err
+		}
+		defer states.Close()
+		for states.Next() {
+			var state string
+			var n int
+			if err := states.Scan(&state, &n); err != nil {
+				return err
+			}
+			ov.RequestsByState[domain.RequestState(state)] = n
+		}
+		if err := states.Err(); err != nil {
+			return err
+		}
+		if err := q.QueryRowContext(ctx, overviewCountsSQL, dateArg(day), in30, in90).Scan(
+			&ov.ActiveMandates, &ov.EndingWithin30, &ov.EndingWithin90, &ov.OpenGrantTasks); err != nil {
+			return err
+		}
+		depts, err := q.QueryContext(ctx, overviewTopDepartmentsSQL, dateArg(day))
+		if err != nil {
+			return err
+		}
+		defer depts.Close()
+		for depts.Next() {
+			var d domain.DepartmentCount
+			if err := depts.Scan(&d.Department, &d.Mandates); err != nil {
+				return err
+			}
+			ov.TopDepartments = append(ov.TopDepartments, d)
+		}
+		return depts.Err()
+	})
+	if err != nil {
+		return domain.Overview{}, opError(op, err)
+	}
+	return ov, nil
+}

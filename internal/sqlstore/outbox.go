@@ -1,0 +1,170 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+const insertOutboxSQL = `
+INSERT INTO outbox (kind, recipient_id, request_id, payload, created_at, attempts, next_attempt)
+VALUES ($1, $2, $3, $4, $5, 0, $5)`
+
+const outboxColumns = `id, kind, recipient_id, request_id, payload, created_at, attempts, next_attempt, delivered_at,
+    last_error`
+
+// Claiming is one statement, so it is atomic on both dialects: on SQLite the statement holds the database's write
+// lock; on PostgreSQL FOR UPDATE locks the chosen rows and SKIP LOCKED makes a concurrent claimer take the next ones
+// instead of waiting and then finding them already claimed. $1 is now, $2 the end of the lease, $3 the limit.
+const (
+	claimOutboxSQLite = `
+UPDATE outbox SET attempts = attempts + 1, next_attempt = $2
+WHERE id IN (
+    SELECT id FROM outbox
+    WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt <= $1
+    ORDER BY id
+    LIMIT $3
+)
+RETURNING ` + outboxColumns
+
+	claimOutboxPostgres = `
+UPDATE outbox SET attempts = attempts + 1, next_attempt = $2
+WHERE id IN (
+    SELECT id FROM outbox
+    WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt <= $1
+    ORDER BY id
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING ` + outboxColumns
+)
+
+// Enqueue adds an outbox message, due now (the clock's now); ID, CreatedAt, Attempts, NextAttempt, DeliveredAt and
+// LastError of m are ignored. Kind is required and Payload must be valid JSON or empty, else EInvalid.
+func (t *Tx) Enqueue(ctx context.Context, m domain.OutboxMessage) error {
+	const op = "sqlstore.Enqueue"
+	if m.Kind == "" {
+		return opError(op, domain.Errorf(domain.EInvalid, "an outbox message needs a kind"))
+	}
+	payload, err := jsonArg("the outbox payload", m.Payload)
+	if err != nil {
+		return opError(op, err)
+	}
+	if _, err := t.tx.ExecContext(ctx, insertOutboxSQL, m.Kind, m.RecipientID, idArg(m.RequestID), payload,
+		t.db.timeArg(t.db.nowUTC())); err != nil {
+		return opError(op, err)
+	}
+	return nil
+}
+
+// ClaimOutbox returns up to limit undelivered, not abandoned messages whose NextAttempt is at or before now, oldest
+// first, after atomically incrementing their Attempts and moving their NextAttempt to now+lease (the values
+// returned are the new ones). Concurrent claimers, in this process or others, never get the same message while its
+// lease lasts. limit and lease must be positive (EInvalid).
+func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]domain.OutboxMessage, error) {
+	const op = "sqlstore.ClaimOutbox"
+	if limit <= 0 || lease <= 0 {
+		return nil, opError(op, domain.Errorf(domain.EInvalid, "claiming needs a positive limit and lease"))
+	}
+	query := claimOutboxSQLite
+	if db.dialect == DialectPostgres {
+		query = claimOutboxPostgres
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	rows, err := db.write.QueryContext(ctx, query, db.timeArg(now), db.timeArg(now.Add(lease)), limit)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	out, err := scanOutbox(rows)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	// RETURNING gives rows in no defined order.
+	slices.SortFunc(out, func(a, b domain.OutboxMessage) int { return cmpInt64(a.ID, b.ID) })
+	return out, nil
+}
+
+// MarkDelivered records that the message was delivered at at. Marking a delivered message again keeps the first
+// time. An unknown id is ENotFound.
+func (db *DB) MarkDelivered(ctx context.Context, id int64, at time.Time) error {
+	return db.markOutbox(ctx, "sqlstore.MarkDelivered", id,
+		`UPDATE outbox SET delivered_at = COALESCE(delivered_at, $2) WHERE id = $1`, db.timeArg(at))
+}
+
+// MarkRetry records a failed attempt: the message is due again at next, with lastError kept for the record. An
+// unknown id is ENotFound.
+func (db *DB) MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error {
+	return db.markOutbox(ctx, "sqlstore.MarkRetry", id,
+		`UPDATE outbox SET next_attempt = $2, last_error = $3 WHERE id = $1`, db.timeArg(next), lastError)
+}
+
+// MarkAbandoned records that the message will not be tried again (abandoned at at, because of lastError). It stays
+// in the table for the record but is neither claimed nor counted as pending. An unknown id is ENotFound.
+func (db *DB) MarkAbandoned(ctx context.Context, id int64, at time.Time, lastError string) error {
+	return db.markOutbox(ctx, "sqlstore.MarkAbandoned", id,
+		`UPDATE outbox SET abandoned_at = COALESCE(abandoned_at, $2), last_error = $3 WHERE id = $1`,
+		db.timeArg(at), lastError)
+}
+
+func (db *DB) markOutbox(ctx context.Context, op string, id int64, query string, args ...any) error {
+	res, err := db.write.ExecContext(ctx, query, append([]any{id}, args...)...)
+	if err != nil {
+		return opError(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return opError(op, err)
+	}
+	if n == 0 {
+		return opError(op, domain.Errorf(domain.ENotFound, "outbox message %d not found", id))
+	}
+	return nil
+}
+
+// PendingOutbox returns the number of messages neither delivered nor abandoned, for metrics and tests.
+func (db *DB) PendingOutbox(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx,
+		`SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL`).Scan(&n)
+	if err != nil {
+		return 0, opError("sqlstore.PendingOutbox", err)
+	}
+	return n, nil
+}
+
+// Outbox returns every outbox message of a request, in any state, in the order they were enqueued; for tests.
+func (db *DB) Outbox(ctx context.Context, requestID int64) ([]domain.OutboxMessage, error) {
+	const op = "sqlstore.Outbox"
+	rows, err := db.read.QueryContext(ctx,
+		`SELECT `+outboxColumns+` FROM outbox WHERE request_id = $1 ORDER BY id`, requestID)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	out, err := scanOutbox(rows)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	return out, nil
+}
+
+// scanOutbox reads rows of outboxColumns and closes them.
+func scanOutbox(rows *sql.Rows) ([]domain.OutboxMessage, error) {
+	defer rows.Close()
+	var out []domain.OutboxMessage
+	for rows.Next() {
+		var m domain.OutboxMessage
+		if err := rows.Scan(&m.ID, &m.Kind, &m.RecipientID, idScanner{&m.RequestID}, jsonScanner{&m.Payload},
+			timeScanner{&m.CreatedAt}, &m.Attempts, timeScanner{&m.NextAttempt}, timeScanner{&m.DeliveredAt},
+			&m.LastError); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

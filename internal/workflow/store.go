@@ -1,0 +1,42 @@
+package workflow
+
+import (
+	"context"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+// Store is the register as the mandate workflow needs it. sqlstore.DB implements it on SQLite and PostgreSQL.
+type Store interface {
+	// InTx runs fn in one database transaction: everything fn writes commits together, or nothing does when fn
+	// returns an error. fn may be called again if the database asks for a retry (serialization failure), so it
+	// must not have side effects outside tx.
+	InTx(ctx context.Context, fn func(tx Tx) error) error
+
+	Request(ctx context.Context, id int64) (domain.Request, error)                                    // with items; ENotFound
+	RequestsByRequester(ctx context.Context, requesterID string, limit int) ([]domain.Request, error) // newest first, with items
+	RequestsAwaitingApprover(ctx context.Context, approverID string) ([]domain.Request, error)        // pending, oldest first
+	RequestsAwaitingGrant(ctx context.Context) ([]domain.Request, error)                              // approved with items still approved (not yet granted), oldest first
+	MandatesByHolder(ctx context.Context, holderID string) ([]domain.Mandate, error)                  // every state, by ValidUntil
+	Overview(ctx context.Context, today time.Time) (domain.Overview, error)
+	AuditForRequest(ctx context.Context, requestID int64) ([]domain.AuditEvent, error) // oldest first
+}
+
+// Tx is the write side, inside one transaction.
+type Tx interface {
+	// CreateRequest inserts r and its items; it sets r.ID, the items' IDs, r.Version = 1 and CreatedAt/UpdatedAt.
+	CreateRequest(ctx context.Context, r *domain.Request) error
+	// Request reads a request with its items inside the transaction.
+	Request(ctx context.Context, id int64) (domain.Request, error)
+	// UpdateRequest writes r's mutable fields (state, decision, items' state and grant fields) if the stored
+	// version still equals r.Version, then increments r.Version and sets UpdatedAt. A different stored version is a
+	// domain.EConflict error: someone else changed the request first.
+	UpdateRequest(ctx context.Context, r *domain.Request) error
+	// CreateMandate inserts m and sets m.ID, CreatedAt and UpdatedAt.
+	CreateMandate(ctx context.Context, m *domain.Mandate) error
+	// AppendAudit adds one audit row (At is set by the store when zero). Audit rows are never updated or deleted.
+	AppendAudit(ctx context.Context, e domain.AuditEvent) error
+	// Enqueue adds an outbox message, due now.
+	Enqueue(ctx context.Context, m domain.OutboxMessage) error
+}
