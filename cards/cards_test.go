@@ -19,8 +19,24 @@ var bundle = i18n.MustLoad()
 
 var porvoo = domain.Text{FI: "Porvoon kaupunki", SV: "Borgå stad", EN: "City of Porvoo"}
 
-// goldenCards lists every card with the inputs its golden files are made from. A new card builder adds a line here.
+// goldenSets holds every card with the inputs its golden files are made from. Each feature's test file registers
+// its own set in an init function, so features never edit the same list.
+var goldenSets = []func() map[string]func(p i18n.Printer) *Card{welcomeGolden}
+
 func goldenCards() map[string]func(p i18n.Printer) *Card {
+	all := map[string]func(p i18n.Printer) *Card{}
+	for _, set := range goldenSets {
+		for name, build := range set() {
+			if _, dup := all[name]; dup {
+				panic("two golden cards named " + name)
+			}
+			all[name] = build
+		}
+	}
+	return all
+}
+
+func welcomeGolden() map[string]func(p i18n.Printer) *Card {
 	return map[string]func(p i18n.Printer) *Card{
 		"welcome": func(p i18n.Printer) *Card {
 			return Welcome(p, WelcomeInput{FirstName: "Elina", OrgName: porvoo})

@@ -20,6 +20,8 @@ type LanguageData struct {
 type WelcomeInput struct {
 	FirstName string      // may be empty: the card then greets without a name
 	OrgName   domain.Text // the organisation's name in each language
+	Flow      bool        // the mandate flow is available: offer its actions
+	MainUser  bool        // the reader is a main user: offer the overview and grant tasks too
 }
 
 // Welcome is the card shown on install, first contact and on "help": what the bot does and the actions that work.
@@ -39,13 +41,28 @@ func Welcome(p i18n.Printer, in WelcomeInput) *Card {
 			Text("2. " + p.Get("welcome.what.2")),
 			Text("3. " + p.Get("welcome.what.3")),
 		}},
+	}
+	if in.Flow {
+		acts := []Action{
+			Execute(p.Get("welcome.action.intake"), VerbIntakeOpen, IntakeData{}),
+			Execute(p.Get("welcome.action.mine"), VerbMyMandates, struct{}{}),
+			Execute(p.Get("welcome.action.approvals"), VerbApprovalList, struct{}{}),
+		}
+		if in.MainUser {
+			acts = append(acts, Execute(p.Get("welcome.action.overview"), VerbOverview, struct{}{}),
+				Execute(p.Get("welcome.action.grants"), VerbGrantList, struct{}{}))
+		}
+		acts[0].Style = "positive"
+		c.Body = append(c.Body, ActionSet{Type: "ActionSet", Actions: acts})
+	}
+	c.Body = append(c.Body,
 		Container{Type: "Container", Style: "warning", Spacing: "Medium", Items: []Element{
 			Text(p.Get("welcome.privacy")),
 		}},
 		TextBlock{Type: "TextBlock", Text: p.Get("welcome.language.current"), Wrap: true, Spacing: "Medium"},
 		ActionSet{Type: "ActionSet", Actions: languageActions(p)},
 		TextBlock{Type: "TextBlock", Text: p.Get("welcome.help.hint"), Wrap: true, IsSubtle: true, Size: "Small"},
-	}
+	)
 	return c
 }
 

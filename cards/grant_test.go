@@ -1,0 +1,207 @@
+package cards
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+)
+
+func init() { goldenSets = append(goldenSets, grantGolden) }
+
+func grantGolden() map[string]func(p i18n.Printer) *Card {
+	cat := defaultCatalog()
+	task := func(r domain.Request) func(p i18n.Printer) *Card {
+		return func(p i18n.Printer) *Card {
+			return GrantTask(p, GrantTaskInput{Catalog: cat, Request: r, OrgName: porvoo, BusinessID: "1061512-1",
+				Today: adminToday, People: adminPeople})
+		}
+	}
+	// The approver approved the ELY theme too: the main user must see that it needs a DVV application first.
+	withUncovered := partlyGranted(cat)
+	withUncovered.Items[2].State = domain.ItemApproved
+	withUncovered.DecisionReason = ""
+	return map[string]func(p i18n.Printer) *Card{
+		"grant-task":    task(partlyApproved(cat)),
+		"grant-partial": task(withUncovered),
+		"grant-final":   task(completedRequest(cat)),
+	}
+}
+
+func grantInput(r domain.Request) GrantTaskInput {
+	return GrantTaskInput{Catalog: defaultCatalog(), Request: r, OrgName: porvoo, BusinessID: "1061512-1", Today: adminToday, People: adminPeople}
+}
+
+func TestGrantTaskTogglesOnlyForApprovedItems(t *testing.T) {
+	cat := mustCatalog(t)
+	r := partlyGranted(cat) // 101 granted, 102 approved, 103 rejected
+	r.Items[2].State = domain.ItemApproved
+	m := decoded(t, GrantTask(bundle.Printer(domain.Finnish), grantInput(r)))
+	var ids []string
+	values := map[string]any{}
+	for _, tg := range nodes(m, "Input.Toggle") {
+		ids = append(ids, tg["id"].(string))
+		values[tg["id"].(string)] = tg["value"]
+	}
+	if want := []string{"item_102", "item_103"}; !slices.Equal(ids, want) {
+		t.Errorf("toggles %v, want %v (only items still approved)", ids, want)
+	}
+	if values["item_102"] != "true" {
+		t.Errorf("a covered approved item is pre-selected, got %v", values["item_102"])
+	}
+	if values["item_103"] != "false" {
+		t.Errorf("a theme outside the valtuutusoikeus must not be pre-selected as granted, got %v", values["item_103"])
+	}
+	// The granted item shows its outcome instead.
+	all := strings.Join(strs(m), "\n")
+	for _, want := range []string{"Jo käsitellyt", "Myönnetty", "Voimassa 25.11.2026–30.11.2028", "Käsittelijä: Mikael Nordström"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("card lacks %q", want)
+		}
+	}
+
+	acts := nodes(m["actions"], "Action.Execute")
+	if len(acts) != 2 || acts[0]["verb"] != VerbGrantDone || acts[0]["style"] != "positive" || acts[1]["verb"] != VerbGrantFailed {
+		t.Fatalf("actions %v", acts)
+	}
+	for _, a := range acts {
+		if a["data"].(map[string]any)["requestId"] != float64(42) {
+			t.Errorf("action data %v", a["data"])
+		}
+	}
+}
+
+func TestGrantTaskInputsValidateOnTheClient(t *testing.T) {
+	cat := mustCatalog(t)
+	m := decoded(t, GrantTask(bundle.Printer(domain.English), grantInput(partlyApproved(cat))))
+	dates := map[string]map[string]any{}
+	for _, d := range nodes(m, "Input.Date") {
+		dates[d["id"].(string)] = d
+	}
+	from, until := dates[ValidFromInput], dates[ValidUntilInput]
+	if from == nil || until == nil {
+		t.Fatalf("date inputs %v", dates)
+	}
+	for _, d := range []map[string]any{from, until} {
+		if d["isRequired"] != true || d["errorMessage"] == nil || d["label"] == nil || d["min"] != "2026-11-25" || d["max"] != "2051-11-25" {
+			t.Errorf("date input %v: want required, labelled, min today, max today+25y", d)
+		}
+	}
+	if from["value"] != "2026-11-25" || until["value"] != "2028-11-30" {
+		t.Errorf("defaults from %v until %v", from["value"], until["value"])
+	}
+	reason := nodes(m, "Input.Text")
+	if len(reason) != 1 || reason[0]["id"] != ReasonInput || reason[0]["maxLength"] != float64(MaxReason) {
+		t.Errorf("reason input %v", reason)
+	}
+}
+
+func TestGrantDatesKeepWithinSuomiFiLimits(t *testing.T) {
+	today := adminToday
+	cases := []struct {
+		name      string
+		requested time.Time
+		want      string
+	}{
+		{"requested", time.Date(2028, 11, 30, 0, 0, 0, 0, time.UTC), "2028-11-30"},
+		{"already past: the main user must choose", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), ""},
+		{"none", time.Time{}, ""},
+		{"beyond 25 years: clamped", time.Date(2060, 1, 1, 0, 0, 0, 0, time.UTC), "2051-11-25"},
+	}
+	for _, tc := range cases {
+		from, until, maxDate := grantDates(today, tc.requested)
+		if InputDate(from) != "2026-11-25" || InputDate(until) != tc.want || InputDate(maxDate) != "2051-11-25" {
+			t.Errorf("%s: from %s until %q max %s", tc.name, InputDate(from), InputDate(until), InputDate(maxDate))
+		}
+	}
+}
+
+func TestGrantTaskFinalHasNothingToPress(t *testing.T) {
+	cat := mustCatalog(t)
+	for _, l := range domain.Langs {
+		c := GrantTask(bundle.Printer(l), grantInput(completedRequest(cat)))
+		m := decoded(t, c)
+		if a := nodes(m, "Action."); len(a) != 0 {
+			t.Errorf("%s: final grant card has actions %v", l, a)
+		}
+		if ids := inputIDs(m); len(ids) != 0 {
+			t.Errorf("%s: final grant card has inputs %v", l, ids)
+		}
+		all := strings.Join(strs(m), "\n")
+		if !strings.Contains(all, "Kelan työnantajapalvelu vaatii tarkenteen") {
+			t.Errorf("%s: the not-granted reason is missing", l)
+		}
+	}
+}
+
+func TestGrantTaskStepsAreExactAndNeverAskForTheIdentityCode(t *testing.T) {
+	cat := mustCatalog(t)
+	hr := map[domain.Lang]string{domain.Finnish: "henkilöstöhallinnon järjestelmästä", domain.Swedish: "personalsystemet", domain.English: "HR system"}
+	eachLang(t, func(t *testing.T, p i18n.Printer) {
+		m := decoded(t, GrantTask(p, grantInput(partlyApproved(cat))))
+		var steps []string
+		for _, tb := range nodes(m, "TextBlock") {
+			s := tb["text"].(string)
+			if len(s) > 3 && s[0] >= '1' && s[0] <= '9' && s[1] == '.' && s[2] == ' ' {
+				steps = append(steps, s)
+			}
+		}
+		if len(steps) != 8 {
+			t.Fatalf("%d numbered steps, want 8: %q", len(steps), steps)
+		}
+		for i, s := range steps {
+			if !strings.HasPrefix(s, string(rune('1'+i))+". ") {
+				t.Errorf("step %d is numbered %q", i+1, s[:3])
+			}
+		}
+		if !strings.Contains(steps[1], "1061512-1") || !strings.Contains(steps[1], porvoo.In(p.Lang)) {
+			t.Errorf("step 2 must name the organisation and its business ID: %q", steps[1])
+		}
+		if !strings.Contains(steps[3], "Anna Virtanen") || !strings.Contains(steps[3], hr[p.Lang]) {
+			t.Errorf("step 4 must name the person and say the identity code comes from the HR system: %q", steps[3])
+		}
+		if !strings.Contains(steps[5], Date(p.Lang, adminToday)) || !strings.Contains(steps[5], Date(p.Lang, time.Date(2028, 11, 30, 0, 0, 0, 0, time.UTC))) {
+			t.Errorf("step 6 must give the validity: %q", steps[5])
+		}
+		all := strings.Join(strs(m), "\n")
+		for _, want := range []string{"Palkkatietojen ilmoittaminen", SuomiFiMandatesURL, p.Get("admin.grant.alt.heading"), "anna.virtanen@porvoo.fi"} {
+			if p.Lang != domain.Finnish && want == "Palkkatietojen ilmoittaminen" {
+				want = map[domain.Lang]string{domain.Swedish: "Anmälan om löneuppgifter", domain.English: "Reporting earnings payment data"}[p.Lang]
+			}
+			if !strings.Contains(all, want) {
+				t.Errorf("card lacks %q", want)
+			}
+		}
+		// The rejected ELY theme is not a task for the main user.
+		if strings.Contains(all, "ELY") {
+			t.Error("a rejected theme shows on the grant task")
+		}
+	})
+}
+
+func TestGrantTaskWarnsAboutUncoveredTheme(t *testing.T) {
+	cat := mustCatalog(t)
+	p := bundle.Printer(domain.Swedish)
+	r := partlyApproved(cat)
+	r.Items[2].State = domain.ItemApproved
+	m := decoded(t, GrantTask(p, grantInput(r)))
+	warned := 0
+	for _, c := range nodes(m, "Container") {
+		if c["style"] == "attention" && strings.Contains(strings.Join(strs(c), "\n"), p.Get("admin.grant.not_covered")) {
+			warned++
+			if !strings.Contains(strings.Join(strs(c), "\n"), "Ansöka om statsunderstöd för sysselsättning, miljö, företag och transport") {
+				t.Error("the warning is not on the ELY theme")
+			}
+		}
+	}
+	if warned != 1 {
+		t.Errorf("%d not-covered warnings, want 1", warned)
+	}
+	// Its specifier hint (TYPO) is shown too.
+	if !strings.Contains(strings.Join(strs(m), "\n"), "TYPO") {
+		t.Error("specifier hint missing")
+	}
+}

@@ -1,0 +1,206 @@
+package cards
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+)
+
+// Bounds of the "my mandates" card: enough for anyone's real list, small enough to stay far under MaxBytes.
+const (
+	myMandatesMaxActive   = 30
+	myMandatesMaxRequests = 10
+	myMandatesMaxEnded    = 10
+	// myMandatesEndingSoon is how many days before its end a mandate is flagged.
+	myMandatesEndingSoon = 30
+	// myMandatesRecentDays is how far back ended mandates are still listed.
+	myMandatesRecentDays = 90
+)
+
+// MyMandatesInput is what the employee's own mandates card shows.
+type MyMandatesInput struct {
+	Catalog  *catalog.Catalog
+	Mandates []domain.Mandate // the employee's mandates in the register, in any order
+	Requests []domain.Request // the employee's requests, in any order; only open ones are shown
+	Today    time.Time        // the organisation's civil date (Finnish time): only its year, month and day count
+}
+
+// MyMandates is the employee's own view of the register: active mandates by end date (flagged when ending within
+// 30 days), open requests with a cancel button while they wait for the approver, and mandates that ended in the
+// last 90 days. With nothing to show it offers "which mandates do I need?". Each list is bounded, with "and N more".
+func MyMandates(p i18n.Printer, in MyMandatesInput) *Card {
+	today := empCivil(in.Today)
+	var active, ended []domain.Mandate
+	for _, m := range in.Mandates {
+		switch end := myMandateEnd(m); {
+		case m.State == domain.MandateActive && !m.ValidUntil.Before(today):
+			active = append(active, m)
+		case !end.IsZero() && end.Before(today.AddDate(0, 0, 1)) && !end.Before(today.AddDate(0, 0, -myMandatesRecentDays)):
+			ended = append(ended, m)
+		}
+	}
+	slices.SortStableFunc(active, func(a, b domain.Mandate) int {
+		return cmp.Or(a.ValidUntil.Compare(b.ValidUntil), cmp.Compare(a.ThemeID, b.ThemeID))
+	})
+	slices.SortStableFunc(ended, func(a, b domain.Mandate) int { return myMandateEnd(b).Compare(myMandateEnd(a)) })
+	var open []domain.Request
+	for _, r := range in.Requests {
+		if r.State.Open() {
+			open = append(open, r)
+		}
+	}
+	slices.SortStableFunc(open, func(a, b domain.Request) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
+	})
+
+	c := New(string(p.Lang))
+	c.FallbackText = p.Get("mymandates.title")
+	body := []Element{
+		Heading(p.Get("mymandates.title")),
+		TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
+			Text: p.Format("mymandates.as_of", "date", Date(p.Lang, today))},
+	}
+	if len(active) == 0 && len(open) == 0 && len(ended) == 0 {
+		body = append(body, Text(p.Get("mymandates.empty")))
+		c.Body = body
+		a := empIntakeAction(p)
+		a.Style = "positive"
+		c.Actions = []Action{a}
+		return c
+	}
+
+	body = append(body, myMandatesHeading(p.Get("mymandates.active.heading")))
+	if len(active) == 0 {
+		body = append(body, Text(p.Get("mymandates.active.none")))
+	}
+	endingSoon := false
+	for i, m := range active {
+		if i == myMandatesMaxActive {
+			body = append(body, myMandatesMore(p, len(active)-i))
+			break
+		}
+		row, soon := myMandateRow(p, in.Catalog, m, today)
+		endingSoon = endingSoon || soon
+		body = append(body, row)
+	}
+	if endingSoon {
+		body = append(body, TextBlock{Type: "TextBlock", Text: p.Get("mymandates.ending.hint"), Wrap: true,
+			Size: "Small", Spacing: "Small"})
+	}
+
+	if len(open) > 0 {
+		body = append(body, myMandatesHeading(p.Get("mymandates.requests.heading")))
+		for i, r := range open {
+			if i == myMandatesMaxRequests {
+				body = append(body, myMandatesMore(p, len(open)-i))
+				break
+			}
+			body = append(body, myRequestRow(p, in.Catalog, r))
+		}
+	}
+
+	if len(ended) > 0 {
+		body = append(body, myMandatesHeading(p.Format("mymandates.ended.heading",
+			"days", strconv.Itoa(myMandatesRecentDays))))
+		for i, m := range ended {
+			if i == myMandatesMaxEnded {
+				body = append(body, myMandatesMore(p, len(ended)-i))
+				break
+			}
+			key := "mymandates.ended.expired"
+			if m.State == domain.MandateRevoked {
+				key = "mymandates.ended.revoked"
+			}
+			body = append(body, ColumnSet{Type: "ColumnSet", Spacing: "Small", Columns: []Column{
+				{Type: "Column", Width: "stretch", Items: []Element{Text(empThemeName(p, in.Catalog, m.ThemeID))}},
+				{Type: "Column", Width: "auto", Items: []Element{TextBlock{Type: "TextBlock", Wrap: true,
+					IsSubtle: true, Text: p.Format(key, "date", Date(p.Lang, myMandateEnd(m)))}}},
+			}})
+		}
+	}
+	body = append(body, TextBlock{Type: "TextBlock", Text: p.Get("mymandates.register_note"), Wrap: true,
+		IsSubtle: true, Size: "Small", Spacing: "Large"})
+	c.Body = body
+	c.Actions = []Action{empIntakeAction(p)}
+	return c
+}
+
+// myMandateEnd is the day a mandate stopped (or stops) being in force: its end date, or for a revoked mandate the
+// day it was revoked when that came first.
+func myMandateEnd(m domain.Mandate) time.Time {
+	end := m.ValidUntil
+	if m.State == domain.MandateRevoked && !m.UpdatedAt.IsZero() {
+		if rev := empCivil(m.UpdatedAt); end.IsZero() || rev.Before(end) {
+			end = rev
+		}
+	}
+	return end
+}
+
+// myMandateRow is one active mandate; soon reports whether it ends within myMandatesEndingSoon days.
+func myMandateRow(p i18n.Printer, cat *catalog.Catalog, m domain.Mandate, today time.Time) (row Element, soon bool) {
+	days := int(m.ValidUntil.Sub(today).Hours() / 24)
+	soon = days <= myMandatesEndingSoon
+	when := p.Format("mymandates.until", "date", Date(p.Lang, m.ValidUntil))
+	if m.ValidFrom.After(today) {
+		when = p.Format("emp.valid_range", "from", Date(p.Lang, m.ValidFrom), "until", Date(p.Lang, m.ValidUntil))
+	}
+	items := []Element{ColumnSet{Type: "ColumnSet", Columns: []Column{
+		{Type: "Column", Width: "stretch", Items: []Element{
+			TextBlock{Type: "TextBlock", Text: empThemeName(p, cat, m.ThemeID), Weight: "Bolder", Wrap: true}}},
+		{Type: "Column", Width: "auto", Items: []Element{Text(when)}},
+	}}}
+	style := ""
+	if soon {
+		style = "warning"
+		var left string
+		switch days {
+		case 0:
+			left = p.Get("mymandates.ending.today")
+		case 1:
+			left = p.Get("mymandates.ending.one")
+		default:
+			left = p.Format("mymandates.ending.many", "days", strconv.Itoa(days))
+		}
+		items = append(items, TextBlock{Type: "TextBlock", Text: left, Wrap: true, Weight: "Bolder",
+			Color: "Warning", Spacing: "None"})
+	}
+	return Container{Type: "Container", Style: style, Spacing: "Small", Items: items}, soon
+}
+
+// myRequestRow is one open request: reference, state, its themes, and a cancel button while it is pending.
+func myRequestRow(p i18n.Printer, cat *catalog.Catalog, r domain.Request) Element {
+	items := []Element{ColumnSet{Type: "ColumnSet", Columns: []Column{
+		{Type: "Column", Width: "stretch", Items: []Element{
+			TextBlock{Type: "TextBlock", Text: r.Reference(), Weight: "Bolder", Wrap: true}}},
+		{Type: "Column", Width: "auto", Items: []Element{Text(empRequestState(p, r.State))}},
+	}}}
+	for _, it := range r.Items {
+		if it.State == domain.ItemCancelled || it.State == domain.ItemRejected {
+			continue
+		}
+		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, Size: "Small", Spacing: "None",
+			Text: "• " + empThemeName(p, cat, it.ThemeID) + " – " + empItemState(p, it.State)})
+	}
+	if r.State == domain.RequestPending {
+		cancel := Execute(p.Get("emp.action.cancel"), VerbRequestCancel, RequestData{RequestID: r.ID})
+		cancel.Style = "destructive"
+		cancel.AssociatedInputs = "none"
+		items = append(items, ActionSet{Type: "ActionSet", Actions: []Action{cancel}})
+	}
+	return Container{Type: "Container", Style: "emphasis", Spacing: "Small", Items: items}
+}
+
+func myMandatesHeading(s string) Element {
+	return TextBlock{Type: "TextBlock", Text: s, Weight: "Bolder", Size: "Medium", Wrap: true, Spacing: "Large"}
+}
+
+func myMandatesMore(p i18n.Printer, n int) Element {
+	return TextBlock{Type: "TextBlock", Text: p.Format("emp.more", "count", strconv.Itoa(n)), Wrap: true,
+		IsSubtle: true, Spacing: "Small"}
+}

@@ -1,0 +1,287 @@
+package cards
+
+import (
+	"slices"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+)
+
+// StepsInput is what the requester's Suomi.fi steps card shows.
+type StepsInput struct {
+	Catalog *catalog.Catalog
+	Request domain.Request
+	// OrgName and BusinessID name the assignor the employee requests the mandate from; empty values fall back to the
+	// catalog's organisation.
+	OrgName    domain.Text
+	BusinessID string
+}
+
+// RequestSteps tells the employee, after approval, how to file the mandate request (valtuuspyyntö) in Suomi.fi
+// themselves: log in, personal mandates, "Request a mandate", the organisation's business ID, the approved themes
+// by the names Suomi.fi shows, the dates, send; a main user then validates it. The employee never has to give
+// anyone their personal details this way. Approved themes the organisation's valtuutusoikeus does not cover are
+// listed apart: they cannot be validated before DVV has registered them.
+func RequestSteps(p i18n.Printer, in StepsInput) *Card {
+	r := in.Request
+	org := in.OrgName
+	if org == (domain.Text{}) && in.Catalog != nil {
+		org = in.Catalog.Org.Name
+	}
+	bid := in.BusinessID
+	if bid == "" && in.Catalog != nil {
+		bid = in.Catalog.Org.BusinessID
+	}
+	var ready, waiting []domain.RequestItem
+	for _, it := range r.Items {
+		if it.State != domain.ItemApproved {
+			continue
+		}
+		if it.Covered {
+			ready = append(ready, it)
+		} else {
+			waiting = append(waiting, it)
+		}
+	}
+
+	c := New(string(p.Lang))
+	c.FallbackText = p.Format("steps.title", "ref", r.Reference())
+	body := []Element{
+		Heading(p.Format("steps.title", "ref", r.Reference())),
+		Text(p.Get("steps.intro")),
+	}
+	if len(ready) > 0 {
+		steps := []Element{
+			Text("1. " + p.Get("steps.1")),
+			ActionSet{Type: "ActionSet", Actions: []Action{OpenURL(p.Get("steps.open"), p.Get("steps.url"))}},
+			Text("2. " + p.Get("steps.2")),
+			Text("3. " + p.Get("steps.3")),
+			Text("4. " + p.Format("steps.4", "org", org.In(p.Lang), "bid", bid)),
+			Text("5. " + p.Get("steps.5")),
+		}
+		themes := []Element{}
+		for _, it := range ready {
+			themes = append(themes, empStepsTheme(p, in.Catalog, it))
+		}
+		steps = append(steps, Container{Type: "Container", Style: "emphasis", Items: themes})
+		steps = append(steps,
+			Text("6. "+p.Format("steps.6", "until", Date(p.Lang, r.ValidUntil))),
+			Text("7. "+p.Get("steps.7")),
+		)
+		body = append(body, Container{Type: "Container", Spacing: "Medium", Items: steps})
+		body = append(body,
+			Container{Type: "Container", Style: "good", Spacing: "Medium", Items: []Element{
+				Text(p.Get("steps.after")),
+			}},
+			Text(p.Get("steps.direct")),
+		)
+	}
+	if len(waiting) > 0 {
+		w := []Element{TextBlock{Type: "TextBlock", Text: p.Get("steps.waiting.title"), Weight: "Bolder", Wrap: true}}
+		for _, it := range waiting {
+			w = append(w, Text("• "+empThemeName(p, in.Catalog, it.ThemeID)))
+		}
+		w = append(w, Text(p.Get("steps.waiting.body")))
+		body = append(body, Container{Type: "Container", Style: "warning", Spacing: "Medium", Items: w})
+	}
+	if len(ready) == 0 && len(waiting) == 0 {
+		body = append(body, Text(p.Get("steps.nothing")))
+	}
+	c.Body = body
+	c.Actions = []Action{empMyMandatesAction(p)}
+	return c
+}
+
+// empStepsTheme names one theme to pick in Suomi.fi. Where the reader's language is not Finnish the Finnish name
+// is shown too: Suomi.fi's search finds it whatever the language, and some translations are our own.
+func empStepsTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element {
+	items := []Element{TextBlock{Type: "TextBlock", Text: empThemeName(p, cat, it.ThemeID), Weight: "Bolder", Wrap: true}}
+	if cat == nil {
+		return Container{Type: "Container", Items: items}
+	}
+	t, ok := cat.Theme(it.ThemeID)
+	if !ok {
+		return Container{Type: "Container", Items: items}
+	}
+	if p.Lang != domain.Finnish && t.Name.FI != "" && t.Name.FI != t.Name.In(p.Lang) {
+		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
+			Text: p.Format("steps.finnish_name", "name", t.Name.FI)})
+	}
+	if hint := t.SpecifierHint.In(p.Lang); hint != "" {
+		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
+			Text: p.Format("steps.specifier", "hint", hint)})
+	}
+	return Container{Type: "Container", Items: items}
+}
+
+// NoticeInput is what the requester's notices (decision, granted, not granted) are about.
+type NoticeInput struct {
+	Catalog *catalog.Catalog
+	Request domain.Request
+	// ItemIDs are the items this notice is about; empty means every item of the request.
+	ItemIDs []int64
+}
+
+// items returns the request's items the notice is about that are in one of the given states (any state when none
+// is given), in request order.
+func (in NoticeInput) items(states ...domain.ItemState) []domain.RequestItem {
+	var out []domain.RequestItem
+	for _, it := range in.Request.Items {
+		if len(in.ItemIDs) > 0 && !slices.Contains(in.ItemIDs, it.ID) {
+			continue
+		}
+		if len(states) > 0 && !slices.Contains(states, it.State) {
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// Outcome of a decision as the requester sees it.
+const (
+	empOutcomeApproved = "approved"
+	empOutcomePartly   = "partly"
+	empOutcomeRejected = "rejected"
+)
+
+// DecisionNotice tells the requester what the approver decided: approved, partly approved or rejected, item by
+// item, with the approver's reason, and what happens next.
+func DecisionNotice(p i18n.Printer, in NoticeInput) *Card {
+	r := in.Request
+	decided := in.items(domain.ItemApproved, domain.ItemRejected, domain.ItemGranted, domain.ItemNotGranted)
+	approved, rejected, uncovered := 0, 0, 0
+	for _, it := range decided {
+		if it.State == domain.ItemRejected {
+			rejected++
+			continue
+		}
+		approved++
+		if !it.Covered && it.State == domain.ItemApproved {
+			uncovered++
+		}
+	}
+	outcome := empOutcomePartly
+	style := "warning"
+	switch {
+	case rejected == 0:
+		outcome, style = empOutcomeApproved, "good"
+	case approved == 0:
+		outcome, style = empOutcomeRejected, "attention"
+	}
+	title := p.Format("decisionnotice.title."+outcome, "ref", r.Reference())
+	c := New(string(p.Lang))
+	c.FallbackText = title
+	who := empOr(r.ApproverName, p.Get("emp.approver_unknown"))
+	head := []Element{TextBlock{Type: "TextBlock", Text: title, Weight: "Bolder", Size: "Large", Wrap: true,
+		Style: "heading"}}
+	if !r.DecidedAt.IsZero() {
+		head = append(head, Text(p.Format("decisionnotice.by", "name", empEscape(who), "date", Date(p.Lang, r.DecidedAt))))
+	}
+	body := []Element{Container{Type: "Container", Style: style, Items: head}}
+	for _, it := range decided {
+		body = append(body, empItemRow(p, in.Catalog, it))
+	}
+	if r.DecisionReason != "" {
+		body = append(body, empReason(p, r))
+	}
+	next := []Element{TextBlock{Type: "TextBlock", Text: p.Get("emp.next.heading"), Weight: "Bolder", Wrap: true}}
+	if approved > 0 {
+		next = append(next, Text(p.Get("decisionnotice.next.approved")))
+	}
+	if uncovered > 0 {
+		next = append(next, Text(p.Get("decisionnotice.next.not_covered")))
+	}
+	if rejected > 0 {
+		next = append(next, Text(p.Get("decisionnotice.next.rejected")))
+	}
+	body = append(body, Container{Type: "Container", Spacing: "Medium", Items: next})
+	c.Body = body
+	c.Actions = []Action{empMyMandatesAction(p)}
+	if rejected > 0 {
+		c.Actions = append(c.Actions, empIntakeAction(p))
+	}
+	return c
+}
+
+// GrantedNotice tells the requester that mandates are now in force, with their dates. Suomi.fi's rule is that the
+// assignee does not accept a mandate: it works from its start date.
+func GrantedNotice(p i18n.Printer, in NoticeInput) *Card {
+	granted := in.items(domain.ItemGranted)
+	title := p.Get("grantednotice.title.many")
+	if len(granted) == 1 {
+		title = p.Get("grantednotice.title.one")
+	}
+	c := New(string(p.Lang))
+	c.FallbackText = title
+	body := []Element{
+		Heading(title),
+		Text(p.Format("grantednotice.intro", "ref", in.Request.Reference())),
+	}
+	for _, it := range granted {
+		items := []Element{
+			TextBlock{Type: "TextBlock", Text: empThemeName(p, in.Catalog, it.ThemeID), Weight: "Bolder", Wrap: true},
+			TextBlock{Type: "TextBlock", Wrap: true, Spacing: "None",
+				Text: p.Format("emp.valid_range", "from", Date(p.Lang, it.GrantedFrom), "until", Date(p.Lang, it.GrantedUntil))},
+		}
+		if in.Catalog != nil {
+			if t, ok := in.Catalog.Theme(it.ThemeID); ok {
+				items = append(items, TextBlock{Type: "TextBlock", Text: t.Agency.In(p.Lang), Wrap: true,
+					IsSubtle: true, Size: "Small", Spacing: "None"})
+			}
+		}
+		body = append(body, Container{Type: "Container", Style: "good", Spacing: "Small", Items: items})
+	}
+	if len(granted) == 0 {
+		body = append(body, Text(p.Get("grantednotice.none")))
+	}
+	org := ""
+	if in.Catalog != nil {
+		org = in.Catalog.Org.Name.In(p.Lang)
+	}
+	body = append(body,
+		Text(p.Get("grantednotice.no_accept")),
+		Text(p.Format("grantednotice.use", "org", empOr(org, p.Get("emp.org_unknown")))),
+		TextBlock{Type: "TextBlock", Text: p.Get("grantednotice.reminder"), Wrap: true, IsSubtle: true, Size: "Small"},
+	)
+	c.Body = body
+	c.Actions = []Action{empMyMandatesAction(p)}
+	return c
+}
+
+// NotGrantedNotice tells the requester which themes a main user could not grant, with the main user's reason, and
+// whom to ask.
+func NotGrantedNotice(p i18n.Printer, in NoticeInput) *Card {
+	failed := in.items(domain.ItemNotGranted)
+	title := p.Get("notgrantednotice.title.many")
+	if len(failed) == 1 {
+		title = p.Get("notgrantednotice.title.one")
+	}
+	c := New(string(p.Lang))
+	c.FallbackText = title
+	body := []Element{
+		Heading(title),
+		Text(p.Format("notgrantednotice.intro", "ref", in.Request.Reference())),
+	}
+	for _, it := range failed {
+		items := []Element{
+			TextBlock{Type: "TextBlock", Text: empThemeName(p, in.Catalog, it.ThemeID), Weight: "Bolder", Wrap: true},
+		}
+		if it.NotGrantedReason != "" {
+			items = append(items, TextBlock{Type: "TextBlock", Text: p.Get("emp.not_granted_reason"), Wrap: true,
+				Size: "Small", Spacing: "Small"}, typedText(it.NotGrantedReason))
+		}
+		body = append(body, Container{Type: "Container", Style: "attention", Spacing: "Small", Items: items})
+	}
+	if len(failed) == 0 {
+		body = append(body, Text(p.Get("notgrantednotice.none")))
+	}
+	body = append(body, Container{Type: "Container", Spacing: "Medium", Items: []Element{
+		TextBlock{Type: "TextBlock", Text: p.Get("emp.next.heading"), Weight: "Bolder", Wrap: true},
+		Text(p.Get("notgrantednotice.next")),
+	}})
+	c.Body = body
+	c.Actions = []Action{empMyMandatesAction(p), empIntakeAction(p)}
+	return c
+}

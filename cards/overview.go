@@ -1,0 +1,85 @@
+package cards
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+)
+
+// MaxOverviewDepartments is how many departments the overview lists.
+const MaxOverviewDepartments = 5
+
+// overviewStates is the order the overview lists request states in: open ones first.
+var overviewStates = []domain.RequestState{
+	domain.RequestPending, domain.RequestApproved, domain.RequestCompleted, domain.RequestRejected, domain.RequestCancelled,
+}
+
+// OverviewInput is what the main users' overview shows.
+type OverviewInput struct {
+	Overview domain.Overview
+	Today    time.Time
+}
+
+// Overview is the main users' picture of the register: requests by state, active mandates and those ending soon,
+// open grant tasks and the departments with the most mandates.
+func Overview(p i18n.Printer, in OverviewInput) *Card {
+	o := in.Overview
+	c := New(string(p.Lang))
+	heading := p.Format("admin.overview.title", "date", Date(p.Lang, in.Today))
+	c.FallbackText = heading
+	c.Body = []Element{Heading(heading)}
+
+	// Mandates first: that is what the main users answer for.
+	c.Body = append(c.Body,
+		TextBlock{Type: "TextBlock", Text: p.Get("admin.overview.mandates"), Weight: "Bolder", Size: "Medium", Wrap: true, Spacing: "Medium"},
+		FactSet{Type: "FactSet", Facts: []Fact{
+			{Title: p.Get("admin.overview.active"), Value: strconv.Itoa(o.ActiveMandates)},
+			{Title: p.Get("admin.overview.ending30"), Value: strconv.Itoa(o.EndingWithin30)},
+			{Title: p.Get("admin.overview.ending90"), Value: strconv.Itoa(o.EndingWithin90)},
+			{Title: p.Get("admin.overview.grant_tasks"), Value: strconv.Itoa(o.OpenGrantTasks)},
+		}})
+	if o.EndingWithin30 > 0 {
+		c.Body = append(c.Body, Container{Type: "Container", Style: "attention", Items: []Element{
+			TextBlock{Type: "TextBlock", Text: plural(p, "admin.overview.ending30.alert", o.EndingWithin30), Weight: "Bolder", Wrap: true},
+		}})
+	}
+	if o.OpenGrantTasks > 0 {
+		c.Body = append(c.Body, Container{Type: "Container", Style: "warning", Items: []Element{
+			Text(plural(p, "admin.overview.grant_tasks.alert", o.OpenGrantTasks)),
+		}})
+	}
+
+	states := make([]Fact, 0, len(overviewStates))
+	for _, s := range overviewStates {
+		states = append(states, Fact{Title: p.Get("admin.reqstate." + string(s)), Value: strconv.Itoa(o.RequestsByState[s])})
+	}
+	c.Body = append(c.Body,
+		TextBlock{Type: "TextBlock", Text: p.Get("admin.overview.requests"), Weight: "Bolder", Size: "Medium", Wrap: true, Spacing: "Large"},
+		FactSet{Type: "FactSet", Facts: states})
+
+	if len(o.TopDepartments) > 0 {
+		deps := make([]Fact, 0, MaxOverviewDepartments)
+		for i, d := range o.TopDepartments {
+			if i == MaxOverviewDepartments {
+				break
+			}
+			name := d.Department
+			if name == "" {
+				name = p.Get("admin.overview.no_department")
+			}
+			deps = append(deps, Fact{Title: name, Value: strconv.Itoa(d.Mandates)})
+		}
+		c.Body = append(c.Body,
+			TextBlock{Type: "TextBlock", Text: p.Get("admin.overview.departments"), Weight: "Bolder", Size: "Medium", Wrap: true, Spacing: "Large"},
+			FactSet{Type: "FactSet", Facts: deps})
+	}
+
+	tasks := Execute(p.Get("admin.overview.open_tasks"), VerbGrantList, struct{}{})
+	if o.OpenGrantTasks > 0 {
+		tasks.Style = "positive"
+	}
+	c.Actions = []Action{tasks, Execute(p.Get("admin.list.refresh"), VerbOverview, struct{}{})}
+	return c
+}

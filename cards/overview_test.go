@@ -1,0 +1,106 @@
+package cards
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+)
+
+func init() { goldenSets = append(goldenSets, overviewGolden) }
+
+// busyOverview is the city on an ordinary week: 263 mandates, a few ending soon, some work waiting.
+func busyOverview() domain.Overview {
+	return domain.Overview{
+		RequestsByState: map[domain.RequestState]int{
+			domain.RequestPending: 4, domain.RequestApproved: 3, domain.RequestCompleted: 118, domain.RequestRejected: 9,
+			// cancelled: none, and the card must still say 0
+		},
+		ActiveMandates: 263,
+		EndingWithin30: 6,
+		EndingWithin90: 17,
+		OpenGrantTasks: 5,
+		TopDepartments: []domain.DepartmentCount{
+			{Department: "Talous- ja henkilöstöpalvelut", Mandates: 71},
+			{Department: "Sivistyspalvelut", Mandates: 54},
+			{Department: "Kaupunkikehitys", Mandates: 38},
+			{Department: "Konsernihallinto", Mandates: 33},
+			{Department: "Elinvoimapalvelut", Mandates: 29},
+			{Department: "Tietohallinto", Mandates: 12},
+			{Department: "", Mandates: 4},
+		},
+	}
+}
+
+func overviewGolden() map[string]func(p i18n.Printer) *Card {
+	return map[string]func(p i18n.Printer) *Card{
+		"overview": func(p i18n.Printer) *Card {
+			return Overview(p, OverviewInput{Overview: busyOverview(), Today: adminToday})
+		},
+		"overview-quiet": func(p i18n.Printer) *Card { return Overview(p, OverviewInput{Today: adminToday}) },
+	}
+}
+
+func TestOverviewShowsEveryStateWithZeros(t *testing.T) {
+	eachLang(t, func(t *testing.T, p i18n.Printer) {
+		m := decoded(t, Overview(p, OverviewInput{Overview: busyOverview(), Today: adminToday}))
+		facts := map[string]string{}
+		for _, fs := range nodes(m, "FactSet") {
+			for _, f := range fs["facts"].([]any) {
+				f := f.(map[string]any)
+				facts[f["title"].(string)] = f["value"].(string)
+			}
+		}
+		want := map[domain.RequestState]string{domain.RequestPending: "4", domain.RequestApproved: "3",
+			domain.RequestCompleted: "118", domain.RequestRejected: "9", domain.RequestCancelled: "0"}
+		for s, n := range want {
+			if got := facts[p.Get("admin.reqstate."+string(s))]; got != n {
+				t.Errorf("state %s shows %q, want %q", s, got, n)
+			}
+		}
+		if facts[p.Get("admin.overview.active")] != "263" || facts[p.Get("admin.overview.ending90")] != "17" {
+			t.Errorf("mandate facts %v", facts)
+		}
+		if len(facts) != 5+4+MaxOverviewDepartments {
+			t.Errorf("%d facts: departments should be capped at %d", len(facts), MaxOverviewDepartments)
+		}
+	})
+}
+
+func TestOverviewAttentionOnlyWhenMandatesEndSoon(t *testing.T) {
+	p := bundle.Printer(domain.Finnish)
+	count := func(o domain.Overview) int {
+		n := 0
+		for _, c := range nodes(decoded(t, Overview(p, OverviewInput{Overview: o, Today: adminToday})), "Container") {
+			if c["style"] == "attention" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(busyOverview()); n != 1 {
+		t.Errorf("%d attention boxes with 6 mandates ending, want 1", n)
+	}
+	quiet := busyOverview()
+	quiet.EndingWithin30 = 0
+	if n := count(quiet); n != 0 {
+		t.Errorf("%d attention boxes with nothing ending, want 0", n)
+	}
+	if all := strings.Join(strs(decoded(t, Overview(p, OverviewInput{Overview: busyOverview(), Today: adminToday}))), "\n"); !strings.Contains(all, "6 valtuutta päättyy 30 päivän kuluessa") {
+		t.Error("the alert should count the mandates")
+	}
+}
+
+func TestOverviewActions(t *testing.T) {
+	c := Overview(bundle.Printer(domain.English), OverviewInput{Overview: busyOverview(), Today: adminToday})
+	if len(c.Actions) != 2 || c.Actions[0].Verb != VerbGrantList || c.Actions[1].Verb != VerbOverview {
+		t.Errorf("actions %+v", c.Actions)
+	}
+	if c.Actions[0].Style != "positive" {
+		t.Error("open grant tasks should stand out when there are some")
+	}
+	if q := Overview(bundle.Printer(domain.English), OverviewInput{Today: adminToday}); q.Actions[0].Style != "" {
+		t.Error("no emphasis when there is nothing to do")
+	}
+}

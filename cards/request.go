@@ -1,0 +1,231 @@
+package cards
+
+import (
+	"strings"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+)
+
+// RequestStatusInput is what the requester's status card shows.
+type RequestStatusInput struct {
+	Catalog *catalog.Catalog
+	Request domain.Request
+	Now     time.Time // the card says which day its status is from
+}
+
+// RequestStatus is the requester's view of their request, sent after submitting and updated in place as the
+// request moves on: its reference, state, who approves it and why that person, each theme with its state, and the
+// requested end date. While the request waits for the approver it offers a cancel button (VerbRequestCancel).
+func RequestStatus(p i18n.Printer, in RequestStatusInput) *Card {
+	r := in.Request
+	c := New(string(p.Lang))
+	title := p.Format("reqstatus.title", "ref", r.Reference())
+	c.FallbackText = title + ": " + empRequestState(p, r.State)
+	body := []Element{
+		Heading(title),
+		Container{Type: "Container", Style: empRequestStyle(r.State), Items: []Element{
+			TextBlock{Type: "TextBlock", Text: empRequestState(p, r.State), Weight: "Bolder", Wrap: true},
+			Text(empRequestExplain(p, r)),
+		}},
+	}
+	facts := []Fact{
+		{Title: p.Get("emp.fact.reference"), Value: r.Reference()},
+		{Title: p.Get("emp.fact.submitted"), Value: Date(p.Lang, r.CreatedAt)},
+	}
+	if r.ApproverName != "" {
+		facts = append(facts, Fact{Title: p.Get("emp.fact.approver"), Value: empEscape(r.ApproverName)})
+	}
+	if !r.ValidUntil.IsZero() {
+		facts = append(facts, Fact{Title: p.Get("emp.fact.valid_until"), Value: Date(p.Lang, r.ValidUntil)})
+	}
+	body = append(body, FactSet{Type: "FactSet", Facts: facts})
+	if r.ApproverName != "" {
+		body = append(body, TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
+			Text: empApproverBasis(p, r.ApproverBasis, r.ApproverName)})
+	}
+
+	body = append(body, TextBlock{Type: "TextBlock", Text: p.Get("reqstatus.items.heading"), Weight: "Bolder",
+		Wrap: true, Spacing: "Medium"})
+	for _, it := range r.Items {
+		body = append(body, empItemRow(p, in.Catalog, it))
+	}
+	if r.DecisionReason != "" && (r.State == domain.RequestApproved || r.State == domain.RequestRejected ||
+		r.State == domain.RequestCompleted) {
+		body = append(body, empReason(p, r))
+	}
+	if r.Justification != "" {
+		body = append(body,
+			TextBlock{Type: "TextBlock", Wrap: true, Weight: "Bolder", Spacing: "Medium", Text: p.Get("reqstatus.justification")},
+			typedText(r.Justification))
+	}
+	if !in.Now.IsZero() {
+		body = append(body, TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small",
+			Text: p.Format("reqstatus.as_of", "date", Date(p.Lang, in.Now))})
+	}
+	c.Body = body
+	if r.State == domain.RequestPending {
+		cancel := Execute(p.Get("emp.action.cancel"), VerbRequestCancel, RequestData{RequestID: r.ID})
+		cancel.Style = "destructive"
+		c.Actions = append(c.Actions, cancel)
+	}
+	c.Actions = append(c.Actions, empMyMandatesAction(p))
+	return c
+}
+
+// empItemRow is one theme of a request with its state, and the grant dates or the reason it was not granted.
+func empItemRow(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element {
+	items := []Element{
+		ColumnSet{Type: "ColumnSet", Columns: []Column{
+			{Type: "Column", Width: "stretch", Items: []Element{Text(empThemeName(p, cat, it.ThemeID))}},
+			{Type: "Column", Width: "auto", Items: []Element{TextBlock{Type: "TextBlock", Wrap: true,
+				Weight: "Bolder", Color: empItemColor(it.State), Text: empItemState(p, it.State)}}},
+		}},
+	}
+	switch {
+	case it.State == domain.ItemGranted && !it.GrantedUntil.IsZero():
+		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
+			Text: p.Format("emp.valid_range", "from", Date(p.Lang, it.GrantedFrom), "until", Date(p.Lang, it.GrantedUntil))})
+	case it.State == domain.ItemNotGranted && it.NotGrantedReason != "":
+		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, Size: "Small", Spacing: "None",
+			Weight: "Bolder", Text: p.Get("emp.not_granted_reason")}, typedText(it.NotGrantedReason))
+	case !it.Covered && (it.State == domain.ItemPending || it.State == domain.ItemApproved):
+		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, Size: "Small", Spacing: "None",
+			Color: "Warning", Text: p.Get("emp.not_covered_short")})
+	}
+	return Container{Type: "Container", Spacing: "Small", Items: items}
+}
+
+// empReason shows the approver's reason: typed text, so it goes into a TextRun and is never read as markdown.
+func empReason(p i18n.Printer, r domain.Request) Element {
+	return Container{Type: "Container", Style: "emphasis", Spacing: "Medium", Items: []Element{
+		TextBlock{Type: "TextBlock", Wrap: true, Weight: "Bolder",
+			Text: p.Format("emp.decision_reason", "name", empEscape(empOr(r.ApproverName, p.Get("emp.approver_unknown"))))},
+		typedText(r.DecisionReason),
+	}}
+}
+
+// empRequestExplain says in a sentence where the request stands and what happens next.
+func empRequestExplain(p i18n.Printer, r domain.Request) string {
+	switch r.State {
+	case domain.RequestPending:
+		return p.Format("reqstatus.explain.pending", "name", empEscape(empOr(r.ApproverName, p.Get("emp.approver_unknown"))))
+	case domain.RequestApproved:
+		return p.Get("reqstatus.explain.approved")
+	case domain.RequestRejected:
+		return p.Get("reqstatus.explain.rejected")
+	case domain.RequestCancelled:
+		return p.Get("reqstatus.explain.cancelled")
+	case domain.RequestCompleted:
+		return p.Get("reqstatus.explain.completed")
+	}
+	return p.Get("emp.state.unknown")
+}
+
+// empApproverBasis says why the approver is the approver.
+func empApproverBasis(p i18n.Printer, basis domain.ApproverBasis, name string) string {
+	switch basis {
+	case domain.ApproverManager:
+		return p.Format("emp.basis.manager", "name", empEscape(name))
+	case domain.ApproverDepartmentHead:
+		return p.Format("emp.basis.department_head", "name", empEscape(name))
+	case domain.ApproverMainUser:
+		return p.Format("emp.basis.main_user", "name", empEscape(name))
+	}
+	return p.Format("emp.basis.other", "name", empEscape(name))
+}
+
+// empRequestState is a request state in words.
+func empRequestState(p i18n.Printer, s domain.RequestState) string {
+	switch s {
+	case domain.RequestPending, domain.RequestApproved, domain.RequestRejected, domain.RequestCancelled,
+		domain.RequestCompleted:
+		return p.Get("emp.state." + string(s))
+	}
+	return p.Get("emp.state.unknown")
+}
+
+func empRequestStyle(s domain.RequestState) string {
+	switch s {
+	case domain.RequestApproved, domain.RequestCompleted:
+		return "good"
+	case domain.RequestRejected:
+		return "attention"
+	case domain.RequestPending:
+		return "accent"
+	}
+	return "emphasis"
+}
+
+// empItemState is an item state in words.
+func empItemState(p i18n.Printer, s domain.ItemState) string {
+	switch s {
+	case domain.ItemPending, domain.ItemApproved, domain.ItemRejected, domain.ItemGranted, domain.ItemNotGranted,
+		domain.ItemCancelled:
+		return p.Get("emp.item." + string(s))
+	}
+	return p.Get("emp.state.unknown")
+}
+
+func empItemColor(s domain.ItemState) string {
+	switch s {
+	case domain.ItemGranted, domain.ItemApproved:
+		return "Good"
+	case domain.ItemRejected, domain.ItemNotGranted:
+		return "Attention"
+	}
+	return "Default"
+}
+
+// empThemeName is the theme's name as Suomi.fi shows it; a theme the catalog no longer has shows its id.
+func empThemeName(p i18n.Printer, cat *catalog.Catalog, id string) string {
+	if cat != nil {
+		if t, ok := cat.Theme(id); ok {
+			return t.Name.In(p.Lang)
+		}
+	}
+	return id
+}
+
+// empAlert is a validation or error message at the top of a card.
+func empAlert(text string) Container {
+	return Container{Type: "Container", Style: "attention", Items: []Element{
+		TextBlock{Type: "TextBlock", Text: text, Wrap: true, Weight: "Bolder", Color: "Attention"},
+	}}
+}
+
+func empMyMandatesAction(p i18n.Printer) Action {
+	a := Execute(p.Get("emp.action.my_mandates"), VerbMyMandates, struct{}{})
+	a.AssociatedInputs = "none"
+	return a
+}
+
+func empIntakeAction(p i18n.Printer) Action {
+	a := Execute(p.Get("emp.action.intake"), VerbIntakeOpen, IntakeData{})
+	a.AssociatedInputs = "none"
+	return a
+}
+
+// empEscape keeps names and directory data from being read as markdown where they share a TextBlock or FactSet
+// value with our own text, so they cannot turn into a link. Free text people typed goes into typedText instead.
+func empEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `*`, `\*`, `_`, `\_`, "`", "\\`").Replace(s)
+}
+
+func empOr(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
+
+// empCivil is the civil date of t at 00:00 UTC, the form the register stores dates in.
+func empCivil(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

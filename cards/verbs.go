@@ -1,0 +1,65 @@
+package cards
+
+// The Action.Execute verbs of the mandate flow and the data each carries. The bot treats all card data as
+// untrusted input: it decodes it strictly (unknown fields refused), re-validates every value, and takes the actor's
+// identity only from the authenticated activity, never from the card.
+const (
+	VerbIntakeOpen     = "intakeOpen"     // open the intake card; data: IntakeData (optional RoleID preselects a role's tasks)
+	VerbIntakeSubmit   = "intakeSubmit"   // inputs: "tasks_<areaID>" multi-selects; data: IntakeData (the chosen role)
+	VerbRequestSubmit  = "requestSubmit"  // inputs: JustificationInput, ValidUntilInput; data: SubmitData
+	VerbRequestCancel  = "requestCancel"  // data: RequestData
+	VerbMyMandates     = "myMandates"     // data: {}
+	VerbApprovalOpen   = "approvalOpen"   // show the approval card of a request (refresh, or from the pending list); data: RequestData
+	VerbApprovalDecide = "approvalDecide" // inputs: ReasonInput, "item_<itemID>" toggles; data: DecideData
+	VerbGrantOpen      = "grantOpen"      // show the grant task card; data: RequestData
+	VerbGrantDone      = "grantDone"      // inputs: ValidFromInput, ValidUntilInput, "item_<itemID>" toggles; data: RequestData
+	VerbGrantFailed    = "grantFailed"    // inputs: ReasonInput, "item_<itemID>" toggles; data: RequestData
+	VerbOverview       = "overview"       // data: {}
+)
+
+// Input ids shared by the cards and the bot.
+const (
+	RoleInput          = "role"
+	TaskInputPrefix    = "tasks_" // + area id: a multi-select ChoiceSet of task ids (comma-separated value)
+	JustificationInput = "justification"
+	ValidFromInput     = "validFrom"
+	ValidUntilInput    = "validUntil"
+	ReasonInput        = "reason"
+	ItemInputPrefix    = "item_" // + item id: an Input.Toggle, "true"/"false"
+)
+
+// Limits the cards state to the client and the bot enforces again.
+const (
+	MaxJustification = 1000
+	MaxReason        = 500
+)
+
+// IntakeData is the data of VerbIntakeOpen.
+type IntakeData struct {
+	RoleID string `json:"roleId,omitempty"`
+}
+
+// SubmitData is the data of VerbRequestSubmit: what the recommendation was made from. The bot recomputes the themes
+// from the tasks; it never takes theme ids from the card.
+type SubmitData struct {
+	RoleID  string   `json:"roleId,omitempty"`
+	TaskIDs []string `json:"taskIds"`
+}
+
+// RequestData names a request.
+type RequestData struct {
+	RequestID int64 `json:"requestId"`
+}
+
+// Decisions of VerbApprovalDecide.
+const (
+	DecisionApproveAll = "approveAll"
+	DecisionRejectAll  = "rejectAll"
+	DecisionByItem     = "byItem" // approve the items whose toggle is on, reject the rest
+)
+
+// DecideData is the data of VerbApprovalDecide.
+type DecideData struct {
+	RequestID int64  `json:"requestId"`
+	Decision  string `json:"decision"`
+}
