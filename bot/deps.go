@@ -5,6 +5,7 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
+	"github.com/valtuusbotti/valtuusbotti/internal/connector"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
 
@@ -24,4 +25,15 @@ type Sender interface {
 // People looks people up in the directory.
 type People interface {
 	User(ctx context.Context, id string) (domain.User, error)
+}
+
+// CardStore remembers posted cards so they can be updated when their request changes.
+type CardStore interface {
+	SaveCardRef(ctx context.Context, ref domain.CardRef) error
+	CardRefs(ctx context.Context, requestID int64) ([]domain.CardRef, error)
+}
+
+// Opener creates 1:1 conversations for proactive messages.
+type Opener interface {
+	CreateConversation(ctx context.Context, serviceURL string, p schema.ConversationParameters) (connector.ConversationResource, error)
 }

@@ -49,6 +49,12 @@ func (b *Bot) onMessage(ctx context.Context, t *turn) error {
 	if lang, ok := languageCommand(cmd); ok {
 		return b.setLanguage(ctx, t, lang, false)
 	}
+	if c, lang := matchCommand(cmd); c != cmdNone && b.cfg.Workflow != nil {
+		if lang != "" && !t.ref.Language.Valid() {
+			t.lang, t.p = lang, b.cfg.Messages.Printer(lang)
+		}
+		return b.onCommand(ctx, t, c)
+	}
 	if lang, ok := helpWords[cmd]; ok || t.firstContact {
 		if lang != "" && !t.ref.Language.Valid() {
 			t.lang, t.p = lang, b.cfg.Messages.Printer(lang)
@@ -78,7 +84,8 @@ func languageCommand(cmd string) (domain.Lang, bool) {
 }
 
 func (b *Bot) welcomeCard(ctx context.Context, t *turn, p i18n.Printer) *cards.Card {
-	return cards.Welcome(p, cards.WelcomeInput{FirstName: b.firstName(ctx, t), OrgName: b.cfg.Catalog.Org.Name})
+	return cards.Welcome(p, cards.WelcomeInput{FirstName: b.firstName(ctx, t), OrgName: b.cfg.Catalog.Org.Name,
+		Flow: b.cfg.Workflow != nil, MainUser: b.cfg.Catalog.Org.IsMainUser(t.act.From.AadObjectID)})
 }
 
 // firstName greets people by the name the directory knows, or the one Teams sent.
@@ -182,6 +189,9 @@ func (b *Bot) onInvoke(ctx context.Context, t *turn) (*response, error) {
 		}
 		return invokeCard(b.welcomeCard(ctx, t, t.p)), nil
 	default:
+		if resp, ok, err := b.onMandateVerb(ctx, t, v.Action.Verb, v.Action.Data); ok || err != nil {
+			return resp, err
+		}
 		b.log.InfoContext(ctx, "unknown card verb", slog.String("verb", truncate(v.Action.Verb, 40)))
 		return invokeError(http.StatusBadRequest, "BadRequest", t.p.Get("error.invalid_action")), nil
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
+	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
 
 // Config wires a Bot.
@@ -38,6 +39,11 @@ type Config struct {
 	Catalog   *catalog.Catalog
 	Messages  *i18n.Bundle
 	Sender    Sender
+
+	// The mandate flow. Without Workflow the bot only welcomes people and sets languages.
+	Workflow *workflow.Service
+	Cards    CardStore
+	Opener   Opener
 
 	Logger       *slog.Logger
 	Now          func() time.Time

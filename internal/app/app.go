@@ -26,8 +26,10 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/connector"
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
+	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
 
 // GraphFactory builds the Microsoft Graph directory; cmd passes graphdir's constructor.
@@ -43,16 +45,35 @@ type Options struct {
 	// RateLimits overrides Teams' published limits in the connector client (benchmarks measure the bot, not the
 	// limiter); the zero value means the defaults.
 	RateLimits connector.RateLimits
+	// Directory replaces the configured directory (tests that need an org chart the demo file cannot express).
+	Directory directory.Directory
+	// Outbox tunes the outbox worker (tests use short backoffs); zero values mean the worker's defaults.
+	Outbox OutboxTuning
+	// Connector tunes the Bot Connector client's own retries; zero values mean its defaults.
+	Connector ConnectorTuning
+}
+
+// ConnectorTuning are the connector client's retry settings.
+type ConnectorTuning struct {
+	MaxAttempts             int
+	BaseBackoff, MaxBackoff time.Duration
+}
+
+// OutboxTuning are the outbox worker's timings.
+type OutboxTuning struct {
+	PollInterval, BaseBackoff, MaxBackoff time.Duration
 }
 
 // App is the assembled service.
 type App struct {
-	Config  *config.Config
-	Log     *slog.Logger
-	DB      *sqlstore.DB
-	State   state.Store
-	Bot     *bot.Bot
-	Handler http.Handler
+	Config   *config.Config
+	Log      *slog.Logger
+	DB       *sqlstore.DB
+	State    state.Store
+	Bot      *bot.Bot
+	Workflow *workflow.Service
+	Outbox   *outbox.Worker
+	Handler  http.Handler
 
 	server *http.Server
 }
@@ -111,12 +132,15 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err erro
 		}
 	}
 
-	dir, err := buildDirectory(cfg, cred, opt.Graph, now)
-	if err != nil {
-		return nil, err
+	dir := opt.Directory
+	if dir == nil {
+		if dir, err = buildDirectory(cfg, cred, opt.Graph, now); err != nil {
+			return nil, err
+		}
 	}
 
-	sender := connector.New(connector.Config{Credential: cred, HTTPClient: httpClient, Limits: opt.RateLimits, Logger: log.With("component", "connector")})
+	sender := connector.New(connector.Config{Credential: cred, HTTPClient: httpClient, Limits: opt.RateLimits,
+		MaxAttempts: opt.Connector.MaxAttempts, BaseBackoff: opt.Connector.BaseBackoff, MaxBackoff: opt.Connector.MaxBackoff, Logger: log.With("component", "connector")})
 
 	var validator *botauth.Validator
 	if !cfg.Anonymous() {
@@ -126,9 +150,15 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err erro
 			return nil, err
 		}
 	}
+	a.Outbox = &outbox.Worker{Store: a.DB, Logger: log.With("component", "outbox"), Now: now,
+		PollInterval: opt.Outbox.PollInterval, BaseBackoff: opt.Outbox.BaseBackoff, MaxBackoff: opt.Outbox.MaxBackoff}
+	a.Outbox.Init()
+	a.Workflow = &workflow.Service{Store: a.DB, Directory: dir, Catalog: cat, Now: now,
+		Logger: log.With("component", "workflow"), Committed: a.Outbox.Notify}
 	bcfg := bot.Config{
 		AppID: cfg.AppID, Register: a.DB, State: a.State, Directory: dir, Catalog: cat,
 		Messages: i18n.MustLoad(), Sender: sender, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes,
+		Workflow: a.Workflow, Cards: a.DB, Opener: sender,
 	}
 	if validator != nil {
 		bcfg.Validator = validator
@@ -136,6 +166,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err erro
 	if a.Bot, err = bot.New(bcfg); err != nil {
 		return nil, err
 	}
+	a.Outbox.Deliverer = a.Bot
 	a.Handler = bot.Routes(a.Bot,
 		bot.Check{Name: "database", Ping: a.DB.Ping},
 		bot.Check{Name: "state", Ping: a.State.Ping},
@@ -229,6 +260,10 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(l) }()
+	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	workerDone := make(chan struct{})
+	go func() { defer close(workerDone); a.Outbox.Run(wctx) }()
+	defer func() { stopWorker(); <-workerDone }()
 	a.Log.Info("listening", slog.String("addr", l.Addr().String()), slog.String("endpoint", "/api/messages"))
 	select {
 	case err := <-errc:

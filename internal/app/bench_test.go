@@ -28,3 +28,40 @@ func BenchmarkMessageTurn(b *testing.B) {
 }
 
 func quietLogs(_ map[string]string, o *app.Options) { o.Logger = slog.New(slog.DiscardHandler) }
+
+// BenchmarkIntakeTurn measures the intake turn: "Mitä valtuuksia tarvitsen?" typed in chat, answered with the
+// intake card (role profiles and every task of the catalog, department from the directory).
+func BenchmarkIntakeTurn(b *testing.B) {
+	h := newHarness(b, withoutRateLimits, quietLogs)
+	auth := h.token(fakeidp.TokenOptions{})
+	act := h.activity("message", elina, "fi-FI", "Mitä valtuuksia tarvitsen?")
+	h.send(act)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		act["id"] = h.activity("message", elina, "fi-FI", "")["id"]
+		if status, body := h.post(act, auth); status != http.StatusOK {
+			b.Fatalf("status %d: %s", status, body)
+		}
+	}
+}
+
+// BenchmarkRecommendationTurn measures the intake card's submit: the invoke that works out the needed themes
+// (catalog, the person's mandates and open requests from SQL) and answers with the recommendation card.
+func BenchmarkRecommendationTurn(b *testing.B) {
+	h := newHarness(b, withoutRateLimits, quietLogs)
+	auth := h.token(fakeidp.TokenOptions{})
+	act := h.activity("invoke", elina, "fi-FI", "")
+	act["name"] = "adaptiveCard/action"
+	act["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": "intakeSubmit",
+		"data": map[string]any{"tasks_palkat-henkilosto": "palkkatietojen-ilmoittaminen,palkkatietojen-tarkistus"}}}
+	h.send(act)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		act["id"] = h.activity("invoke", elina, "fi-FI", "")["id"]
+		if status, body := h.post(act, auth); status != http.StatusOK {
+			b.Fatalf("status %d: %s", status, body)
+		}
+	}
+}

@@ -1,0 +1,397 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/app"
+	"github.com/valtuusbotti/valtuusbotti/internal/directory"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeconnector"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeidp"
+)
+
+const (
+	sami  = "7c1e4a52-0000-4000-8000-000000000002"
+	dina  = "7c1e4a52-0000-4000-8000-000000000005"
+	oskar = "7c1e4a52-0000-4000-8000-000000000006"
+	leo   = "7c1e4a52-0000-4000-8000-000000000009"
+)
+
+// fastOutbox makes the outbox worker retry within milliseconds.
+func fastOutbox(_ map[string]string, o *app.Options) {
+	o.Outbox = app.OutboxTuning{PollInterval: 20 * time.Millisecond, BaseBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}
+	o.Connector = app.ConnectorTuning{MaxAttempts: 2, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
+}
+
+// invokeResponse is the body of an adaptiveCard/action answer.
+type invokeResponse struct {
+	StatusCode int             `json:"statusCode"`
+	Type       string          `json:"type"`
+	Value      json.RawMessage `json:"value"`
+}
+
+func (r invokeResponse) card(t testing.TB) map[string]any {
+	t.Helper()
+	if r.Type != "application/vnd.microsoft.card.adaptive" {
+		t.Fatalf("not a card: %s %s", r.Type, r.Value)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(r.Value, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// invoke taps an Action.Execute button as user, with data (inputs merged in, as Teams does).
+func (h *harness) invoke(user, verb string, data map[string]any) invokeResponse {
+	h.t.Helper()
+	act := h.activity("invoke", user, "fi-FI", "")
+	act["name"] = "adaptiveCard/action"
+	act["replyToId"] = "card-msg-" + user
+	act["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
+	body := h.send(act)
+	var r invokeResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		h.t.Fatalf("%v: %s", err, body)
+	}
+	return r
+}
+
+// say sends a message so the bot knows the person (as installing the app would).
+func (h *harness) say(user, text string) {
+	h.t.Helper()
+	h.send(h.activity("message", user, "fi-FI", text))
+}
+
+// waitOutbox waits until the outbox is empty.
+func (h *harness) waitOutbox(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := h.app.DB.PendingOutbox(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d outbox messages still pending", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// sentTo returns the activities posted into a person's personal chat.
+func sentTo(calls []fakeconnector.Call, user string) []fakeconnector.Call {
+	var out []fakeconnector.Call
+	for _, c := range calls {
+		if c.ConversationID == "a:personal-"+user {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func requestIDOf(t testing.TB, card map[string]any) int64 {
+	t.Helper()
+	var find func(v any) int64
+	find = func(v any) int64 {
+		switch x := v.(type) {
+		case map[string]any:
+			if id, ok := x["requestId"].(float64); ok {
+				return int64(id)
+			}
+			for _, vv := range x {
+				if id := find(vv); id != 0 {
+					return id
+				}
+			}
+		case []any:
+			for _, vv := range x {
+				if id := find(vv); id != 0 {
+					return id
+				}
+			}
+		}
+		return 0
+	}
+	id := find(card)
+	if id == 0 {
+		t.Fatalf("no requestId in card %s", cardText(card))
+	}
+	return id
+}
+
+// submitRequest runs the employee's part: intake → recommendation → request.
+func submitRequest(t *testing.T, h *harness, who string, tasks string) int64 {
+	t.Helper()
+	rec := h.invoke(who, "intakeSubmit", map[string]any{"tasks_palkat-henkilosto": tasks}).card(t)
+	if !contains(cardText(rec), "requestSubmit") {
+		t.Fatalf("recommendation without submit: %s", cardText(rec))
+	}
+	st := h.invoke(who, "requestSubmit", map[string]any{"taskIds": strings.Split(tasks, ","),
+		"justification": "Vastaan kaupungin palkkailmoituksista tulorekisteriin.", "validUntil": "2027-12-31"}).card(t)
+	return requestIDOf(t, st)
+}
+
+func TestWholeMandateFlow(t *testing.T) {
+	h := newHarness(t, fastOutbox)
+	for _, u := range []string{elina, sami, mikael} {
+		h.say(u, "hei")
+	}
+	h.conn.WaitForSent(t, 3, 5*time.Second)
+
+	// Intake by free text, in Swedish words from a Finnish client.
+	h.send(h.activity("message", elina, "fi-FI", "Vilka fullmakter behöver jag?"))
+	intake := card(t, h.conn.WaitForSent(t, 4, 5*time.Second)[3])
+	if intake["lang"] != "sv" || !contains(cardText(intake), "intakeSubmit", "tasks_") {
+		t.Fatalf("intake card %s", cardText(intake))
+	}
+	id := submitRequest(t, h, elina, "palkkatietojen-ilmoittaminen")
+	h.waitOutbox(t)
+
+	// The approval card reached Sami's 1:1 chat, refreshable only for him.
+	approvals := sentTo(h.conn.Sent(), sami)
+	if len(approvals) != 2 { // welcome + approval
+		t.Fatalf("%d messages to the approver", len(approvals))
+	}
+	ac := card(t, approvals[1])
+	if refresh, _ := ac["refresh"].(map[string]any); refresh == nil || fmt.Sprint(refresh["userIds"]) != "[29:"+sami+"]" {
+		t.Fatalf("approval card refresh %v", ac["refresh"])
+	}
+
+	// Strangers and the requester cannot decide; nothing changes.
+	for _, who := range []string{elina, mikael, dina} {
+		r := h.invoke(who, "approvalDecide", map[string]any{"requestId": id, "decision": "approveAll"})
+		if r.Type != "application/vnd.microsoft.error" {
+			t.Fatalf("%s approving got %s %s", who, r.Type, r.Value)
+		}
+	}
+	if r, _ := h.app.DB.Request(context.Background(), id); r.State != domain.RequestPending {
+		t.Fatalf("state after refused taps: %s", r.State)
+	}
+
+	// Sami opens the card (the refresh Teams would do) and approves.
+	open := h.invoke(sami, "approvalOpen", map[string]any{"requestId": id}).card(t)
+	if !contains(cardText(open), "approvalDecide") {
+		t.Fatalf("approver's view has no decision buttons: %s", cardText(open))
+	}
+	final := h.invoke(sami, "approvalDecide", map[string]any{"requestId": id, "decision": "approveAll", "reason": ""}).card(t)
+	if contains(cardText(final), "approvalDecide") || final["refresh"] != nil {
+		t.Fatalf("final card still has buttons: %s", cardText(final))
+	}
+	h.waitOutbox(t)
+
+	// The main user got a grant task; the approval card and Elina's status card were updated in place.
+	tasks := sentTo(h.conn.Sent(), mikael)
+	if len(tasks) != 2 || !contains(cardText(card(t, tasks[1])), "grantDone") {
+		t.Fatalf("grant task: %d messages", len(tasks))
+	}
+	updated := map[string]bool{}
+	for _, u := range h.conn.Updated() {
+		updated[u.ConversationID+"/"+u.ActivityID] = true
+	}
+	if !updated["a:personal-"+sami+"/"+approvals[1].ActivityID] || !updated["a:personal-"+elina+"/card-msg-"+elina] {
+		t.Fatalf("cards not updated: %v", updated)
+	}
+
+	// Mikael grants.
+	g := h.invoke(mikael, "grantDone", map[string]any{"requestId": id, "validFrom": "2026-11-26", "validUntil": "2027-12-31"}).card(t)
+	if contains(cardText(g), "grantDone") {
+		t.Fatalf("grant card still open: %s", cardText(g))
+	}
+	h.waitOutbox(t)
+
+	ms, err := h.app.DB.MandatesByHolder(context.Background(), elina)
+	if err != nil || len(ms) == 0 || ms[0].GrantedBy != mikael || ms[0].ValidUntil.Format(time.DateOnly) != "2027-12-31" {
+		t.Fatalf("register %+v %v", ms, err)
+	}
+	audit, _ := h.app.DB.AuditForRequest(context.Background(), id)
+	actions := []string{}
+	for _, a := range audit {
+		actions = append(actions, a.Action)
+		if a.ActivityID == "" {
+			t.Errorf("audit %s has no activity id", a.Action)
+		}
+	}
+	if got := strings.Join(actions, ","); !strings.HasPrefix(got, "request.submitted,request.approved,mandate.granted") || !strings.HasSuffix(got, "request.granted") {
+		t.Fatalf("audit trail %s", got)
+	}
+	// Elina heard about the decision, her Suomi.fi steps and the grant; every copy of the grant task is final.
+	toElina := sentTo(h.conn.Sent(), elina)
+	if len(toElina) < 5 { // welcome, intake, decision, steps, granted
+		t.Fatalf("%d messages to the requester", len(toElina))
+	}
+	for _, u := range h.conn.Updated() {
+		if strings.Contains(string(u.Raw), "grantDone") || strings.Contains(string(u.Raw), "approvalDecide") {
+			t.Fatalf("an updated card still has live buttons: %s", u.Raw)
+		}
+	}
+	// My mandates shows it.
+	mine := h.invoke(elina, "myMandates", map[string]any{}).card(t)
+	if !contains(cardText(mine), "31.12.2027") {
+		t.Fatalf("my mandates %s", cardText(mine))
+	}
+}
+
+func TestRejectionNeedsReasonAndTellsRequester(t *testing.T) {
+	h := newHarness(t, fastOutbox)
+	for _, u := range []string{elina, sami, mikael} {
+		h.say(u, "hei")
+	}
+	id := submitRequest(t, h, elina, "palkkatietojen-ilmoittaminen")
+	h.waitOutbox(t)
+	noReason := h.invoke(sami, "approvalDecide", map[string]any{"requestId": id, "decision": "rejectAll", "reason": " "}).card(t)
+	if !contains(cardText(noReason), "approvalDecide") {
+		t.Fatalf("without a reason the approver stays on the interactive card: %s", cardText(noReason))
+	}
+	h.invoke(sami, "approvalDecide", map[string]any{"requestId": id, "decision": "rejectAll", "reason": "Ei kuulu tehtäviisi"})
+	h.waitOutbox(t)
+	r, _ := h.app.DB.Request(context.Background(), id)
+	if r.State != domain.RequestRejected || r.DecisionReason != "Ei kuulu tehtäviisi" {
+		t.Fatalf("request %+v", r)
+	}
+	toElina := sentTo(h.conn.Sent(), elina)
+	if !strings.Contains(string(toElina[len(toElina)-1].Raw), "Ei kuulu tehtäviisi") {
+		t.Fatalf("the requester was not told the reason")
+	}
+	if len(sentTo(h.conn.Sent(), mikael)) != 1 { // only the welcome: no grant task for a rejection
+		t.Fatal("a rejected request made a grant task")
+	}
+}
+
+func TestApproverFallbacks(t *testing.T) {
+	t.Run("no manager: department head", func(t *testing.T) {
+		h := newHarness(t, fastOutbox)
+		h.say(oskar, "hei")
+		h.say(leo, "hei")
+		id := submitRequest(t, h, oskar, "palkkatietojen-ilmoittaminen")
+		r, _ := h.app.DB.Request(context.Background(), id)
+		if r.ApproverID != leo || r.ApproverBasis != domain.ApproverDepartmentHead {
+			t.Fatalf("approver %s (%s)", r.ApproverID, r.ApproverBasis)
+		}
+		h.waitOutbox(t)
+		if len(sentTo(h.conn.Sent(), leo)) != 2 {
+			t.Fatal("the department head got no approval card")
+		}
+	})
+	t.Run("manager is the requester", func(t *testing.T) {
+		demo, err := directory.LoadDemo()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := newHarness(t, fastOutbox, func(_ map[string]string, o *app.Options) { o.Directory = selfManaged{demo, sami} })
+		h.say(sami, "hei")
+		id := submitRequest(t, h, sami, "palkkatietojen-ilmoittaminen")
+		r, _ := h.app.DB.Request(context.Background(), id)
+		if r.ApproverID == sami || r.ApproverID != helena || r.ApproverBasis != domain.ApproverDepartmentHead {
+			t.Fatalf("approver %s (%s)", r.ApproverID, r.ApproverBasis)
+		}
+	})
+}
+
+// selfManaged is the demo directory in which one person is their own manager (Graph data can be that wrong).
+type selfManaged struct {
+	*directory.File
+	who string
+}
+
+func (d selfManaged) Manager(ctx context.Context, id string) (domain.User, error) {
+	if id == d.who {
+		return d.File.User(ctx, id)
+	}
+	return d.File.Manager(ctx, id)
+}
+
+func TestFiftyConcurrentApprovalsDecideOnce(t *testing.T) {
+	h := newHarness(t, fastOutbox)
+	for _, u := range []string{elina, sami, mikael} {
+		h.say(u, "hei")
+	}
+	id := submitRequest(t, h, elina, "palkkatietojen-ilmoittaminen")
+	h.waitOutbox(t)
+	before := len(h.conn.Sent())
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			act := h.activity("invoke", sami, "fi-FI", "")
+			act["name"] = "adaptiveCard/action"
+			act["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": "approvalDecide",
+				"data": map[string]any{"requestId": id, "decision": "approveAll"}}}
+			if status, body := h.post(act, h.token(fakeidp.TokenOptions{})); status != http.StatusOK {
+				t.Errorf("status %d: %s", status, body)
+			}
+		}()
+	}
+	wg.Wait()
+	h.waitOutbox(t)
+	audit, _ := h.app.DB.AuditForRequest(context.Background(), id)
+	decisions := 0
+	for _, a := range audit {
+		if a.Action == "request.approved" {
+			decisions++
+		}
+	}
+	after := h.conn.Sent()[before:]
+	grantTasks, notices := len(sentTo(after, mikael)), 0
+	for _, c := range sentTo(after, elina) {
+		notices++
+		_ = c
+	}
+	if decisions != 1 || grantTasks != 1 || notices != 2 { // decision notice + Suomi.fi steps
+		t.Fatalf("%d decisions, %d grant tasks, %d messages to the requester", decisions, grantTasks, notices)
+	}
+}
+
+func TestOutboxSurvivesConnectorOutage(t *testing.T) {
+	h := newHarness(t, fastOutbox)
+	for _, u := range []string{elina, sami, mikael} {
+		h.say(u, "hei")
+	}
+	h.conn.WaitForSent(t, 3, 5*time.Second)
+	id := submitRequest(t, h, elina, "palkkatietojen-ilmoittaminen")
+	h.waitOutbox(t)
+	before := len(h.conn.Sent())
+
+	end := h.conn.Outage(http.StatusInternalServerError, "")
+	h.invoke(sami, "approvalDecide", map[string]any{"requestId": id, "decision": "approveAll"})
+	// Let deliveries fail for a while, then throttle with 429 before recovering.
+	deadline := time.Now().Add(5 * time.Second)
+	for countFailed(h.conn.Calls()) < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	end()
+	h.conn.FailNext(3, http.StatusTooManyRequests, "0")
+	h.waitOutbox(t)
+
+	after := h.conn.Sent()[before:]
+	if n := len(sentTo(after, mikael)); n != 1 {
+		t.Fatalf("grant task delivered %d times", n)
+	}
+	if n := len(sentTo(after, elina)); n != 2 {
+		t.Fatalf("%d messages to the requester, want decision + steps once each", n)
+	}
+	if countFailed(h.conn.Calls()) < 3 {
+		t.Fatal("the outage never hit a delivery")
+	}
+}
+
+func countFailed(calls []fakeconnector.Call) int {
+	n := 0
+	for _, c := range calls {
+		if c.Status >= 400 {
+			n++
+		}
+	}
+	return n
+}
