@@ -76,20 +76,7 @@ func matchCommand(text string) (command, domain.Lang) {
 
 // onCommand answers a typed command with a card.
 func (b *Bot) onCommand(ctx context.Context, t *turn, c command) error {
-	var card *cards.Card
-	var err error
-	switch c {
-	case cmdIntake:
-		card, err = b.intakeCard(ctx, t, "", nil, "")
-	case cmdMine:
-		card, err = b.myMandatesCard(ctx, t)
-	case cmdOverview:
-		card, err = b.overviewCard(ctx, t)
-	case cmdApprovals:
-		card, err = b.approvalListCard(ctx, t)
-	case cmdGrantTasks:
-		card, err = b.grantListCard(ctx, t)
-	}
+	card, err := b.commandCard(ctx, t, c)
 	if err != nil {
 		if msg, ok := b.userError(t.p, err); ok {
 			return b.reply(ctx, t, textActivity(msg))
@@ -97,6 +84,29 @@ func (b *Bot) onCommand(ctx context.Context, t *turn, c command) error {
 		return err
 	}
 	return b.reply(ctx, t, cardActivity(card))
+}
+
+// verbCommands are the card buttons that do what a typed command does.
+var verbCommands = map[string]command{
+	cards.VerbMyMandates: cmdMine, cards.VerbOverview: cmdOverview,
+	cards.VerbApprovalList: cmdApprovals, cards.VerbGrantList: cmdGrantTasks,
+}
+
+// commandCard builds the card a command shows the turn's person.
+func (b *Bot) commandCard(ctx context.Context, t *turn, c command) (*cards.Card, error) {
+	switch c {
+	case cmdIntake:
+		return b.intakeCard(ctx, t, "", nil, "")
+	case cmdMine:
+		return b.myMandatesCard(ctx, t)
+	case cmdOverview:
+		return b.overviewCard(ctx, t)
+	case cmdApprovals:
+		return b.approvalListCard(ctx, t)
+	case cmdGrantTasks:
+		return b.grantListCard(ctx, t)
+	}
+	return nil, fmt.Errorf("bot: no card for command %d", c)
 }
 
 // userError turns a workflow error a person can act on into their language; ok is false for internal failures.
@@ -285,29 +295,11 @@ func (b *Bot) onMandateVerb(ctx context.Context, t *turn, verb string, raw json.
 		}
 		return card(cards.RequestStatus(t.p, cards.RequestStatusInput{Catalog: b.cfg.Catalog, Request: r, Now: b.cfg.Now()}), nil)
 
-	case cards.VerbMyMandates:
+	case cards.VerbMyMandates, cards.VerbOverview, cards.VerbApprovalList, cards.VerbGrantList:
 		if _, err := decodeAction(raw, &struct{}{}, nil, nil); err != nil {
 			return bad()
 		}
-		return card(b.myMandatesCard(ctx, t))
-
-	case cards.VerbOverview:
-		if _, err := decodeAction(raw, &struct{}{}, nil, nil); err != nil {
-			return bad()
-		}
-		return card(b.overviewCard(ctx, t))
-
-	case cards.VerbApprovalList:
-		if _, err := decodeAction(raw, &struct{}{}, nil, nil); err != nil {
-			return bad()
-		}
-		return card(b.approvalListCard(ctx, t))
-
-	case cards.VerbGrantList:
-		if _, err := decodeAction(raw, &struct{}{}, nil, nil); err != nil {
-			return bad()
-		}
-		return card(b.grantListCard(ctx, t))
+		return card(b.commandCard(ctx, t, verbCommands[verb]))
 
 	case cards.VerbApprovalOpen:
 		var d cards.RequestData
