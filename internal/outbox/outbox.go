@@ -186,4 +186,3 @@ func truncate(s string) string {
 	}
 	return s
 }
-
