@@ -62,6 +62,8 @@ type ConnectorTuning struct {
 // OutboxTuning are the outbox worker's timings.
 type OutboxTuning struct {
 	PollInterval, BaseBackoff, MaxBackoff time.Duration
+	// Paused keeps the worker from running at all (tests: a process that dies before delivering).
+	Paused bool
 }
 
 // App is the assembled service.
@@ -75,7 +77,8 @@ type App struct {
 	Outbox   *outbox.Worker
 	Handler  http.Handler
 
-	server *http.Server
+	server       *http.Server
+	outboxPaused bool
 }
 
 // New builds the service: opens and migrates the database, connects to Redis, loads the catalog and directory.
@@ -150,6 +153,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err erro
 			return nil, err
 		}
 	}
+	a.outboxPaused = opt.Outbox.Paused
 	a.Outbox = &outbox.Worker{Store: a.DB, Logger: log.With("component", "outbox"), Now: now,
 		PollInterval: opt.Outbox.PollInterval, BaseBackoff: opt.Outbox.BaseBackoff, MaxBackoff: opt.Outbox.MaxBackoff}
 	a.Outbox.Init()
@@ -262,7 +266,12 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	go func() { errc <- a.server.Serve(l) }()
 	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	workerDone := make(chan struct{})
-	go func() { defer close(workerDone); a.Outbox.Run(wctx) }()
+	go func() {
+		defer close(workerDone)
+		if !a.outboxPaused {
+			a.Outbox.Run(wctx)
+		}
+	}()
 	defer func() { stopWorker(); <-workerDone }()
 	a.Log.Info("listening", slog.String("addr", l.Addr().String()), slog.String("endpoint", "/api/messages"))
 	select {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -394,4 +395,50 @@ func countFailed(calls []fakeconnector.Call) int {
 		}
 	}
 	return n
+}
+
+// A crash between the commit and the delivery loses nothing: the next process delivers, once.
+func TestOutboxSurvivesRestart(t *testing.T) {
+	slowOutbox := func(_ map[string]string, o *app.Options) {
+		o.Outbox = app.OutboxTuning{Paused: true} // this process dies before it delivers anything
+	}
+	h := newHarness(t, slowOutbox)
+	for _, u := range []string{elina, sami} {
+		h.say(u, "hei")
+	}
+	id := submitRequest(t, h, elina, "palkkatietojen-ilmoittaminen")
+	h.stop()
+	sentBefore := len(sentTo(h.conn.Sent(), sami))
+
+	h.start(fastOutbox, withDB(h.dbPath))
+	h.waitOutbox(t)
+	got := sentTo(h.conn.Sent(), sami)[sentBefore:]
+	if len(got) != 1 || !strings.Contains(string(got[0].Raw), fmt.Sprint(id)) {
+		t.Fatalf("after restart the approver got %d messages", len(got))
+	}
+}
+
+func TestIdentityCodeInJustificationRefused(t *testing.T) {
+	h := newHarness(t, fastOutbox)
+	h.say(elina, "hei")
+	h.invoke(elina, "intakeSubmit", map[string]any{"tasks_palkat-henkilosto": "palkkatietojen-ilmoittaminen"})
+	resp := h.invoke(elina, "requestSubmit", map[string]any{"taskIds": []string{"palkkatietojen-ilmoittaminen"},
+		"justification": "Tarvitsen tämän, hetuni on 131052-308T", "validUntil": "2027-12-31"})
+	c := resp.card(t)
+	if !contains(cardText(c), "requestSubmit") || strings.Contains(cardText(c), "131052") {
+		t.Fatalf("want the recommendation again, without the code: %s", cardText(c))
+	}
+	rs, _ := h.app.DB.RequestsByRequester(context.Background(), elina, 10)
+	if len(rs) != 0 {
+		t.Fatal("a request with an identity code was stored")
+	}
+	h.stop()
+	for _, f := range []string{h.dbPath, h.dbPath + "-wal"} {
+		if raw, err := os.ReadFile(f); err == nil && strings.Contains(string(raw), "131052") {
+			t.Fatalf("%s contains the identity code", f)
+		}
+	}
+	if strings.Contains(h.logs.String(), "131052") {
+		t.Fatal("the log contains the identity code")
+	}
 }

@@ -71,6 +71,7 @@ type harness struct {
 	logs   *syncBuffer
 	dbPath string
 	seq    atomic.Int64
+	stop   func() // shuts the service down (also done at cleanup)
 }
 
 type option func(env map[string]string, o *app.Options)
@@ -82,6 +83,17 @@ func newHarness(t testing.TB, opts ...option) *harness {
 	t.Helper()
 	h := &harness{t: t, idp: fakeidp.New(t), conn: fakeconnector.New(t), logs: &syncBuffer{}}
 	h.dbPath = filepath.Join(t.TempDir(), "bot.db")
+	return h.start(opts...)
+}
+
+// withDB points the service at an existing database file (a restart).
+func withDB(path string) option {
+	return func(env map[string]string, _ *app.Options) { env["VALTUUS_DATABASE_URL"] = "sqlite:" + path }
+}
+
+// start boots the service for h; a test may call it again (with withDB) to restart on the same database.
+func (h *harness) start(opts ...option) *harness {
+	t := h.t
 	env := map[string]string{
 		"VALTUUS_BOT_APP_ID":          fakeidp.DefaultAppID,
 		"VALTUUS_BOT_TENANT_ID":       tenant,
@@ -114,13 +126,17 @@ func newHarness(t testing.TB, opts ...option) *harness {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, l) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
-		}
-		a.Close()
-	})
+	var once sync.Once
+	h.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+				t.Errorf("serve: %v", err)
+			}
+			a.Close()
+		})
+	}
+	t.Cleanup(h.stop)
 	h.app = a
 	h.url = "http://" + l.Addr().String()
 	return h
