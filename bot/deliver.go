@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
+	"github.com/valtuusbotti/valtuusbotti/internal/state"
 )
 
 // CardKindRequestStatus is the requester's own status card (the one their submit turned into), kept as a CardRef
@@ -40,8 +42,9 @@ func (b *Bot) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	ref, err := b.cfg.Register.ConversationRef(ctx, m.RecipientID)
 	if err != nil {
 		if domain.IsCode(err, domain.ENotFound) {
-			// The person has never talked to the bot or had it installed: retry later (an admin-deployed app sends
-			// an installationUpdate that stores the reference); the worker gives up after its attempts.
+			// The person has never talked to the bot: install the app for them (at most hourly), which makes Teams
+			// send an installationUpdate that stores their reference; the retry then delivers.
+			b.installFor(ctx, m.RecipientID)
 			return fmt.Errorf("no conversation reference for the recipient yet")
 		}
 		return err
@@ -68,6 +71,21 @@ func (b *Bot) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 		}
 	}
 	return nil
+}
+
+// installFor asks Graph to install the app for a person, once an hour at most whatever the retries.
+func (b *Bot) installFor(ctx context.Context, userID string) {
+	if b.cfg.Installer == nil {
+		return
+	}
+	if dup, err := state.Seen(ctx, b.cfg.State, "install:"+userID, time.Hour); err != nil || dup {
+		return
+	}
+	if err := b.cfg.Installer.InstallFor(ctx, userID); err != nil {
+		b.log.WarnContext(ctx, "could not install the app for a recipient", slog.String("user", pseudonym(userID)), slog.String("error", err.Error()))
+		return
+	}
+	b.log.InfoContext(ctx, "installed the app for a recipient", slog.String("user", pseudonym(userID)))
 }
 
 // permanentIfRefused turns answers that no retry can change (the user blocked the bot, the conversation is gone)

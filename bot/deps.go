@@ -37,3 +37,9 @@ type CardStore interface {
 type Opener interface {
 	CreateConversation(ctx context.Context, serviceURL string, p schema.ConversationParameters) (connector.ConversationResource, error)
 }
+
+// Installer installs the bot's Teams app for a person, so that proactive messages can reach someone who has never
+// opened the bot. Teams then sends an installationUpdate, which stores their conversation reference.
+type Installer interface {
+	InstallFor(ctx context.Context, userID string) error
+}

@@ -44,6 +44,8 @@ type Config struct {
 	Workflow *workflow.Service
 	Cards    CardStore
 	Opener   Opener
+	// Installer, when set, installs the app for recipients the bot cannot reach yet (Microsoft Graph).
+	Installer Installer
 
 	Logger       *slog.Logger
 	Now          func() time.Time

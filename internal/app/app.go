@@ -47,6 +47,8 @@ type Options struct {
 	RateLimits connector.RateLimits
 	// Directory replaces the configured directory (tests that need an org chart the demo file cannot express).
 	Directory directory.Directory
+	// Installer replaces the Graph app installer (tests).
+	Installer bot.Installer
 	// Outbox tunes the outbox worker (tests use short backoffs); zero values mean the worker's defaults.
 	Outbox OutboxTuning
 	// Connector tunes the Bot Connector client's own retries; zero values mean its defaults.
@@ -136,9 +138,14 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err erro
 	}
 
 	dir := opt.Directory
+	installer := opt.Installer
 	if dir == nil {
-		if dir, err = buildDirectory(cfg, cred, opt.Graph, now); err != nil {
+		var graphInstaller bot.Installer
+		if dir, graphInstaller, err = buildDirectory(cfg, cred, opt.Graph, now); err != nil {
 			return nil, err
+		}
+		if installer == nil {
+			installer = graphInstaller
 		}
 	}
 
@@ -162,7 +169,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err erro
 	bcfg := bot.Config{
 		AppID: cfg.AppID, Register: a.DB, State: a.State, Directory: dir, Catalog: cat,
 		Messages: i18n.MustLoad(), Sender: sender, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes,
-		Workflow: a.Workflow, Cards: a.DB, Opener: sender,
+		Workflow: a.Workflow, Cards: a.DB, Opener: sender, Installer: installer,
 	}
 	if validator != nil {
 		bcfg.Validator = validator
@@ -189,33 +196,52 @@ func loadCatalog(cfg *config.Config) (*catalog.Catalog, error) {
 	return c, nil
 }
 
-func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph GraphFactory, now func() time.Time) (directory.Directory, error) {
+// appInstaller is what the Graph directory offers for installing the Teams app for a person.
+type appInstaller interface {
+	InstallApp(ctx context.Context, userID, catalogAppID string) error
+}
+
+// catalogInstaller installs one app, the bot's own.
+type catalogInstaller struct {
+	g     appInstaller
+	appID string
+}
+
+func (c catalogInstaller) InstallFor(ctx context.Context, userID string) error {
+	return c.g.InstallApp(ctx, userID, c.appID)
+}
+
+func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph GraphFactory, now func() time.Time) (directory.Directory, bot.Installer, error) {
 	var d directory.Directory
+	var installer bot.Installer
 	switch {
 	case cfg.Directory == config.DirectoryGraph:
 		if graph == nil {
-			return nil, errors.New("VALTUUS_DIRECTORY: graph is not available in this build")
+			return nil, nil, errors.New("VALTUUS_DIRECTORY: graph is not available in this build")
 		}
 		g, err := graph(cred, cfg.GraphBaseURL)
 		if err != nil {
-			return nil, fmt.Errorf("VALTUUS_DIRECTORY: %w", err)
+			return nil, nil, fmt.Errorf("VALTUUS_DIRECTORY: %w", err)
 		}
 		d = g
+		if gi, ok := g.(appInstaller); ok && cfg.TeamsCatalogAppID != "" {
+			installer = catalogInstaller{g: gi, appID: cfg.TeamsCatalogAppID}
+		}
 	case cfg.DirectoryFile != "":
 		f, err := directory.LoadFile(cfg.DirectoryFile)
 		if err != nil {
-			return nil, fmt.Errorf("VALTUUS_DIRECTORY_FILE: %w", err)
+			return nil, nil, fmt.Errorf("VALTUUS_DIRECTORY_FILE: %w", err)
 		}
 		d = f
 	default:
 		f, err := directory.LoadDemo()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		d = f
 	}
 	// Manager chains change rarely; a few minutes of staleness saves a Graph round trip on most turns.
-	return directory.NewCached(d, 5*time.Minute, now), nil
+	return directory.NewCached(d, 5*time.Minute, now), installer, nil
 }
 
 // Credential builds the outbound credential (Bot Connector and Graph tokens) the configuration names.

@@ -442,3 +442,51 @@ func TestIdentityCodeInJustificationRefused(t *testing.T) {
 		t.Fatal("the log contains the identity code")
 	}
 }
+
+// teamsInstaller plays Microsoft Graph and Teams: installing the app for a person makes Teams send the bot an
+// installationUpdate from that person's new personal chat.
+type teamsInstaller struct {
+	h     *harness
+	mu    sync.Mutex
+	calls []string
+}
+
+func (i *teamsInstaller) InstallFor(_ context.Context, userID string) error {
+	i.mu.Lock()
+	i.calls = append(i.calls, userID)
+	i.mu.Unlock()
+	go func() {
+		act := i.h.activity("installationUpdate", userID, "sv-FI", "")
+		act["action"] = "add"
+		i.h.post(act, i.h.token(fakeidp.TokenOptions{}))
+	}()
+	return nil
+}
+
+func TestProactiveInstallForUnknownRecipient(t *testing.T) {
+	inst := &teamsInstaller{}
+	h := newHarness(t, fastOutbox, func(_ map[string]string, o *app.Options) { o.Installer = inst })
+	inst.h = h
+	h.say(elina, "hei") // Sami, the approver, has never opened the bot
+	submitRequest(t, h, elina, "palkkatietojen-ilmoittaminen")
+	h.waitOutbox(t)
+	inst.mu.Lock()
+	calls := append([]string(nil), inst.calls...)
+	inst.mu.Unlock()
+	if len(calls) != 1 || calls[0] != sami {
+		t.Fatalf("installs %v, want one for the approver", calls)
+	}
+	toSami := sentTo(h.conn.Sent(), sami)
+	var approval int
+	for _, c := range toSami {
+		if strings.Contains(string(c.Raw), "approvalOpen") {
+			approval++
+			if card(t, c)["lang"] != "sv" {
+				t.Errorf("the approval card should follow Sami's sv-FI locale")
+			}
+		}
+	}
+	if approval != 1 {
+		t.Fatalf("%d approval cards reached the approver", approval)
+	}
+}

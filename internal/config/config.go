@@ -60,6 +60,10 @@ type Config struct {
 	DatabaseURL string // VALTUUS_DATABASE_URL
 	RedisURL    string // VALTUUS_REDIS_URL (or _FILE, as it may carry a password); empty = in-memory state
 
+	// TeamsCatalogAppID is the app's id in the organisation's Teams app catalog; with the graph directory it lets
+	// the bot install itself for people it must message but has never heard from.
+	TeamsCatalogAppID string // VALTUUS_TEAMS_CATALOG_APP_ID
+
 	Directory     string // VALTUUS_DIRECTORY: demo | graph
 	DirectoryFile string // VALTUUS_DIRECTORY_FILE: a demo directory YAML instead of the embedded one
 	CatalogDir    string // VALTUUS_CATALOG_DIR: a catalog folder instead of the embedded one
@@ -99,6 +103,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		DatabaseURL:           r.str("VALTUUS_DATABASE_URL", "sqlite:./data/valtuusbotti.db"),
 		RedisURL:              r.secret("VALTUUS_REDIS_URL"),
 		Directory:             r.str("VALTUUS_DIRECTORY", DirectoryDemo),
+		TeamsCatalogAppID:     r.str("VALTUUS_TEAMS_CATALOG_APP_ID", ""),
 		DirectoryFile:         r.str("VALTUUS_DIRECTORY_FILE", ""),
 		CatalogDir:            r.str("VALTUUS_CATALOG_DIR", ""),
 		LogFormat:             r.str("VALTUUS_LOG_FORMAT", ""),
@@ -185,6 +190,12 @@ func (c *Config) validate(r *reader) {
 	default:
 		r.fail("VALTUUS_DIRECTORY", "unknown %q: want demo or graph", c.Directory)
 	}
+	if c.TeamsCatalogAppID != "" && !guidRE.MatchString(c.TeamsCatalogAppID) {
+		r.fail("VALTUUS_TEAMS_CATALOG_APP_ID", "want the app's id in the Teams app catalog (a GUID)")
+	}
+	if c.TeamsCatalogAppID != "" && c.Directory != DirectoryGraph {
+		r.fail("VALTUUS_TEAMS_CATALOG_APP_ID", "installing the app for people needs VALTUUS_DIRECTORY=graph")
+	}
 	if c.DirectoryFile != "" && c.Directory != DirectoryDemo {
 		r.fail("VALTUUS_DIRECTORY_FILE", "only used with VALTUUS_DIRECTORY=demo")
 	}
@@ -234,6 +245,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("database_url", maskURL(c.DatabaseURL)),
 		slog.String("redis_url", maskURL(c.RedisURL)),
 		slog.String("directory", c.Directory),
+		slog.String("teams_catalog_app_id", c.TeamsCatalogAppID),
 		slog.String("directory_file", c.DirectoryFile),
 		slog.String("catalog_dir", c.CatalogDir),
 		slog.String("log_level", c.LogLevel.String()),
