@@ -4,8 +4,8 @@
 // else depends on the directory.Directory interface and is tested against directory.File or the fake Graph in
 // internal/testfakes/fakegraph. Only the SDK's users and models packages are linked, not its root client package.
 //
-// Application permissions the bot's app registration needs: User.Read.All (users, managers, direct reports) and
-// User-LifeCycleInfo.Read.All (employeeLeaveDateTime).
+// Application permissions the bot's app registration needs: User.Read.All (users, managers, direct reports),
+// User-LifeCycleInfo.Read.All (employeeLeaveDateTime) and, for InstallApp, TeamsAppInstallation.ReadWriteSelfForUser.All.
 package graphdir
 
 import (

@@ -1,6 +1,7 @@
-// Package fakegraph is an in-process fake of the slice of Microsoft Graph v1.0 that the directory uses:
+// Package fakegraph is an in-process fake of the slice of Microsoft Graph v1.0 that the bot uses:
 // GET /users/{id}, /users/{id}/manager and /users/{id}/directReports, answering with Graph's JSON shapes
-// (@odata.context, @odata.type, @odata.nextLink paging, $select, Graph error bodies).
+// (@odata.context, @odata.type, @odata.nextLink paging, $select, Graph error bodies), and
+// POST /users/{id}/teamwork/installedApps, installing a Teams app from a fake org catalog for a user.
 //
 // It can demand a bearer token, throttle or fail the next requests, and records every request, so tests of a
 // Graph client (the real SDK included) can check what was sent. It deliberately does not import the Graph SDK, so
@@ -46,6 +47,7 @@ type Request struct {
 	Query        url.Values // decoded: "$select", "$skiptoken"…
 	Bearer       string     // the token of the Authorization: Bearer header; "" when none
 	RetryAttempt string     // the Retry-Attempt header kiota's retry handler sets on a retry
+	Body         []byte     // the request body, gunzipped when it came with Content-Encoding: gzip
 	Status       int        // the status the fake answered
 }
 
@@ -62,6 +64,10 @@ type Server struct {
 	pageSize  int
 	requests  []Request
 	requestNo int
+
+	catalog   map[string]bool // Teams app catalog ids (lower case) that can be installed
+	installed map[Install]bool
+	installs  []Install
 }
 
 type orgContact struct{ id, displayName string }
@@ -75,9 +81,11 @@ type failure struct {
 func New(tb testing.TB, users ...User) *Server {
 	tb.Helper()
 	s := &Server{
-		users:    make(map[string]*User),
-		contacts: make(map[string][]orgContact),
-		pageSize: DefaultPageSize,
+		users:     make(map[string]*User),
+		contacts:  make(map[string][]orgContact),
+		pageSize:  DefaultPageSize,
+		catalog:   make(map[string]bool),
+		installed: make(map[Install]bool),
 	}
 	for _, u := range users {
 		s.Put(u)
@@ -182,7 +190,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		RetryAttempt: r.Header.Get("Retry-Attempt"),
 	}
 	a := &answer{w: w, r: r, requestID: fmt.Sprintf("00000000-0000-4000-a000-%012d", s.requestNo)}
-	s.route(a, rec)
+	body, err := readBody(r)
+	rec.Body = body
+	if err != nil {
+		a.error(http.StatusBadRequest, "BadRequest", "Cannot read the request body.")
+	} else {
+		s.route(a, rec)
+	}
 	rec.Status = a.status
 	s.requests = append(s.requests, rec)
 }
@@ -206,16 +220,24 @@ func (s *Server) route(a *answer, rec Request) {
 		a.error(f.status, code, msg)
 		return
 	}
-	if rec.Method != http.MethodGet {
-		a.error(http.StatusMethodNotAllowed, "Request_BadRequest", "The fake Graph serves GET only.")
-		return
-	}
 	rest, ok := strings.CutPrefix(rec.Path, "/v1.0/")
 	if !ok {
 		a.error(http.StatusBadRequest, "BadRequest", "Invalid version.")
 		return
 	}
 	seg := strings.Split(rest, "/")
+	if len(seg) == 4 && seg[0] == "users" && seg[2] == "teamwork" && seg[3] == "installedApps" {
+		if rec.Method != http.MethodPost {
+			a.error(http.StatusMethodNotAllowed, "Request_BadRequest", "The fake Graph serves POST only on installedApps.")
+			return
+		}
+		s.installApp(a, rec, seg[1])
+		return
+	}
+	if rec.Method != http.MethodGet {
+		a.error(http.StatusMethodNotAllowed, "Request_BadRequest", "The fake Graph serves GET only.")
+		return
+	}
 	if seg[0] != "users" || len(seg) < 2 || len(seg) > 3 || seg[1] == "" {
 		a.error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", seg[len(seg)-1]))
 		return
@@ -398,6 +420,8 @@ func errorFor(status int) (code, message string) {
 		return "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
 	case http.StatusNotFound:
 		return "Request_ResourceNotFound", "Resource does not exist."
+	case http.StatusConflict:
+		return "Conflict", "The entity already exists."
 	case http.StatusServiceUnavailable:
 		return "serviceNotAvailable", "The service is temporarily unavailable."
 	case http.StatusGatewayTimeout:
@@ -424,6 +448,18 @@ type answer struct {
 }
 
 func (a *answer) json(body any) { a.write(http.StatusOK, body) }
+
+// empty answers with a status and no body, as Graph does for 201 Created on installedApps.
+func (a *answer) empty(status int) {
+	h := a.w.Header()
+	h.Set("request-id", a.requestID)
+	if id := a.r.Header.Get("client-request-id"); id != "" {
+		h.Set("client-request-id", id)
+	}
+	h.Set("Content-Length", "0")
+	a.status = status
+	a.w.WriteHeader(status)
+}
 
 func (a *answer) error(status int, code, message string) {
 	a.write(status, map[string]any{"error": map[string]any{
