@@ -25,40 +25,6 @@ type Need struct {
 // Requestable reports whether the theme goes into a new request: it is neither held nor already requested.
 func (n Need) Requestable() bool { return n.Held == nil && n.PendingReference == "" }
 
-// NeedsFor works out the needs of the selected tasks: the themes they imply (catalog order), with the employee's
-// mandates that are active and not ended on today (the organisation's civil date; only its year, month and day
-// count), and their open requests that already ask for a theme. It is a pure function, so the bot and the tests
-// build the recommendation the same way.
-func NeedsFor(c *catalog.Catalog, taskIDs []string, mandates []domain.Mandate, requests []domain.Request, today time.Time) []Need {
-	today = empCivil(today)
-	var out []Need
-	for _, tn := range c.ThemesFor(taskIDs) {
-		n := Need{Theme: tn.Theme, Tasks: tn.Tasks, Covered: tn.Covered, LookAlikes: c.LookAlikes(tn.Theme.ID)}
-		for i := range mandates {
-			m := mandates[i]
-			if m.ThemeID != tn.Theme.ID || m.State != domain.MandateActive || m.ValidUntil.Before(today) {
-				continue
-			}
-			if n.Held == nil || m.ValidUntil.After(n.Held.ValidUntil) {
-				n.Held = &m
-			}
-		}
-		for _, r := range requests {
-			if n.PendingReference != "" || !r.State.Open() {
-				continue
-			}
-			for _, it := range r.Items {
-				if it.ThemeID == tn.Theme.ID && (it.State == domain.ItemPending || it.State == domain.ItemApproved) {
-					n.PendingReference = r.Reference()
-					break
-				}
-			}
-		}
-		out = append(out, n)
-	}
-	return out
-}
-
 // RecommendationInput is what the recommendation card shows.
 type RecommendationInput struct {
 	Catalog *catalog.Catalog
@@ -233,7 +199,8 @@ func empNeedBlock(p i18n.Printer, n Need, detail int) Container {
 		items = append(items, TextBlock{Type: "TextBlock", Text: p.Format("recommend.specifier", "hint", hint),
 			Wrap: true, IsSubtle: true, Size: "Small", Spacing: "Small"})
 	}
-	if warn := n.Theme.LookAlikeWarning.In(p.Lang); warn != "" || len(n.LookAlikes) > 0 {
+	// Warn only about look-alikes that are not themselves on this card: those are no mix-up.
+	if warn := n.Theme.LookAlikeWarning.In(p.Lang); len(n.LookAlikes) > 0 {
 		var w []Element
 		if len(n.LookAlikes) > 0 {
 			names := make([]string, 0, len(n.LookAlikes))
@@ -246,14 +213,14 @@ func empNeedBlock(p i18n.Printer, n Need, detail int) Container {
 		if warn != "" && (detail == empDetailFull || len(w) == 0) {
 			w = append(w, Text(warn))
 		}
-		items = append(items, Container{Type: "Container", Style: "attention", Spacing: "Small", Items: w})
+		items = append(items, Container{Type: "Container", Style: "warning", Spacing: "Small", Items: w})
 	}
 	if !n.Covered {
 		nc := []Element{TextBlock{Type: "TextBlock", Text: p.Get("recommend.not_covered.title"), Weight: "Bolder", Wrap: true}}
 		if detail < empDetailMinimal {
 			nc = append(nc, Text(p.Get("recommend.not_covered.body")))
 		}
-		items = append(items, Container{Type: "Container", Style: "warning", Spacing: "Small", Items: nc})
+		items = append(items, Container{Type: "Container", Style: "attention", Spacing: "Small", Items: nc})
 	}
 	if n.Theme.SuomiFiURL != "" && detail < empDetailMinimal {
 		items = append(items, ActionSet{Type: "ActionSet", Actions: []Action{

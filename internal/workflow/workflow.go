@@ -138,6 +138,14 @@ func (s *Service) Recommend(ctx context.Context, personID string, taskIDs []stri
 		}
 		rec.Needs = append(rec.Needs, n)
 	}
+	// A look-alike that is itself recommended here is no mix-up to warn about.
+	needed := map[string]bool{}
+	for _, n := range rec.Needs {
+		needed[n.Theme.ID] = true
+	}
+	for i := range rec.Needs {
+		rec.Needs[i].LookAlikes = slices.DeleteFunc(rec.Needs[i].LookAlikes, func(t domain.Theme) bool { return needed[t.ID] })
+	}
 	if months == 0 {
 		months = 24
 	}

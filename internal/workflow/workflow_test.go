@@ -102,6 +102,22 @@ func TestRecommendationMarksHeldPendingAndUncovered(t *testing.T) {
 		if uncovered == 0 {
 			t.Error("Business Finland funding is not covered by the demo organisation and must be flagged")
 		}
+		// Kela's three employer themes are look-alikes of each other; recommended together, none warns about another.
+		kela, _ := f.svc.Recommend(ctx, elina, []string{"kela-paivarahat-kokonaan"})
+		onCard := map[string]bool{}
+		for _, n := range kela.Needs {
+			onCard[n.Theme.ID] = true
+		}
+		for _, n := range kela.Needs {
+			for _, la := range n.LookAlikes {
+				if onCard[la.ID] {
+					t.Errorf("%s warns about %s, which is on the same card", n.Theme.ID, la.ID)
+				}
+			}
+		}
+		if len(kela.Needs) < 2 {
+			t.Fatalf("the Kela task should need several themes: %+v", kela.Needs)
+		}
 		if rec.DefaultValidUntil.Before(rec.MinValidUntil) || rec.MaxValidUntil != date(2051, 11, 25) {
 			t.Errorf("bounds %v %v %v", rec.DefaultValidUntil, rec.MinValidUntil, rec.MaxValidUntil)
 		}
