@@ -49,7 +49,7 @@ func (b *Bot) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 		}
 		return err
 	}
-	p := b.printerFor(ref)
+	p := b.printerFor(ctx, ref)
 	card, err := b.renderMessage(ctx, p, m, r)
 	if err != nil {
 		return err
@@ -124,8 +124,8 @@ func (b *Bot) openPersonalChat(ctx context.Context, ref domain.ConversationRef) 
 	return ref, nil
 }
 
-func (b *Bot) printerFor(ref domain.ConversationRef) i18n.Printer {
-	return b.cfg.Messages.Printer(i18n.Choose(ref.Language, ref.Locale, b.cfg.Catalog.Org.DefaultLanguage))
+func (b *Bot) printerFor(ctx context.Context, ref domain.ConversationRef) i18n.Printer {
+	return b.cfg.Messages.Printer(i18n.Choose(b.languageOf(ctx, ref.AADObjectID, ref), ref.Locale, b.cfg.Catalog.Org.DefaultLanguage))
 }
 
 // payloadItems reads the item ids of a notice's payload.
@@ -223,7 +223,7 @@ func (b *Bot) refreshCards(ctx context.Context, r domain.Request) error {
 		if err != nil && !domain.IsCode(err, domain.ENotFound) {
 			return err
 		}
-		p := b.printerFor(pref)
+		p := b.printerFor(ctx, pref)
 		var card *cards.Card
 		switch cr.Kind {
 		case domain.MsgApprovalRequest:

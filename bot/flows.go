@@ -50,15 +50,11 @@ func (b *Bot) onMessage(ctx context.Context, t *turn) error {
 		return b.setLanguage(ctx, t, lang, false)
 	}
 	if c, lang := matchCommand(cmd); c != cmdNone && b.cfg.Workflow != nil {
-		if lang != "" && !t.ref.Language.Valid() {
-			t.lang, t.p = lang, b.cfg.Messages.Printer(lang)
-		}
+		b.writtenIn(ctx, t, lang)
 		return b.onCommand(ctx, t, c)
 	}
 	if lang, ok := helpWords[cmd]; ok || t.firstContact {
-		if lang != "" && !t.ref.Language.Valid() {
-			t.lang, t.p = lang, b.cfg.Messages.Printer(lang)
-		}
+		b.writtenIn(ctx, t, lang)
 		return b.sendWelcome(ctx, t)
 	}
 	return b.reply(ctx, t, textActivity(t.p.Get("fallback.unknown")))
@@ -84,8 +80,14 @@ func languageCommand(cmd string) (domain.Lang, bool) {
 }
 
 func (b *Bot) welcomeCard(ctx context.Context, t *turn, p i18n.Printer) *cards.Card {
-	return cards.Welcome(p, cards.WelcomeInput{FirstName: b.firstName(ctx, t), OrgName: b.cfg.Catalog.Org.Name,
-		Flow: b.cfg.Workflow != nil, MainUser: b.cfg.Catalog.Org.IsMainUser(t.act.From.AadObjectID)})
+	in := cards.WelcomeInput{FirstName: b.firstName(ctx, t), OrgName: b.cfg.Catalog.Org.Name,
+		Flow: b.cfg.Workflow != nil, MainUser: b.cfg.Catalog.Org.IsMainUser(t.act.From.AadObjectID)}
+	if b.cfg.Workflow != nil && t.act.From.AadObjectID != "" {
+		if waiting, err := b.cfg.Workflow.PendingApprovals(ctx, t.act.From.AadObjectID); err == nil && len(waiting) > 0 {
+			in.Approver = true
+		}
+	}
+	return cards.Welcome(p, in)
 }
 
 // firstName greets people by the name the directory knows, or the one Teams sent.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
@@ -121,9 +122,39 @@ func (b *Bot) begin(ctx context.Context, act schema.Activity) (*turn, error) {
 			return nil, err
 		}
 	}
-	t.lang = i18n.Choose(t.ref.Language, act.Locale, b.cfg.Catalog.Org.DefaultLanguage)
+	t.lang = i18n.Choose(b.languageOf(ctx, aad, t.ref), act.Locale, b.cfg.Catalog.Org.DefaultLanguage)
 	t.p = b.cfg.Messages.Printer(t.lang)
 	return t, nil
+}
+
+// languageHintTTL is how long the language a person last wrote in counts when they have chosen none.
+const languageHintTTL = 30 * 24 * time.Hour
+
+// languageOf is the person's own language: the one they chose, else the one they last wrote a command in (a
+// Finnish speaker whose Teams is in English types "hei", and the cards they then tap must stay Finnish).
+func (b *Bot) languageOf(ctx context.Context, aad string, ref domain.ConversationRef) domain.Lang {
+	if ref.Language.Valid() || aad == "" {
+		return ref.Language
+	}
+	raw, err := b.cfg.State.Get(ctx, "langhint:"+aad)
+	if err != nil {
+		return ""
+	}
+	return domain.Lang(raw)
+}
+
+// writtenIn notes the language a person's command was written in, for the turns that follow, unless they have
+// chosen a language themselves (the choice wins).
+func (b *Bot) writtenIn(ctx context.Context, t *turn, lang domain.Lang) {
+	if !lang.Valid() || t.ref.Language.Valid() {
+		return
+	}
+	t.lang, t.p = lang, b.cfg.Messages.Printer(lang)
+	if aad := t.act.From.AadObjectID; aad != "" {
+		if err := b.cfg.State.Set(ctx, "langhint:"+aad, []byte(lang), languageHintTTL); err != nil {
+			b.log.WarnContext(ctx, "could not remember the language", slog.String("error", err.Error()))
+		}
+	}
 }
 
 // refFrom extracts what proactive messages need. Only a personal conversation is worth keeping as the person's

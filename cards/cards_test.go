@@ -42,6 +42,12 @@ func welcomeGolden() map[string]func(p i18n.Printer) *Card {
 			return Welcome(p, WelcomeInput{FirstName: "Elina", OrgName: porvoo})
 		},
 		"welcome-noname": func(p i18n.Printer) *Card { return Welcome(p, WelcomeInput{OrgName: porvoo}) },
+		"welcome-employee": func(p i18n.Printer) *Card {
+			return Welcome(p, WelcomeInput{FirstName: "Elina", OrgName: porvoo, Flow: true})
+		},
+		"welcome-mainuser": func(p i18n.Printer) *Card {
+			return Welcome(p, WelcomeInput{FirstName: "Mikael", OrgName: porvoo, Flow: true, Approver: true, MainUser: true})
+		},
 	}
 }
 
@@ -137,5 +143,26 @@ func TestOversizedCardRefused(t *testing.T) {
 	c.Body = []Element{Text(strings.Repeat("x", MaxBytes))}
 	if _, err := c.JSON(); err == nil {
 		t.Fatal("expected an error for an oversized card")
+	}
+}
+
+// The welcome card offers only what works for its reader: no approvals list for someone with nothing to approve,
+// main users' views only to main users.
+func TestWelcomeOffersOnlyWhatTheReaderCanUse(t *testing.T) {
+	p := bundle.Printer(domain.Finnish)
+	verbs := func(c *Card) string { raw, _ := c.JSON(); return string(raw) }
+	emp := verbs(Welcome(p, WelcomeInput{OrgName: porvoo, Flow: true}))
+	if !strings.Contains(emp, VerbIntakeOpen) || !strings.Contains(emp, VerbMyMandates) ||
+		strings.Contains(emp, VerbApprovalList) || strings.Contains(emp, VerbOverview) || strings.Contains(emp, VerbGrantList) {
+		t.Errorf("employee's welcome: %s", emp)
+	}
+	mu := verbs(Welcome(p, WelcomeInput{OrgName: porvoo, Flow: true, Approver: true, MainUser: true}))
+	for _, v := range []string{VerbApprovalList, VerbOverview, VerbGrantList} {
+		if !strings.Contains(mu, v) {
+			t.Errorf("main user's welcome lacks %s", v)
+		}
+	}
+	if off := verbs(Welcome(p, WelcomeInput{OrgName: porvoo})); strings.Contains(off, VerbIntakeOpen) {
+		t.Error("without the flow the welcome must not offer it")
 	}
 }

@@ -188,8 +188,8 @@ func myRequestRow(p i18n.Printer, cat *catalog.Catalog, r domain.Request) Elemen
 			Text: "• " + empThemeName(p, cat, it.ThemeID) + " – " + empItemState(p, it.State)})
 	}
 	if r.State == domain.RequestPending {
+		// Not styled destructive: in a list of requests a column of red buttons reads as a list of errors.
 		cancel := Execute(p.Get("emp.action.cancel"), VerbRequestCancel, RequestData{RequestID: r.ID})
-		cancel.Style = "destructive"
 		cancel.AssociatedInputs = "none"
 		items = append(items, ActionSet{Type: "ActionSet", Actions: []Action{cancel}})
 	}

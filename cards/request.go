@@ -35,11 +35,12 @@ func RequestStatus(p i18n.Printer, in RequestStatusInput) *Card {
 		{Title: p.Get("emp.fact.reference"), Value: r.Reference()},
 		{Title: p.Get("emp.fact.submitted"), Value: Date(p.Lang, r.CreatedAt)},
 	}
-	if r.ApproverName != "" {
-		facts = append(facts, Fact{Title: p.Get("emp.fact.approver"), Value: empEscape(r.ApproverName)})
-	}
 	if !r.ValidUntil.IsZero() {
 		facts = append(facts, Fact{Title: p.Get("emp.fact.valid_until"), Value: Date(p.Lang, r.ValidUntil)})
+	}
+	if r.ApproverName != "" {
+		// Last, so that the note on why this person approves stands right under their name.
+		facts = append(facts, Fact{Title: p.Get("emp.fact.approver"), Value: empEscape(r.ApproverName)})
 	}
 	body = append(body, FactSet{Type: "FactSet", Facts: facts})
 	if r.ApproverName != "" {

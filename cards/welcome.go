@@ -21,6 +21,7 @@ type WelcomeInput struct {
 	FirstName string      // may be empty: the card then greets without a name
 	OrgName   domain.Text // the organisation's name in each language
 	Flow      bool        // the mandate flow is available: offer its actions
+	Approver  bool        // the reader has requests waiting for their decision: offer the list
 	MainUser  bool        // the reader is a main user: offer the overview and grant tasks too
 }
 
@@ -46,7 +47,9 @@ func Welcome(p i18n.Printer, in WelcomeInput) *Card {
 		acts := []Action{
 			Execute(p.Get("welcome.action.intake"), VerbIntakeOpen, IntakeData{}),
 			Execute(p.Get("welcome.action.mine"), VerbMyMandates, struct{}{}),
-			Execute(p.Get("welcome.action.approvals"), VerbApprovalList, struct{}{}),
+		}
+		if in.Approver {
+			acts = append(acts, Execute(p.Get("welcome.action.approvals"), VerbApprovalList, struct{}{}))
 		}
 		if in.MainUser {
 			acts = append(acts, Execute(p.Get("welcome.action.overview"), VerbOverview, struct{}{}),

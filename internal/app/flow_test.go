@@ -490,3 +490,28 @@ func TestProactiveInstallForUnknownRecipient(t *testing.T) {
 		t.Fatalf("%d approval cards reached the approver", approval)
 	}
 }
+
+// The Playground (and some Teams clients) always say en-US. After a Finnish "hei", the cards the person taps must
+// stay Finnish, and so must the messages sent to them later.
+func TestWrittenLanguageCarriesToButtons(t *testing.T) {
+	h := newHarness(t, fastOutbox)
+	act := h.activity("message", elina, "en-US", "hei")
+	h.send(act)
+	inv := h.activity("invoke", elina, "en-US", "")
+	inv["name"] = "adaptiveCard/action"
+	inv["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": "intakeOpen", "data": map[string]any{}}}
+	var r invokeResponse
+	if err := json.Unmarshal(h.send(inv), &r); err != nil {
+		t.Fatal(err)
+	}
+	if c := r.card(t); c["lang"] != "fi" {
+		t.Fatalf("tapping a button after a Finnish greeting answered in %v", c["lang"])
+	}
+	// An explicit choice still wins over what was written.
+	h.invoke(elina, "setLanguage", map[string]any{"lang": "en"})
+	h.send(h.activity("message", elina, "en-US", "hei"))
+	sent := h.conn.Sent()
+	if c := card(t, sent[len(sent)-1]); c["lang"] != "en" {
+		t.Fatalf("after choosing English a Finnish greeting answered in %v", c["lang"])
+	}
+}
