@@ -222,8 +222,12 @@ func (b *Bot) onMandateVerb(ctx context.Context, t *turn, verb string, raw json.
 	switch verb {
 	case cards.VerbIntakeOpen:
 		var d cards.IntakeData
-		if _, err := decodeAction(raw, &d, nil, nil); err != nil {
+		inputs, err := decodeAction(raw, &d, []string{cards.RoleInput}, []string{cards.TaskInputPrefix})
+		if err != nil {
 			return bad()
+		}
+		if r := strings.TrimSpace(inputs[cards.RoleInput]); r != "" {
+			d.RoleID = r // the role dropdown: its tasks replace whatever was ticked
 		}
 		if d.RoleID != "" {
 			if _, ok := b.cfg.Catalog.Role(d.RoleID); !ok {
@@ -237,6 +241,12 @@ func (b *Bot) onMandateVerb(ctx context.Context, t *turn, verb string, raw json.
 		inputs, err := decodeAction(raw, &d, []string{cards.RoleInput}, []string{cards.TaskInputPrefix})
 		if err != nil {
 			return bad()
+		}
+		if r := strings.TrimSpace(inputs[cards.RoleInput]); r != "" {
+			if _, ok := b.cfg.Catalog.Role(r); !ok {
+				return bad()
+			}
+			d.RoleID = r
 		}
 		var tasks []string
 		for k, v := range inputs {

@@ -8,10 +8,6 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 )
 
-// rolesPerRow is how many role buttons share one row. Teams shows at most six actions per ActionSet before the
-// overflow menu, and role names are long, so a few per row keeps every name readable.
-const rolesPerRow = 3
-
 // IntakeInput is what the intake card ("which mandates do I need?") shows.
 type IntakeInput struct {
 	Catalog *catalog.Catalog
@@ -50,22 +46,17 @@ func Intake(p i18n.Printer, in IntakeInput) *Card {
 		body = append(body, TextBlock{Type: "TextBlock", Text: p.Get("intake.roles.heading"), Weight: "Bolder",
 			Wrap: true, Spacing: "Medium"})
 		body = append(body, Text(p.Get("intake.roles.hint")))
-		var row []Action
+		// A dropdown, not a button per role: role names are long, and Teams cuts button titles instead of wrapping.
+		choices := make([]Choice, 0, len(in.Catalog.Roles))
 		for _, r := range in.Catalog.Roles {
-			a := Execute(r.Name.In(p.Lang), VerbIntakeOpen, IntakeData{RoleID: r.ID})
-			a.AssociatedInputs = "none"
-			if r.ID == in.RoleID {
-				a.Style = "positive"
-			}
-			row = append(row, a)
-			if len(row) == rolesPerRow {
-				body = append(body, ActionSet{Type: "ActionSet", Actions: row})
-				row = nil
-			}
+			choices = append(choices, Choice{Title: r.Name.In(p.Lang), Value: r.ID})
 		}
-		if len(row) > 0 {
-			body = append(body, ActionSet{Type: "ActionSet", Actions: row})
-		}
+		body = append(body,
+			Input{Type: "Input.ChoiceSet", ID: RoleInput, Label: p.Get("intake.roles.label"), Value: in.RoleID,
+				Placeholder: p.Get("intake.roles.placeholder"), Choices: choices, Style: "compact", Wrap: true},
+			ActionSet{Type: "ActionSet", Actions: []Action{
+				Execute(p.Get("intake.roles.apply"), VerbIntakeOpen, IntakeData{}),
+			}})
 		if hasRole {
 			body = append(body, TextBlock{Type: "TextBlock", Wrap: true, Color: "Good",
 				Text: p.Format("intake.roles.selected", "role", role.Name.In(p.Lang))})

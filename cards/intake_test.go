@@ -42,7 +42,7 @@ func TestIntakeGroupsTasksByAreaWithPreselection(t *testing.T) {
 		t.Fatal("catalog lacks the payroll clerk role")
 	}
 	c := Intake(bundle.Printer(domain.Finnish), IntakeInput{Catalog: empCat, RoleID: role.ID, TaskIDs: role.Tasks})
-	sets := empNodes(empDecode(t, c), "Input.ChoiceSet")
+	sets := slices.DeleteFunc(empNodes(empDecode(t, c), "Input.ChoiceSet"), func(s map[string]any) bool { return s["id"] == RoleInput })
 	areas := empCat.TasksByArea()
 	if len(sets) != len(areas) {
 		t.Fatalf("%d choice sets, want one per area (%d)", len(sets), len(areas))
@@ -75,30 +75,29 @@ func TestIntakeGroupsTasksByAreaWithPreselection(t *testing.T) {
 	}
 }
 
-func TestIntakeRoleButtonsAndSubmit(t *testing.T) {
+func TestIntakeRoleDropdownAndSubmit(t *testing.T) {
 	c := Intake(bundle.Printer(domain.English), IntakeInput{Catalog: empCat, RoleID: "kirjanpitaja"})
-	var roles, positive []string
-	var submit map[string]any
+	var dropdown map[string]any
+	for _, s := range empNodes(empDecode(t, c), "Input.ChoiceSet") {
+		if s["id"] == RoleInput {
+			dropdown = s
+		}
+	}
+	if dropdown == nil || dropdown["style"] != "compact" || dropdown["value"] != "kirjanpitaja" ||
+		len(dropdown["choices"].([]any)) != len(empCat.Roles) {
+		t.Fatalf("role dropdown %v: want a compact choice of every role with the selected one set", dropdown)
+	}
+	var apply, submit map[string]any
 	for _, a := range empNodes(empDecode(t, c), "Action.Execute") {
 		switch a["verb"] {
 		case VerbIntakeOpen:
-			id := a["data"].(map[string]any)["roleId"].(string)
-			roles = append(roles, id)
-			if a["style"] == "positive" {
-				positive = append(positive, id)
-			}
-			if a["associatedInputs"] != "none" {
-				t.Errorf("role %s button would validate the task inputs", id)
-			}
+			apply = a
 		case VerbIntakeSubmit:
 			submit = a
 		}
 	}
-	if len(roles) != len(empCat.Roles) {
-		t.Errorf("%d role buttons, want %d", len(roles), len(empCat.Roles))
-	}
-	if !slices.Equal(positive, []string{"kirjanpitaja"}) {
-		t.Errorf("highlighted roles %v, want only the selected one", positive)
+	if apply == nil || apply["associatedInputs"] == "none" {
+		t.Errorf("the apply-role button must send the dropdown's value: %v", apply)
 	}
 	if submit == nil || submit["data"].(map[string]any)["roleId"] != "kirjanpitaja" {
 		t.Errorf("submit must carry the selected role: %v", submit)

@@ -14,7 +14,8 @@
 //   1. "hei"                       → the Finnish welcome card ("Olen Valtuusbotti")
 //      "suomi"                     → the language choice is stored (see --no-pin below)
 //   2. "Mitä valtuuksia tarvitsen?" → the intake card
-//   3. taps a role (--role, default Palkkasihteeri) → the card re-renders with the role's tasks ticked
+//   3. picks a role (--role, default Palkkasihteeri) in the dropdown and taps "Merkitse roolin tehtävät" → the card
+//      re-renders with the role's tasks ticked
 //   4. "Näytä tarvitsemani valtuudet" → the recommendation card (themes, why, look-alike warnings)
 //   5. writes a justification, keeps the default end date, "Lähetä pyyntö" → the request status card (VB-YYYY-NNNN)
 //   6. "omat valtuudet"            → "Omat valtuuteni" lists the pending request
@@ -24,8 +25,8 @@
 // is nothing new to request, the walkthrough taps "Muuta vastauksiani" and tries the next role on the card; when
 // every role is used up it accepts that and checks the "already requested" reference instead of submitting.
 //
-// --no-pin skips typing "suomi". The Playground sends locale en-US with every card tap, so unless the person has
-// stored a language the bot answers taps in English even on a Finnish card: with --no-pin step 3 fails and shows it.
+// --no-pin skips typing "suomi". The Playground sends locale en-US with every card tap; without a stored choice the
+// bot must carry the language the person wrote in ("hei") to the cards they tap, which --no-pin checks.
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -61,8 +62,8 @@ const T = {
   english: /Which mandates do I need\?|Show the mandates I need|Choose the role|The mandates your work needs/,
 };
 
-// Buttons on the intake card that are not roles.
-const NOT_ROLES = new Set([T.intakeSubmit, "Omat valtuuteni", "Omat valtuudet"]);
+// The button that ticks the tasks of the role chosen in the intake card's dropdown.
+const APPLY_ROLE = "Merkitse roolin tehtävät";
 
 function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -215,6 +216,25 @@ class Walkthrough {
     await button.first().click({ timeout: this.opts.timeout });
   }
 
+  // roleOptions lists the roles of the intake card's dropdown. The Playground renders a compact ChoiceSet as a
+  // Fluent UI combobox whose options exist only while it is open.
+  async roleOptions(index) {
+    const combo = this.cards.nth(index).getByRole("combobox").first();
+    if ((await combo.count()) === 0) this.fail("the intake card has no role dropdown");
+    await combo.click({ timeout: this.opts.timeout });
+    const options = this.page.getByRole("option");
+    await options.first().waitFor({ timeout: this.opts.timeout });
+    const names = (await options.allTextContents()).map((t) => t.trim());
+    await this.page.keyboard.press("Escape");
+    return names;
+  }
+
+  // chooseRole picks a role in the intake card's dropdown.
+  async chooseRole(index, role) {
+    await this.cards.nth(index).getByRole("combobox").first().click({ timeout: this.opts.timeout });
+    await this.page.getByRole("option", { name: role, exact: true }).click({ timeout: this.opts.timeout });
+  }
+
   // buttons lists the titles of the buttons on card `index`, in order.
   async buttons(index) {
     return this.cards.nth(index).locator("button").evaluateAll((bs) => bs.map((b) => b.title || b.innerText.trim()));
@@ -295,15 +315,15 @@ async function run(w, opts) {
   await w.screenshot(intake, "02-intake");
 
   // 3-4. Role, then the recommendation; another role when everything is already requested.
-  const allButtons = await w.buttons(intake);
-  const roles = allButtons.filter((b) => !NOT_ROLES.has(b));
-  if (!roles.includes(opts.role)) w.fail(`no role button "${opts.role}" on the intake card`, allButtons.join(" | "));
+  const roles = await w.roleOptions(intake);
+  if (!roles.includes(opts.role)) w.fail(`no role "${opts.role}" in the intake card's dropdown`, roles.join(" | "));
   const order = [opts.role, ...roles.filter((r) => r !== opts.role)];
   let rec = null;
   let accepted = null;
   for (const [n, role] of order.entries()) {
-    await w.begin(`3. tap role ${role} → tasks ticked`);
-    await w.tap(intake, role);
+    await w.begin(`3. choose role ${role} → tasks ticked`);
+    await w.chooseRole(intake, role);
+    await w.tap(intake, APPLY_ROLE);
     c = await w.waitForCard(intake, [T.roleSelected(role)], `"Valittu rooli: ${role}."`, {
       pattern: T.english,
       message: "the card turned English after tapping a role on a Finnish card (the tap carried locale en-US and " +
