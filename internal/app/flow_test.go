@@ -515,3 +515,20 @@ func TestWrittenLanguageCarriesToButtons(t *testing.T) {
 		t.Fatalf("after choosing English a Finnish greeting answered in %v", c["lang"])
 	}
 }
+
+func TestRoleDropdownTicksTheRolesTasks(t *testing.T) {
+	h := newHarness(t)
+	h.say(elina, "hei")
+	c := h.invoke(elina, "intakeOpen", map[string]any{"role": "palkkasihteeri", "tasks_verotus": ""}).card(t)
+	if !contains(cardText(c), `"value":"palkkasihteeri"`, "palkkatietojen-ilmoittaminen") {
+		t.Fatalf("the role's tasks are not ticked: %s", cardText(c))
+	}
+	for _, bad := range []map[string]any{
+		{"role": "no-such-role"},
+		{"role": "palkkasihteeri", "approver": elina},
+	} {
+		if r := h.invoke(elina, "intakeOpen", bad); r.Type != "application/vnd.microsoft.error" {
+			t.Errorf("%v accepted: %s", bad, r.Value)
+		}
+	}
+}
