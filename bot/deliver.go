@@ -45,7 +45,7 @@ func (b *Bot) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 			// The person has never talked to the bot: install the app for them (at most hourly), which makes Teams
 			// send an installationUpdate that stores their reference; the retry then delivers.
 			b.installFor(ctx, m.RecipientID)
-			return fmt.Errorf("no conversation reference for the recipient yet")
+			return fmt.Errorf("%w: no conversation reference", outbox.ErrRecipientUnreachable)
 		}
 		return err
 	}

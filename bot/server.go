@@ -46,6 +46,8 @@ type Config struct {
 	Opener   Opener
 	// Installer, when set, installs the app for recipients the bot cannot reach yet (Microsoft Graph).
 	Installer Installer
+	// Reachable, when set, is told when the bot first hears from a person, so messages waiting for them go out now.
+	Reachable func(ctx context.Context, aadObjectID string)
 
 	Logger       *slog.Logger
 	Now          func() time.Time

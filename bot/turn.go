@@ -121,6 +121,9 @@ func (b *Bot) begin(ctx context.Context, act schema.Activity) (*turn, error) {
 		if err := b.cfg.Register.UpsertConversationRef(ctx, refFrom(act)); err != nil {
 			return nil, err
 		}
+		if t.firstContact && b.cfg.Reachable != nil {
+			b.cfg.Reachable(ctx, aad)
+		}
 	}
 	t.lang = i18n.Choose(b.languageOf(ctx, aad, t.ref), act.Locale, b.cfg.Catalog.Org.DefaultLanguage)
 	t.p = b.cfg.Messages.Printer(t.lang)

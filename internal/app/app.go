@@ -170,6 +170,16 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err erro
 		AppID: cfg.AppID, Register: a.DB, State: a.State, Directory: dir, Catalog: cat,
 		Messages: i18n.MustLoad(), Sender: sender, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes,
 		Workflow: a.Workflow, Cards: a.DB, Opener: sender, Installer: installer,
+		Reachable: func(ctx context.Context, aad string) {
+			n, err := a.DB.ReleaseWaiting(ctx, aad, now())
+			if err != nil {
+				log.WarnContext(ctx, "could not release waiting messages", "error", err.Error())
+				return
+			}
+			if n > 0 {
+				a.Outbox.Notify()
+			}
+		},
 	}
 	if validator != nil {
 		bcfg.Validator = validator

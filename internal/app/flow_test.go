@@ -532,3 +532,36 @@ func TestRoleDropdownTicksTheRolesTasks(t *testing.T) {
 		}
 	}
 }
+
+// A message for someone the bot has never heard from waits (no installer here), and goes out the moment that
+// person first reaches the bot, not at the next hourly retry.
+func TestWaitingMessageGoesOutOnFirstContact(t *testing.T) {
+	h := newHarness(t, fastOutbox)
+	h.say(elina, "hei")
+	id := submitRequest(t, h, elina, "palkkatietojen-ilmoittaminen")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs, _ := h.app.DB.Outbox(context.Background(), id)
+		if len(msgs) == 1 && msgs[0].LastError != "" {
+			break // tried once, parked
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the approval card was never tried: %+v", msgs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n, _ := h.app.DB.PendingOutbox(context.Background()); n != 1 {
+		t.Fatalf("%d pending: the waiting message must neither go out nor be abandoned", n)
+	}
+	h.say(sami, "moi")
+	h.waitOutbox(t)
+	var approval int
+	for _, c := range sentTo(h.conn.Sent(), sami) {
+		if strings.Contains(string(c.Raw), "approvalOpen") {
+			approval++
+		}
+	}
+	if approval != 1 {
+		t.Fatalf("%d approval cards after Sami's first message", approval)
+	}
+}

@@ -30,6 +30,8 @@ type Store interface {
 	MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error
 	// MarkAbandoned records that the message will not be tried again.
 	MarkAbandoned(ctx context.Context, id int64, at time.Time, lastError string) error
+	// MarkWaiting records that the recipient cannot be reached yet: try again at next, without using up an attempt.
+	MarkWaiting(ctx context.Context, id int64, next time.Time, lastError string) error
 }
 
 // Deliverer sends one message. An error wrapping ErrPermanent is not retried.
@@ -39,6 +41,11 @@ type Deliverer interface {
 
 // ErrPermanent marks a delivery failure that no retry can fix (e.g. the recipient has blocked the bot).
 var ErrPermanent = errors.New("permanent delivery failure")
+
+// ErrRecipientUnreachable marks a message whose recipient the bot cannot reach yet (never contacted, app not
+// installed). It waits, retried every WaitInterval without using up attempts, until the person can be reached;
+// the bot then releases it at once.
+var ErrRecipientUnreachable = errors.New("recipient not reachable yet")
 
 // Worker delivers outbox messages.
 type Worker struct {
@@ -53,6 +60,7 @@ type Worker struct {
 	BaseBackoff  time.Duration // first retry delay; default 5 s, doubling with jitter
 	MaxBackoff   time.Duration // default 15 min
 	MaxAttempts  int           // after this many the message is abandoned; default 50 (about half a day)
+	WaitInterval time.Duration // retry interval for unreachable recipients; default 1 h
 
 	wake chan struct{}
 }
@@ -81,6 +89,9 @@ func (w *Worker) defaults() {
 	}
 	if w.MaxAttempts <= 0 {
 		w.MaxAttempts = 50
+	}
+	if w.WaitInterval <= 0 {
+		w.WaitInterval = time.Hour
 	}
 	if w.wake == nil {
 		w.wake = make(chan struct{}, 1)
@@ -153,6 +164,12 @@ func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage) {
 			return
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelDebug, "outbox message delivered", attrs...)
+	case errors.Is(err, ErrRecipientUnreachable):
+		next := now.Add(w.WaitInterval)
+		if merr := w.Store.MarkWaiting(bctx, m.ID, next, truncate(err.Error())); merr != nil {
+			w.Logger.LogAttrs(ctx, slog.LevelError, "could not park outbox message", append(attrs, slog.String("error", merr.Error()))...)
+		}
+		w.Logger.LogAttrs(ctx, slog.LevelInfo, "outbox message waits for its recipient", append(attrs, slog.Time("next_attempt", next))...)
 	case errors.Is(err, ErrPermanent) || m.Attempts >= w.MaxAttempts:
 		if merr := w.Store.MarkAbandoned(bctx, m.ID, now, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not abandon outbox message", append(attrs, slog.String("error", merr.Error()))...)

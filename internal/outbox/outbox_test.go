@@ -21,6 +21,7 @@ type memStore struct {
 type row struct {
 	m         domain.OutboxMessage
 	abandoned bool
+	waiting   bool
 }
 
 func newStore(n int) *memStore {
@@ -57,6 +58,17 @@ func (s *memStore) MarkRetry(_ context.Context, id int64, next time.Time, lastEr
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.msgs[id].m.NextAttempt, s.msgs[id].m.LastError = next, lastError
+	return nil
+}
+
+func (s *memStore) MarkWaiting(_ context.Context, id int64, next time.Time, lastError string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.msgs[id]
+	r.waiting, r.m.NextAttempt, r.m.LastError = true, next, lastError
+	if r.m.Attempts > 0 {
+		r.m.Attempts--
+	}
 	return nil
 }
 
@@ -184,4 +196,23 @@ func TestRunDeliversOnNotify(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// An unreachable recipient does not use up attempts: the message waits instead of being abandoned.
+func TestUnreachableRecipientWaitsWithoutUsingAttempts(t *testing.T) {
+	st := newStore(1)
+	d := &flaky{failFirst: 1000, calls: map[int64]int{}, delivered: map[int64]int{}, err: fmt.Errorf("no reference: %w", outbox.ErrRecipientUnreachable)}
+	c := &clock{now: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	w := &outbox.Worker{Store: st, Deliverer: d, Now: c.Now, MaxAttempts: 3, WaitInterval: time.Minute}
+	for i := 0; i < 10; i++ {
+		w.RunOnce(context.Background())
+		c.Advance(61 * time.Second)
+	}
+	r := st.msgs[1]
+	if r.abandoned || !r.waiting || d.calls[1] != 10 || r.m.Attempts != 0 {
+		t.Fatalf("after %d calls: abandoned=%v waiting=%v attempts=%d", d.calls[1], r.abandoned, r.waiting, r.m.Attempts)
+	}
+	if next := r.m.NextAttempt.Sub(c.Now()); next > time.Minute {
+		t.Fatalf("next attempt in %v, want within the wait interval", next)
+	}
 }

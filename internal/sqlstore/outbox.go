@@ -21,7 +21,7 @@ const outboxColumns = `id, kind, recipient_id, request_id, payload, created_at, 
 // instead of waiting and then finding them already claimed. $1 is now, $2 the end of the lease, $3 the limit.
 const (
 	claimOutboxSQLite = `
-UPDATE outbox SET attempts = attempts + 1, next_attempt = $2
+UPDATE outbox SET attempts = attempts + 1, next_attempt = $2, waiting_recipient = FALSE
 WHERE id IN (
     SELECT id FROM outbox
     WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt <= $1
@@ -31,7 +31,7 @@ WHERE id IN (
 RETURNING ` + outboxColumns
 
 	claimOutboxPostgres = `
-UPDATE outbox SET attempts = attempts + 1, next_attempt = $2
+UPDATE outbox SET attempts = attempts + 1, next_attempt = $2, waiting_recipient = FALSE
 WHERE id IN (
     SELECT id FROM outbox
     WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt <= $1
@@ -107,6 +107,34 @@ func (db *DB) MarkAbandoned(ctx context.Context, id int64, at time.Time, lastErr
 	return db.markOutbox(ctx, "sqlstore.MarkAbandoned", id,
 		`UPDATE outbox SET abandoned_at = COALESCE(abandoned_at, $2), last_error = $3 WHERE id = $1`,
 		db.timeArg(at), lastError)
+}
+
+// MarkWaiting records that the recipient cannot be reached yet: the message is tried again at next (or sooner, when
+// ReleaseWaiting is called for the recipient), and this attempt does not count towards abandoning it. An unknown id
+// is ENotFound.
+func (db *DB) MarkWaiting(ctx context.Context, id int64, next time.Time, lastError string) error {
+	return db.markOutbox(ctx, "sqlstore.MarkWaiting", id,
+		`UPDATE outbox SET waiting_recipient = TRUE, next_attempt = $2, last_error = $3,
+    attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
+WHERE id = $1`, db.timeArg(next), lastError)
+}
+
+// ReleaseWaiting makes the messages waiting for recipientID due at now, because the person can now be reached. It
+// touches only messages marked waiting, never one that a worker has claimed, so nothing is delivered twice.
+func (db *DB) ReleaseWaiting(ctx context.Context, recipientID string, now time.Time) (int64, error) {
+	const op = "sqlstore.ReleaseWaiting"
+	res, err := db.write.ExecContext(ctx, `
+UPDATE outbox SET next_attempt = $2
+WHERE recipient_id = $1 AND waiting_recipient = TRUE AND delivered_at IS NULL AND abandoned_at IS NULL`,
+		recipientID, db.timeArg(now))
+	if err != nil {
+		return 0, opError(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, opError(op, err)
+	}
+	return n, nil
 }
 
 func (db *DB) markOutbox(ctx context.Context, op string, id int64, query string, args ...any) error {
