@@ -57,7 +57,7 @@ type Config struct {
 	OpenIDMetadataURL string // VALTUUS_OPENID_METADATA_URL
 	GraphBaseURL      string // VALTUUS_GRAPH_BASE_URL
 
-	DatabaseURL string // VALTUUS_DATABASE_URL
+	DatabaseURL string // VALTUUS_DATABASE_URL (or _FILE)
 	RedisURL    string // VALTUUS_REDIS_URL (or _FILE, as it may carry a password); empty = in-memory state
 
 	// TeamsCatalogAppID is the app's id in the organisation's Teams app catalog; with the graph directory it lets
@@ -100,7 +100,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		ManagedIdentityClient: r.str("VALTUUS_MANAGED_IDENTITY_CLIENT_ID", ""),
 		OpenIDMetadataURL:     r.str("VALTUUS_OPENID_METADATA_URL", DefaultOpenIDMetadataURL),
 		GraphBaseURL:          r.str("VALTUUS_GRAPH_BASE_URL", DefaultGraphBaseURL),
-		DatabaseURL:           r.str("VALTUUS_DATABASE_URL", "sqlite:./data/valtuusbotti.db"),
+		DatabaseURL:           r.secret("VALTUUS_DATABASE_URL"), // a PostgreSQL URL usually carries a password
 		RedisURL:              r.secret("VALTUUS_REDIS_URL"),
 		Directory:             r.str("VALTUUS_DIRECTORY", DirectoryDemo),
 		TeamsCatalogAppID:     r.str("VALTUUS_TEAMS_CATALOG_APP_ID", ""),
@@ -109,6 +109,9 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		LogFormat:             r.str("VALTUUS_LOG_FORMAT", ""),
 		MaxBodyBytes:          r.int64("VALTUUS_MAX_BODY_BYTES", 256<<10),
 		ShutdownTimeout:       r.duration("VALTUUS_SHUTDOWN_TIMEOUT", 20*time.Second),
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:./data/valtuusbotti.db"
 	}
 	c.LogLevel = r.level("VALTUUS_LOG_LEVEL", slog.LevelInfo)
 	if c.Credential == "" {

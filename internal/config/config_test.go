@@ -74,18 +74,23 @@ func TestProductionConfigAndMaskedSecrets(t *testing.T) {
 	if err := os.WriteFile(secretFile, []byte("s3cr3t-value\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	dbFile := filepath.Join(dir, "db")
+	if err := os.WriteFile(dbFile, []byte("postgres://bot:pg-pass@db:5432/valtuus?sslmode=require\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c, err := FromEnv(env(
 		"VALTUUS_LISTEN_ADDR", "0.0.0.0:8080",
 		"VALTUUS_BOT_APP_ID", appID, "VALTUUS_BOT_TENANT_ID", tenant,
 		"VALTUUS_CLIENT_SECRET_FILE", secretFile,
-		"VALTUUS_DATABASE_URL", "postgres://bot:pg-pass@db:5432/valtuus?sslmode=require",
+		"VALTUUS_DATABASE_URL_FILE", dbFile,
 		"VALTUUS_REDIS_URL", "rediss://:redis-pass@cache:6380/0",
 		"VALTUUS_DIRECTORY", "graph",
 	))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ClientSecret != "s3cr3t-value" || c.Credential != CredentialSecret || c.Anonymous() || c.LogFormat != "json" {
+	if c.ClientSecret != "s3cr3t-value" || c.Credential != CredentialSecret || c.Anonymous() || c.LogFormat != "json" ||
+		c.DatabaseURL != "postgres://bot:pg-pass@db:5432/valtuus?sslmode=require" {
 		t.Fatalf("unexpected: %+v", c)
 	}
 	dump := c.LogValue().String()
