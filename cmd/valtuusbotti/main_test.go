@@ -1,0 +1,57 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestVersionAndUnknownCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "valtuusbotti ") {
+		t.Fatalf("version: %q %v", out.String(), err)
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, &out, &errOut); err == nil || !strings.Contains(errOut.String(), "usage") {
+		t.Fatalf("unknown command: %v %q", err, errOut.String())
+	}
+}
+
+func TestManifestCommandWritesThePackage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.zip")
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"manifest", "-app-id", "11111111-2222-4333-8444-555555555555", "-o", path}, &out, &errOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+	}
+	for _, want := range []string{"manifest.json", "color.png", "outline.png", "fi.json", "sv.json"} {
+		if !names[want] {
+			t.Errorf("package lacks %s", want)
+		}
+	}
+	if err := run(context.Background(), []string{"manifest", "-app-id", "bot", "-o", filepath.Join(t.TempDir(), "x.zip")}, &out, &errOut); err == nil {
+		t.Fatal("a bad app id must be refused")
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	t.Setenv("VALTUUS_DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "m.db"))
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"migrate"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "0001_people applied") || strings.Contains(out.String(), "pending") {
+		t.Fatalf("migrate printed %q", out.String())
+	}
+}
