@@ -61,7 +61,7 @@ func (b *Bot) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	}
 	id, err := b.cfg.Sender.SendActivity(ctx, ref.ServiceURL, ref.ConversationID, cardActivity(card))
 	if err != nil {
-		return permanentIfRefused(err)
+		return unreachableIfGone(err)
 	}
 	if m.Kind == domain.MsgApprovalRequest || m.Kind == domain.MsgGrantTask {
 		if err := b.cfg.Cards.SaveCardRef(ctx, domain.CardRef{RequestID: r.ID, RecipientID: m.RecipientID, Kind: m.Kind,
@@ -88,11 +88,18 @@ func (b *Bot) installFor(ctx context.Context, userID string) {
 	b.log.InfoContext(ctx, "installed the app for a recipient", slog.String("user", pseudonym(userID)))
 }
 
-// permanentIfRefused turns answers that no retry can change (the user blocked the bot, the conversation is gone)
-// into permanent failures.
-func permanentIfRefused(err error) error {
+// unreachableIfGone sorts the connector's refusals: a conversation that is gone or closed to the bot (the app was
+// uninstalled, the user blocked it: 403/404) makes the message wait until the person reaches the bot again; a 400
+// is our own mistake, which no retry fixes.
+func unreachableIfGone(err error) error {
 	var api *connector.APIError
-	if errors.As(err, &api) && (api.StatusCode == http.StatusForbidden || api.StatusCode == http.StatusNotFound || api.StatusCode == http.StatusBadRequest) {
+	if !errors.As(err, &api) {
+		return err
+	}
+	switch api.StatusCode {
+	case http.StatusForbidden, http.StatusNotFound:
+		return fmt.Errorf("%w: %v", outbox.ErrRecipientUnreachable, err)
+	case http.StatusBadRequest:
 		return fmt.Errorf("%w: %v", outbox.ErrPermanent, err)
 	}
 	return err
@@ -112,7 +119,7 @@ func (b *Bot) openPersonalChat(ctx context.Context, ref domain.ConversationRef) 
 	}
 	res, err := b.cfg.Opener.CreateConversation(ctx, ref.ServiceURL, params)
 	if err != nil {
-		return ref, permanentIfRefused(err)
+		return ref, unreachableIfGone(err)
 	}
 	ref.ConversationID, ref.ConversationType = res.ID, "personal"
 	if res.ServiceURL != "" {

@@ -121,7 +121,10 @@ func (b *Bot) begin(ctx context.Context, act schema.Activity) (*turn, error) {
 		if err := b.cfg.Register.UpsertConversationRef(ctx, refFrom(act)); err != nil {
 			return nil, err
 		}
-		if t.firstContact && b.cfg.Reachable != nil {
+		// Messages may be waiting for this person: they reach the bot for the first time, from a new personal chat,
+		// or (re)install the app.
+		newChat := isPersonal(act) && act.Conversation.ID != t.ref.ConversationID
+		if b.cfg.Reachable != nil && (t.firstContact || newChat || act.Type == "installationUpdate") {
 			b.cfg.Reachable(ctx, aad)
 		}
 	}

@@ -565,3 +565,54 @@ func TestWaitingMessageGoesOutOnFirstContact(t *testing.T) {
 		t.Fatalf("%d approval cards after Sami's first message", approval)
 	}
 }
+
+// A chat that is gone (404: the app was removed, or the Playground runs as someone else) loses nothing: the message
+// waits and goes out when the person installs the app again.
+func TestMessageToAGoneChatWaitsForReinstall(t *testing.T) {
+	h := newHarness(t, fastOutbox)
+	for _, u := range []string{elina, sami, mikael} {
+		h.say(u, "hei")
+	}
+	id := submitRequest(t, h, elina, "palkkatietojen-ilmoittaminen")
+	h.waitOutbox(t)
+	gone := true
+	var mu sync.Mutex
+	h.conn.FailWhen(func(c fakeconnector.Call) *fakeconnector.Fault {
+		mu.Lock()
+		defer mu.Unlock()
+		if gone && c.ConversationID == "a:personal-"+elina {
+			return &fakeconnector.Fault{Status: http.StatusNotFound, Code: "ConversationNotFound"}
+		}
+		return nil
+	})
+	h.invoke(sami, "approvalDecide", map[string]any{"requestId": id, "decision": "approveAll"})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs, _ := h.app.DB.Outbox(context.Background(), id)
+		parked := 0
+		for _, m := range msgs {
+			if m.RecipientID == elina && m.DeliveredAt.IsZero() && m.LastError != "" {
+				parked++
+			}
+		}
+		if parked == 2 { // decision notice and Suomi.fi steps
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the messages to the gone chat were not parked: %+v", msgs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	gone = false
+	mu.Unlock()
+	before := len(sentTo(h.conn.Sent(), elina))
+	inst := h.activity("installationUpdate", elina, "fi-FI", "")
+	inst["action"] = "add"
+	h.send(inst)
+	h.waitOutbox(t)
+	// The welcome for the reinstall, the decision notice and the steps: each once.
+	if n := len(sentTo(h.conn.Sent(), elina)) - before; n != 3 {
+		t.Fatalf("%d messages after the reinstall, want 3", n)
+	}
+}

@@ -61,6 +61,7 @@ type Worker struct {
 	MaxBackoff   time.Duration // default 15 min
 	MaxAttempts  int           // after this many the message is abandoned; default 50 (about half a day)
 	WaitInterval time.Duration // retry interval for unreachable recipients; default 1 h
+	MaxWait      time.Duration // how long a message waits for an unreachable recipient before it is abandoned; default 14 days
 
 	wake chan struct{}
 }
@@ -92,6 +93,9 @@ func (w *Worker) defaults() {
 	}
 	if w.WaitInterval <= 0 {
 		w.WaitInterval = time.Hour
+	}
+	if w.MaxWait <= 0 {
+		w.MaxWait = 14 * 24 * time.Hour
 	}
 	if w.wake == nil {
 		w.wake = make(chan struct{}, 1)
@@ -164,13 +168,13 @@ func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage) {
 			return
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelDebug, "outbox message delivered", attrs...)
-	case errors.Is(err, ErrRecipientUnreachable):
+	case errors.Is(err, ErrRecipientUnreachable) && now.Sub(m.CreatedAt) < w.MaxWait:
 		next := now.Add(w.WaitInterval)
 		if merr := w.Store.MarkWaiting(bctx, m.ID, next, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not park outbox message", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelInfo, "outbox message waits for its recipient", append(attrs, slog.Time("next_attempt", next))...)
-	case errors.Is(err, ErrPermanent) || m.Attempts >= w.MaxAttempts:
+	case errors.Is(err, ErrPermanent) || errors.Is(err, ErrRecipientUnreachable) || m.Attempts >= w.MaxAttempts:
 		if merr := w.Store.MarkAbandoned(bctx, m.ID, now, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not abandon outbox message", append(attrs, slog.String("error", merr.Error()))...)
 		}

@@ -27,7 +27,8 @@ type row struct {
 func newStore(n int) *memStore {
 	s := &memStore{msgs: map[int64]*row{}}
 	for i := 1; i <= n; i++ {
-		s.msgs[int64(i)] = &row{m: domain.OutboxMessage{ID: int64(i), Kind: domain.MsgDecisionNotice, RequestID: 1}}
+		s.msgs[int64(i)] = &row{m: domain.OutboxMessage{ID: int64(i), Kind: domain.MsgDecisionNotice, RequestID: 1,
+			CreatedAt: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}}
 	}
 	return s
 }
@@ -214,5 +215,12 @@ func TestUnreachableRecipientWaitsWithoutUsingAttempts(t *testing.T) {
 	}
 	if next := r.m.NextAttempt.Sub(c.Now()); next > time.Minute {
 		t.Fatalf("next attempt in %v, want within the wait interval", next)
+	}
+	// It does not wait forever.
+	w.MaxWait = time.Hour
+	c.Advance(2 * time.Hour)
+	w.RunOnce(context.Background())
+	if !st.msgs[1].abandoned {
+		t.Fatal("a message older than MaxWait is still waiting")
 	}
 }
