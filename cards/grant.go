@@ -14,7 +14,10 @@ import (
 const SuomiFiMandatesURL = "https://www.suomi.fi/valtuudet"
 
 // MaxMandateYears is the longest validity Suomi.fi accepts for a mandate, counted from the day it is granted.
-const MaxMandateYears = 25
+const MaxMandateYears = domain.MaxMandateYears
+
+// LateGrantDays is how far back a main user may date a grant they confirm late (the workflow enforces the same).
+const LateGrantDays = domain.LateGrantDays
 
 // GrantTaskInput is what the main users' grant task card of one approved request shows.
 type GrantTaskInput struct {
@@ -92,8 +95,9 @@ func GrantTask(p i18n.Printer, in GrantTaskInput) *Card {
 			Title: th.Name.In(p.Lang), Value: value, ValueOn: "true", ValueOff: "false", Wrap: true})
 	}
 	confirm = append(confirm,
+		// A grant recorded a few days late keeps its real start date, as the workflow allows (LateGrantDays).
 		Input{Type: "Input.Date", ID: ValidFromInput, Label: p.Get("admin.grant.from.label"), Value: InputDate(from),
-			Min: InputDate(in.Today), Max: InputDate(maxDate), IsRequired: true,
+			Min: InputDate(in.Today.AddDate(0, 0, -LateGrantDays)), Max: InputDate(maxDate), IsRequired: true,
 			ErrorMessage: p.Get("admin.grant.from.error"), Spacing: "Medium"},
 		Input{Type: "Input.Date", ID: ValidUntilInput, Label: p.Get("admin.grant.until.label"), Value: InputDate(until),
 			Min: InputDate(in.Today), Max: InputDate(maxDate), IsRequired: true,

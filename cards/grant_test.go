@@ -85,9 +85,9 @@ func TestGrantTaskInputsValidateOnTheClient(t *testing.T) {
 	if from == nil || until == nil {
 		t.Fatalf("date inputs %v", dates)
 	}
-	for _, d := range []map[string]any{from, until} {
-		if d["isRequired"] != true || d["errorMessage"] == nil || d["label"] == nil || d["min"] != "2026-11-25" || d["max"] != "2051-11-25" {
-			t.Errorf("date input %v: want required, labelled, min today, max today+25y", d)
+	for d, min := range map[*map[string]any]string{&from: "2026-10-26", &until: "2026-11-25"} {
+		if (*d)["isRequired"] != true || (*d)["errorMessage"] == nil || (*d)["label"] == nil || (*d)["min"] != min || (*d)["max"] != "2051-11-25" {
+			t.Errorf("date input %v: want required, labelled, min %s (a start may be recorded up to 30 days late), max today+25y", *d, min)
 		}
 	}
 	if from["value"] != "2026-11-25" || until["value"] != "2028-11-30" {

@@ -1,5 +1,7 @@
 package cards
 
+import "github.com/valtuusbotti/valtuusbotti/internal/domain"
+
 // The Action.Execute verbs of the mandate flow and the data each carries. The bot treats all card data as
 // untrusted input: it decodes it strictly (unknown fields refused), re-validates every value, and takes the actor's
 // identity only from the authenticated activity, never from the card.
@@ -28,10 +30,10 @@ const (
 	ItemInputPrefix    = "item_" // + item id: an Input.Toggle, "true"/"false"
 )
 
-// Limits the cards state to the client and the bot enforces again.
+// Limits the cards state to the client and the bot enforces again (see domain/limits.go).
 const (
-	MaxJustification = 1000
-	MaxReason        = 500
+	MaxJustification = domain.MaxJustification
+	MaxReason        = domain.MaxReason
 )
 
 // IntakeData is the data of VerbIntakeOpen.

@@ -20,14 +20,6 @@ type Directory interface {
 	Manager(ctx context.Context, id string) (domain.User, error)
 }
 
-// Limits the workflow enforces whatever the cards say.
-const (
-	MaxJustification = 1000
-	MaxReason        = 500
-	MaxValidityYears = 25 // Suomi.fi's maximum mandate length
-	lateGrantDays    = 30 // how far back a main user may date a grant they confirm late
-)
-
 // Service runs the mandate flow.
 type Service struct {
 	Store     Store
@@ -121,7 +113,7 @@ func (s *Service) Recommend(ctx context.Context, personID string, taskIDs []stri
 		return Recommendation{}, err
 	}
 	today := s.Today()
-	rec := Recommendation{TaskIDs: tasks, MinValidUntil: today.AddDate(0, 0, 1), MaxValidUntil: today.AddDate(MaxValidityYears, 0, 0)}
+	rec := Recommendation{TaskIDs: tasks, MinValidUntil: today.AddDate(0, 0, 1), MaxValidUntil: today.AddDate(domain.MaxMandateYears, 0, 0)}
 	months := 0
 	for _, tn := range s.Catalog.ThemesFor(tasks) {
 		if tn.Theme.Hidden {
@@ -231,7 +223,7 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (domain.Request, e
 	switch {
 	case just == "":
 		return domain.Request{}, invalid("err.justification_required")
-	case utf8.RuneCountInString(just) > MaxJustification:
+	case utf8.RuneCountInString(just) > domain.MaxJustification:
 		return domain.Request{}, invalid("err.justification_too_long")
 	case hetu.Contains(just):
 		return domain.Request{}, invalid("err.justification_hetu")
@@ -413,7 +405,7 @@ type DecideInput struct {
 // Decide records the assigned approver's decision. Only the approver may decide, only once.
 func (s *Service) Decide(ctx context.Context, in DecideInput) (domain.Request, error) {
 	reason := strings.TrimSpace(in.Reason)
-	if utf8.RuneCountInString(reason) > MaxReason {
+	if utf8.RuneCountInString(reason) > domain.MaxReason {
 		return domain.Request{}, invalid("err.reason_too_long")
 	}
 	if hetu.Contains(reason) {
@@ -494,11 +486,11 @@ func (s *Service) Grant(ctx context.Context, in GrantInput) (domain.Request, err
 	switch {
 	case from.IsZero() || until.IsZero():
 		return domain.Request{}, invalid("err.dates_required")
-	case from.Before(today.AddDate(0, 0, -lateGrantDays)):
+	case from.Before(today.AddDate(0, 0, -domain.LateGrantDays)):
 		return domain.Request{}, invalid("err.valid_from_past")
 	case !until.After(from):
 		return domain.Request{}, invalid("err.valid_until_before_from")
-	case until.After(from.AddDate(MaxValidityYears, 0, 0)):
+	case until.After(from.AddDate(domain.MaxMandateYears, 0, 0)):
 		return domain.Request{}, invalid("err.valid_until_range")
 	}
 	return s.change(ctx, "workflow.Grant", in.RequestID, func(tx Tx, r *domain.Request) error {
@@ -556,7 +548,7 @@ func (s *Service) NotGranted(ctx context.Context, in NotGrantedInput) (domain.Re
 	switch {
 	case reason == "":
 		return domain.Request{}, invalid("err.reason_required")
-	case utf8.RuneCountInString(reason) > MaxReason:
+	case utf8.RuneCountInString(reason) > domain.MaxReason:
 		return domain.Request{}, invalid("err.reason_too_long")
 	case hetu.Contains(reason):
 		return domain.Request{}, invalid("err.reason_hetu")
