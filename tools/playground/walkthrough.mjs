@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// Walks through the employee's part of the mandate flow in the Microsoft 365 Agents Playground UI, as a person
-// would: types into the compose box, taps card buttons, fills card inputs, and reads what the page shows.
+// Walks through the mandate flow in the Microsoft 365 Agents Playground UI, as the people in it would: types into
+// the compose box, taps card buttons, fills card inputs, and reads what the page shows.
 //
-//   node tools/playground/walkthrough.mjs [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--no-pin] [--headed]
+//   node tools/playground/walkthrough.mjs [--as elina|sami|mikael] [--final] [--ref VB-YYYY-NNNN] [--url URL]
+//                                         [--out DIR] [--role NAME] [--timeout MS] [--no-pin] [--headed]
+//   node tools/playground/walkthrough.mjs --all [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS]
 //
-// Needs the bot (go run ./cmd/valtuusbotti serve) and the Playground as Elina Lindholm
-// (node tools/playground/start.mjs --no-browser) already running; drives Debian's /usr/bin/chromium (or
-// CHROMIUM_PATH) through playwright-core, so no browser is downloaded. Every step is checked against the page text
-// and a screenshot is written to DIR (NN-step.png); the script exits 1 at the first expectation that fails,
-// printing what the page showed instead, and 2 on bad arguments.
+// Needs the bot (go run ./cmd/valtuusbotti serve) running. A single part (--as) needs the Playground running as
+// that person (node tools/playground/start.mjs --no-browser [--user sami]); --all starts and stops the Playground
+// itself, once per person, on the port of --url. Drives Debian's /usr/bin/chromium (or CHROMIUM_PATH) through
+// playwright-core, so no browser is downloaded. Every step is checked against the page text and a screenshot is
+// written to DIR (NN-step.png); the script exits 1 at the first expectation that fails, printing what the page
+// showed instead, and 2 on bad arguments. Every wait is bounded by --timeout.
 //
-// Steps, in the personal chat:
+// The Playground shows only the current user's chat and forgets it when the page is reloaded, so each part opens
+// the page once and does everything in that one visit.
+//
+// --as elina (the employee, default), in the personal chat:
 //   1. "hei"                       → the Finnish welcome card ("Olen Valtuusbotti")
 //      "suomi"                     → the language choice is stored (see --no-pin below)
 //   2. "Mitä valtuuksia tarvitsen?" → the intake card
@@ -21,22 +27,61 @@
 //   6. "omat valtuudet"            → "Omat valtuuteni" lists the pending request
 //   7. "hei", taps "Svenska"       → the welcome card turns Swedish; taps "Suomi" to put Finnish back
 //
-// The bot keeps state, so a second run would ask for themes already requested. When the recommendation says there
-// is nothing new to request, the walkthrough taps "Muuta vastauksiani" and tries the next role on the card; when
-// every role is used up it accepts that and checks the "already requested" reference instead of submitting.
+// --as sami (the supervisor, Elina's approver):
+//   8. the approval card that waited in the outbox arrives when his chat opens (base view, one "open" button);
+//      "suomi"; "hyväksyttävät" lists the request; "Avaa päätettäväksi" on the card (or "Avaa" in the list when the
+//      card did not arrive) → the decision view (a toggle per theme, all on); "Hyväksy kaikki" → the card turns
+//      final: "Pyyntö VB-… on hyväksytty", Päättäjä Sami Virtanen, no buttons, no inputs; "hyväksyttävät" no longer
+//      lists it.
 //
-// --no-pin skips typing "suomi". The Playground sends locale en-US with every card tap; without a stored choice the
-// bot must carry the language the person wrote in ("hei") to the cards they tap, which --no-pin checks.
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+// --as mikael (the main user):
+//   9. the grant task card arrives when his chat opens; "suomi"; "tehtävät" lists the request; "yleiskuva" counts it
+//      among the approved themes not yet granted; "Avaa" in the list → the grant task in Finnish (steps for
+//      Suomi.fi, every theme ticked, default dates: today until the requested end); "Myönnetty" → the card turns
+//      final ("Myöntötehtävä VB-… on käsitelty", every theme Myönnetty with its period, no buttons); the copy that
+//      arrived turns final too; "tehtävät" no longer lists it and "yleiskuva" counts the new mandates in force.
+//
+// --as elina --final (the employee after the grant):
+//  10. "omat valtuudet" shows the request's themes under "Voimassa", each "<end date> asti", and the request no
+//      longer open; then checks that the decision notice ("Pyyntösi VB-… hyväksyttiin"), the Suomi.fi steps
+//      ("Pyydä valtuudet Suomi.fi:ssä (VB-…)") and the granted notice ("Valtuudet on myönnetty") reached her chat.
+//      (With one Playground played as each person in turn they do not: see tools/playground/README.md.)
+//
+// --all runs elina → sami → mikael → elina --final, (re)starting the Playground as each person with start.mjs and
+// stopping it afterwards, passing the request reference along. It refuses to start when something already listens
+// on the Playground's port (stop your Playground first) or when the bot does not answer.
+//
+// --ref names the request the sami, mikael and --final parts handle (default: the one whose card arrives, else the
+// first in the list). The bot keeps state, so a second employee run would ask for themes already requested: when the
+// recommendation says there is nothing new to request, the walkthrough taps "Muuta vastauksiani" and tries the next
+// role on the card; when every role is used up it accepts that and checks the "already requested" reference instead
+// of submitting.
+//
+// --no-pin skips typing "suomi" (employee part only). The Playground sends locale en-US with every card tap; without
+// a stored choice the bot must carry the language the person wrote in ("hei") to the cards they tap, which --no-pin
+// checks.
+import { spawn } from "node:child_process";
+import { createWriteStream, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
+const here = dirname(fileURLToPath(import.meta.url));
 const ROLE_DEFAULT = "Palkkasihteeri";
 const justification = (role) =>
   `Teen näitä tehtäviä työssäni (${role}), ja ne vaativat valtuudet Suomi.fi:ssä. (Playground-läpikäynti)`;
 
-// Finnish texts the steps look for (internal/i18n/messages/*.fi.json and *.sv.json).
+// The people of the parts, as .m365agentsplayground.yml and docs/demo-people.md name them.
+const PEOPLE = {
+  elina: { name: "Elina Lindholm", role: "the employee" },
+  sami: { name: "Sami Virtanen", role: "the supervisor" },
+  mikael: { name: "Mikael Nordström", role: "the main user" },
+};
+
+// Finnish texts the steps look for (internal/i18n/messages/*.fi.json and *.sv.json); a card delivered before the
+// person chose a language comes in the Playground's en-US, so those patterns accept all three languages.
 const T = {
   welcomeFi: /Olen Valtuusbotti/,
   welcomeFiLang: /Puhun sinulle suomea/,
@@ -60,33 +105,96 @@ const T = {
   mineTitle: /Omat valtuuteni/,
   mineOpen: /Avoimet pyynnöt/,
   english: /Which mandates do I need\?|Show the mandates I need|Choose the role|The mandates your work needs/,
+
+  // Supervisor.
+  approvalTitleAny: /pyytää Suomi\.fi-asiointivaltuuksia|asks for Suomi\.fi mandates|begär Suomi\.fi-fullmakter/,
+  approvalOpen: { fi: "Avaa päätettäväksi", en: "Open for decision", sv: "Öppna för beslut" },
+  approvalWaiting: (ref) => new RegExp(`Pyyntö ${escapeRe(ref)} odottaa päätöstäsi`),
+  approvalDecision: /Päätöksesi/,
+  approveAll: "Hyväksy kaikki",
+  approvalFinal: (ref) => new RegExp(`Pyyntö ${escapeRe(ref)} on hyväksytty`),
+  itemApproved: "Hyväksytty – odottaa myöntämistä Suomi.fi:ssä",
+  pendingTitle: /Päätöstäsi odottavat pyynnöt/,
+  pendingEmpty: /Päätöstäsi ei odota yhtään pyyntöä/,
+
+  // Main user.
+  grantTitleAny: /Myönnä valtuudet Suomi\.fi:ssä:|Grant mandates in Suomi\.fi:|Ge fullmakter i Suomi\.fi:/,
+  grantTitle: /Myönnä valtuudet Suomi\.fi:ssä: /,
+  grantSteps: /Näin myönnät valtuuden Suomi\.fi:ssä/,
+  grantPeriod: /Voimassaolo: (\d{1,2}\.\d{1,2}\.\d{4})–(\d{1,2}\.\d{1,2}\.\d{4})\./,
+  grantDone: "Myönnetty",
+  grantFinal: (ref) => new RegExp(`Myöntötehtävä ${escapeRe(ref)} on käsitelty`),
+  grantFinalAny: (ref) => new RegExp(`(Myöntötehtävä ${escapeRe(ref)} on käsitelty|Grant task ${escapeRe(ref)} is done|Uppgiften ${escapeRe(ref)} är behandlad)`),
+  grantsTitle: /Avoimet myöntötehtävät/,
+  grantsEmpty: /Ei avoimia myöntötehtäviä/,
+  overviewTitle: /Valtuuksien tilanne \d{1,2}\.\d{1,2}\.\d{4}/,
+  listOpen: "Avaa",
+
+  // Employee after the grant.
+  decisionNotice: (ref) => new RegExp(`Pyyntösi ${escapeRe(ref)} hyväksyttiin`),
+  stepsNotice: (ref) => new RegExp(`Pyydä valtuudet Suomi\\.fi:ssä \\(${escapeRe(ref)}\\)`),
+  grantedNotice: /Valtuu(s|det) on myönnetty/,
+  mineActive: "Voimassa",
 };
 
 // The button that ticks the tasks of the role chosen in the intake card's dropdown.
 const APPLY_ROLE = "Merkitse roolin tehtävät";
 
+// Fluent UI's date picker shows a date as "25. marraskuuta 2029" in a fi-FI browser.
+const FI_MONTHS = ["tammikuuta", "helmikuuta", "maaliskuuta", "huhtikuuta", "toukokuuta", "kesäkuuta", "heinäkuuta",
+  "elokuuta", "syyskuuta", "lokakuuta", "marraskuuta", "joulukuuta"];
+
 function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+// isoDate reads a date as a card or a date picker shows it ("25.11.2029", "25. marraskuuta 2029", "2029-11-25")
+// and returns "2029-11-25", or "" when it is not a date.
+function isoDate(s) {
+  const t = String(s).trim();
+  const pad = (n) => String(n).padStart(2, "0");
+  let m = t.match(/^(\d{4})-(\d{2})-(\d{2})$/);
+  if (m) return t;
+  m = t.match(/^(\d{1,2})\.(\d{1,2})\.(\d{4})$/);
+  if (m) return `${m[3]}-${pad(m[2])}-${pad(m[1])}`;
+  m = t.match(/^(\d{1,2})\. (\p{L}+) (\d{4})$/u);
+  if (m && FI_MONTHS.includes(m[2].toLowerCase())) return `${m[3]}-${pad(FI_MONTHS.indexOf(m[2].toLowerCase()) + 1)}-${pad(m[1])}`;
+  return "";
+}
+
+// fiDate is "2029-11-25" as the cards write it in Finnish: "25.11.2029".
+function fiDate(iso) {
+  const [y, m, d] = iso.split("-").map(Number);
+  return `${d}.${m}.${y}`;
+}
+
+const USAGE =
+  "usage: node tools/playground/walkthrough.mjs [--as elina|sami|mikael] [--final] [--ref VB-YYYY-NNNN] [--url URL]\n" +
+  "                                             [--out DIR] [--role NAME] [--timeout MS] [--no-pin] [--headed]\n" +
+  "       node tools/playground/walkthrough.mjs --all [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]";
+
 function usage(message) {
   if (message) console.error(`walkthrough.mjs: ${message}`);
-  console.error(
-    "usage: node tools/playground/walkthrough.mjs [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--no-pin] [--headed]",
-  );
+  console.error(USAGE);
   process.exit(2);
 }
 
 function parseArgs(argv) {
   const opts = {
     url: process.env.PLAYGROUND_URL || "http://localhost:56150",
+    bot: process.env.BOT_ENDPOINT || "http://localhost:3978/api/messages",
     out: join(tmpdir(), "valtuusbotti-walkthrough"),
+    as: "elina",
+    final: false,
+    all: false,
+    ref: "",
     role: ROLE_DEFAULT,
     timeout: 20000,
     pin: true,
     headed: false,
     chromium: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
   };
+  const given = new Set();
   const value = (i, name) => {
     if (i + 1 >= argv.length) usage(`${name} needs a value`);
     return argv[i + 1];
@@ -96,9 +204,15 @@ function parseArgs(argv) {
     let inline;
     if (a.startsWith("--") && a.includes("=")) [a, inline] = [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)];
     const take = () => (inline !== undefined ? inline : value(i++, a));
+    given.add(a);
     switch (a) {
       case "--url": opts.url = take(); break;
+      case "--bot": opts.bot = take(); break;
       case "--out": opts.out = take(); break;
+      case "--as": opts.as = take().toLowerCase(); break;
+      case "--final": opts.final = true; break;
+      case "--all": opts.all = true; break;
+      case "--ref": opts.ref = take(); break;
       case "--role": opts.role = take(); break;
       case "--timeout": opts.timeout = Number(take()); break;
       case "--no-pin": opts.pin = false; break;
@@ -108,12 +222,26 @@ function parseArgs(argv) {
     }
   }
   if (!Number.isFinite(opts.timeout) || opts.timeout < 1000) usage("--timeout must be at least 1000 (ms)");
-  try {
-    new URL(opts.url);
-  } catch {
-    usage(`--url is not a URL: ${opts.url}`);
+  for (const [name, u] of [["--url", opts.url], ["--bot", opts.bot]]) {
+    try {
+      new URL(u);
+    } catch {
+      usage(`${name} is not a URL: ${u}`);
+    }
+  }
+  if (!PEOPLE[opts.as]) usage(`--as must be one of ${Object.keys(PEOPLE).join(", ")} (got "${opts.as}")`);
+  if (opts.ref && !/^VB-\d{4}-\d{4,}$/.test(opts.ref)) usage(`--ref must look like VB-2026-0001 (got "${opts.ref}")`);
+  if (opts.all) {
+    for (const a of ["--as", "--final", "--ref", "--no-pin"]) if (given.has(a)) usage(`--all cannot be combined with ${a}`);
+  } else {
+    if (opts.final && opts.as !== "elina") usage("--final is for --as elina only");
+    if (opts.as !== "elina" || opts.final) {
+      for (const a of ["--role", "--no-pin"]) if (given.has(a)) usage(`${a} is for the employee's part (--as elina) only`);
+    }
+    if (given.has("--bot")) usage("--bot is for --all only");
   }
   opts.out = resolve(opts.out);
+  opts.url = opts.url.replace(/\/+$/, "");
   return opts;
 }
 
@@ -125,6 +253,8 @@ class Walkthrough {
     this.page = page;
     this.opts = opts;
     this.cards = page.locator(".ac-adaptiveCard");
+    // The compose box (a Lexical editor); card inputs are text boxes too, so it is picked by its editor markup.
+    this.compose = page.locator('div[role="textbox"][contenteditable="true"]');
     this.step = "";
   }
 
@@ -143,23 +273,47 @@ class Walkthrough {
     return (await this.cards.nth(index).innerText().catch(() => "")).trim();
   }
 
-  // waitForCard polls the cards from index `from` on until one matches every pattern; returns its index and text.
-  // A card updated in place by Action.Execute keeps its index, a new message adds one, so both are found.
-  // With `unless` = {pattern, message}, a card matching pattern fails the step at once.
-  async waitForCard(from, patterns, what, unless) {
-    const deadline = Date.now() + this.opts.timeout;
+  // findCard polls the cards from index `from` on until one matches every pattern; returns its index and text, or
+  // null after `wait` ms. The newest match wins. A card updated in place by Action.Execute keeps its index, a new
+  // message adds one, so both are found. With `unless` = {pattern, message}, a card matching pattern fails the step
+  // at once.
+  async findCard(from, patterns, wait = this.opts.timeout, unless) {
+    const deadline = Date.now() + wait;
     let seen = "";
     for (;;) {
       const n = await this.cards.count();
       for (let i = n - 1; i >= from; i--) {
         const text = await this.cardText(i);
-        if (patterns.every((p) => p.test(text))) return { index: i, text };
+        if (patterns.every((p) => p.test(text))) return { index: i, text, seen };
         if (unless && unless.pattern.test(text)) this.fail(unless.message, text.slice(0, 600));
         if (i === n - 1) seen = text;
       }
+      if (Date.now() > deadline) return { index: -1, text: "", seen };
+      await this.page.waitForTimeout(250);
+    }
+  }
+
+  // waitForCard is findCard that fails the step when no card matches within the timeout.
+  async waitForCard(from, patterns, what, unless) {
+    const c = await this.findCard(from, patterns, this.opts.timeout, unless);
+    if (c.index < 0) {
+      this.fail(`no card showed ${what} within ${this.opts.timeout} ms`,
+        `${c.seen.slice(0, 1500) || "(no new card)"}\n--- log panel ---\n${await this.logTail()}`);
+    }
+    return c;
+  }
+
+  // waitForChange waits until card `index` no longer shows `before` and matches every pattern (an in-place update
+  // pushed by the bot, not by this page's own tap).
+  async waitForChange(index, patterns, what) {
+    const deadline = Date.now() + this.opts.timeout;
+    let text = "";
+    for (;;) {
+      text = await this.cardText(index);
+      if (patterns.every((p) => p.test(text))) return text;
       if (Date.now() > deadline) {
-        this.fail(`no card showed ${what} within ${this.opts.timeout} ms`,
-          `${seen.slice(0, 1500) || "(no new card)"}\n--- log panel ---\n${await this.logTail()}`);
+        this.fail(`card ${index} did not change to ${what} within ${this.opts.timeout} ms`,
+          `${text.slice(0, 1500)}\n--- log panel ---\n${await this.logTail()}`);
       }
       await this.page.waitForTimeout(250);
     }
@@ -182,7 +336,7 @@ class Walkthrough {
   }
 
   // settle waits (bounded) until the number of cards has not changed for a second: opening the Playground sends
-  // an installation update, and the bot may answer it with a welcome card.
+  // an installation update, and the bot may answer it with a welcome card and the messages that waited.
   async settle(max = 5000) {
     const deadline = Date.now() + max;
     let last = await this.cards.count();
@@ -196,24 +350,49 @@ class Walkthrough {
 
   // type sends a chat message the way a person does: click the compose box, type, press Enter.
   async type(text) {
-    const box = this.page.getByRole("textbox");
-    await box.click({ timeout: this.opts.timeout });
+    await this.compose.click({ timeout: this.opts.timeout });
     await this.page.keyboard.type(text);
     await this.page.keyboard.press("Enter");
     // The compose box empties once the Playground has taken the message.
     await this.page.waitForFunction(() => {
-      const el = document.querySelector('[role="textbox"]');
+      const el = document.querySelector('div[role="textbox"][contenteditable="true"]');
       return el && el.innerText.trim() === "";
     }, null, { timeout: this.opts.timeout }).catch(() => this.fail(`the compose box did not send "${text}"`));
   }
 
-  // tap clicks the button titled `title` on card `index`.
-  async tap(index, title) {
-    const button = this.cards.nth(index).getByRole("button", { name: title, exact: true });
+  // command types `text` and waits for a new card matching every pattern.
+  async command(text, patterns, what) {
+    const from = await this.cards.count();
+    await this.type(text);
+    return this.waitForCard(from, patterns, what);
+  }
+
+  // pinFinnish types "suomi", which stores Finnish as the person's language: cards they then open or tap come in
+  // Finnish although the Playground sends locale en-US.
+  async pinFinnish() {
+    const before = await this.countText(T.languageChanged);
+    await this.type("suomi");
+    await this.waitForText(T.languageChanged, before);
+  }
+
+  // tap clicks the button titled `title` on card `index` (or inside the locator `within`).
+  async tap(index, title, within) {
+    const scope = within || this.cards.nth(index);
+    const button = scope.getByRole("button", { name: title, exact: true });
     if ((await button.count()) === 0) {
       this.fail(`card has no button "${title}"`, (await this.cardText(index)).slice(0, 1500));
     }
     await button.first().click({ timeout: this.opts.timeout });
+  }
+
+  // listRow is the row of a list card (hyväksyttävät, tehtävät) that names `ref` and has an "Avaa" button.
+  async listRow(index, ref) {
+    const row = this.cards.nth(index).locator(".ac-container")
+      .filter({ hasText: ref })
+      .filter({ has: this.page.getByRole("button", { name: T.listOpen, exact: true }) })
+      .last();
+    if ((await row.count()) === 0) this.fail(`the list has no row for ${ref} with "${T.listOpen}"`, await this.cardText(index));
+    return row;
   }
 
   // roleOptions lists the roles of the intake card's dropdown. The Playground renders a compact ChoiceSet as a
@@ -238,6 +417,41 @@ class Walkthrough {
   // buttons lists the titles of the buttons on card `index`, in order.
   async buttons(index) {
     return this.cards.nth(index).locator("button").evaluateAll((bs) => bs.map((b) => b.title || b.innerText.trim()));
+  }
+
+  // inputs counts the input fields (text, date, toggles, dropdowns) on card `index`.
+  async inputs(index) {
+    return this.cards.nth(index).locator("input, textarea, select, [role=combobox]").count();
+  }
+
+  // toggles lists the Input.Toggle check boxes of card `index`: their label and whether they are on.
+  async toggles(index) {
+    return this.cards.nth(index).locator('input[type="checkbox"]').evaluateAll((xs) =>
+      xs.map((x) => ({ label: x.getAttribute("aria-label") || x.title || x.id, on: x.checked })));
+  }
+
+  // facts reads the FactSets of card `index` as title → value (the first row with that title wins).
+  async facts(index) {
+    const pairs = await this.cards.nth(index).evaluate((card) => {
+      const out = [];
+      for (const t of card.querySelectorAll(".ac-fact-title")) {
+        const row = t.closest("tr");
+        const v = row ? row.querySelector(".ac-fact-value") : t.nextElementSibling;
+        out.push([t.innerText.trim().replace(/:$/, ""), v ? v.innerText.trim() : ""]);
+      }
+      return out;
+    });
+    const m = new Map();
+    for (const [k, v] of pairs) if (!m.has(k)) m.set(k, v);
+    return m;
+  }
+
+  // dateInputs reads the values of the card's Input.Date fields as ISO dates. The Playground renders them as Fluent
+  // UI date pickers (a text combobox showing e.g. "25. marraskuuta 2029"); a plain <input type="date"> counts too.
+  async dateInputs(index) {
+    const date = this.cards.nth(index).locator('input[type="date"], input[role="combobox"][aria-haspopup="dialog"]');
+    const shown = (await date.evaluateAll((xs) => xs.map((x) => x.value))).map((v) => v.trim());
+    return shown.map((v) => ({ shown: v, iso: isoDate(v) }));
   }
 
   // screenshot saves the bot's message holding card `index` (the whole card, with the bot's name above it) as
@@ -271,19 +485,38 @@ class Walkthrough {
     this.step = step;
     console.log(`• ${step}`);
   }
-}
 
-async function run(w, opts) {
-  const page = w.page;
+  // open loads the Playground, checks that it runs as `person`, and waits until the first burst of messages (the
+  // welcome card, messages that waited in the outbox) has settled.
+  async open(person) {
+    const opts = this.opts;
+    await this.begin(`open the Playground as ${person.name}`);
+    let config;
+    try {
+      const res = await fetch(`${opts.url}/_internal/v1/config`, { signal: AbortSignal.timeout(opts.timeout) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      config = await res.json();
+    } catch (e) {
+      this.fail(`cannot read the Playground's configuration at ${opts.url} (${e.message}): is it running? ` +
+        `node tools/playground/start.mjs --no-browser${person === PEOPLE.elina ? "" : ` --user ${person.name.split(" ")[0].toLowerCase()}`}`);
+    }
+    const current = config?.config?.currentUser?.name || "(nobody it names)";
+    if (current !== person.name) {
+      this.fail(`the Playground at ${opts.url} runs as ${current}, not ${person.name}: restart it with ` +
+        `node tools/playground/start.mjs --no-browser --user ${person.name.split(" ")[0].toLowerCase()}`);
+    }
+    await this.page.goto(opts.url, { waitUntil: "domcontentloaded", timeout: opts.timeout }).catch((e) =>
+      this.fail(`cannot open ${opts.url} (${e.message.split("\n")[0]}): is the Playground running?`));
+    await this.compose.waitFor({ timeout: opts.timeout })
+      .catch(() => this.fail(`no compose box at ${opts.url}: is the Playground running?`));
+    await this.settle();
+  }
+}
+// runEmployee is the employee's part (steps 1-7); it returns the request reference and what it saw.
+async function runEmployee(w, opts) {
   const report = {};
 
-  await w.begin("open the Playground");
-  await page.goto(opts.url, { waitUntil: "domcontentloaded", timeout: opts.timeout }).catch((e) =>
-    w.fail(`cannot open ${opts.url} (${e.message.split("\n")[0]}): is the Playground running? ` +
-      "node tools/playground/start.mjs --no-browser"));
-  await page.getByRole("textbox").waitFor({ timeout: opts.timeout })
-    .catch(() => w.fail(`no compose box at ${opts.url}: is the Playground running?`));
-  await w.settle();
+  await w.open(PEOPLE.elina);
 
   // 1. Welcome.
   await w.begin("1. hei → Finnish welcome card");
@@ -416,34 +649,555 @@ async function run(w, opts) {
   return report;
 }
 
+
+// langOf tells which of the three languages a card that arrived on its own is in, from its title.
+function langOf(text) {
+  if (/pyytää|Myönnä valtuudet/.test(text)) return "fi";
+  if (/begär|Ge fullmakter/.test(text)) return "sv";
+  return "en";
+}
+
+const LANG_NAMES = { fi: "Finnish", sv: "Swedish", en: "English" };
+
+// arrived waits for the card a person's chat should receive when it opens (the approval card, the grant task),
+// matching every pattern. When it does not come the part goes on from the list, with a note: the Playground forgets
+// its chat on reload, and a message the bot sent while it showed someone else is lost (see the README).
+async function arrived(w, patterns, what) {
+  const c = await w.findCard(0, patterns, w.opts.timeout);
+  if (c.index < 0) {
+    console.log(`    NOTE: ${what} did not arrive within ${w.opts.timeout} ms. It arrives only on the first visit after it ` +
+      "was sent to someone the bot had not heard from; opening it from the list instead.");
+    return null;
+  }
+  return c;
+}
+
+// runSupervisor is the supervisor's part (step 8): decide the request, approving every theme.
+async function runSupervisor(w, opts, chain = {}) {
+  const report = { reference: chain.reference || opts.ref || "" };
+  await w.open(PEOPLE.sami);
+  const refRe = report.reference ? new RegExp(escapeRe(report.reference)) : /VB-\d{4}-\d{4,}/;
+
+  await w.begin("8. the approval card that waited arrives in Sami's chat");
+  const delivered = await arrived(w, [T.approvalTitleAny, refRe],
+    `the approval card${report.reference ? ` of ${report.reference}` : ""}`);
+  report.delivered = Boolean(delivered);
+  let lang = "";
+  if (delivered) {
+    report.reference ||= delivered.text.match(/VB-\d{4}-\d{4,}/)[0];
+    lang = langOf(delivered.text);
+    report.deliveredIn = LANG_NAMES[lang];
+    const buttons = await w.buttons(delivered.index);
+    if (buttons.length !== 1 || buttons[0] !== T.approvalOpen[lang]) {
+      w.fail(`the approval card that arrived should be the base view with only "${T.approvalOpen[lang]}"; ` +
+        `its buttons are ${JSON.stringify(buttons)}`, delivered.text.slice(0, 1500));
+    }
+    if ((await w.inputs(delivered.index)) > 0) w.fail("the base view of the approval card has inputs", delivered.text.slice(0, 1500));
+    console.log(`    ${report.reference} arrived, base view, in ${LANG_NAMES[lang]}` +
+      (lang === "en" ? " (Sami has chosen no language yet and the Playground sends locale en-US)" : ""));
+    await w.screenshot(delivered.index, "08-approval-card");
+  }
+
+  await w.begin('8b. "suomi" → the language choice is stored');
+  await w.pinFinnish();
+
+  await w.begin("8c. hyväksyttävät → the list of requests waiting for Sami's decision");
+  let c = await w.command("hyväksyttävät", [T.pendingTitle], '"Päätöstäsi odottavat pyynnöt"');
+  if (T.pendingEmpty.test(c.text)) {
+    w.fail("nothing waits for Sami's decision: run the employee's part (--as elina) first", c.text);
+  }
+  if (!report.reference) {
+    const m = c.text.match(/(VB-\d{4}-\d{4,}) · /);
+    if (!m) w.fail("the list names no request", c.text.slice(0, 1500));
+    report.reference = m[1];
+  }
+  const ref = report.reference;
+  if (!c.text.includes(ref)) w.fail(`the list does not name ${ref}`, c.text.slice(0, 1500));
+  const list = c.index;
+  await w.screenshot(list, "08-approval-list");
+
+  await w.begin(`8d. ${delivered ? `"${T.approvalOpen[lang]}" on the card that arrived` : `"${T.listOpen}" in the list`} → the decision view`);
+  let card;
+  if (delivered) {
+    card = delivered.index;
+    await w.tap(card, T.approvalOpen[lang]);
+  } else {
+    card = list;
+    await w.tap(list, T.listOpen, await w.listRow(list, ref));
+  }
+  c = await w.waitForCard(card, [T.approvalWaiting(ref), T.approvalDecision], `the decision view of ${ref} in Finnish`);
+  const toggles = await w.toggles(c.index);
+  if (toggles.length === 0) w.fail("the decision view has no toggle per theme", c.text.slice(0, 1500));
+  const off = toggles.filter((t) => !t.on);
+  if (off.length) w.fail(`every theme should start approved; off: ${off.map((t) => t.label).join("; ")}`);
+  report.themes = toggles.map((t) => t.label);
+  const facts = await w.facts(c.index);
+  report.requestedUntil = facts.get("Voimassa asti (pyydetty)") || "";
+  if (!isoDate(report.requestedUntil)) w.fail(`no requested end date ("Voimassa asti (pyydetty)": "${report.requestedUntil}")`);
+  if (facts.get("Hyväksyjä") !== PEOPLE.sami.name) w.fail(`the approver is "${facts.get("Hyväksyjä")}", not ${PEOPLE.sami.name}`);
+  const buttons = await w.buttons(c.index);
+  for (const b of [T.approveAll, "Hyväksy valitut, hylkää muut", "Hylkää kaikki"]) {
+    if (!buttons.includes(b)) w.fail(`the decision view has no "${b}" (buttons: ${JSON.stringify(buttons)})`);
+  }
+  console.log(`    ${report.themes.length} theme(s), requested until ${report.requestedUntil}: ${report.themes.join("; ")}`);
+  await w.screenshot(c.index, "08-approval-decision");
+
+  await w.begin(`8e. ${T.approveAll} → the card turns final`);
+  await w.tap(c.index, T.approveAll);
+  c = await w.waitForCard(card, [T.approvalFinal(ref)], `"Pyyntö ${ref} on hyväksytty"`);
+  const left = await w.buttons(c.index);
+  if (left.length) w.fail(`the final card still has buttons: ${JSON.stringify(left)}`, c.text.slice(0, 1500));
+  if ((await w.inputs(c.index)) > 0) w.fail("the final card still has inputs", c.text.slice(0, 1500));
+  const final = await w.facts(c.index);
+  if (final.get("Päättäjä") !== PEOPLE.sami.name) {
+    w.fail(`the final card should name the decider "${PEOPLE.sami.name}" (Päättäjä: "${final.get("Päättäjä") || ""}")`, c.text.slice(0, 1500));
+  }
+  if (!isoDate(final.get("Päätöspäivä") || "")) w.fail(`the final card has no decision date (Päätöspäivä: "${final.get("Päätöspäivä") || ""}")`, c.text.slice(0, 1500));
+  const approved = c.text.split(T.itemApproved).length - 1;
+  if (approved !== report.themes.length) {
+    w.fail(`${report.themes.length} theme(s) should be "${T.itemApproved}", ${approved} are`, c.text.slice(0, 1500));
+  }
+  console.log(`    approved by ${final.get("Päättäjä")} on ${final.get("Päätöspäivä")}; no buttons left`);
+  await w.screenshot(c.index, "08-approval-final");
+
+  await w.begin("8f. hyväksyttävät → the request is no longer waiting");
+  c = await w.command("hyväksyttävät", [T.pendingTitle], '"Päätöstäsi odottavat pyynnöt"');
+  if (c.text.includes(ref)) w.fail(`the list still names ${ref} after the decision`, c.text.slice(0, 1500));
+  return report;
+}
+
+// runMainUser is the main user's part (step 9): grant every approved theme with the default dates.
+async function runMainUser(w, opts, chain = {}) {
+  const report = { reference: chain.reference || opts.ref || "" };
+  await w.open(PEOPLE.mikael);
+  const refRe = report.reference ? new RegExp(escapeRe(report.reference)) : /VB-\d{4}-\d{4,}/;
+
+  await w.begin("9. the grant task that waited arrives in Mikael's chat");
+  const delivered = await arrived(w, [T.grantTitleAny, refRe],
+    `the grant task${report.reference ? ` of ${report.reference}` : ""}`);
+  report.delivered = Boolean(delivered);
+  if (delivered) {
+    report.reference ||= delivered.text.match(/VB-\d{4}-\d{4,}/)[0];
+    const lang = langOf(delivered.text);
+    report.deliveredIn = LANG_NAMES[lang];
+    const buttons = await w.buttons(delivered.index);
+    if (buttons.length < 2) w.fail(`the grant task that arrived has no confirm buttons: ${JSON.stringify(buttons)}`, delivered.text.slice(0, 1500));
+    console.log(`    ${report.reference} arrived in ${LANG_NAMES[lang]}` +
+      (lang === "en" ? " (Mikael has chosen no language yet and the Playground sends locale en-US)" : ""));
+  }
+
+  await w.begin('9b. "suomi" → the language choice is stored');
+  await w.pinFinnish();
+
+  await w.begin("9c. tehtävät → the open grant tasks");
+  let c = await w.command("tehtävät", [T.grantsTitle], '"Avoimet myöntötehtävät"');
+  if (T.grantsEmpty.test(c.text)) w.fail("no open grant task: run the supervisor's part (--as sami) first", c.text);
+  if (!report.reference) {
+    const m = c.text.match(/(VB-\d{4}-\d{4,}) · /);
+    if (!m) w.fail("the list names no request", c.text.slice(0, 1500));
+    report.reference = m[1];
+  }
+  const ref = report.reference;
+  if (!c.text.includes(ref)) w.fail(`the list does not name ${ref}`, c.text.slice(0, 1500));
+  const row = await w.listRow(c.index, ref);
+  const rowText = await row.innerText();
+  if (!/myöntämättä/.test(rowText) || !/hyväksytty /.test(rowText)) {
+    w.fail(`the row of ${ref} should say how many themes wait and when it was approved`, rowText);
+  }
+  console.log(`    ${rowText.replace(/\s*\n+\s*/g, " | ")}`);
+  const list = c.index;
+  await w.screenshot(list, "09-grant-list");
+
+  await w.begin("9d. yleiskuva → the overview counts the approved themes");
+  c = await w.command("yleiskuva", [T.overviewTitle], '"Valtuuksien tilanne"');
+  const before = await w.facts(c.index);
+  const num = (facts, key) => {
+    const v = facts.get(key);
+    if (v === undefined || !/^\d+$/.test(v)) w.fail(`the overview has no number for "${key}" (got "${v}")`, [...facts].join("\n"));
+    return Number(v);
+  };
+  report.activeBefore = num(before, "Voimassa");
+  const waiting = num(before, "Hyväksytty, myöntämättä");
+  const approvedRequests = num(before, "Hyväksytty, myöntäminen kesken");
+  if (waiting < 1 || approvedRequests < 1) {
+    w.fail(`the overview should count ${ref} as approved and not granted (themes ${waiting}, requests ${approvedRequests})`, c.text.slice(0, 1500));
+  }
+  console.log(`    in force ${report.activeBefore}; approved themes not granted ${waiting}; approved requests ${approvedRequests}`);
+  await w.screenshot(c.index, "09-overview");
+
+  await w.begin(`9e. "${T.listOpen}" in the list → the grant task in Finnish`);
+  await w.tap(list, T.listOpen, await w.listRow(list, ref));
+  c = await w.waitForCard(list, [T.grantTitle, T.grantSteps, new RegExp(escapeRe(ref))], `the grant task of ${ref} in Finnish`);
+  const task = c.index;
+  const toggles = await w.toggles(task);
+  if (toggles.length === 0) w.fail("the grant task has no theme to tick", c.text.slice(0, 1500));
+  const off = toggles.filter((t) => !t.on);
+  if (off.length) w.fail(`every covered theme should start ticked; off: ${off.map((t) => t.label).join("; ")}`);
+  if (chain.themes && chain.themes.join("|") !== toggles.map((t) => t.label).join("|")) {
+    w.fail(`the grant task's themes differ from the approved ones:\n  approved: ${chain.themes.join("; ")}\n  ` +
+      `to grant: ${toggles.map((t) => t.label).join("; ")}`);
+  }
+  report.themes = toggles.map((t) => t.label);
+  const period = c.text.match(T.grantPeriod);
+  if (!period) w.fail('the steps have no "Voimassaolo: <from>–<until>."', c.text.slice(0, 3000));
+  const dates = await w.dateInputs(task);
+  if (dates.length !== 2) w.fail(`the grant task should have two date inputs, it has ${dates.length}`);
+  const [from, until] = dates.map((d) => d.iso);
+  if (from !== isoDate(period[1]) || until !== isoDate(period[2])) {
+    w.fail(`the default dates ${dates.map((d) => `"${d.shown}"`).join(" – ")} differ from the steps' ${period[1]}–${period[2]}`);
+  }
+  const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Helsinki" }).format(new Date());
+  if (from !== today) w.fail(`the default start date is ${from}, not today (${today} in Finland)`);
+  if (chain.requestedUntil && until !== isoDate(chain.requestedUntil)) {
+    w.fail(`the default end date is ${until}, not the requested ${chain.requestedUntil}`);
+  }
+  for (const s of ["Porvoon kaupunki", "1061512-1", "Elina Lindholm", "Avaa Suomi.fi-valtuudet"]) {
+    if (!c.text.includes(s)) w.fail(`the grant task does not mention "${s}"`, c.text.slice(0, 3000));
+  }
+  report.from = from;
+  report.until = until;
+  console.log(`    ${report.themes.length} theme(s) ticked; default period ${fiDate(from)}–${fiDate(until)}`);
+  await w.screenshot(task, "09-grant-task");
+
+  await w.begin(`9f. "${T.grantDone}" with the default dates → the task turns final`);
+  await w.tap(task, T.grantDone);
+  c = await w.waitForCard(task, [T.grantFinal(ref)], `"Myöntötehtävä ${ref} on käsitelty"`);
+  const left = await w.buttons(c.index);
+  if (left.length) w.fail(`the final card still has buttons: ${JSON.stringify(left)}`, c.text.slice(0, 1500));
+  if ((await w.inputs(c.index)) > 0) w.fail("the final card still has inputs", c.text.slice(0, 1500));
+  const granted = `Voimassa ${fiDate(from)}–${fiDate(until)} · Käsittelijä: ${PEOPLE.mikael.name}`;
+  const n = c.text.split(granted).length - 1;
+  if (n !== report.themes.length) {
+    w.fail(`${report.themes.length} theme(s) should say "${granted}", ${n} do`, c.text.slice(0, 2000));
+  }
+  for (const th of report.themes) if (!c.text.includes(th)) w.fail(`the final card does not name "${th}"`, c.text.slice(0, 2000));
+  console.log(`    every theme: Myönnetty, ${granted}; no buttons left`);
+  await w.screenshot(c.index, "09-grant-final");
+
+  if (delivered) {
+    await w.begin("9g. the grant task that arrived turns final too");
+    await w.waitForChange(delivered.index, [T.grantFinalAny(ref)], `the final grant task of ${ref}`);
+    const still = await w.buttons(delivered.index);
+    if (still.length) w.fail(`the copy that arrived still has buttons: ${JSON.stringify(still)}`);
+  }
+
+  await w.begin("9h. tehtävät and yleiskuva after the grant");
+  c = await w.command("tehtävät", [T.grantsTitle], '"Avoimet myöntötehtävät"');
+  if (c.text.includes(ref)) w.fail(`the list still names ${ref} after the grant`, c.text.slice(0, 1500));
+  c = await w.command("yleiskuva", [T.overviewTitle], '"Valtuuksien tilanne"');
+  const after = await w.facts(c.index);
+  report.activeAfter = num(after, "Voimassa");
+  if (report.activeAfter !== report.activeBefore + report.themes.length) {
+    w.fail(`mandates in force should go from ${report.activeBefore} to ${report.activeBefore + report.themes.length}, ` +
+      `the overview says ${report.activeAfter}`, c.text.slice(0, 1500));
+  }
+  console.log(`    in force ${report.activeBefore} → ${report.activeAfter}`);
+  return report;
+}
+
+// runEmployeeAfter is the employee's last part (step 10): the mandates in force and the notices.
+async function runEmployeeAfter(w, opts, chain = {}) {
+  const report = { reference: chain.reference || opts.ref || "" };
+  await w.open(PEOPLE.elina);
+  const arrivedCards = await w.cards.count();
+
+  await w.begin("10. omat valtuudet → the granted themes are in force, with their end date");
+  const c = await w.command("omat valtuudet", [T.mineTitle], '"Omat valtuuteni"');
+  const lines = c.text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const start = lines.indexOf(T.mineActive);
+  if (start < 0) w.fail(`"Omat valtuuteni" has no "${T.mineActive}" section`, c.text.slice(0, 1500));
+  const stop = lines.findIndex((l, i) => i > start && (l === "Avoimet pyynnöt" || /^Päättyneet /.test(l) || /^Tämä on kaupungin rekisterin/.test(l)));
+  const active = lines.slice(start + 1, stop < 0 ? undefined : stop);
+  if (active.length === 0 || active[0] === "Ei voimassa olevia valtuuksia.") {
+    w.fail("no mandate is in force", c.text.slice(0, 1500));
+  }
+  const want = chain.themes || [];
+  const until = chain.until ? `${fiDate(chain.until)} asti` : null;
+  for (const th of want) {
+    const i = active.indexOf(th);
+    if (i < 0) w.fail(`"${th}" is not under "${T.mineActive}"`, active.join("\n"));
+    if (until && active[i + 1] !== until) w.fail(`"${th}" should say "${until}", it says "${active[i + 1]}"`, active.join("\n"));
+  }
+  if (!want.length && !active.some((l) => /^\d{1,2}\.\d{1,2}\.\d{4} asti$/.test(l))) {
+    w.fail('no mandate in force shows its end date ("<date> asti")', active.join("\n"));
+  }
+  const openAt = lines.indexOf("Avoimet pyynnöt");
+  if (report.reference && openAt >= 0 && lines.slice(openAt).join("\n").includes(report.reference)) {
+    w.fail(`${report.reference} is still listed under "Avoimet pyynnöt"`, c.text.slice(0, 1500));
+  }
+  report.active = active.filter((l) => !/ asti$/.test(l)).length;
+  console.log(`    in force: ${active.join(" | ")}`);
+  await w.screenshot(c.index, "10-my-mandates");
+
+  await w.begin("10b. the decision notice, the Suomi.fi steps and the granted notice reached Elina's chat");
+  const refRe = report.reference ? new RegExp(escapeRe(report.reference)) : /VB-\d{4}-\d{4,}/;
+  const missing = [];
+  const look = async (name, patterns, shot) => {
+    // They come when the chat opens (or at once, had it been open); the newest copy counts.
+    const n = await w.findCard(0, patterns, 2000);
+    if (n.index < 0) {
+      missing.push(name);
+      return;
+    }
+    console.log(`    ${name}: arrived`);
+    if (shot) await w.screenshot(n.index, shot);
+  };
+  if (report.reference) await look(`the decision notice "Pyyntösi ${report.reference} hyväksyttiin"`, [T.decisionNotice(report.reference)]);
+  else await look('the decision notice "Pyyntösi VB-… hyväksyttiin"', [/Pyyntösi VB-\d{4}-\d{4,} hyväksyttiin/]);
+  if (report.reference) await look(`the Suomi.fi steps "Pyydä valtuudet Suomi.fi:ssä (${report.reference})"`, [T.stepsNotice(report.reference)]);
+  await look('the granted notice "Valtuudet on myönnetty"', [T.grantedNotice, refRe], "10-granted-notice");
+  if (missing.length) {
+    w.fail(`${missing.join(", ")} did not reach Elina's chat. The bot sends them the moment the supervisor decides ` +
+      "and the main user grants, while the Playground shows Sami's or Mikael's chat. Likely cause: the Playground " +
+      "answers a message for another person's chat with 404 ConversationNotFound and the bot's outbox abandons it as " +
+      "a permanent failure (look for \"outbox message abandoned\" in the bot's log), so nothing is left to deliver " +
+      "when Elina comes back.",
+    `${arrivedCards} card(s) arrived when the chat opened:\n${(await Promise.all(
+      [...Array(arrivedCards).keys()].map(async (i) => (await w.cardText(i)).split("\n")[0]))).join("\n") || "(none)"}`);
+  }
+  return report;
+}
+
+// ---- running the parts ------------------------------------------------------------------------------------------
+
+// withPage runs one part in a fresh browser context (the Playground page is opened once per part) and saves
+// DIR/failure.png when it fails.
+async function withPage(browser, opts, fn) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fi-FI" });
+  const page = await context.newPage();
+  page.setDefaultTimeout(opts.timeout);
+  const w = new Walkthrough(page, opts);
+  try {
+    return await fn(w);
+  } catch (e) {
+    await page.screenshot({ path: join(opts.out, "failure.png") }).catch(() => {});
+    e.screenshot = join(opts.out, "failure.png");
+    throw e;
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+function portOf(u) {
+  const x = new URL(u);
+  return Number(x.port || (x.protocol === "https:" ? 443 : 80));
+}
+
+// listening reports whether something accepts TCP connections on host:port (bounded by one second).
+function listening(host, port) {
+  return new Promise((done) => {
+    const s = connect({ host, port });
+    const end = (v) => {
+      s.destroy();
+      done(v);
+    };
+    s.setTimeout(1000, () => end(false));
+    s.once("connect", () => end(true));
+    s.once("error", () => end(false));
+  });
+}
+
+async function until(what, max, check) {
+  const deadline = Date.now() + max;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new StepError(`${what} (waited ${max} ms)`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// Playground is one run of start.mjs as one person, in its own process group so that stopping it also stops the
+// agentsplayground process it starts. Its output goes to DIR/playground-<n>-<person>.log.
+class Playground {
+  constructor(opts, user, n) {
+    this.opts = opts;
+    this.user = user;
+    this.person = PEOPLE[user];
+    this.port = portOf(opts.url);
+    this.host = new URL(opts.url).hostname;
+    this.logFile = join(opts.out, `playground-${n}-${user}.log`);
+    this.child = null;
+    this.exited = null;
+  }
+
+  async start() {
+    const { opts, port } = this;
+    if (await listening(this.host, port)) {
+      throw new StepError(`something already listens on port ${port} (${opts.url}). --all starts the Playground itself, ` +
+        "once per person: stop the one running there first (Ctrl-C in its terminal).");
+    }
+    console.log(`▶ starting the Playground as ${this.person.name} on port ${port} (log ${this.logFile})`);
+    const log = createWriteStream(this.logFile);
+    // -p: the Playground would take a random port if this one were taken; the check above and the config check
+    // below make sure the page at --url is the one just started.
+    this.child = spawn(process.execPath, [join(here, "start.mjs"), "--no-browser", "--user", this.user, "--", "-p", String(port)],
+      { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BOT_ENDPOINT: opts.bot } });
+    this.child.stdout.pipe(log);
+    this.child.stderr.pipe(log);
+    this.exited = new Promise((r) => this.child.once("exit", (code, signal) => r({ code, signal })));
+    let gone = null;
+    this.exited.then((x) => (gone = x));
+    const startTimeout = Math.max(60000, 3 * opts.timeout);
+    await until(`the Playground did not come up as ${this.person.name} at ${opts.url}; see ${this.logFile}`, startTimeout, async () => {
+      if (gone) {
+        throw new StepError(`the Playground exited (${gone.signal || `code ${gone.code}`}) before it was ready; see ${this.logFile}`);
+      }
+      try {
+        const res = await fetch(`${opts.url}/_internal/v1/config`, { signal: AbortSignal.timeout(2000) });
+        const body = res.ok ? await res.json() : null;
+        return body?.config?.currentUser?.name === this.person.name;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  // kill signals the whole process group (start.mjs and the Playground it runs).
+  kill(signal) {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+
+  async stop() {
+    if (!this.child) return;
+    this.kill("SIGTERM");
+    const timer = (ms) => new Promise((r) => setTimeout(() => r("timeout"), ms));
+    if ((await Promise.race([this.exited, timer(10000)])) === "timeout") {
+      this.kill("SIGKILL");
+      await Promise.race([this.exited, timer(5000)]);
+    }
+    // Its children may outlive start.mjs for a moment; the next start needs the port.
+    try {
+      await until(`port ${this.port} is still taken after stopping the Playground`, 15000,
+        async () => !(await listening(this.host, this.port)));
+    } catch (e) {
+      this.kill("SIGKILL");
+      throw e;
+    }
+    console.log(`■ stopped the Playground as ${this.person.name}`);
+    this.child = null;
+  }
+}
+
+// checkBot makes sure the bot answers before --all starts anything.
+async function checkBot(opts) {
+  const health = new URL("/healthz", opts.bot);
+  try {
+    const res = await fetch(health, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  } catch (e) {
+    throw new StepError(`the bot does not answer at ${health} (${e.cause?.code || e.message}): --all expects it running ` +
+      "(go run ./cmd/valtuusbotti serve)");
+  }
+}
+
+// runAll plays the whole flow: the employee asks, the supervisor approves, the main user grants, the employee
+// finds the mandates in force. Each person gets a Playground of their own, started and stopped here.
+async function runAll(opts, browser) {
+  await checkBot(opts);
+  const chain = {};
+  const parts = [
+    ["elina", async (w) => {
+      const r = await runEmployee(w, opts);
+      chain.reference = r.reference;
+      chain.employee = r;
+    }],
+    ["sami", async (w) => {
+      const r = await runSupervisor(w, opts, chain);
+      Object.assign(chain, { themes: r.themes, requestedUntil: r.requestedUntil, supervisor: r });
+    }],
+    ["mikael", async (w) => {
+      const r = await runMainUser(w, opts, chain);
+      Object.assign(chain, { until: r.until, mainUser: r });
+    }],
+    ["elina", async (w) => {
+      chain.after = await runEmployeeAfter(w, opts, chain);
+    }],
+  ];
+  let pg = null;
+  const onSignal = (sig) => {
+    if (pg) pg.kill("SIGTERM");
+    console.error(`walkthrough.mjs: ${sig}; stopped the Playground it started`);
+    process.exit(130);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    for (const [i, [user, part]] of parts.entries()) {
+      pg = new Playground(opts, user, i + 1);
+      try {
+        await pg.start();
+        await withPage(browser, opts, part);
+      } finally {
+        await pg.stop();
+        pg = null;
+      }
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  return chain;
+}
+
+const yes = (r) => (r.delivered ? `yes, in ${r.deliveredIn}` : "no");
+
+function cleanOut(opts) {
+  // Screenshots of an earlier run would pass for this run's: remove them (only the names this part writes).
+  let mine;
+  if (opts.all) mine = /^(\d\d-[a-z-]+\.png|failure\.png|playground-\d-[a-z]+\.log)$/;
+  else if (opts.as === "sami") mine = /^(08-[a-z-]+|failure)\.png$/;
+  else if (opts.as === "mikael") mine = /^(09-[a-z-]+|failure)\.png$/;
+  else if (opts.final) mine = /^(10-[a-z-]+|failure)\.png$/;
+  else mine = /^(0[1-7]-[a-z-]+|failure)\.png$/;
+  for (const f of readdirSync(opts.out)) if (mine.test(f)) rmSync(join(opts.out, f), { force: true });
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   mkdirSync(opts.out, { recursive: true });
-  // Screenshots of an earlier run would pass for this run's: remove them (only the names this script writes).
-  for (const f of readdirSync(opts.out)) {
-    if (/^(\d\d-[a-z-]+|failure)\.png$/.test(f)) rmSync(join(opts.out, f), { force: true });
-  }
+  cleanOut(opts);
   const browser = await chromium.launch({
     executablePath: opts.chromium,
     headless: !opts.headed,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
   });
-  let w;
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fi-FI" });
-    page.setDefaultTimeout(opts.timeout);
-    w = new Walkthrough(page, opts);
-    const report = await run(w, opts);
-    console.log(`OK: ${report.reference} (role ${report.role}, ${report.themes}, ` +
-      `look-alike warnings ${report.lookAlikes ? "shown" : "none"}${report.validUntil ? `, until ${report.validUntil}` : ""}); ` +
-      `screenshots in ${opts.out}`);
-  } catch (e) {
-    if (w) {
-      await w.page.screenshot({ path: join(opts.out, "failure.png") }).catch(() => {});
+    if (opts.all) {
+      const c = await runAll(opts, browser);
+      const e = c.employee;
+      console.log(`OK: ${c.reference} played through — Elina asked (role ${e.role}, ${e.themes}); ` +
+        `Sami approved ${c.themes.length} theme(s) (his approval card arrived on opening: ${yes(c.supervisor)}); ` +
+        `Mikael granted them ${fiDate(c.mainUser.from)}–${fiDate(c.until)} (his grant task arrived on opening: ` +
+        `${yes(c.mainUser)}); in force ${c.mainUser.activeBefore} → ${c.mainUser.activeAfter}; Elina sees them in ` +
+        `"Omat valtuuteni" and got the notices; screenshots in ${opts.out}`);
+    } else if (opts.as === "sami") {
+      const r = await withPage(browser, opts, (w) => runSupervisor(w, opts));
+      console.log(`OK: ${r.reference} approved by ${PEOPLE.sami.name} (${r.themes.length} theme(s); the approval card ` +
+        `arrived on opening: ${yes(r)}); screenshots in ${opts.out}`);
+    } else if (opts.as === "mikael") {
+      const r = await withPage(browser, opts, (w) => runMainUser(w, opts));
+      console.log(`OK: ${r.reference} granted by ${PEOPLE.mikael.name}, ${fiDate(r.from)}–${fiDate(r.until)} ` +
+        `(${r.themes.length} theme(s); in force ${r.activeBefore} → ${r.activeAfter}; the grant task arrived on ` +
+        `opening: ${yes(r)}); screenshots in ${opts.out}`);
+    } else if (opts.final) {
+      const r = await withPage(browser, opts, (w) => runEmployeeAfter(w, opts));
+      console.log(`OK: ${r.active} mandate(s) in force for ${PEOPLE.elina.name}; the decision and granted notices ` +
+        `arrived; screenshots in ${opts.out}`);
+    } else {
+      const report = await withPage(browser, opts, (w) => runEmployee(w, opts));
+      console.log(`OK: ${report.reference} (role ${report.role}, ${report.themes}, ` +
+        `look-alike warnings ${report.lookAlikes ? "shown" : "none"}${report.validUntil ? `, until ${report.validUntil}` : ""}); ` +
+        `screenshots in ${opts.out}`);
     }
+  } catch (e) {
     console.error(`FAILED: ${e instanceof StepError ? e.message : e.stack || e}`);
-    console.error(`screenshot of the page: ${join(opts.out, "failure.png")}`);
+    if (e.screenshot) console.error(`screenshot of the page: ${e.screenshot}`);
     process.exitCode = 1;
   } finally {
     await browser.close();
