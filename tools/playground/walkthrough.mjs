@@ -817,7 +817,7 @@ async function runMainUser(w, opts, chain = {}) {
     return Number(v);
   };
   report.activeBefore = num(before, "Voimassa");
-  const waiting = num(before, "Hyväksytty, myöntämättä");
+  const waiting = num(before, "Hyväksyttyjä valtuusasioita myöntämättä");
   const approvedRequests = num(before, "Hyväksytty, myöntäminen kesken");
   if (waiting < 1 || approvedRequests < 1) {
     w.fail(`the overview should count ${ref} as approved and not granted (themes ${waiting}, requests ${approvedRequests})`, c.text.slice(0, 1500));
