@@ -3,9 +3,11 @@ package app_test
 import (
 	"log/slog"
 	"net/http"
+	"os"
 	"testing"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/app"
+	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore/sqltest"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeidp"
 )
 
@@ -60,6 +62,49 @@ func BenchmarkRecommendationTurn(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		act["id"] = h.activity("invoke", elina, "fi-FI", "")["id"]
+		if status, body := h.post(act, auth); status != http.StatusOK {
+			b.Fatalf("status %d: %s", status, body)
+		}
+	}
+}
+
+// BenchmarkMessageTurnParallel measures throughput: authenticated message turns from many goroutines at once (one
+// SQLite writer, the machine's cores shared with the fake connector and the client).
+func BenchmarkMessageTurnParallel(b *testing.B) {
+	h := newHarness(b, withoutRateLimits, quietLogs)
+	auth := h.token(fakeidp.TokenOptions{})
+	h.send(h.activity("message", elina, "fi-FI", "hei"))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if status, body := h.post(h.activity("message", elina, "fi-FI", "hei"), auth); status != http.StatusOK {
+				b.Errorf("status %d: %s", status, body)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkMessageTurnProductionStores is BenchmarkMessageTurn on the production stores: PostgreSQL (a fresh schema)
+// and Redis, from VALTUUS_TEST_POSTGRES_DSN and VALTUUS_TEST_REDIS_URL (skipped without them).
+func BenchmarkMessageTurnProductionStores(b *testing.B) {
+	redisURL := os.Getenv("VALTUUS_TEST_REDIS_URL")
+	if redisURL == "" {
+		b.Skip("VALTUUS_TEST_REDIS_URL is not set")
+	}
+	dsn := sqltest.PostgresDSN(b)
+	h := newHarness(b, withoutRateLimits, quietLogs, func(env map[string]string, _ *app.Options) {
+		env["VALTUUS_DATABASE_URL"] = dsn
+		env["VALTUUS_REDIS_URL"] = redisURL
+	})
+	auth := h.token(fakeidp.TokenOptions{})
+	act := h.activity("message", elina, "fi-FI", "hei")
+	h.send(act)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		act["id"] = h.activity("message", elina, "fi-FI", "")["id"]
 		if status, body := h.post(act, auth); status != http.StatusOK {
 			b.Fatalf("status %d: %s", status, body)
 		}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -72,6 +73,7 @@ type harness struct {
 	dbPath string
 	seq    atomic.Int64
 	stop   func() // shuts the service down (also done at cleanup)
+	runID  string
 }
 
 type option func(env map[string]string, o *app.Options)
@@ -81,7 +83,7 @@ func withoutRateLimits(_ map[string]string, o *app.Options) { o.RateLimits.Disab
 
 func newHarness(t testing.TB, opts ...option) *harness {
 	t.Helper()
-	h := &harness{t: t, idp: fakeidp.New(t), conn: fakeconnector.New(t), logs: &syncBuffer{}}
+	h := &harness{t: t, idp: fakeidp.New(t), conn: fakeconnector.New(t), logs: &syncBuffer{}, runID: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	h.dbPath = filepath.Join(t.TempDir(), "bot.db")
 	return h.start(opts...)
 }
@@ -147,7 +149,7 @@ func (h *harness) activity(typ, user, locale, text string) map[string]any {
 	n := h.seq.Add(1)
 	return map[string]any{
 		"type":       typ,
-		"id":         fmt.Sprintf("1700000000%03d", n),
+		"id":         fmt.Sprintf("%s%06d", h.runID, n), // unique across runs: a real Redis remembers ids for an hour
 		"timestamp":  "2026-11-25T08:00:00.000Z",
 		"serviceUrl": h.conn.URL,
 		"channelId":  "msteams",
