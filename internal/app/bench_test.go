@@ -16,17 +16,8 @@ import (
 // directory look-up, building the welcome card and posting it to the (fake) Bot Connector. Results: docs/performance.md.
 func BenchmarkMessageTurn(b *testing.B) {
 	h := newHarness(b, withoutRateLimits, quietLogs)
-	auth := h.token(fakeidp.TokenOptions{})
 	act := h.activity("message", elina, "fi-FI", "hei")
-	h.send(act) // warm the key cache and the database
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		act["id"] = h.activity("message", elina, "fi-FI", "")["id"]
-		if status, body := h.post(act, auth); status != http.StatusOK {
-			b.Fatalf("status %d: %s", status, body)
-		}
-	}
+	benchTurns(b, h, act)
 }
 
 func quietLogs(_ map[string]string, o *app.Options) { o.Logger = slog.New(slog.DiscardHandler) }
@@ -35,37 +26,19 @@ func quietLogs(_ map[string]string, o *app.Options) { o.Logger = slog.New(slog.D
 // intake card (role profiles and every task of the catalog, department from the directory).
 func BenchmarkIntakeTurn(b *testing.B) {
 	h := newHarness(b, withoutRateLimits, quietLogs)
-	auth := h.token(fakeidp.TokenOptions{})
 	act := h.activity("message", elina, "fi-FI", "Mitä valtuuksia tarvitsen?")
-	h.send(act)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		act["id"] = h.activity("message", elina, "fi-FI", "")["id"]
-		if status, body := h.post(act, auth); status != http.StatusOK {
-			b.Fatalf("status %d: %s", status, body)
-		}
-	}
+	benchTurns(b, h, act)
 }
 
 // BenchmarkRecommendationTurn measures the intake card's submit: the invoke that works out the needed themes
 // (catalog, the person's mandates and open requests from SQL) and answers with the recommendation card.
 func BenchmarkRecommendationTurn(b *testing.B) {
 	h := newHarness(b, withoutRateLimits, quietLogs)
-	auth := h.token(fakeidp.TokenOptions{})
 	act := h.activity("invoke", elina, "fi-FI", "")
 	act["name"] = "adaptiveCard/action"
 	act["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": "intakeSubmit",
 		"data": map[string]any{"tasks_palkat-henkilosto": "palkkatietojen-ilmoittaminen,palkkatietojen-tarkistus"}}}
-	h.send(act)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		act["id"] = h.activity("invoke", elina, "fi-FI", "")["id"]
-		if status, body := h.post(act, auth); status != http.StatusOK {
-			b.Fatalf("status %d: %s", status, body)
-		}
-	}
+	benchTurns(b, h, act)
 }
 
 // BenchmarkMessageTurnParallel measures throughput: authenticated message turns from many goroutines at once (one
@@ -98,8 +71,13 @@ func BenchmarkMessageTurnProductionStores(b *testing.B) {
 		env["VALTUUS_DATABASE_URL"] = dsn
 		env["VALTUUS_REDIS_URL"] = redisURL
 	})
-	auth := h.token(fakeidp.TokenOptions{})
 	act := h.activity("message", elina, "fi-FI", "hei")
+	benchTurns(b, h, act)
+}
+
+// benchTurns posts act b.N times, each with a new activity id, after one warm-up turn (keys fetched, tables touched).
+func benchTurns(b *testing.B, h *harness, act map[string]any) {
+	auth := h.token(fakeidp.TokenOptions{})
 	h.send(act)
 	b.ReportAllocs()
 	b.ResetTimer()
