@@ -32,6 +32,9 @@ type Config struct {
 	// configuration allows only on a loopback listener, and replies may only go to loopback service URLs.
 	AppID     string
 	Validator auth.TokenValidator // required unless AppID is empty
+	// TenantID, when set, is the only Entra tenant whose activities are served: the bot belongs to one city, and
+	// its people, approvals and register must not be reachable from another tenant that installed the app.
+	TenantID string
 
 	Register  Register
 	State     state.Store
@@ -202,6 +205,9 @@ func (b *Bot) readActivity(w http.ResponseWriter, r *http.Request) (schema.Activ
 	}
 	if _, err := b.adapter.TokenValidator.AuthenticateRequest(r.Context(), act, header, b.adapter.CredentialProvider, b.adapter.ChannelService); err != nil {
 		return act, &httpError{http.StatusForbidden, "authentication failed: " + err.Error()}
+	}
+	if b.cfg.TenantID != "" && !strings.EqualFold(tenantOf(act), b.cfg.TenantID) {
+		return act, &httpError{http.StatusForbidden, "activity from another tenant"}
 	}
 	return act, nil
 }

@@ -167,7 +167,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err erro
 	a.Workflow = &workflow.Service{Store: a.DB, Directory: dir, Catalog: cat, Now: now,
 		Logger: log.With("component", "workflow"), Committed: a.Outbox.Notify}
 	bcfg := bot.Config{
-		AppID: cfg.AppID, Register: a.DB, State: a.State, Directory: dir, Catalog: cat,
+		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB, State: a.State, Directory: dir, Catalog: cat,
 		Messages: i18n.MustLoad(), Sender: sender, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes,
 		Workflow: a.Workflow, Cards: a.DB, Opener: sender, Installer: installer,
 		Reachable: func(ctx context.Context, aad string) {

@@ -104,6 +104,7 @@ func TestInboundAuthentication(t *testing.T) {
 		{"malformed JSON", valid, `{"type":"message",`, http.StatusBadRequest},
 		{"not an object", valid, `[1,2,3]`, http.StatusBadRequest},
 		{"no type", valid, `{"serviceUrl":"` + h.conn.URL + `","conversation":{"id":"x"}}`, http.StatusBadRequest},
+		{"another tenant", valid, otherTenant(h), http.StatusForbidden},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -142,6 +143,14 @@ func flip(sig string) string {
 		b[5] = 'A'
 	}
 	return string(b)
+}
+
+// otherTenant is a valid activity from a user of another Entra tenant where the app was installed.
+func otherTenant(h *harness) map[string]any {
+	a := h.activity("message", mikael, "fi-FI", "hei")
+	a["conversation"] = map[string]any{"id": "a:personal-x", "conversationType": "personal", "tenantId": "99999999-0000-4000-8000-000000000000"}
+	a["channelData"] = map[string]any{"tenant": map[string]any{"id": "99999999-0000-4000-8000-000000000000"}}
+	return a
 }
 
 func oversized(h *harness) map[string]any {
