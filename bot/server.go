@@ -57,6 +57,9 @@ type Config struct {
 	MaxBodyBytes int64         // default 256 KiB
 	DedupTTL     time.Duration // how long an activity id is remembered; default 1 h (Teams retries within minutes)
 	ReplyTimeout time.Duration // bound on sending replies within a turn; default 10 s
+	// TurnsPerMinute caps how many activities one person may send in a minute (a stuck client, a script); the
+	// excess is acknowledged and dropped. Default 60.
+	TurnsPerMinute int
 }
 
 // Bot handles Bot Framework activities. It is safe for concurrent use.
@@ -88,6 +91,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.ReplyTimeout <= 0 {
 		cfg.ReplyTimeout = 10 * time.Second
+	}
+	if cfg.TurnsPerMinute <= 0 {
+		cfg.TurnsPerMinute = 60
 	}
 	b := &Bot{cfg: cfg, log: cfg.Logger}
 	if cfg.AppID != "" {

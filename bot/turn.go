@@ -65,6 +65,15 @@ func (b *Bot) handle(ctx context.Context, act schema.Activity) (*response, error
 			return nil, nil
 		}
 	}
+	if over, err := b.overLimit(ctx, act); err != nil {
+		return nil, err
+	} else if over {
+		b.log.WarnContext(ctx, "turn limit exceeded; activity dropped", slog.String("user", pseudonym(act.From.AadObjectID)))
+		if act.Type == invokeActivity {
+			return invokeError(http.StatusTooManyRequests, "TooManyRequests", "…"), nil
+		}
+		return nil, nil
+	}
 	resp, err := b.route(ctx, act)
 	if err != nil {
 		if dedupKey != "" {
@@ -82,6 +91,20 @@ func (b *Bot) handle(ctx context.Context, act schema.Activity) (*response, error
 		}
 	}
 	return resp, nil
+}
+
+// overLimit counts the person's activities in the current minute (in the shared state, so all replicas count
+// together) and reports whether this one is over the limit.
+func (b *Bot) overLimit(ctx context.Context, act schema.Activity) (bool, error) {
+	aad := act.From.AadObjectID
+	if aad == "" {
+		return false, nil
+	}
+	n, err := b.cfg.State.Incr(ctx, "turns:"+aad, time.Minute)
+	if err != nil {
+		return false, err
+	}
+	return n > int64(b.cfg.TurnsPerMinute), nil
 }
 
 func (b *Bot) route(ctx context.Context, act schema.Activity) (*response, error) {

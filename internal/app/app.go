@@ -49,6 +49,8 @@ type Options struct {
 	Directory directory.Directory
 	// Installer replaces the Graph app installer (tests).
 	Installer bot.Installer
+	// TurnsPerMinute overrides the per-person activity limit (benchmarks); zero means the bot's default.
+	TurnsPerMinute int
 	// Outbox tunes the outbox worker (tests use short backoffs); zero values mean the worker's defaults.
 	Outbox OutboxTuning
 	// Connector tunes the Bot Connector client's own retries; zero values mean its defaults.
@@ -169,7 +171,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err erro
 	bcfg := bot.Config{
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB, State: a.State, Directory: dir, Catalog: cat,
 		Messages: i18n.MustLoad(), Sender: sender, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes,
-		Workflow: a.Workflow, Cards: a.DB, Opener: sender, Installer: installer,
+		Workflow: a.Workflow, Cards: a.DB, Opener: sender, Installer: installer, TurnsPerMinute: opt.TurnsPerMinute,
 		Reachable: func(ctx context.Context, aad string) {
 			n, err := a.DB.ReleaseWaiting(ctx, aad, now())
 			if err != nil {

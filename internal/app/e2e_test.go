@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valtuusbotti/valtuusbotti/internal/app"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeidp"
 )
@@ -310,5 +311,21 @@ func TestHealthAndReadiness(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Fatalf("GET /api/messages: %d", resp.StatusCode)
+	}
+}
+
+// A client that floods the bot is cut off after the per-minute limit: the excess is acknowledged (so Teams does not
+// retry it) and dropped, and other people are not affected.
+func TestTurnLimitPerPerson(t *testing.T) {
+	h := newHarness(t, func(_ map[string]string, o *app.Options) { o.RateLimits.Disabled = true })
+	for i := 0; i < 70; i++ {
+		h.send(h.activity("message", elina, "fi-FI", "hei"))
+	}
+	if n := len(h.conn.Sent()); n != 60 {
+		t.Fatalf("%d replies to 70 messages in a minute, want 60", n)
+	}
+	h.send(h.activity("message", mikael, "fi-FI", "hei"))
+	if n := len(h.conn.Sent()); n != 61 {
+		t.Fatalf("another person was limited too: %d replies", n)
 	}
 }

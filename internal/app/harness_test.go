@@ -78,8 +78,12 @@ type harness struct {
 
 type option func(env map[string]string, o *app.Options)
 
-// withoutRateLimits lets benchmarks measure the bot rather than Teams' per-conversation limits.
-func withoutRateLimits(_ map[string]string, o *app.Options) { o.RateLimits.Disabled = true }
+// withoutRateLimits lets benchmarks measure the bot rather than Teams' per-conversation limits or the per-person
+// turn limit.
+func withoutRateLimits(_ map[string]string, o *app.Options) {
+	o.RateLimits.Disabled = true
+	o.TurnsPerMinute = 1 << 30
+}
 
 func newHarness(t testing.TB, opts ...option) *harness {
 	t.Helper()
