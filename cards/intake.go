@@ -30,7 +30,7 @@ func Intake(p i18n.Printer, in IntakeInput) *Card {
 	c.FallbackText = p.Get("intake.title")
 	body := []Element{Heading(p.Get("intake.title"))}
 	if in.Error != "" {
-		body = append(body, empAlert(empEscape(in.Error)))
+		body = append(body, errorBox(empEscape(in.Error))...)
 	}
 	body = append(body, Text(p.Get("intake.intro")))
 

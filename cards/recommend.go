@@ -71,7 +71,7 @@ func recommendation(p i18n.Printer, in RecommendationInput, detail int) *Card {
 	c.FallbackText = p.Get("recommend.title")
 	body := []Element{Heading(p.Get("recommend.title"))}
 	if in.Error != "" {
-		body = append(body, empAlert(empEscape(in.Error)))
+		body = append(body, errorBox(empEscape(in.Error))...)
 	}
 	requestable := 0
 	for _, n := range in.Needs {

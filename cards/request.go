@@ -182,19 +182,7 @@ func empItemColor(s domain.ItemState) string {
 
 // empThemeName is the theme's name as Suomi.fi shows it; a theme the catalog no longer has shows its id.
 func empThemeName(p i18n.Printer, cat *catalog.Catalog, id string) string {
-	if cat != nil {
-		if t, ok := cat.Theme(id); ok {
-			return t.Name.In(p.Lang)
-		}
-	}
-	return id
-}
-
-// empAlert is a validation or error message at the top of a card.
-func empAlert(text string) Container {
-	return Container{Type: "Container", Style: "attention", Items: []Element{
-		TextBlock{Type: "TextBlock", Text: text, Wrap: true, Weight: "Bolder", Color: "Attention"},
-	}}
+	return lookupTheme(cat, id).Name.In(p.Lang)
 }
 
 func empMyMandatesAction(p i18n.Printer) Action {
