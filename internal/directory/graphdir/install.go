@@ -17,6 +17,7 @@ import (
 
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/wait"
 )
 
 const (
@@ -44,7 +45,7 @@ const (
 // domain.EInternal otherwise. A 403 means the application permission TeamsAppInstallation.ReadWriteSelfForUser.All
 // lacks admin consent or the app is not published to the organisation's catalog.
 func (g *Graph) InstallApp(ctx context.Context, userID, catalogAppID string) error {
-	return g.installApp(ctx, userID, catalogAppID, sleep)
+	return g.installApp(ctx, userID, catalogAppID, wait.Sleep)
 }
 
 // installApp is InstallApp with the wait between retries injected, so tests need not sleep.
@@ -150,19 +151,4 @@ func retryDelay(retryAfter []string, n int, now time.Time) time.Duration {
 	}
 	d := installBackoff << (n - 1)
 	return d + rand.N(d/2+1)
-}
-
-// sleep waits for d or until the context ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
