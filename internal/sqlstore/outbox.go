@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"time"
 
@@ -19,27 +20,19 @@ const outboxColumns = `id, kind, recipient_id, request_id, payload, created_at, 
 // Claiming is one statement, so it is atomic on both dialects: on SQLite the statement holds the database's write
 // lock; on PostgreSQL FOR UPDATE locks the chosen rows and SKIP LOCKED makes a concurrent claimer take the next ones
 // instead of waiting and then finding them already claimed. $1 is now, $2 the end of the lease, $3 the limit.
-const (
-	claimOutboxSQLite = `
+const claimOutboxSQL = `
 UPDATE outbox SET attempts = attempts + 1, next_attempt = $2, waiting_recipient = FALSE
 WHERE id IN (
     SELECT id FROM outbox
     WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt <= $1
     ORDER BY id
-    LIMIT $3
+    LIMIT $3%s
 )
 RETURNING ` + outboxColumns
 
-	claimOutboxPostgres = `
-UPDATE outbox SET attempts = attempts + 1, next_attempt = $2, waiting_recipient = FALSE
-WHERE id IN (
-    SELECT id FROM outbox
-    WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt <= $1
-    ORDER BY id
-    LIMIT $3
-    FOR UPDATE SKIP LOCKED
-)
-RETURNING ` + outboxColumns
+var (
+	claimOutboxSQLite   = fmt.Sprintf(claimOutboxSQL, "")
+	claimOutboxPostgres = fmt.Sprintf(claimOutboxSQL, "\n    FOR UPDATE SKIP LOCKED")
 )
 
 // Enqueue adds an outbox message, due now (the clock's now); ID, CreatedAt, Attempts, NextAttempt, DeliveredAt and
