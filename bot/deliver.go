@@ -50,7 +50,7 @@ func (b *Bot) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 		return err
 	}
 	p := b.printerFor(ctx, ref)
-	card, err := b.renderMessage(ctx, p, m, r)
+	card, err := b.renderMessage(ctx, p, m, r, ref)
 	if err != nil {
 		return err
 	}
@@ -152,12 +152,13 @@ func payloadThemes(raw json.RawMessage) []string {
 	return p.Themes
 }
 
-// renderMessage builds the card an outbox message stands for, from the request as it is now.
-func (b *Bot) renderMessage(ctx context.Context, p i18n.Printer, m domain.OutboxMessage, r domain.Request) (*cards.Card, error) {
+// renderMessage builds the card an outbox message stands for, from the request as it is now, for the recipient
+// whose conversation reference is ref.
+func (b *Bot) renderMessage(ctx context.Context, p i18n.Printer, m domain.OutboxMessage, r domain.Request, ref domain.ConversationRef) (*cards.Card, error) {
 	cat := b.cfg.Catalog
 	switch m.Kind {
 	case domain.MsgApprovalRequest:
-		return b.approvalView(ctx, p, r, b.teamsUserID(ctx, r.ApproverID), false, ""), nil
+		return b.approvalView(ctx, p, r, ref.UserID, false, ""), nil // the recipient is the approver
 	case domain.MsgGrantTask:
 		return b.grantView(ctx, p, r, ""), nil
 	case domain.MsgDecisionNotice:
