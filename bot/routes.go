@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -13,11 +14,14 @@ type Check struct {
 	Ping func(ctx context.Context) error
 }
 
+// readyCheckTimeout bounds each readiness check.
+const readyCheckTimeout = 2 * time.Second
+
 // Routes is the service's HTTP surface: the Bot Framework endpoint and the probes Azure uses.
 //
 //	POST /api/messages  activities from Bot Framework
 //	GET  /healthz       the process is alive (no dependency checked, so a database outage does not restart it)
-//	GET  /readyz        every Check passes within 2 s; otherwise 503 naming what failed
+//	GET  /readyz        every Check passes, each within 2 s; otherwise 503 naming what failed
 func Routes(b *Bot, checks ...Check) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/messages", b)
@@ -25,17 +29,26 @@ func Routes(b *Bot, checks ...Check) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
+		results := make([]error, len(checks))
+		var wg sync.WaitGroup
+		for i, c := range checks {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Each check has its own budget: a slow database must not make the state look unavailable.
+				ctx, cancel := context.WithTimeout(r.Context(), readyCheckTimeout)
+				defer cancel()
+				results[i] = c.Ping(ctx)
+			}()
+		}
+		wg.Wait()
 		status, result := http.StatusOK, map[string]string{}
-		for _, c := range checks {
-			if err := c.Ping(ctx); err != nil {
-				status = http.StatusServiceUnavailable
-				result[c.Name] = "unavailable"
-				b.log.WarnContext(ctx, "readiness check failed", "check", c.Name, "error", err.Error())
-				continue
-			}
+		for i, c := range checks {
 			result[c.Name] = "ok"
+			if err := results[i]; err != nil {
+				status, result[c.Name] = http.StatusServiceUnavailable, "unavailable"
+				b.log.WarnContext(r.Context(), "readiness check failed", "check", c.Name, "error", err.Error())
+			}
 		}
 		writeJSON(w, status, result)
 	})

@@ -3,8 +3,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,12 +17,24 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/core"
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
-	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
+	"github.com/valtuusbotti/valtuusbotti/bot/flows"
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+	"github.com/valtuusbotti/valtuusbotti/internal/language"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
-	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
+
+// Register keeps people's conversation references, so proactive messages can reach them.
+type Register interface {
+	UpsertConversationRef(ctx context.Context, ref domain.ConversationRef) error
+	ConversationRef(ctx context.Context, aadObjectID string) (domain.ConversationRef, error)
+}
+
+// Sender posts activities through the Bot Connector service.
+type Sender interface {
+	SendActivity(ctx context.Context, serviceURL, conversationID string, a schema.Activity) (string, error)
+}
 
 // Config wires a Bot.
 type Config struct {
@@ -36,19 +46,12 @@ type Config struct {
 	// its people, approvals and register must not be reachable from another tenant that installed the app.
 	TenantID string
 
-	Register  Register
-	State     state.Store
-	Directory People
-	Catalog   *catalog.Catalog
-	Messages  *i18n.Bundle
-	Sender    Sender
-
-	// The mandate flow. Without Workflow the bot only welcomes people and sets languages.
-	Workflow *workflow.Service
-	Cards    CardStore
-	Opener   Opener
-	// Installer, when set, installs the app for recipients the bot cannot reach yet (Microsoft Graph).
-	Installer Installer
+	Register Register
+	State    state.Store
+	Sender   Sender
+	Flows    *flows.Flows       // the conversations
+	Language *language.Resolver // which language each person is answered in
+	Messages *i18n.Bundle
 	// Reachable, when set, is told when the bot first hears from a person, so messages waiting for them go out now.
 	Reachable func(ctx context.Context, aadObjectID string)
 
@@ -74,8 +77,8 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.AppID != "" && cfg.Validator == nil {
 		return nil, errors.New("bot: a token validator is required when an app id is set")
 	}
-	if cfg.Register == nil || cfg.State == nil || cfg.Directory == nil || cfg.Catalog == nil || cfg.Messages == nil || cfg.Sender == nil {
-		return nil, errors.New("bot: register, state, directory, catalog, messages and sender are required")
+	if cfg.Register == nil || cfg.State == nil || cfg.Flows == nil || cfg.Language == nil || cfg.Messages == nil || cfg.Sender == nil {
+		return nil, errors.New("bot: register, state, flows, language, messages and sender are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -150,7 +153,7 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.String("activity_type", string(act.Type)),
 		slog.String("activity_id", act.ID),
 		slog.String("conversation_type", act.Conversation.ConversationType),
-		slog.String("user", pseudonym(act.From.AadObjectID)),
+		slog.String("user", domain.Pseudonym(act.From.AadObjectID)),
 		slog.Duration("duration", b.cfg.Now().Sub(start)),
 	}
 	if err != nil {
@@ -239,24 +242,4 @@ func levelFor(status int) slog.Level {
 		return slog.LevelError
 	}
 	return slog.LevelWarn
-}
-
-// pseudonym lets log lines about one person be correlated without writing their Entra object id.
-func pseudonym(id string) string {
-	if id == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte("valtuusbotti:" + id))
-	return hex.EncodeToString(sum[:6])
-}
-
-// response is an HTTP response body for the channel (invoke responses).
-type response struct {
-	Status int
-	Body   []byte
-}
-
-// withTimeout bounds outbound work of a turn.
-func (b *Bot) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, b.cfg.ReplyTimeout)
 }

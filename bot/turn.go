@@ -6,26 +6,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
-	"github.com/valtuusbotti/valtuusbotti/cards"
+	"github.com/valtuusbotti/valtuusbotti/bot/flows"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
-	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 )
-
-// turn is one incoming activity with what the handlers need to know about its sender.
-type turn struct {
-	act          schema.Activity
-	ref          domain.ConversationRef // as stored before this activity; zero on first contact
-	firstContact bool
-	lang         domain.Lang
-	p            i18n.Printer
-}
 
 // invokeReply is what the bot remembers of an answered invoke, so that a retry of the same activity gets the same
 // answer instead of a second effect.
@@ -38,7 +26,7 @@ const invokeActivity = "invoke"
 
 // handle runs one authenticated activity. A returned error means nothing the caller can fix: the channel gets
 // 500 and may retry, and de-duplication lets that retry through.
-func (b *Bot) handle(ctx context.Context, act schema.Activity) (*response, error) {
+func (b *Bot) handle(ctx context.Context, act schema.Activity) (*flows.InvokeResponse, error) {
 	var dedupKey string
 	if act.ID != "" {
 		dedupKey = "activity:" + act.ChannelID + ":" + act.Conversation.ID + ":" + act.ID
@@ -46,7 +34,7 @@ func (b *Bot) handle(ctx context.Context, act schema.Activity) (*response, error
 			if raw, err := b.cfg.State.Get(ctx, "reply:"+dedupKey); err == nil {
 				var r invokeReply
 				if json.Unmarshal(raw, &r) == nil {
-					return &response{Status: r.Status, Body: r.Body}, nil
+					return &flows.InvokeResponse{Status: r.Status, Body: r.Body}, nil
 				}
 			} else if !errors.Is(err, state.ErrNotFound) {
 				return nil, err
@@ -60,7 +48,7 @@ func (b *Bot) handle(ctx context.Context, act schema.Activity) (*response, error
 			b.log.DebugContext(ctx, "duplicate activity ignored", slog.String("activity_id", act.ID))
 			if act.Type == invokeActivity {
 				// The first delivery is still being answered; Teams shows this instead of an error.
-				return invokeMessage(http.StatusOK, "…"), nil
+				return flows.InvokeMessage(http.StatusOK, "…"), nil
 			}
 			return nil, nil
 		}
@@ -68,9 +56,9 @@ func (b *Bot) handle(ctx context.Context, act schema.Activity) (*response, error
 	if over, err := b.overLimit(ctx, act); err != nil {
 		return nil, err
 	} else if over {
-		b.log.WarnContext(ctx, "turn limit exceeded; activity dropped", slog.String("user", pseudonym(act.From.AadObjectID)))
+		b.log.WarnContext(ctx, "turn limit exceeded; activity dropped", slog.String("user", domain.Pseudonym(act.From.AadObjectID)))
 		if act.Type == invokeActivity {
-			return invokeError(http.StatusTooManyRequests, "TooManyRequests", "…"), nil
+			return flows.InvokeError(http.StatusTooManyRequests, "TooManyRequests", "…"), nil
 		}
 		return nil, nil
 	}
@@ -107,37 +95,59 @@ func (b *Bot) overLimit(ctx context.Context, act schema.Activity) (bool, error) 
 	return n > int64(b.cfg.TurnsPerMinute), nil
 }
 
-func (b *Bot) route(ctx context.Context, act schema.Activity) (*response, error) {
+// route hands the turn to the flows by activity type and sends their replies.
+func (b *Bot) route(ctx context.Context, act schema.Activity) (*flows.InvokeResponse, error) {
 	t, err := b.begin(ctx, act)
 	if err != nil {
 		return nil, err
 	}
+	var res flows.Result
 	switch act.Type {
 	case schema.Message:
-		return nil, b.onMessage(ctx, t)
+		res, err = b.cfg.Flows.Message(ctx, t)
 	case invokeActivity:
-		return b.onInvoke(ctx, t)
+		res, err = b.cfg.Flows.Invoke(ctx, t)
 	case schema.ConversationUpdate:
-		return nil, b.onConversationUpdate(ctx, t)
+		if botAdded(act) {
+			res, err = b.cfg.Flows.Joined(ctx, t)
+		}
 	case "installationUpdate":
-		return nil, b.onInstallationUpdate(ctx, t)
+		switch act.Action {
+		case "add", "add-upgrade":
+			res, err = b.cfg.Flows.Joined(ctx, t)
+		case "remove", "remove-upgrade":
+			b.log.InfoContext(ctx, "app removed by a user", slog.String("user", domain.Pseudonym(act.From.AadObjectID)),
+				slog.String("conversation_type", act.Conversation.ConversationType))
+		}
 	default:
 		b.log.DebugContext(ctx, "activity type not handled", slog.String("activity_type", string(act.Type)))
-		return nil, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	return res.Invoke, b.reply(ctx, act, res.Replies)
+}
+
+func botAdded(act schema.Activity) bool {
+	for _, m := range act.MembersAdded {
+		if m.ID == act.Recipient.ID {
+			return true
+		}
+	}
+	return false
 }
 
 // begin stores the sender's conversation reference and picks their language.
-func (b *Bot) begin(ctx context.Context, act schema.Activity) (*turn, error) {
-	t := &turn{act: act}
+func (b *Bot) begin(ctx context.Context, act schema.Activity) (*flows.Turn, error) {
+	t := &flows.Turn{Activity: act}
 	aad := act.From.AadObjectID
 	if aad != "" {
 		ref, err := b.cfg.Register.ConversationRef(ctx, aad)
 		switch {
 		case err == nil:
-			t.ref = ref
+			t.Ref = ref
 		case domain.IsCode(err, domain.ENotFound):
-			t.firstContact = true
+			t.FirstContact = true
 		default:
 			return nil, err
 		}
@@ -146,44 +156,16 @@ func (b *Bot) begin(ctx context.Context, act schema.Activity) (*turn, error) {
 		}
 		// Messages may be waiting for this person: they reach the bot for the first time, from a new personal chat,
 		// or (re)install the app.
-		newChat := isPersonal(act) && act.Conversation.ID != t.ref.ConversationID
-		if b.cfg.Reachable != nil && (t.firstContact || newChat || act.Type == "installationUpdate") {
+		newChat := isPersonal(act) && act.Conversation.ID != t.Ref.ConversationID
+		if b.cfg.Reachable != nil && (t.FirstContact || newChat || act.Type == "installationUpdate") {
 			b.cfg.Reachable(ctx, aad)
 		}
 	}
-	t.lang = i18n.Choose(b.languageOf(ctx, aad, t.ref), act.Locale, b.cfg.Catalog.Org.DefaultLanguage)
-	t.p = b.cfg.Messages.Printer(t.lang)
+	who := t.Ref
+	who.AADObjectID = aad
+	t.Lang = b.cfg.Language.For(ctx, who, act.Locale)
+	t.P = b.cfg.Messages.Printer(t.Lang)
 	return t, nil
-}
-
-// languageHintTTL is how long the language a person last wrote in counts when they have chosen none.
-const languageHintTTL = 30 * 24 * time.Hour
-
-// languageOf is the person's own language: the one they chose, else the one they last wrote a command in (a
-// Finnish speaker whose Teams is in English types "hei", and the cards they then tap must stay Finnish).
-func (b *Bot) languageOf(ctx context.Context, aad string, ref domain.ConversationRef) domain.Lang {
-	if ref.Language.Valid() || aad == "" {
-		return ref.Language
-	}
-	raw, err := b.cfg.State.Get(ctx, "langhint:"+aad)
-	if err != nil {
-		return ""
-	}
-	return domain.Lang(raw)
-}
-
-// writtenIn notes the language a person's command was written in, for the turns that follow, unless they have
-// chosen a language themselves (the choice wins).
-func (b *Bot) writtenIn(ctx context.Context, t *turn, lang domain.Lang) {
-	if !lang.Valid() || t.ref.Language.Valid() {
-		return
-	}
-	t.lang, t.p = lang, b.cfg.Messages.Printer(lang)
-	if aad := t.act.From.AadObjectID; aad != "" {
-		if err := b.cfg.State.Set(ctx, "langhint:"+aad, []byte(lang), languageHintTTL); err != nil {
-			b.log.WarnContext(ctx, "could not remember the language", slog.String("error", err.Error()))
-		}
-	}
 }
 
 // refFrom extracts what proactive messages need. Only a personal conversation is worth keeping as the person's
@@ -223,64 +205,24 @@ func tenantOf(act schema.Activity) string {
 	return ""
 }
 
-var mentionRE = regexp.MustCompile(`(?s)<at>.*?</at>`)
-var tagRE = regexp.MustCompile(`<[^>]*>`)
-
-// normalise turns message text into a command word: mentions and markup removed, lower case, no trailing marks.
-func normalise(text string) string {
-	text = mentionRE.ReplaceAllString(text, " ")
-	text = tagRE.ReplaceAllString(text, " ")
-	text = strings.ToLower(strings.Join(strings.Fields(text), " "))
-	if trimmed := strings.Trim(text, " !?.,;:"); trimmed != "" {
-		return trimmed
-	}
-	return text // a lone "?" is a command too
-
-}
-
 // reply sends activities into the conversation the turn came from.
-func (b *Bot) reply(ctx context.Context, t *turn, out ...schema.Activity) error {
-	ctx, cancel := b.withTimeout(ctx)
+func (b *Bot) reply(ctx context.Context, in schema.Activity, out []schema.Activity) error {
+	if len(out) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.ReplyTimeout)
 	defer cancel()
 	for _, a := range out {
 		a.Type = schema.Message
-		a.ReplyToID = t.act.ID
-		a.From = t.act.Recipient
-		a.Recipient = t.act.From
-		a.Conversation = t.act.Conversation
-		a.ChannelID = t.act.ChannelID
-		a.ServiceURL = t.act.ServiceURL
-		if _, err := b.cfg.Sender.SendActivity(ctx, t.act.ServiceURL, t.act.Conversation.ID, a); err != nil {
+		a.ReplyToID = in.ID
+		a.From = in.Recipient
+		a.Recipient = in.From
+		a.Conversation = in.Conversation
+		a.ChannelID = in.ChannelID
+		a.ServiceURL = in.ServiceURL
+		if _, err := b.cfg.Sender.SendActivity(ctx, in.ServiceURL, in.Conversation.ID, a); err != nil {
 			return domain.Wrap("reply", err)
 		}
 	}
 	return nil
-}
-
-func textActivity(s string) schema.Activity { return schema.Activity{Text: s, TextFormat: "plain"} }
-
-func cardActivity(c *cards.Card) schema.Activity {
-	return schema.Activity{
-		Summary:     c.FallbackText,
-		Attachments: []schema.Attachment{{ContentType: cards.ContentType, Content: c}},
-	}
-}
-
-// invokeCard is the invoke response that replaces the tapped card with c for the person who tapped.
-func invokeCard(c *cards.Card) *response {
-	body, _ := json.Marshal(map[string]any{"statusCode": http.StatusOK, "type": cards.ContentType, "value": c})
-	return &response{Status: http.StatusOK, Body: body}
-}
-
-// invokeMessage is an invoke response that shows a short text instead of changing the card.
-func invokeMessage(status int, text string) *response {
-	body, _ := json.Marshal(map[string]any{"statusCode": status, "type": "application/vnd.microsoft.activity.message", "value": text})
-	return &response{Status: http.StatusOK, Body: body}
-}
-
-// invokeError is the Universal Actions error response: Teams shows the message on the card.
-func invokeError(status int, code, message string) *response {
-	body, _ := json.Marshal(map[string]any{"statusCode": status, "type": "application/vnd.microsoft.error",
-		"value": map[string]string{"code": code, "message": message}})
-	return &response{Status: http.StatusOK, Body: body}
 }

@@ -289,7 +289,7 @@ func TestApprovalInteractiveHasTogglesReasonAndDecisions(t *testing.T) {
 		}
 		got = append(got, fmt.Sprint(d["decision"], "/", a["style"]))
 	}
-	want := []string{DecisionApproveAll + "/positive", DecisionByItem + "/<nil>", DecisionRejectAll + "/destructive"}
+	want := []string{string(DecisionApproveAll) + "/positive", string(DecisionByItem) + "/<nil>", string(DecisionRejectAll) + "/destructive"}
 	if !slices.Equal(got, want) {
 		t.Errorf("decisions %v, want %v", got, want)
 	}

@@ -10,6 +10,8 @@ package cards
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
 )
 
 // SchemaVersion is the newest Adaptive Card schema Teams renders.
@@ -143,4 +145,13 @@ func (c *Card) JSON() ([]byte, error) {
 		return nil, fmt.Errorf("cards: card is %d bytes, over the %d byte limit", len(b), MaxBytes)
 	}
 	return b, nil
+}
+
+// Activity is a message activity carrying the card, with its fallback text as the summary.
+func (c *Card) Activity() schema.Activity {
+	return schema.Activity{
+		Type:        schema.Message,
+		Summary:     c.FallbackText,
+		Attachments: []schema.Attachment{{ContentType: ContentType, Content: c}},
+	}
 }

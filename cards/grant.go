@@ -75,7 +75,8 @@ func GrantTask(p i18n.Printer, in GrantTaskInput) *Card {
 		c.Body = append(c.Body, grantTheme(p, in.Catalog, it))
 	}
 
-	from, until, maxDate := grantDates(in.Today, r.ValidUntil)
+	fromD, untilD, maxD := domain.GrantDefaults(domain.DateOf(in.Today), domain.DateOf(r.ValidUntil))
+	from, until, maxDate := fromD.Time(), untilD.Time(), maxD.Time()
 	c.Body = append(c.Body, grantSteps(p, in, from, until)...)
 
 	// Confirmation: which themes, the dates actually used in Suomi.fi, and a reason when it could not be done.
@@ -204,20 +205,4 @@ func grantSteps(p i18n.Printer, in GrantTaskInput, from, until time.Time) []Elem
 			Text(p.Format("admin.grant.alt.text", "business_id", orDash(bid))),
 		}},
 	}
-}
-
-// grantDates returns the default validity (from today until the requested end, kept within Suomi.fi's limits)
-// and the latest date Suomi.fi accepts. until is zero when the request has no usable end date, so the main user
-// must choose one.
-func grantDates(today, requested time.Time) (from, until, maxDate time.Time) {
-	maxDate = today.AddDate(MaxMandateYears, 0, 0)
-	switch {
-	case requested.IsZero() || requested.Before(today):
-		// leave until empty
-	case requested.After(maxDate):
-		until = maxDate
-	default:
-		until = requested
-	}
-	return today, until, maxDate
 }

@@ -112,7 +112,8 @@ func TestGrantDatesKeepWithinSuomiFiLimits(t *testing.T) {
 		{"beyond 25 years: clamped", time.Date(2060, 1, 1, 0, 0, 0, 0, time.UTC), "2051-11-25"},
 	}
 	for _, tc := range cases {
-		from, until, maxDate := grantDates(today, tc.requested)
+		f, u, m := domain.GrantDefaults(domain.DateOf(today), domain.DateOf(tc.requested))
+		from, until, maxDate := f.Time(), u.Time(), m.Time()
 		if InputDate(from) != "2026-11-25" || InputDate(until) != tc.want || InputDate(maxDate) != "2051-11-25" {
 			t.Errorf("%s: from %s until %q max %s", tc.name, InputDate(from), InputDate(until), InputDate(maxDate))
 		}

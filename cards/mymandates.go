@@ -34,10 +34,10 @@ type MyMandatesInput struct {
 // 30 days), open requests with a cancel button while they wait for the approver, and mandates that ended in the
 // last 90 days. With nothing to show it offers "which mandates do I need?". Each list is bounded, with "and N more".
 func MyMandates(p i18n.Printer, in MyMandatesInput) *Card {
-	today := empCivil(in.Today)
+	today := domain.Civil(in.Today)
 	var active, ended []domain.Mandate
 	for _, m := range in.Mandates {
-		switch end := myMandateEnd(m); {
+		switch end := m.End().Time(); {
 		case m.State == domain.MandateActive && !m.ValidUntil.Before(today):
 			active = append(active, m)
 		case !end.IsZero() && end.Before(today.AddDate(0, 0, 1)) && !end.Before(today.AddDate(0, 0, -myMandatesRecentDays)):
@@ -47,7 +47,7 @@ func MyMandates(p i18n.Printer, in MyMandatesInput) *Card {
 	slices.SortStableFunc(active, func(a, b domain.Mandate) int {
 		return cmp.Or(a.ValidUntil.Compare(b.ValidUntil), cmp.Compare(a.ThemeID, b.ThemeID))
 	})
-	slices.SortStableFunc(ended, func(a, b domain.Mandate) int { return myMandateEnd(b).Compare(myMandateEnd(a)) })
+	slices.SortStableFunc(ended, func(a, b domain.Mandate) int { return b.End().Compare(a.End()) })
 	var open []domain.Request
 	for _, r := range in.Requests {
 		if r.State.Open() {
@@ -119,7 +119,7 @@ func MyMandates(p i18n.Printer, in MyMandatesInput) *Card {
 			body = append(body, ColumnSet{Type: "ColumnSet", Spacing: "Small", Columns: []Column{
 				{Type: "Column", Width: "stretch", Items: []Element{Text(empThemeName(p, in.Catalog, m.ThemeID))}},
 				{Type: "Column", Width: "auto", Items: []Element{TextBlock{Type: "TextBlock", Wrap: true,
-					IsSubtle: true, Text: p.Format(key, "date", Date(p.Lang, myMandateEnd(m)))}}},
+					IsSubtle: true, Text: p.Format(key, "date", Date(p.Lang, m.End().Time()))}}},
 			}})
 		}
 	}
@@ -128,18 +128,6 @@ func MyMandates(p i18n.Printer, in MyMandatesInput) *Card {
 	c.Body = body
 	c.Actions = []Action{empIntakeAction(p)}
 	return c
-}
-
-// myMandateEnd is the day a mandate stopped (or stops) being in force: its end date, or for a revoked mandate the
-// day it was revoked when that came first.
-func myMandateEnd(m domain.Mandate) time.Time {
-	end := m.ValidUntil
-	if m.State == domain.MandateRevoked && !m.UpdatedAt.IsZero() {
-		if rev := empCivil(m.UpdatedAt); end.IsZero() || rev.Before(end) {
-			end = rev
-		}
-	}
-	return end
 }
 
 // myMandateRow is one active mandate; soon reports whether it ends within myMandatesEndingSoon days.

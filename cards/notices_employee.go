@@ -243,7 +243,7 @@ func GrantedNotice(p i18n.Printer, in NoticeInput) *Card {
 	body = append(body,
 		Text(p.Get("grantednotice.no_accept")),
 		Text(p.Format("grantednotice.use", "org", empOr(org, p.Get("emp.org_unknown")))),
-		TextBlock{Type: "TextBlock", Text: p.Get("grantednotice.reminder"), Wrap: true, IsSubtle: true, Size: "Small"},
+		TextBlock{Type: "TextBlock", Text: p.Get("grantednotice.where"), Wrap: true, IsSubtle: true, Size: "Small"},
 	)
 	c.Body = body
 	c.Actions = []Action{empMyMandatesAction(p)}

@@ -331,7 +331,7 @@ func TestRealisticRecommendationIsNotShortened(t *testing.T) {
 // count), and their open requests that already ask for a theme. It mirrors workflow.Recommend for
 // building test fixtures; the bot uses the workflow's own.
 func needsFor(c *catalog.Catalog, taskIDs []string, mandates []domain.Mandate, requests []domain.Request, today time.Time) []Need {
-	today = empCivil(today)
+	today = domain.Civil(today)
 	var out []Need
 	for _, tn := range c.ThemesFor(taskIDs) {
 		var lookAlikes []domain.Theme

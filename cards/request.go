@@ -209,12 +209,3 @@ func empOr(s, fallback string) string {
 	}
 	return s
 }
-
-// empCivil is the civil date of t at 00:00 UTC, the form the register stores dates in.
-func empCivil(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}

@@ -55,13 +55,13 @@ type RequestData struct {
 
 // Decisions of VerbApprovalDecide.
 const (
-	DecisionApproveAll = "approveAll"
-	DecisionRejectAll  = "rejectAll"
-	DecisionByItem     = "byItem" // approve the items whose toggle is on, reject the rest
+	DecisionApproveAll = domain.ApproveAll
+	DecisionRejectAll  = domain.RejectAll
+	DecisionByItem     = domain.ByItem // approve the items whose toggle is on, reject the rest
 )
 
 // DecideData is the data of VerbApprovalDecide.
 type DecideData struct {
-	RequestID int64  `json:"requestId"`
-	Decision  string `json:"decision"`
+	RequestID int64               `json:"requestId"`
+	Decision  domain.DecisionKind `json:"decision"`
 }

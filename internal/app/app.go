@@ -20,15 +20,19 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/valtuusbotti/valtuusbotti/bot"
+	"github.com/valtuusbotti/valtuusbotti/bot/flows"
 	"github.com/valtuusbotti/valtuusbotti/internal/botauth"
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
 	"github.com/valtuusbotti/valtuusbotti/internal/connector"
+	"github.com/valtuusbotti/valtuusbotti/internal/delivery"
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+	"github.com/valtuusbotti/valtuusbotti/internal/language"
 	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
+	"github.com/valtuusbotti/valtuusbotti/internal/views"
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
 
@@ -48,7 +52,7 @@ type Options struct {
 	// Directory replaces the configured directory (tests that need an org chart the demo file cannot express).
 	Directory directory.Directory
 	// Installer replaces the Graph app installer (tests).
-	Installer bot.Installer
+	Installer delivery.Installer
 	// TurnsPerMinute overrides the per-person activity limit (benchmarks); zero means the bot's default.
 	TurnsPerMinute int
 	// Outbox tunes the outbox worker (tests use short backoffs); zero values mean the worker's defaults.
@@ -142,7 +146,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err erro
 	dir := opt.Directory
 	installer := opt.Installer
 	if dir == nil {
-		var graphInstaller bot.Installer
+		var graphInstaller delivery.Installer
 		if dir, graphInstaller, err = buildDirectory(cfg, cred, opt.Graph, now); err != nil {
 			return nil, err
 		}
@@ -168,10 +172,14 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err erro
 	a.Outbox.Init()
 	a.Workflow = &workflow.Service{Store: a.DB, Directory: dir, Catalog: cat, Now: now,
 		Logger: log.With("component", "workflow"), Committed: a.Outbox.Notify}
+	msgs := i18n.MustLoad()
+	lang := &language.Resolver{Hints: a.State, Default: cat.Org.DefaultLanguage, Logger: log}
+	vw := &views.Views{Catalog: cat, Directory: dir, Refs: a.DB, Now: now}
+	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: cat, Directory: dir, Register: a.DB, Views: vw,
+		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now})
 	bcfg := bot.Config{
-		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB, State: a.State, Directory: dir, Catalog: cat,
-		Messages: i18n.MustLoad(), Sender: sender, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes,
-		Workflow: a.Workflow, Cards: a.DB, Opener: sender, Installer: installer, TurnsPerMinute: opt.TurnsPerMinute,
+		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB, State: a.State, Sender: sender, Flows: fl,
+		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
 		Reachable: func(ctx context.Context, aad string) {
 			n, err := a.DB.ReleaseWaiting(ctx, aad, now())
 			if err != nil {
@@ -189,7 +197,8 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err erro
 	if a.Bot, err = bot.New(bcfg); err != nil {
 		return nil, err
 	}
-	a.Outbox.Deliverer = a.Bot
+	a.Outbox.Deliverer = &delivery.Deliverer{Requests: a.DB, Refs: a.DB, Connector: sender, Installer: installer,
+		State: a.State, Views: vw, Language: lang, Messages: msgs, Logger: log.With("component", "delivery")}
 	a.Handler = bot.Routes(a.Bot,
 		bot.Check{Name: "database", Ping: a.DB.Ping},
 		bot.Check{Name: "state", Ping: a.State.Ping},
@@ -223,9 +232,9 @@ func (c catalogInstaller) InstallFor(ctx context.Context, userID string) error {
 	return c.g.InstallApp(ctx, userID, c.appID)
 }
 
-func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph GraphFactory, now func() time.Time) (directory.Directory, bot.Installer, error) {
+func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph GraphFactory, now func() time.Time) (directory.Directory, delivery.Installer, error) {
 	var d directory.Directory
-	var installer bot.Installer
+	var installer delivery.Installer
 	switch {
 	case cfg.Directory == config.DirectoryGraph:
 		if graph == nil {

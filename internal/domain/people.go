@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
 
 // User is a person as the directory (Entra ID) knows them. It holds only what the work needs: never a personal
 // identity code (henkilötunnus).
@@ -29,4 +33,13 @@ type ConversationRef struct {
 	Locale           string // last locale the client sent
 	Language         Lang   // language the person chose; empty = follow Locale
 	UpdatedAt        time.Time
+}
+
+// Pseudonym lets log lines about one person be correlated without writing their Entra object id.
+func Pseudonym(id string) string {
+	if id == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("valtuusbotti:" + id))
+	return hex.EncodeToString(sum[:6])
 }

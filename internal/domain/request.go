@@ -130,11 +130,6 @@ type Mandate struct {
 	UpdatedAt  time.Time
 }
 
-// ActiveOn reports whether the mandate is in force on the given civil date.
-func (m Mandate) ActiveOn(day time.Time) bool {
-	return m.State == MandateActive && !day.Before(m.ValidFrom) && !day.After(m.ValidUntil)
-}
-
 // AuditEvent is one row of the append-only audit trail: who did what, when, to which request or mandate, what it
 // looked like before and after, and which Teams activity caused it.
 type AuditEvent struct {
@@ -149,33 +144,9 @@ type AuditEvent struct {
 	ActivityID string // the Bot Framework activity that caused it, if any
 }
 
-// Outbox message kinds: every message a state change causes is written to the outbox in the same transaction and
-// delivered by the outbox worker, which renders it in the recipient's language at delivery time.
-const (
-	MsgApprovalRequest   = "approval_request"   // approval card to the approver
-	MsgDecisionNotice    = "decision_notice"    // the requester is told the decision
-	MsgGrantTask         = "grant_task"         // task card to a main user
-	MsgRequestSteps      = "request_steps"      // the requester's own Suomi.fi steps (valtuuspyyntö path)
-	MsgGrantedNotice     = "granted_notice"     // the requester is told the mandate is in force
-	MsgNotGrantedNotice  = "not_granted_notice" // the requester is told a theme could not be granted
-	MsgApplicationNeeded = "application_needed" // main users: a theme outside the valtuutusoikeus was requested
-	MsgCancelledNotice   = "cancelled_notice"   // the approver is told the requester withdrew
-	MsgRefreshCards      = "refresh_cards"      // PUT the current view into every stored card of the request
-)
-
-// OutboxMessage is a message waiting to be delivered (or delivered: rows are kept for the record).
-type OutboxMessage struct {
-	ID          int64
-	Kind        string
-	RecipientID string // Entra object id; empty for MsgRefreshCards
-	RequestID   int64
-	Payload     json.RawMessage // kind-specific extra data, usually null
-	CreatedAt   time.Time
-	Attempts    int
-	NextAttempt time.Time
-	DeliveredAt time.Time
-	LastError   string
-}
+// CardRequestStatus is the CardRef kind of the requester's own status card (the one their submit turned into),
+// kept so decisions and grants update it in place. Other card refs carry the outbox kind that posted them.
+const CardRequestStatus = "request_status"
 
 // CardRef remembers a card the bot posted, so it can be updated when its request changes.
 type CardRef struct {

@@ -4,14 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
-	"github.com/valtuusbotti/valtuusbotti/internal/hetu"
 )
 
 // Directory is the org chart as the workflow needs it.
@@ -26,7 +23,6 @@ type Service struct {
 	Directory Directory
 	Catalog   *catalog.Catalog
 	Now       func() time.Time
-	Location  *time.Location // where "today" is decided; default Europe/Helsinki
 	Logger    *slog.Logger
 	// Committed is called after every transaction that enqueued messages, to wake the outbox worker.
 	Committed func()
@@ -46,22 +42,8 @@ func (s *Service) now() time.Time {
 	return s.Now()
 }
 
-// Today is the current civil date in the organisation's time zone, as 00:00 UTC of that date.
-func (s *Service) Today() time.Time {
-	loc := s.Location
-	if loc == nil {
-		loc = helsinki
-	}
-	y, m, d := s.now().In(loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-var helsinki = func() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Helsinki"); err == nil {
-		return loc
-	}
-	return time.FixedZone("EET", 2*3600) // tzdata missing: close enough for dates
-}()
+// Today is the organisation's current civil date.
+func (s *Service) Today() domain.Date { return domain.Today(s.now()) }
 
 // IsMainUser reports whether the person is one of the organisation's main users.
 func (s *Service) IsMainUser(id string) bool { return s.Catalog.Org.IsMainUser(id) }
@@ -72,80 +54,21 @@ func conflict(key string) error  { return domain.Errorf(domain.EConflict, "%s", 
 
 // ---- recommendation -------------------------------------------------------------------------------------------
 
-// Need is one theme the chosen tasks need, with what the person already has.
-type Need struct {
-	catalog.ThemeNeed
-	LookAlikes       []domain.Theme
-	Held             *domain.Mandate // an active mandate of this theme the person already holds
-	PendingReference string          // an open request that already asks for it
-}
-
-// Requestable reports whether the theme would be part of a new request.
-func (n Need) Requestable() bool { return n.Held == nil && n.PendingReference == "" }
-
-// Recommendation is what the intake answers: the needed themes and the validity bounds.
-type Recommendation struct {
-	TaskIDs           []string
-	Needs             []Need
-	DefaultValidUntil time.Time
-	MinValidUntil     time.Time
-	MaxValidUntil     time.Time
-}
-
-// Requestable reports whether any theme is left to request.
-func (r Recommendation) Requestable() bool {
-	for _, n := range r.Needs {
-		if n.Requestable() {
-			return true
-		}
-	}
-	return false
-}
-
 // Recommend works out the themes the tasks need for this person.
-func (s *Service) Recommend(ctx context.Context, personID string, taskIDs []string) (Recommendation, error) {
+func (s *Service) Recommend(ctx context.Context, personID string, taskIDs []string) (domain.Recommendation, error) {
 	tasks, err := s.checkTasks(taskIDs)
 	if err != nil {
-		return Recommendation{}, err
+		return domain.Recommendation{}, err
 	}
-	held, pending, err := s.holdings(ctx, personID)
+	h, err := s.holdings(ctx, personID)
 	if err != nil {
-		return Recommendation{}, err
+		return domain.Recommendation{}, err
 	}
-	today := s.Today()
-	rec := Recommendation{TaskIDs: tasks, MinValidUntil: today.AddDate(0, 0, 1), MaxValidUntil: today.AddDate(domain.MaxMandateYears, 0, 0)}
-	months := 0
+	var needs []domain.Need
 	for _, tn := range s.Catalog.ThemesFor(tasks) {
-		if tn.Theme.Hidden {
-			continue
-		}
-		n := Need{ThemeNeed: tn, LookAlikes: s.Catalog.LookAlikes(tn.Theme.ID)}
-		if m, ok := held[tn.Theme.ID]; ok {
-			n.Held = &m
-		} else if ref, ok := pending[tn.Theme.ID]; ok {
-			n.PendingReference = ref
-		} else if months == 0 || tn.Theme.DefaultValidityMonths < months {
-			// Least privilege: one end date for the request, the shortest the policy allows for any of its themes.
-			months = tn.Theme.DefaultValidityMonths
-		}
-		rec.Needs = append(rec.Needs, n)
+		needs = append(needs, domain.Need{Theme: tn.Theme, Tasks: tn.Tasks, Covered: tn.Covered, LookAlikes: s.Catalog.LookAlikes(tn.Theme.ID)})
 	}
-	// A look-alike that is itself recommended here is no mix-up to warn about.
-	needed := map[string]bool{}
-	for _, n := range rec.Needs {
-		needed[n.Theme.ID] = true
-	}
-	for i := range rec.Needs {
-		rec.Needs[i].LookAlikes = slices.DeleteFunc(rec.Needs[i].LookAlikes, func(t domain.Theme) bool { return needed[t.ID] })
-	}
-	if months == 0 {
-		months = 24
-	}
-	rec.DefaultValidUntil = today.AddDate(0, months, 0)
-	if rec.DefaultValidUntil.After(rec.MaxValidUntil) {
-		rec.DefaultValidUntil = rec.MaxValidUntil
-	}
-	return rec, nil
+	return domain.Recommend(s.Today(), tasks, needs, h), nil
 }
 
 // checkTasks keeps the known tasks in catalog order, refusing unknown ids and an empty choice.
@@ -174,34 +97,16 @@ func (s *Service) checkTasks(taskIDs []string) ([]string, error) {
 }
 
 // holdings returns the person's active mandates and open requested themes, by theme.
-func (s *Service) holdings(ctx context.Context, personID string) (map[string]domain.Mandate, map[string]string, error) {
-	today := s.Today()
+func (s *Service) holdings(ctx context.Context, personID string) (domain.Holdings, error) {
 	ms, err := s.Store.MandatesByHolder(ctx, personID)
 	if err != nil {
-		return nil, nil, err
-	}
-	held := map[string]domain.Mandate{}
-	for _, m := range ms {
-		if m.State == domain.MandateActive && !m.ValidUntil.Before(today) {
-			held[m.ThemeID] = m
-		}
+		return domain.Holdings{}, err
 	}
 	rs, err := s.Store.RequestsByRequester(ctx, personID, 50)
 	if err != nil {
-		return nil, nil, err
+		return domain.Holdings{}, err
 	}
-	pending := map[string]string{}
-	for _, r := range rs {
-		if !r.State.Open() {
-			continue
-		}
-		for _, it := range r.Items {
-			if it.State == domain.ItemPending || it.State == domain.ItemApproved {
-				pending[it.ThemeID] = r.Reference()
-			}
-		}
-	}
-	return held, pending, nil
+	return domain.HoldingsOf(s.Today(), ms, rs), nil
 }
 
 // ---- submit ---------------------------------------------------------------------------------------------------
@@ -219,14 +124,41 @@ type SubmitInput struct {
 // Submit files a request for the themes the tasks need and the person does not already hold or have pending, and
 // sends it to the approver.
 func (s *Service) Submit(ctx context.Context, in SubmitInput) (domain.Request, error) {
-	just := strings.TrimSpace(in.Justification)
-	switch {
-	case just == "":
-		return domain.Request{}, invalid("err.justification_required")
-	case utf8.RuneCountInString(just) > domain.MaxJustification:
-		return domain.Request{}, invalid("err.justification_too_long")
-	case hetu.Contains(just):
-		return domain.Request{}, invalid("err.justification_hetu")
+	r, err := s.newRequest(ctx, in)
+	if err != nil {
+		return domain.Request{}, err
+	}
+	uncovered := domain.Uncovered(r.Items)
+	err = s.Store.InTx(ctx, func(tx Tx) error {
+		req := r.Clone() // fn may run again: start from the same value each time
+		if err := tx.CreateRequest(ctx, &req); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, in.RequesterID, "request.submitted", nil, &req, in.ActivityID); err != nil {
+			return err
+		}
+		msgs := []domain.OutboxMessage{domain.Message(req.ApproverID, req.ID, domain.ApprovalRequest{})}
+		if len(uncovered) > 0 {
+			for _, mu := range s.Catalog.Org.MainUsers {
+				msgs = append(msgs, domain.Message(mu, req.ID, domain.ApplicationNeeded{Themes: uncovered}))
+			}
+		}
+		r = req
+		return enqueue(ctx, tx, msgs...)
+	})
+	if err != nil {
+		return domain.Request{}, domain.Wrap("workflow.Submit", err)
+	}
+	s.committed()
+	s.log().InfoContext(ctx, "request submitted", slog.Int64("request_id", r.ID), slog.Int("items", len(r.Items)), slog.String("approver_basis", string(r.ApproverBasis)))
+	return r, nil
+}
+
+// newRequest validates an employee's input and builds the request it files (not yet stored).
+func (s *Service) newRequest(ctx context.Context, in SubmitInput) (domain.Request, error) {
+	just, err := domain.Justification.Check(in.Justification)
+	if err != nil {
+		return domain.Request{}, err
 	}
 	if in.RoleID != "" {
 		if _, ok := s.Catalog.Role(in.RoleID); !ok {
@@ -237,8 +169,8 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (domain.Request, e
 	if err != nil {
 		return domain.Request{}, err
 	}
-	until := civil(in.ValidUntil)
-	if until.IsZero() || until.Before(rec.MinValidUntil) || until.After(rec.MaxValidUntil) {
+	until := domain.DateOf(in.ValidUntil)
+	if !rec.Validity.Allows(until) {
 		return domain.Request{}, invalid("err.valid_until_range")
 	}
 	requester, err := s.Directory.User(ctx, in.RequesterID)
@@ -256,54 +188,19 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (domain.Request, e
 		RequesterID: requester.ID, RequesterName: requester.DisplayName, RequesterMail: requester.Mail,
 		RequesterDepartment: requester.Department, RequesterJobTitle: requester.JobTitle,
 		ApproverID: approver.ID, ApproverName: approver.DisplayName, ApproverBasis: basis,
-		State: domain.RequestPending, Justification: just, RoleID: in.RoleID, TaskIDs: rec.TaskIDs, ValidUntil: until,
-	}
-	var uncovered []string
-	for _, n := range rec.Needs {
-		if !n.Requestable() {
-			continue
-		}
-		var why []string
-		for _, t := range n.Tasks {
-			why = append(why, t.ID)
-		}
-		r.Items = append(r.Items, domain.RequestItem{ThemeID: n.Theme.ID, TaskIDs: why, Covered: n.Covered, State: domain.ItemPending})
-		if !n.Covered {
-			uncovered = append(uncovered, n.Theme.ID)
-		}
+		State: domain.RequestPending, Justification: just, RoleID: in.RoleID, TaskIDs: rec.TaskIDs,
+		ValidUntil: until.Time(), Items: rec.NewItems(),
 	}
 	if len(r.Items) == 0 {
 		return domain.Request{}, conflict("err.nothing_to_request")
 	}
-	err = s.Store.InTx(ctx, func(tx Tx) error {
-		req := r // fn may run again: start from the same value each time
-		req.Items = slices.Clone(r.Items)
-		if err := tx.CreateRequest(ctx, &req); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, in.RequesterID, "request.submitted", nil, &req, in.ActivityID); err != nil {
-			return err
-		}
-		if err := tx.Enqueue(ctx, domain.OutboxMessage{Kind: domain.MsgApprovalRequest, RecipientID: req.ApproverID, RequestID: req.ID}); err != nil {
-			return err
-		}
-		if len(uncovered) > 0 {
-			payload, _ := json.Marshal(map[string][]string{"themes": uncovered})
-			for _, mu := range s.Catalog.Org.MainUsers {
-				if err := tx.Enqueue(ctx, domain.OutboxMessage{Kind: domain.MsgApplicationNeeded, RecipientID: mu, RequestID: req.ID, Payload: payload}); err != nil {
-					return err
-				}
-			}
-		}
-		r = req
-		return nil
-	})
-	if err != nil {
-		return domain.Request{}, domain.Wrap("workflow.Submit", err)
-	}
-	s.committed()
-	s.log().InfoContext(ctx, "request submitted", slog.Int64("request_id", r.ID), slog.Int("items", len(r.Items)), slog.String("approver_basis", string(basis)))
 	return r, nil
+}
+
+// approverCandidate is someone who may decide when the manager cannot.
+type approverCandidate struct {
+	id    string
+	basis domain.ApproverBasis
 }
 
 // ResolveApprover picks who decides a person's request: their manager; when there is none, the manager's account
@@ -311,31 +208,19 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (domain.Request, e
 // settings; then a main user. Never the requester.
 func (s *Service) ResolveApprover(ctx context.Context, requester domain.User) (domain.User, domain.ApproverBasis, error) {
 	today := s.Today()
-	usable := func(u domain.User) bool {
-		return u.ID != "" && u.ID != requester.ID && u.AccountEnabled && (u.LeaveDate == nil || !civil(*u.LeaveDate).Before(today))
-	}
 	mgr, err := s.Directory.Manager(ctx, requester.ID)
 	switch {
-	case err == nil && usable(mgr):
+	case err == nil && mgr.MayApprove(requester.ID, today):
 		return mgr, domain.ApproverManager, nil
 	case err != nil && !domain.IsCode(err, domain.ENotFound):
 		return domain.User{}, "", err // a directory outage must not silently route to someone else
 	}
-	candidates := []struct {
-		id    string
-		basis domain.ApproverBasis
-	}{}
+	var candidates []approverCandidate
 	if head := s.Catalog.Org.DepartmentHeads[requester.Department]; head != "" {
-		candidates = append(candidates, struct {
-			id    string
-			basis domain.ApproverBasis
-		}{head, domain.ApproverDepartmentHead})
+		candidates = append(candidates, approverCandidate{head, domain.ApproverDepartmentHead})
 	}
 	for _, mu := range s.Catalog.Org.MainUsers {
-		candidates = append(candidates, struct {
-			id    string
-			basis domain.ApproverBasis
-		}{mu, domain.ApproverMainUser})
+		candidates = append(candidates, approverCandidate{mu, domain.ApproverMainUser})
 	}
 	for _, c := range candidates {
 		if strings.EqualFold(c.id, requester.ID) {
@@ -348,7 +233,7 @@ func (s *Service) ResolveApprover(ctx context.Context, requester domain.User) (d
 			}
 			return domain.User{}, "", err
 		}
-		if usable(u) {
+		if u.MayApprove(requester.ID, today) {
 			return u, c.basis, nil
 		}
 	}
@@ -360,43 +245,29 @@ func (s *Service) ResolveApprover(ctx context.Context, requester domain.User) (d
 // Cancel withdraws a pending request; only its requester may.
 func (s *Service) Cancel(ctx context.Context, actorID string, requestID int64, activityID string) (domain.Request, error) {
 	return s.change(ctx, "workflow.Cancel", requestID, func(tx Tx, r *domain.Request) error {
-		if r.RequesterID != actorID {
-			return forbidden("err.not_requester")
-		}
-		if r.State != domain.RequestPending {
-			return conflict("err.not_pending")
-		}
-		before := *r
-		r.State = domain.RequestCancelled
-		for i := range r.Items {
-			r.Items[i].State = domain.ItemCancelled
+		before := r.Clone()
+		if err := r.Cancel(actorID); err != nil {
+			return err
 		}
 		if err := tx.UpdateRequest(ctx, r); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, actorID, "request.cancelled", &before, r, activityID); err != nil {
+		if err := audit(ctx, tx, actorID, "request.cancelled", &before, r, activityID); err != nil {
 			return err
 		}
-		return enqueue(ctx, tx, r.ID,
-			domain.OutboxMessage{Kind: domain.MsgRefreshCards},
-			domain.OutboxMessage{Kind: domain.MsgCancelledNotice, RecipientID: r.ApproverID})
+		return enqueue(ctx, tx,
+			domain.Message("", r.ID, domain.RefreshCards{}),
+			domain.Message(r.ApproverID, r.ID, domain.CancelledNotice{}))
 	})
 }
 
 // ---- decide ---------------------------------------------------------------------------------------------------
 
-// Decision kinds.
-const (
-	ApproveAll = "approveAll"
-	RejectAll  = "rejectAll"
-	ByItem     = "byItem"
-)
-
 // DecideInput is an approver's decision.
 type DecideInput struct {
 	ActorID    string
 	RequestID  int64
-	Decision   string         // ApproveAll, RejectAll or ByItem
+	Decision   domain.DecisionKind
 	Approve    map[int64]bool // ByItem: items to approve; the rest are rejected
 	Reason     string         // required when anything is rejected
 	ActivityID string
@@ -404,64 +275,37 @@ type DecideInput struct {
 
 // Decide records the assigned approver's decision. Only the approver may decide, only once.
 func (s *Service) Decide(ctx context.Context, in DecideInput) (domain.Request, error) {
-	reason := strings.TrimSpace(in.Reason)
-	if utf8.RuneCountInString(reason) > domain.MaxReason {
-		return domain.Request{}, invalid("err.reason_too_long")
+	reason, err := domain.Reason.Check(in.Reason)
+	if err != nil {
+		return domain.Request{}, err
 	}
-	if hetu.Contains(reason) {
-		return domain.Request{}, invalid("err.reason_hetu")
-	}
-	switch in.Decision {
-	case ApproveAll, RejectAll, ByItem:
-	default:
+	if !in.Decision.Valid() {
 		return domain.Request{}, invalid("err.bad_decision")
 	}
+	d := domain.Decision{Actor: in.ActorID, Kind: in.Decision, Approve: in.Approve, Reason: reason, At: s.now()}
 	return s.change(ctx, "workflow.Decide", in.RequestID, func(tx Tx, r *domain.Request) error {
-		if r.ApproverID != in.ActorID || r.RequesterID == in.ActorID {
-			return forbidden("err.not_approver")
+		before := r.Clone()
+		action, err := r.Decide(d)
+		if err != nil {
+			return err
 		}
-		if r.State != domain.RequestPending {
-			return conflict("err.already_decided")
-		}
-		before := *r
-		before.Items = slices.Clone(r.Items)
-		approved := 0
-		for i := range r.Items {
-			ok := in.Decision == ApproveAll || (in.Decision == ByItem && in.Approve[r.Items[i].ID])
-			if ok {
-				r.Items[i].State = domain.ItemApproved
-				approved++
-			} else {
-				r.Items[i].State = domain.ItemRejected
-			}
-		}
-		if approved < len(r.Items) && reason == "" {
-			return invalid("err.reason_required")
-		}
-		r.State = domain.RequestRejected
-		action := "request.rejected"
-		if approved > 0 {
-			r.State = domain.RequestApproved
-			action = "request.approved"
-		}
-		r.DecidedBy, r.DecidedAt, r.DecisionReason = in.ActorID, s.now().UTC(), reason
 		if err := tx.UpdateRequest(ctx, r); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, in.ActorID, action, &before, r, in.ActivityID); err != nil {
+		if err := audit(ctx, tx, in.ActorID, action, &before, r, in.ActivityID); err != nil {
 			return err
 		}
 		msgs := []domain.OutboxMessage{
-			{Kind: domain.MsgRefreshCards},
-			{Kind: domain.MsgDecisionNotice, RecipientID: r.RequesterID},
+			domain.Message("", r.ID, domain.RefreshCards{}),
+			domain.Message(r.RequesterID, r.ID, domain.DecisionNotice{}),
 		}
-		if approved > 0 {
-			msgs = append(msgs, domain.OutboxMessage{Kind: domain.MsgRequestSteps, RecipientID: r.RequesterID})
+		if r.State == domain.RequestApproved {
+			msgs = append(msgs, domain.Message(r.RequesterID, r.ID, domain.RequestSteps{}))
 			for _, mu := range s.Catalog.Org.MainUsers {
-				msgs = append(msgs, domain.OutboxMessage{Kind: domain.MsgGrantTask, RecipientID: mu})
+				msgs = append(msgs, domain.Message(mu, r.ID, domain.GrantTask{}))
 			}
 		}
-		return enqueue(ctx, tx, r.ID, msgs...)
+		return enqueue(ctx, tx, msgs...)
 	})
 }
 
@@ -479,55 +323,15 @@ type GrantInput struct {
 
 // Grant records granted mandates in the register. Only main users grant.
 func (s *Service) Grant(ctx context.Context, in GrantInput) (domain.Request, error) {
-	if !s.IsMainUser(in.ActorID) {
-		return domain.Request{}, forbidden("err.not_main_user")
+	from, until := domain.DateOf(in.ValidFrom), domain.DateOf(in.ValidUntil)
+	if err := s.mayGrant(in.ActorID); err != nil {
+		return domain.Request{}, err
 	}
-	from, until, today := civil(in.ValidFrom), civil(in.ValidUntil), s.Today()
-	switch {
-	case from.IsZero() || until.IsZero():
-		return domain.Request{}, invalid("err.dates_required")
-	case from.Before(today.AddDate(0, 0, -domain.LateGrantDays)):
-		return domain.Request{}, invalid("err.valid_from_past")
-	case !until.After(from):
-		return domain.Request{}, invalid("err.valid_until_before_from")
-	case until.After(from.AddDate(domain.MaxMandateYears, 0, 0)):
-		return domain.Request{}, invalid("err.valid_until_range")
+	if err := domain.CheckGrantDates(s.Today(), from, until); err != nil {
+		return domain.Request{}, err
 	}
-	return s.change(ctx, "workflow.Grant", in.RequestID, func(tx Tx, r *domain.Request) error {
-		items, err := pickApproved(r, in.ItemIDs)
-		if err != nil {
-			return err
-		}
-		before := *r
-		before.Items = slices.Clone(r.Items)
-		var granted []int64
-		for _, it := range items {
-			m := domain.Mandate{HolderID: r.RequesterID, HolderName: r.RequesterName, Department: r.RequesterDepartment,
-				ThemeID: it.ThemeID, ValidFrom: from, ValidUntil: until, State: domain.MandateActive,
-				RequestID: r.ID, ItemID: it.ID, GrantedBy: in.ActorID}
-			if err := tx.CreateMandate(ctx, &m); err != nil {
-				return err
-			}
-			it.State, it.GrantedFrom, it.GrantedUntil, it.GrantedBy, it.MandateID = domain.ItemGranted, from, until, in.ActorID, m.ID
-			granted = append(granted, it.ID)
-			after, _ := json.Marshal(mandateSnapshot(m))
-			if err := tx.AppendAudit(ctx, domain.AuditEvent{ActorID: in.ActorID, Action: "mandate.granted", RequestID: r.ID,
-				MandateID: m.ID, Before: json.RawMessage("null"), After: after, ActivityID: in.ActivityID}); err != nil {
-				return err
-			}
-		}
-		completeIfDone(r)
-		if err := tx.UpdateRequest(ctx, r); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, in.ActorID, "request.granted", &before, r, in.ActivityID); err != nil {
-			return err
-		}
-		payload, _ := json.Marshal(map[string][]int64{"items": granted})
-		return enqueue(ctx, tx, r.ID,
-			domain.OutboxMessage{Kind: domain.MsgRefreshCards},
-			domain.OutboxMessage{Kind: domain.MsgGrantedNotice, RecipientID: r.RequesterID, Payload: payload})
-	})
+	return s.settle(ctx, "workflow.Grant", settlement{actor: in.ActorID, requestID: in.RequestID, items: in.ItemIDs,
+		from: from, until: until, activityID: in.ActivityID})
 }
 
 // NotGrantedInput is a main user's report that approved themes could not be granted.
@@ -541,72 +345,76 @@ type NotGrantedInput struct {
 
 // NotGranted records that approved items could not be granted, with the reason. Only main users.
 func (s *Service) NotGranted(ctx context.Context, in NotGrantedInput) (domain.Request, error) {
-	if !s.IsMainUser(in.ActorID) {
-		return domain.Request{}, forbidden("err.not_main_user")
+	if err := s.mayGrant(in.ActorID); err != nil {
+		return domain.Request{}, err
 	}
-	reason := strings.TrimSpace(in.Reason)
-	switch {
-	case reason == "":
-		return domain.Request{}, invalid("err.reason_required")
-	case utf8.RuneCountInString(reason) > domain.MaxReason:
-		return domain.Request{}, invalid("err.reason_too_long")
-	case hetu.Contains(reason):
-		return domain.Request{}, invalid("err.reason_hetu")
+	reason, err := domain.RequiredReason.Check(in.Reason)
+	if err != nil {
+		return domain.Request{}, err
 	}
-	return s.change(ctx, "workflow.NotGranted", in.RequestID, func(tx Tx, r *domain.Request) error {
-		items, err := pickApproved(r, in.ItemIDs)
+	return s.settle(ctx, "workflow.NotGranted", settlement{actor: in.ActorID, requestID: in.RequestID, items: in.ItemIDs,
+		reason: reason, activityID: in.ActivityID})
+}
+
+func (s *Service) mayGrant(actor string) error {
+	if !s.IsMainUser(actor) {
+		return forbidden("err.not_main_user")
+	}
+	return nil
+}
+
+// settlement is what a main user recorded for approved items: granted (dates) or not granted (reason).
+type settlement struct {
+	actor       string
+	requestID   int64
+	items       []int64
+	from, until domain.Date
+	reason      string
+	activityID  string
+}
+
+// settle applies a settlement: granted items become mandates in the register, each with its own audit row; the
+// request's row and the requester's notice follow.
+func (s *Service) settle(ctx context.Context, op string, st settlement) (domain.Request, error) {
+	return s.change(ctx, op, st.requestID, func(tx Tx, r *domain.Request) error {
+		before := r.Clone()
+		items, err := r.Settle(st.actor, st.items, st.from, st.until, st.reason)
 		if err != nil {
 			return err
 		}
-		before := *r
-		before.Items = slices.Clone(r.Items)
 		var ids []int64
 		for _, it := range items {
-			it.State, it.NotGrantedReason, it.GrantedBy = domain.ItemNotGranted, reason, in.ActorID
 			ids = append(ids, it.ID)
+			if st.reason == "" {
+				if err := grantMandate(ctx, tx, r, it, st.activityID); err != nil {
+					return err
+				}
+			}
 		}
-		completeIfDone(r)
 		if err := tx.UpdateRequest(ctx, r); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, in.ActorID, "request.not_granted", &before, r, in.ActivityID); err != nil {
+		action, notice := "request.granted", domain.Payload(domain.GrantedNotice{Items: ids})
+		if st.reason != "" {
+			action, notice = "request.not_granted", domain.NotGrantedNotice{Items: ids}
+		}
+		if err := audit(ctx, tx, st.actor, action, &before, r, st.activityID); err != nil {
 			return err
 		}
-		payload, _ := json.Marshal(map[string][]int64{"items": ids})
-		return enqueue(ctx, tx, r.ID,
-			domain.OutboxMessage{Kind: domain.MsgRefreshCards},
-			domain.OutboxMessage{Kind: domain.MsgNotGrantedNotice, RecipientID: r.RequesterID, Payload: payload})
+		return enqueue(ctx, tx, domain.Message("", r.ID, domain.RefreshCards{}), domain.Message(r.RequesterID, r.ID, notice))
 	})
 }
 
-// pickApproved returns the request's items in state approved among ids (all approved items when ids is empty).
-func pickApproved(r *domain.Request, ids []int64) ([]*domain.RequestItem, error) {
-	if r.State != domain.RequestApproved {
-		return nil, conflict("err.not_grantable")
+// grantMandate puts a granted item into the register, with its own audit row.
+func grantMandate(ctx context.Context, tx Tx, r *domain.Request, it *domain.RequestItem, activityID string) error {
+	m := r.MandateFor(it)
+	if err := tx.CreateMandate(ctx, &m); err != nil {
+		return err
 	}
-	var out []*domain.RequestItem
-	for i := range r.Items {
-		it := &r.Items[i]
-		if it.State == domain.ItemApproved && (len(ids) == 0 || slices.Contains(ids, it.ID)) {
-			out = append(out, it)
-		}
-	}
-	if len(out) == 0 {
-		if len(ids) > 0 {
-			return nil, conflict("err.items_already_handled")
-		}
-		return nil, conflict("err.not_grantable")
-	}
-	return out, nil
-}
-
-func completeIfDone(r *domain.Request) {
-	for _, it := range r.Items {
-		if it.State == domain.ItemApproved {
-			return
-		}
-	}
-	r.State = domain.RequestCompleted
+	it.MandateID = m.ID
+	after, _ := json.Marshal(mandateSnapshot(m))
+	return tx.AppendAudit(ctx, domain.AuditEvent{ActorID: it.GrantedBy, Action: "mandate.granted", RequestID: r.ID,
+		MandateID: m.ID, Before: json.RawMessage("null"), After: after, ActivityID: activityID})
 }
 
 // ---- reads ----------------------------------------------------------------------------------------------------
@@ -628,7 +436,7 @@ func (s *Service) Mine(ctx context.Context, personID string) (MyView, error) {
 	if err != nil {
 		return MyView{}, err
 	}
-	return MyView{Mandates: ms, Requests: rs, Today: s.Today()}, nil
+	return MyView{Mandates: ms, Requests: rs, Today: s.Today().Time()}, nil
 }
 
 // Access says what a person may do with a request.
@@ -650,12 +458,10 @@ func (s *Service) View(ctx context.Context, actorID string, requestID int64) (Ac
 		return Access{}, err
 	}
 	mainUser := s.IsMainUser(actorID)
-	approver := r.ApproverID == actorID && r.RequesterID != actorID
-	if !approver && !mainUser && r.RequesterID != actorID {
+	if !r.MayView(actorID, mainUser) {
 		return Access{}, forbidden("err.no_access")
 	}
-	return Access{Request: r, IsApprover: approver, CanDecide: approver && r.State == domain.RequestPending,
-		CanGrant: mainUser && r.State == domain.RequestApproved}, nil
+	return Access{Request: r, IsApprover: r.IsApprover(actorID), CanDecide: r.MayDecide(actorID), CanGrant: r.MayGrant(mainUser)}, nil
 }
 
 // PendingApprovals lists the requests waiting for this approver.
@@ -676,7 +482,7 @@ func (s *Service) Overview(ctx context.Context, actorID string) (domain.Overview
 	if !s.IsMainUser(actorID) {
 		return domain.Overview{}, forbidden("err.not_main_user")
 	}
-	return s.Store.Overview(ctx, s.Today())
+	return s.Store.Overview(ctx, s.Today().Time())
 }
 
 // ---- plumbing -------------------------------------------------------------------------------------------------
@@ -712,9 +518,8 @@ func (s *Service) committed() {
 	}
 }
 
-func enqueue(ctx context.Context, tx Tx, requestID int64, msgs ...domain.OutboxMessage) error {
+func enqueue(ctx context.Context, tx Tx, msgs ...domain.OutboxMessage) error {
 	for _, m := range msgs {
-		m.RequestID = requestID
 		if err := tx.Enqueue(ctx, m); err != nil {
 			return err
 		}
@@ -761,7 +566,7 @@ func mandateSnapshot(m domain.Mandate) map[string]any {
 		"valid_until": dateString(m.ValidUntil), "state": m.State, "request_id": m.RequestID, "item_id": m.ItemID}
 }
 
-func (s *Service) audit(ctx context.Context, tx Tx, actor, action string, before, after *domain.Request, activityID string) error {
+func audit(ctx context.Context, tx Tx, actor, action string, before, after *domain.Request, activityID string) error {
 	b := json.RawMessage("null")
 	if before != nil {
 		b, _ = json.Marshal(snapshot(before))
@@ -770,18 +575,4 @@ func (s *Service) audit(ctx context.Context, tx Tx, actor, action string, before
 	return tx.AppendAudit(ctx, domain.AuditEvent{ActorID: actor, Action: action, RequestID: after.ID, Before: b, After: a, ActivityID: activityID})
 }
 
-func dateString(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(time.DateOnly)
-}
-
-// civil drops the time of day: a date as 00:00 UTC.
-func civil(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func dateString(t time.Time) string { return domain.DateOf(t).String() }

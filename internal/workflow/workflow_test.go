@@ -118,8 +118,8 @@ func TestRecommendationMarksHeldPendingAndUncovered(t *testing.T) {
 		if len(kela.Needs) < 2 {
 			t.Fatalf("the Kela task should need several themes: %+v", kela.Needs)
 		}
-		if rec.DefaultValidUntil.Before(rec.MinValidUntil) || rec.MaxValidUntil != date(2051, 11, 25) {
-			t.Errorf("bounds %v %v %v", rec.DefaultValidUntil, rec.MinValidUntil, rec.MaxValidUntil)
+		if rec.Validity.Default.Time().Before(rec.Validity.Min.Time()) || rec.Validity.Max.Time() != date(2051, 11, 25) {
+			t.Errorf("bounds %v %v %v", rec.Validity.Default.Time(), rec.Validity.Min.Time(), rec.Validity.Max.Time())
 		}
 		r := submit(t, f, elina, "palkkatietojen-ilmoittaminen")
 		rec, _ = f.svc.Recommend(ctx, elina, []string{"palkkatietojen-ilmoittaminen"})
@@ -236,26 +236,26 @@ func TestDecisionAuthorisationAndEffects(t *testing.T) {
 			t.Fatalf("outbox after submit: %v", k)
 		}
 		for _, stranger := range []string{elina, dina, mikael, helena} {
-			_, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: stranger, RequestID: r.ID, Decision: workflow.ApproveAll})
+			_, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: stranger, RequestID: r.ID, Decision: domain.ApproveAll})
 			if !domain.IsCode(err, domain.EForbidden) {
 				t.Fatalf("%s approving: %v", stranger, err)
 			}
 		}
-		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: workflow.RejectAll}); domain.ErrorMessage(err) != "err.reason_required" {
+		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.RejectAll}); domain.ErrorMessage(err) != "err.reason_required" {
 			t.Fatalf("reject without reason: %v", err)
 		}
 		if got, _ := f.db.Request(ctx, r.ID); got.State != domain.RequestPending || got.Version != r.Version {
 			t.Fatalf("refused decisions changed the request: %+v", got)
 		}
 		approve := map[int64]bool{r.Items[0].ID: true}
-		d, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: workflow.ByItem, Approve: approve, Reason: "Business Finland ei kuulu tehtäviisi", ActivityID: "act-decide"})
+		d, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.ByItem, Approve: approve, Reason: "Business Finland ei kuulu tehtäviisi", ActivityID: "act-decide"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d.State != domain.RequestApproved || d.Items[0].State != domain.ItemApproved || d.Items[1].State != domain.ItemRejected || d.DecidedBy != sami {
 			t.Fatalf("decided %+v", d)
 		}
-		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: workflow.ApproveAll}); !domain.IsCode(err, domain.EConflict) {
+		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.ApproveAll}); !domain.IsCode(err, domain.EConflict) {
 			t.Fatalf("second decision: %v", err)
 		}
 		msgs, _ = f.db.Outbox(ctx, r.ID)
@@ -283,7 +283,7 @@ func TestConcurrentApprovalsDecideOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: workflow.ApproveAll})
+				_, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.ApproveAll})
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -319,7 +319,7 @@ func TestGrantOnlyByMainUsers(t *testing.T) {
 		if _, err := f.svc.Grant(ctx, workflow.GrantInput{ActorID: mikael, RequestID: r.ID, ValidFrom: date(2026, 11, 25), ValidUntil: date(2027, 12, 31)}); domain.ErrorMessage(err) != "err.not_grantable" {
 			t.Fatalf("grant before approval: %v", err)
 		}
-		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: workflow.ApproveAll}); err != nil {
+		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.ApproveAll}); err != nil {
 			t.Fatal(err)
 		}
 		for _, who := range []string{sami, elina, helena} {
@@ -390,7 +390,7 @@ func TestNotGrantedAndCancel(t *testing.T) {
 		if err != nil || c.State != domain.RequestCancelled || c.Items[0].State != domain.ItemCancelled {
 			t.Fatalf("cancel: %+v %v", c, err)
 		}
-		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: workflow.ApproveAll}); !domain.IsCode(err, domain.EConflict) {
+		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.ApproveAll}); !domain.IsCode(err, domain.EConflict) {
 			t.Fatalf("deciding a cancelled request: %v", err)
 		}
 		msgs, _ := f.db.Outbox(ctx, r.ID)
@@ -399,7 +399,7 @@ func TestNotGrantedAndCancel(t *testing.T) {
 		}
 
 		r2 := submit(t, f, elina, "palkkatietojen-ilmoittaminen")
-		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r2.ID, Decision: workflow.ApproveAll}); err != nil {
+		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r2.ID, Decision: domain.ApproveAll}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.Cancel(ctx, elina, r2.ID, ""); domain.ErrorMessage(err) != "err.not_pending" {

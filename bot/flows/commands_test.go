@@ -1,4 +1,4 @@
-package bot
+package flows
 
 import (
 	"encoding/json"

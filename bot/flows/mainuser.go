@@ -1,0 +1,114 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/cards"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
+)
+
+// mainUser is the main users' side: the overview, the grant tasks, and recording what was done in Suomi.fi.
+type mainUser struct{ *Flows }
+
+func (m *mainUser) register() {
+	m.commands[cmdOverview] = m.overview
+	m.commands[cmdGrantTasks] = m.list
+	m.verbs[cards.VerbOverview] = verb{handle: noData(m.overview)}
+	m.verbs[cards.VerbGrantList] = verb{handle: noData(m.list)}
+	m.verbs[cards.VerbGrantOpen] = verb{handle: m.open}
+	m.verbs[cards.VerbGrantDone] = verb{handle: m.settle(false)}
+	m.verbs[cards.VerbGrantFailed] = verb{handle: m.settle(true)}
+}
+
+func (m *mainUser) overview(ctx context.Context, t *Turn) (*cards.Card, error) {
+	ov, err := m.Workflow.Overview(ctx, t.Actor())
+	if err != nil {
+		return nil, err
+	}
+	return cards.Overview(t.P, cards.OverviewInput{Overview: ov, Today: m.Workflow.Today().Time()}), nil
+}
+
+func (m *mainUser) list(ctx context.Context, t *Turn) (*cards.Card, error) {
+	rs, err := m.Workflow.GrantTasks(ctx, t.Actor())
+	if err != nil {
+		return nil, err
+	}
+	return cards.GrantTasks(t.P, cards.GrantListInput{Catalog: m.Catalog, Requests: rs, Now: m.Now()}), nil
+}
+
+// task reads the request for a main user's grant task card.
+func (m *mainUser) task(ctx context.Context, t *Turn, requestID int64) (domain.Request, error) {
+	if !m.Workflow.IsMainUser(t.Actor()) {
+		return domain.Request{}, domain.Errorf(domain.EForbidden, "err.not_main_user")
+	}
+	acc, err := m.Workflow.View(ctx, t.Actor(), requestID)
+	return acc.Request, err
+}
+
+func (m *mainUser) open(ctx context.Context, t *Turn, raw json.RawMessage) (*cards.Card, error) {
+	d, _, err := decodeRequest(raw, nil)
+	if err != nil {
+		return nil, err
+	}
+	r, err := m.task(ctx, t, d.RequestID)
+	if err != nil {
+		return nil, err
+	}
+	return m.Views.Grant(ctx, t.P, r, ""), nil
+}
+
+// settle records Granted (VerbGrantDone, with the dates used in Suomi.fi) or Could not grant (VerbGrantFailed,
+// with the reason) for the items whose toggle is on; without toggles, for every approved item.
+func (m *mainUser) settle(failed bool) verbHandler {
+	return func(ctx context.Context, t *Turn, raw json.RawMessage) (*cards.Card, error) {
+		return m.settleItems(ctx, t, raw, failed)
+	}
+}
+
+func (m *mainUser) settleItems(ctx context.Context, t *Turn, raw json.RawMessage, failed bool) (*cards.Card, error) {
+	d, inputs, err := decodeRequest(raw, []string{cards.ValidFromInput, cards.ValidUntilInput, cards.ReasonInput}, cards.ItemInputPrefix)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := toggles(inputs)
+	if err != nil {
+		return nil, errBadAction
+	}
+	if !m.Workflow.IsMainUser(t.Actor()) {
+		return nil, domain.Errorf(domain.EForbidden, "err.not_main_user")
+	}
+	items := selected(sel)
+	if len(sel) > 0 && len(items) == 0 {
+		// Every toggle off: nothing chosen, which must not be read as "all of them".
+		err = domain.Errorf(domain.EInvalid, "err.no_items_selected")
+	} else {
+		var r domain.Request
+		if r, err = m.record(ctx, t, failed, d.RequestID, items, inputs); err == nil {
+			return m.Views.Grant(ctx, t.P, r, ""), nil
+		}
+	}
+	if domain.IsCode(err, domain.EInvalid) || domain.IsCode(err, domain.EConflict) {
+		// Keep the main user on the task card with the reason shown.
+		if r, verr := m.task(ctx, t, d.RequestID); verr == nil {
+			msg, _ := userError(t.P, err)
+			return m.Views.Grant(ctx, t.P, r, msg), nil
+		}
+	}
+	return nil, err
+}
+
+// record passes the verb's decision to the workflow.
+func (m *mainUser) record(ctx context.Context, t *Turn, failed bool, requestID int64, items []int64, inputs map[string]string) (domain.Request, error) {
+	if failed {
+		return m.Workflow.NotGranted(ctx, workflow.NotGrantedInput{ActorID: t.Actor(), RequestID: requestID, ItemIDs: items,
+			Reason: inputs[cards.ReasonInput], ActivityID: t.Activity.ID})
+	}
+	from, _ := time.Parse(time.DateOnly, strings.TrimSpace(inputs[cards.ValidFromInput]))
+	until, _ := time.Parse(time.DateOnly, strings.TrimSpace(inputs[cards.ValidUntilInput]))
+	return m.Workflow.Grant(ctx, workflow.GrantInput{ActorID: t.Actor(), RequestID: requestID, ItemIDs: items,
+		ValidFrom: from, ValidUntil: until, ActivityID: t.Activity.ID})
+}

@@ -1,0 +1,237 @@
+// Package delivery turns outbox messages into Teams messages: it renders each message kind as a card in the
+// recipient's language from the request as it is now, opens the 1:1 chat (or installs the app) when the bot has
+// none with the recipient, posts the card through the Bot Connector, and refreshes every card posted about a
+// request when it changes. It implements outbox.Deliverer; the outbox worker decides when and how often.
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/valtuusbotti/valtuusbotti/cards"
+	"github.com/valtuusbotti/valtuusbotti/internal/connector"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+	"github.com/valtuusbotti/valtuusbotti/internal/language"
+	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
+	"github.com/valtuusbotti/valtuusbotti/internal/state"
+	"github.com/valtuusbotti/valtuusbotti/internal/views"
+)
+
+// Requests reads the register's requests.
+type Requests interface {
+	Request(ctx context.Context, id int64) (domain.Request, error)
+}
+
+// Refs keeps people's conversation references and the cards posted to them.
+type Refs interface {
+	ConversationRef(ctx context.Context, aadObjectID string) (domain.ConversationRef, error)
+	UpsertConversationRef(ctx context.Context, ref domain.ConversationRef) error
+	SaveCardRef(ctx context.Context, ref domain.CardRef) error
+	CardRefs(ctx context.Context, requestID int64) ([]domain.CardRef, error)
+}
+
+// Connector is the Bot Connector as delivery uses it.
+type Connector interface {
+	SendActivity(ctx context.Context, serviceURL, conversationID string, a schema.Activity) (string, error)
+	UpdateActivity(ctx context.Context, serviceURL, conversationID, activityID string, a schema.Activity) error
+	CreateConversation(ctx context.Context, serviceURL string, p schema.ConversationParameters) (connector.ConversationResource, error)
+}
+
+// Installer installs the bot's Teams app for a person, so that proactive messages can reach someone who has never
+// opened the bot. Teams then sends an installationUpdate, which stores their conversation reference.
+type Installer interface {
+	InstallFor(ctx context.Context, userID string) error
+}
+
+// Deliverer delivers outbox messages.
+type Deliverer struct {
+	Requests  Requests
+	Refs      Refs
+	Connector Connector
+	Installer Installer // optional: installs the app for recipients the bot cannot reach yet
+	State     state.Store
+	Views     *views.Views
+	Language  *language.Resolver
+	Messages  *i18n.Bundle
+	Logger    *slog.Logger
+}
+
+var _ outbox.Deliverer = (*Deliverer)(nil)
+
+// Deliver renders and posts one outbox message.
+func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
+	payload, err := m.Decode()
+	if err != nil {
+		return fmt.Errorf("%w: %v", outbox.ErrPermanent, err)
+	}
+	r, err := d.Requests.Request(ctx, m.RequestID)
+	if err != nil {
+		if domain.IsCode(err, domain.ENotFound) {
+			return fmt.Errorf("%w: request %d is gone", outbox.ErrPermanent, m.RequestID)
+		}
+		return err
+	}
+	if _, ok := payload.(domain.RefreshCards); ok {
+		return d.refreshCards(ctx, r)
+	}
+	ref, err := d.Refs.ConversationRef(ctx, m.RecipientID)
+	if err != nil {
+		if domain.IsCode(err, domain.ENotFound) {
+			// The person has never talked to the bot: install the app for them (at most hourly), which makes Teams
+			// send an installationUpdate that stores their reference; the retry then delivers.
+			d.installFor(ctx, m.RecipientID)
+			return fmt.Errorf("%w: no conversation reference", outbox.ErrRecipientUnreachable)
+		}
+		return err
+	}
+	card := d.render(ctx, d.printer(ctx, ref), payload, r, ref)
+	if ref.ConversationID == "" {
+		if ref, err = d.openPersonalChat(ctx, ref); err != nil {
+			return err
+		}
+	}
+	id, err := d.Connector.SendActivity(ctx, ref.ServiceURL, ref.ConversationID, card.Activity())
+	if err != nil {
+		return unreachableIfGone(err)
+	}
+	if m.Kind == domain.MsgApprovalRequest || m.Kind == domain.MsgGrantTask {
+		if err := d.Refs.SaveCardRef(ctx, domain.CardRef{RequestID: r.ID, RecipientID: m.RecipientID, Kind: m.Kind,
+			ConversationID: ref.ConversationID, ServiceURL: ref.ServiceURL, ActivityID: id}); err != nil {
+			// The card went out; without the reference it just will not be updated later. Not worth a resend.
+			d.log().WarnContext(ctx, "could not remember a posted card", slog.String("error", err.Error()))
+		}
+	}
+	return nil
+}
+
+// render builds the card a message stands for, from the request as it is now, for the recipient whose
+// conversation reference is ref.
+func (d *Deliverer) render(ctx context.Context, p i18n.Printer, payload domain.Payload, r domain.Request, ref domain.ConversationRef) *cards.Card {
+	cat := d.Views.Catalog
+	switch pl := payload.(type) {
+	case domain.ApprovalRequest:
+		return d.Views.Approval(ctx, p, r, ref.UserID, false, "") // the recipient is the approver
+	case domain.GrantTask:
+		return d.Views.Grant(ctx, p, r, "")
+	case domain.DecisionNotice:
+		return cards.DecisionNotice(p, cards.NoticeInput{Catalog: cat, Request: r})
+	case domain.RequestSteps:
+		return cards.RequestSteps(p, cards.StepsInput{Catalog: cat, Request: r, OrgName: cat.Org.Name, BusinessID: cat.Org.BusinessID})
+	case domain.GrantedNotice:
+		return cards.GrantedNotice(p, cards.NoticeInput{Catalog: cat, Request: r, ItemIDs: pl.Items})
+	case domain.NotGrantedNotice:
+		return cards.NotGrantedNotice(p, cards.NoticeInput{Catalog: cat, Request: r, ItemIDs: pl.Items})
+	case domain.ApplicationNeeded:
+		return cards.ApplicationNeeded(p, cards.ApplicationInput{Catalog: cat, Request: r, ThemeIDs: pl.Themes})
+	default: // domain.CancelledNotice; Decode admits no other kind
+		return cards.CancelledNotice(p, cards.CancelledInput{Catalog: cat, Request: r})
+	}
+}
+
+func (d *Deliverer) printer(ctx context.Context, ref domain.ConversationRef) i18n.Printer {
+	return d.Messages.Printer(d.Language.For(ctx, ref, ""))
+}
+
+func (d *Deliverer) log() *slog.Logger {
+	if d.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Logger
+}
+
+// installFor asks Graph to install the app for a person, once an hour at most whatever the retries.
+func (d *Deliverer) installFor(ctx context.Context, userID string) {
+	if d.Installer == nil {
+		return
+	}
+	if dup, err := state.Seen(ctx, d.State, "install:"+userID, time.Hour); err != nil || dup {
+		return
+	}
+	if err := d.Installer.InstallFor(ctx, userID); err != nil {
+		d.log().WarnContext(ctx, "could not install the app for a recipient", slog.String("user", domain.Pseudonym(userID)), slog.String("error", err.Error()))
+		return
+	}
+	d.log().InfoContext(ctx, "installed the app for a recipient", slog.String("user", domain.Pseudonym(userID)))
+}
+
+// unreachableIfGone sorts the connector's refusals: a conversation that is gone or closed to the bot (the app was
+// uninstalled, the user blocked it: 403/404) makes the message wait until the person reaches the bot again; a 400
+// is our own mistake, which no retry fixes.
+func unreachableIfGone(err error) error {
+	switch connectorStatus(err) {
+	case http.StatusForbidden, http.StatusNotFound:
+		return fmt.Errorf("%w: %v", outbox.ErrRecipientUnreachable, err)
+	case http.StatusBadRequest:
+		return fmt.Errorf("%w: %v", outbox.ErrPermanent, err)
+	}
+	return err
+}
+
+// connectorStatus is the HTTP status of a Bot Connector refusal, or 0.
+func connectorStatus(err error) int {
+	var api *connector.APIError
+	if errors.As(err, &api) {
+		return api.StatusCode
+	}
+	return 0
+}
+
+// openPersonalChat creates the 1:1 conversation with a person the bot knows only from elsewhere (a channel, an
+// install), and remembers it.
+func (d *Deliverer) openPersonalChat(ctx context.Context, ref domain.ConversationRef) (domain.ConversationRef, error) {
+	params := schema.ConversationParameters{
+		Bot:         schema.ChannelAccount{ID: ref.BotID},
+		Members:     []schema.ChannelAccount{{ID: ref.UserID}},
+		TenantID:    ref.TenantID,
+		ChannelData: map[string]any{"tenant": map[string]any{"id": ref.TenantID}},
+	}
+	res, err := d.Connector.CreateConversation(ctx, ref.ServiceURL, params)
+	if err != nil {
+		return ref, unreachableIfGone(err)
+	}
+	ref.ConversationID, ref.ConversationType = res.ID, "personal"
+	if res.ServiceURL != "" {
+		ref.ServiceURL = res.ServiceURL
+	}
+	return ref, d.Refs.UpsertConversationRef(ctx, ref)
+}
+
+// refreshCards puts the request's current state into every card the bot posted about it, so nobody is left with
+// live buttons on a decided request. PUT is idempotent, so a retry after a partial failure is harmless.
+func (d *Deliverer) refreshCards(ctx context.Context, r domain.Request) error {
+	refs, err := d.Refs.CardRefs(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	var failed error
+	for _, cr := range refs {
+		pref, err := d.Refs.ConversationRef(ctx, cr.RecipientID)
+		if err != nil && !domain.IsCode(err, domain.ENotFound) {
+			return err
+		}
+		p := d.printer(ctx, pref)
+		var card *cards.Card
+		switch cr.Kind {
+		case domain.MsgApprovalRequest:
+			card = d.Views.Approval(ctx, p, r, pref.UserID, false, "")
+		case domain.MsgGrantTask:
+			card = d.Views.Grant(ctx, p, r, "")
+		case domain.CardRequestStatus:
+			card = d.Views.Status(p, r)
+		default:
+			continue
+		}
+		err = d.Connector.UpdateActivity(ctx, cr.ServiceURL, cr.ConversationID, cr.ActivityID, card.Activity())
+		if s := connectorStatus(err); err != nil && s != http.StatusNotFound && s != http.StatusForbidden {
+			failed = errors.Join(failed, err) // 404/403: the message or chat is gone; nothing to update
+		}
+	}
+	return failed
+}

@@ -1,0 +1,125 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Outbox message kinds: every message a state change causes is written to the outbox in the same transaction and
+// delivered by the outbox worker, which renders it in the recipient's language at delivery time. The kind is stored
+// with the message; each kind has one payload type below.
+const (
+	MsgApprovalRequest   = "approval_request"   // approval card to the approver
+	MsgDecisionNotice    = "decision_notice"    // the requester is told the decision
+	MsgGrantTask         = "grant_task"         // task card to a main user
+	MsgRequestSteps      = "request_steps"      // the requester's own Suomi.fi steps (valtuuspyyntö path)
+	MsgGrantedNotice     = "granted_notice"     // the requester is told the mandate is in force
+	MsgNotGrantedNotice  = "not_granted_notice" // the requester is told a theme could not be granted
+	MsgApplicationNeeded = "application_needed" // main users: a theme outside the valtuutusoikeus was requested
+	MsgCancelledNotice   = "cancelled_notice"   // the approver is told the requester withdrew
+	MsgRefreshCards      = "refresh_cards"      // PUT the current view into every stored card of the request
+)
+
+// PayloadVersion is the version written into every payload. A reader accepts every version up to its own; a
+// payload written before versions existed (no "v") is version 1.
+const PayloadVersion = 1
+
+// Payload is the kind-specific content of an outbox message. Each kind has exactly one payload type.
+type Payload interface{ Kind() string }
+
+// The payload types, one per kind. Most messages are rendered from the request as it is at delivery time and carry
+// nothing else; notices about some items name them, so a later change does not alter what the notice was about.
+type (
+	ApprovalRequest  struct{}
+	DecisionNotice   struct{}
+	GrantTask        struct{}
+	RequestSteps     struct{}
+	CancelledNotice  struct{}
+	RefreshCards     struct{}
+	GrantedNotice    struct{ Items []int64 }
+	NotGrantedNotice struct{ Items []int64 }
+	// ApplicationNeeded names the themes outside the organisation's valtuutusoikeus.
+	ApplicationNeeded struct{ Themes []string }
+)
+
+func (ApprovalRequest) Kind() string   { return MsgApprovalRequest }
+func (DecisionNotice) Kind() string    { return MsgDecisionNotice }
+func (GrantTask) Kind() string         { return MsgGrantTask }
+func (RequestSteps) Kind() string      { return MsgRequestSteps }
+func (CancelledNotice) Kind() string   { return MsgCancelledNotice }
+func (RefreshCards) Kind() string      { return MsgRefreshCards }
+func (GrantedNotice) Kind() string     { return MsgGrantedNotice }
+func (NotGrantedNotice) Kind() string  { return MsgNotGrantedNotice }
+func (ApplicationNeeded) Kind() string { return MsgApplicationNeeded }
+
+// wirePayload is the stored JSON of every payload: a version and the fields some kinds use.
+type wirePayload struct {
+	V      int      `json:"v"`
+	Items  []int64  `json:"items,omitempty"`
+	Themes []string `json:"themes,omitempty"`
+}
+
+// Message is an outbox message for recipient about request, with its payload encoded.
+func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
+	w := wirePayload{V: PayloadVersion}
+	switch p := p.(type) {
+	case GrantedNotice:
+		w.Items = p.Items
+	case NotGrantedNotice:
+		w.Items = p.Items
+	case ApplicationNeeded:
+		w.Themes = p.Themes
+	}
+	raw, _ := json.Marshal(w) // cannot fail: plain fields
+	return OutboxMessage{Kind: p.Kind(), RecipientID: recipientID, RequestID: requestID, Payload: raw}
+}
+
+// Decode returns the message's typed payload. An unknown kind, a newer version or malformed JSON is an error:
+// no retry will make such a message deliverable.
+func (m OutboxMessage) Decode() (Payload, error) {
+	var w wirePayload
+	if len(m.Payload) > 0 && string(m.Payload) != "null" {
+		if err := json.Unmarshal(m.Payload, &w); err != nil {
+			return nil, fmt.Errorf("outbox message %d: malformed payload: %w", m.ID, err)
+		}
+	}
+	if w.V > PayloadVersion {
+		return nil, fmt.Errorf("outbox message %d: payload version %d is newer than this build's %d", m.ID, w.V, PayloadVersion)
+	}
+	switch m.Kind {
+	case MsgApprovalRequest:
+		return ApprovalRequest{}, nil
+	case MsgDecisionNotice:
+		return DecisionNotice{}, nil
+	case MsgGrantTask:
+		return GrantTask{}, nil
+	case MsgRequestSteps:
+		return RequestSteps{}, nil
+	case MsgCancelledNotice:
+		return CancelledNotice{}, nil
+	case MsgRefreshCards:
+		return RefreshCards{}, nil
+	case MsgGrantedNotice:
+		return GrantedNotice{Items: w.Items}, nil
+	case MsgNotGrantedNotice:
+		return NotGrantedNotice{Items: w.Items}, nil
+	case MsgApplicationNeeded:
+		return ApplicationNeeded{Themes: w.Themes}, nil
+	}
+	return nil, fmt.Errorf("outbox message %d: unknown kind %q", m.ID, m.Kind)
+}
+
+// OutboxMessage is a message waiting to be delivered (or delivered: rows are kept for the record).
+type OutboxMessage struct {
+	ID          int64
+	Kind        string
+	RecipientID string // Entra object id; empty for MsgRefreshCards
+	RequestID   int64
+	Payload     json.RawMessage // the encoded Payload (see Message and Decode)
+	CreatedAt   time.Time
+	Attempts    int
+	NextAttempt time.Time
+	DeliveredAt time.Time
+	LastError   string
+}

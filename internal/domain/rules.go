@@ -1,0 +1,208 @@
+package domain
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// The rules of a request's life: who may do what, and what each step changes. They are pure: the workflow loads a
+// request, applies one of these, and saves the result with its audit row and outbox messages in one transaction.
+
+// Clone is a deep copy of r (its items included), e.g. the "before" of an audit row.
+func (r Request) Clone() Request {
+	r.Items = slices.Clone(r.Items)
+	r.TaskIDs = slices.Clone(r.TaskIDs)
+	return r
+}
+
+// IsApprover reports whether actor is the request's assigned approver. The requester never is, whatever the data says.
+func (r *Request) IsApprover(actor string) bool {
+	return actor != "" && r.ApproverID == actor && r.RequesterID != actor
+}
+
+// MayDecide reports whether actor may decide the request now.
+func (r *Request) MayDecide(actor string) bool {
+	return r.IsApprover(actor) && r.State == RequestPending
+}
+
+// MayView reports whether actor may see the request: its requester, its approver or a main user. Anyone else must
+// learn nothing about it, not even that it exists.
+func (r *Request) MayView(actor string, mainUser bool) bool {
+	return actor != "" && (mainUser || r.RequesterID == actor || r.IsApprover(actor))
+}
+
+// MayGrant reports whether a main user may record grants on the request now.
+func (r *Request) MayGrant(mainUser bool) bool { return mainUser && r.State == RequestApproved }
+
+// Cancel withdraws a request that waits for its approver; only its requester may.
+func (r *Request) Cancel(actor string) error {
+	if r.RequesterID != actor {
+		return Errorf(EForbidden, "err.not_requester")
+	}
+	if r.State != RequestPending {
+		return Errorf(EConflict, "err.not_pending")
+	}
+	r.State = RequestCancelled
+	for i := range r.Items {
+		r.Items[i].State = ItemCancelled
+	}
+	return nil
+}
+
+// DecisionKind is how an approver decides.
+type DecisionKind string
+
+// Decision kinds.
+const (
+	ApproveAll DecisionKind = "approveAll"
+	RejectAll  DecisionKind = "rejectAll"
+	ByItem     DecisionKind = "byItem" // approve the items marked in Approve, reject the rest
+)
+
+// Valid reports whether k is a known decision kind.
+func (k DecisionKind) Valid() bool { return k == ApproveAll || k == RejectAll || k == ByItem }
+
+// Decision is an approver's answer to a request.
+type Decision struct {
+	Actor   string
+	Kind    DecisionKind
+	Approve map[int64]bool // ByItem: the items to approve; each id must be an item of the request
+	Reason  string         // checked free text; required when anything is rejected
+	At      time.Time
+}
+
+// Decide applies the assigned approver's decision, once. It returns the audit action ("request.approved" when
+// anything was approved, else "request.rejected"). An item id that is not on the request is refused: card data is
+// never trusted.
+func (r *Request) Decide(d Decision) (action string, err error) {
+	if !d.Kind.Valid() {
+		return "", Errorf(EInvalid, "err.bad_decision")
+	}
+	if !r.IsApprover(d.Actor) {
+		return "", Errorf(EForbidden, "err.not_approver")
+	}
+	if r.State != RequestPending {
+		return "", Errorf(EConflict, "err.already_decided")
+	}
+	for id := range d.Approve {
+		if _, ok := r.Item(id); !ok {
+			return "", Errorf(EInvalid, "err.bad_item")
+		}
+	}
+	approved := 0
+	for _, it := range r.Items {
+		if d.Kind == ApproveAll || (d.Kind == ByItem && d.Approve[it.ID]) {
+			approved++
+		}
+	}
+	if approved < len(r.Items) && strings.TrimSpace(d.Reason) == "" {
+		return "", Errorf(EInvalid, "err.reason_required")
+	}
+	for i := range r.Items {
+		it := &r.Items[i]
+		it.State = ItemRejected
+		if d.Kind == ApproveAll || (d.Kind == ByItem && d.Approve[it.ID]) {
+			it.State = ItemApproved
+		}
+	}
+	r.DecidedBy, r.DecidedAt, r.DecisionReason = d.Actor, d.At.UTC(), d.Reason
+	if approved == 0 {
+		r.State = RequestRejected
+		return "request.rejected", nil
+	}
+	r.State = RequestApproved
+	return "request.approved", nil
+}
+
+// approvedItems returns the items waiting for a grant among ids (every such item when ids is empty). An id that is
+// not on the request is refused; ids that are all handled already are a conflict (a late or repeated tap).
+func (r *Request) approvedItems(ids []int64) ([]*RequestItem, error) {
+	for _, id := range ids {
+		if _, ok := r.Item(id); !ok {
+			return nil, Errorf(EInvalid, "err.bad_item")
+		}
+	}
+	if r.State != RequestApproved {
+		return nil, Errorf(EConflict, "err.not_grantable")
+	}
+	var out []*RequestItem
+	for i := range r.Items {
+		it := &r.Items[i]
+		if it.State == ItemApproved && (len(ids) == 0 || slices.Contains(ids, it.ID)) {
+			out = append(out, it)
+		}
+	}
+	if len(out) == 0 {
+		if len(ids) > 0 {
+			return nil, Errorf(EConflict, "err.items_already_handled")
+		}
+		return nil, Errorf(EConflict, "err.not_grantable")
+	}
+	return out, nil
+}
+
+// Settle records what a main user did in Suomi.fi for approved items (all of them when ids is empty): granted from
+// and until the given dates, or, with a reason and zero dates, not granted. It returns the settled items, so the
+// caller can create their mandates, and completes the request when no item waits any more.
+func (r *Request) Settle(actor string, ids []int64, from, until Date, notGrantedReason string) ([]*RequestItem, error) {
+	items, err := r.approvedItems(ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		it.GrantedBy = actor
+		if notGrantedReason != "" {
+			it.State, it.NotGrantedReason = ItemNotGranted, notGrantedReason
+			continue
+		}
+		it.State, it.GrantedFrom, it.GrantedUntil = ItemGranted, from.Time(), until.Time()
+	}
+	r.completeIfDone()
+	return items, nil
+}
+
+func (r *Request) completeIfDone() {
+	for _, it := range r.Items {
+		if it.State == ItemApproved {
+			return
+		}
+	}
+	r.State = RequestCompleted
+}
+
+// MandateFor is the register entry a granted item becomes.
+func (r *Request) MandateFor(it *RequestItem) Mandate {
+	return Mandate{HolderID: r.RequesterID, HolderName: r.RequesterName, Department: r.RequesterDepartment,
+		ThemeID: it.ThemeID, ValidFrom: it.GrantedFrom, ValidUntil: it.GrantedUntil, State: MandateActive,
+		RequestID: r.ID, ItemID: it.ID, GrantedBy: it.GrantedBy}
+}
+
+// End is the day a mandate stopped (or stops) being in force: its end date, or for a revoked mandate the day it
+// was revoked when that came first.
+func (m Mandate) End() Date {
+	end := DateOf(m.ValidUntil)
+	if m.State == MandateRevoked && !m.UpdatedAt.IsZero() {
+		if rev := DateOf(m.UpdatedAt); end.IsZero() || rev.Before(end) {
+			end = rev
+		}
+	}
+	return end
+}
+
+// InForceOn reports whether the mandate is in force on the given day.
+func (m Mandate) InForceOn(day Date) bool {
+	return m.State == MandateActive && !day.Before(DateOf(m.ValidFrom)) && !day.After(DateOf(m.ValidUntil))
+}
+
+// Current reports whether the mandate is active and has not ended by day (it may start later).
+func (m Mandate) Current(day Date) bool {
+	return m.State == MandateActive && !DateOf(m.ValidUntil).Before(day)
+}
+
+// MayApprove reports whether u can decide requests of the requester on day: a real, enabled account that has not
+// left, and never the requester themself.
+func (u User) MayApprove(requesterID string, day Date) bool {
+	return u.ID != "" && !strings.EqualFold(u.ID, requesterID) && u.AccountEnabled &&
+		(u.LeaveDate == nil || !DateOf(*u.LeaveDate).Before(day))
+}

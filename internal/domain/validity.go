@@ -1,0 +1,66 @@
+package domain
+
+// Limits of the mandate flow. The cards tell people about them and validate on the client; the rules below enforce
+// them on the server. Keeping them here keeps the two in step.
+const (
+	MaxMandateYears      = 25   // Suomi.fi's longest mandate
+	LateGrantDays        = 30   // how far back a main user may date a grant they confirm late
+	MaxJustification     = 1000 // characters in a request's justification
+	MaxReason            = 500  // characters in a rejection or could-not-grant reason
+	DefaultValidityMonth = 24   // a request's end date when no theme's policy says otherwise
+)
+
+// Validity is the range of end dates a new request may ask for, and the one it proposes.
+type Validity struct {
+	Min, Max, Default Date
+}
+
+// RequestValidity is the validity a request made today may have. policyMonths is the shortest default validity of
+// the themes it asks for (least privilege: one end date for the whole request); 0 means no policy.
+func RequestValidity(today Date, policyMonths int) Validity {
+	v := Validity{Min: today.AddDays(1), Max: today.AddYears(MaxMandateYears)}
+	if policyMonths <= 0 {
+		policyMonths = DefaultValidityMonth
+	}
+	v.Default = today.AddMonths(policyMonths)
+	if v.Default.After(v.Max) {
+		v.Default = v.Max
+	}
+	return v
+}
+
+// Allows reports whether until is an end date the request may ask for.
+func (v Validity) Allows(until Date) bool {
+	return !until.IsZero() && !until.Before(v.Min) && !until.After(v.Max)
+}
+
+// CheckGrantDates validates the dates a main user records for a grant made in Suomi.fi: both given, the start at
+// most LateGrantDays in the past, the end after the start and within Suomi.fi's longest validity.
+func CheckGrantDates(today, from, until Date) error {
+	switch {
+	case from.IsZero() || until.IsZero():
+		return Errorf(EInvalid, "err.dates_required")
+	case from.Before(today.AddDays(-LateGrantDays)):
+		return Errorf(EInvalid, "err.valid_from_past")
+	case !until.After(from):
+		return Errorf(EInvalid, "err.valid_until_before_from")
+	case until.After(from.AddYears(MaxMandateYears)):
+		return Errorf(EInvalid, "err.valid_until_range")
+	}
+	return nil
+}
+
+// GrantDefaults are the dates the grant task proposes: from today until the requested end, kept within Suomi.fi's
+// limits, and the latest end Suomi.fi accepts. until is zero when the request has no usable end date, so that the
+// main user must choose one.
+func GrantDefaults(today, requested Date) (from, until, latest Date) {
+	latest = today.AddYears(MaxMandateYears)
+	switch {
+	case requested.IsZero() || requested.Before(today):
+	case requested.After(latest):
+		until = latest
+	default:
+		until = requested
+	}
+	return today, until, latest
+}

@@ -1,0 +1,78 @@
+// Package views assembles the cards that show one request as it is now, for the conversation flows (a person's
+// own turn) and for delivery (proactive messages and card refreshes) alike: it looks up the names the cards show
+// and the ids Teams needs, then calls the pure card builders in cards/.
+package views
+
+import (
+	"context"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/cards"
+	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+)
+
+// People looks people up in the directory.
+type People interface {
+	User(ctx context.Context, id string) (domain.User, error)
+}
+
+// Refs reads stored conversation references.
+type Refs interface {
+	ConversationRef(ctx context.Context, aadObjectID string) (domain.ConversationRef, error)
+}
+
+// Views builds request cards.
+type Views struct {
+	Catalog   *catalog.Catalog
+	Directory People
+	Refs      Refs
+	Now       func() time.Time
+}
+
+// Approval is the approval card for r: interactive only for the approver of a pending request, final once decided.
+// approverUserID is the approver's "29:" id, which the card's refresh needs ("" when unknown).
+func (v *Views) Approval(ctx context.Context, p i18n.Printer, r domain.Request, approverUserID string, interactive bool, errText string) *cards.Card {
+	return cards.Approval(p, cards.ApprovalInput{Catalog: v.Catalog, Request: r, ApproverUserID: approverUserID,
+		Interactive: interactive, Error: errText, Now: v.Now(), People: v.people(ctx, r)})
+}
+
+// Grant is the main users' grant task card for r.
+func (v *Views) Grant(ctx context.Context, p i18n.Printer, r domain.Request, errText string) *cards.Card {
+	org := v.Catalog.Org
+	return cards.GrantTask(p, cards.GrantTaskInput{Catalog: v.Catalog, Request: r, OrgName: org.Name,
+		BusinessID: org.BusinessID, Today: domain.Today(v.Now()).Time(), Error: errText, People: v.people(ctx, r)})
+}
+
+// Status is the requester's own status card for r.
+func (v *Views) Status(p i18n.Printer, r domain.Request) *cards.Card {
+	return cards.RequestStatus(p, cards.RequestStatusInput{Catalog: v.Catalog, Request: r, Now: v.Now()})
+}
+
+// TeamsUserID is a person's "29:" id, which card refresh needs; "" when the bot has never heard from them.
+func (v *Views) TeamsUserID(ctx context.Context, aad string) string {
+	ref, err := v.Refs.ConversationRef(ctx, aad)
+	if err != nil {
+		return ""
+	}
+	return ref.UserID
+}
+
+// people names who decided and who granted, so cards show names rather than object ids.
+func (v *Views) people(ctx context.Context, r domain.Request) map[string]string {
+	ids := []string{r.DecidedBy}
+	for _, it := range r.Items {
+		ids = append(ids, it.GrantedBy)
+	}
+	out := map[string]string{}
+	for _, id := range ids {
+		if id == "" || out[id] != "" {
+			continue
+		}
+		if u, err := v.Directory.User(ctx, id); err == nil {
+			out[id] = u.DisplayName
+		}
+	}
+	return out
+}
