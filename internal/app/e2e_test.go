@@ -76,7 +76,7 @@ func TestInboundAuthentication(t *testing.T) {
 	h := newHarness(t)
 	h.idp.AddHiddenKey("unknown-kid")
 	h.idp.AddKey("skype-only", "skype")
-	now := time.Now()
+	now := h.clock.Now()
 	valid := h.token(fakeidp.TokenOptions{})
 	parts := strings.Split(strings.TrimPrefix(valid, "Bearer "), ".")
 	tampered := "Bearer " + parts[0] + "." + parts[1] + "." + flip(parts[2])

@@ -23,6 +23,7 @@ import (
 
 	"github.com/valtuusbotti/valtuusbotti/internal/app"
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeconnector"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeidp"
 )
@@ -73,6 +74,7 @@ type harness struct {
 	dbPath string
 	seq    atomic.Int64
 	stop   func() // shuts the service down (also done at cleanup)
+	clock  *clock.Running
 	runID  string
 }
 
@@ -87,7 +89,9 @@ func withoutRateLimits(_ map[string]string, o *app.Options) {
 
 func newHarness(t testing.TB, opts ...option) *harness {
 	t.Helper()
-	h := &harness{t: t, idp: fakeidp.New(t), conn: fakeconnector.New(t), logs: &syncBuffer{}, runID: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	h := &harness{t: t, idp: fakeidp.New(t), conn: fakeconnector.New(t), logs: &syncBuffer{}, runID: strconv.FormatInt(time.Now().UnixNano(), 36),
+		clock: clock.NewRunning(time.Time{})}
+	h.idp.Now = h.clock.Now // tokens are issued on the service's clock, whatever today's date is
 	h.dbPath = filepath.Join(t.TempDir(), "bot.db")
 	return h.start(opts...)
 }
@@ -112,6 +116,7 @@ func (h *harness) start(opts ...option) *harness {
 	aopts := app.Options{
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Credential: &staticCredential{},
+		Now:        h.clock.Now,
 	}
 	for _, o := range opts {
 		o(env, &aopts)
