@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
@@ -212,4 +213,30 @@ func lookup[T any](items []T, idx map[string]int, id string) (T, bool) {
 	}
 	var zero T
 	return zero, false
+}
+
+// SelectTasks keeps the known tasks among ids, in catalog order, without duplicates. An unknown id is refused
+// (err.unknown_task), and so is a choice with nothing in it (err.no_tasks).
+func (c *Catalog) SelectTasks(ids []string) ([]string, error) {
+	seen := map[string]bool{}
+	for _, id := range ids {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		if _, ok := c.Task(id); !ok {
+			return nil, domain.Errorf(domain.EInvalid, "err.unknown_task")
+		}
+		seen[id] = true
+	}
+	if len(seen) == 0 {
+		return nil, domain.Errorf(domain.EInvalid, "err.no_tasks")
+	}
+	var out []string
+	for _, t := range c.Tasks {
+		if seen[t.ID] {
+			out = append(out, t.ID)
+		}
+	}
+	return out, nil
 }

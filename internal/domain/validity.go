@@ -64,3 +64,21 @@ func GrantDefaults(today, requested Date) (from, until, latest Date) {
 	}
 	return today, until, latest
 }
+
+// CheckGrantDates validates the dates of a grant recorded on request r: the general limits (CheckGrantDates),
+// then the approval's: the mandate cannot start before the request was approved, cannot end after the end date
+// that was approved, and cannot have ended already (an expired grant is no grant).
+func (r *Request) CheckGrantDates(today, from, until Date) error {
+	if err := CheckGrantDates(today, from, until); err != nil {
+		return err
+	}
+	switch {
+	case !r.DecidedAt.IsZero() && from.Before(Today(r.DecidedAt)):
+		return Errorf(EInvalid, "err.valid_from_before_approval")
+	case !r.ValidUntil.IsZero() && until.After(DateOf(r.ValidUntil)):
+		return Errorf(EInvalid, "err.valid_until_after_approved")
+	case until.Before(today):
+		return Errorf(EInvalid, "err.valid_until_past")
+	}
+	return nil
+}

@@ -56,57 +56,24 @@ func conflict(key string) error  { return domain.Errorf(domain.EConflict, "%s", 
 
 // Recommend works out the themes the tasks need for this person.
 func (s *Service) Recommend(ctx context.Context, personID string, taskIDs []string) (domain.Recommendation, error) {
-	tasks, err := s.checkTasks(taskIDs)
+	tasks, err := s.Catalog.SelectTasks(taskIDs)
 	if err != nil {
 		return domain.Recommendation{}, err
 	}
-	h, err := s.holdings(ctx, personID)
+	ms, err := s.Store.MandatesByHolder(ctx, personID)
 	if err != nil {
 		return domain.Recommendation{}, err
 	}
+	rs, err := s.Store.RequestsByRequester(ctx, personID, 50)
+	if err != nil {
+		return domain.Recommendation{}, err
+	}
+	h := domain.HoldingsOf(s.Today(), ms, rs)
 	var needs []domain.Need
 	for _, tn := range s.Catalog.ThemesFor(tasks) {
 		needs = append(needs, domain.Need{Theme: tn.Theme, Tasks: tn.Tasks, Covered: tn.Covered, LookAlikes: s.Catalog.LookAlikes(tn.Theme.ID)})
 	}
 	return domain.Recommend(s.Today(), tasks, needs, h), nil
-}
-
-// checkTasks keeps the known tasks in catalog order, refusing unknown ids and an empty choice.
-func (s *Service) checkTasks(taskIDs []string) ([]string, error) {
-	seen := map[string]bool{}
-	for _, id := range taskIDs {
-		id = strings.TrimSpace(id)
-		if id == "" {
-			continue
-		}
-		if _, ok := s.Catalog.Task(id); !ok {
-			return nil, invalid("err.unknown_task")
-		}
-		seen[id] = true
-	}
-	if len(seen) == 0 {
-		return nil, invalid("err.no_tasks")
-	}
-	var out []string
-	for _, t := range s.Catalog.Tasks {
-		if seen[t.ID] {
-			out = append(out, t.ID)
-		}
-	}
-	return out, nil
-}
-
-// holdings returns the person's active mandates and open requested themes, by theme.
-func (s *Service) holdings(ctx context.Context, personID string) (domain.Holdings, error) {
-	ms, err := s.Store.MandatesByHolder(ctx, personID)
-	if err != nil {
-		return domain.Holdings{}, err
-	}
-	rs, err := s.Store.RequestsByRequester(ctx, personID, 50)
-	if err != nil {
-		return domain.Holdings{}, err
-	}
-	return domain.HoldingsOf(s.Today(), ms, rs), nil
 }
 
 // ---- submit ---------------------------------------------------------------------------------------------------
@@ -324,8 +291,8 @@ type GrantInput struct {
 // Grant records granted mandates in the register. Only main users grant.
 func (s *Service) Grant(ctx context.Context, in GrantInput) (domain.Request, error) {
 	from, until := domain.DateOf(in.ValidFrom), domain.DateOf(in.ValidUntil)
-	if err := s.mayGrant(in.ActorID); err != nil {
-		return domain.Request{}, err
+	if !s.IsMainUser(in.ActorID) {
+		return domain.Request{}, forbidden("err.not_main_user")
 	}
 	if err := domain.CheckGrantDates(s.Today(), from, until); err != nil {
 		return domain.Request{}, err
@@ -345,8 +312,8 @@ type NotGrantedInput struct {
 
 // NotGranted records that approved items could not be granted, with the reason. Only main users.
 func (s *Service) NotGranted(ctx context.Context, in NotGrantedInput) (domain.Request, error) {
-	if err := s.mayGrant(in.ActorID); err != nil {
-		return domain.Request{}, err
+	if !s.IsMainUser(in.ActorID) {
+		return domain.Request{}, forbidden("err.not_main_user")
 	}
 	reason, err := domain.RequiredReason.Check(in.Reason)
 	if err != nil {
@@ -354,13 +321,6 @@ func (s *Service) NotGranted(ctx context.Context, in NotGrantedInput) (domain.Re
 	}
 	return s.settle(ctx, "workflow.NotGranted", settlement{actor: in.ActorID, requestID: in.RequestID, items: in.ItemIDs,
 		reason: reason, activityID: in.ActivityID})
-}
-
-func (s *Service) mayGrant(actor string) error {
-	if !s.IsMainUser(actor) {
-		return forbidden("err.not_main_user")
-	}
-	return nil
 }
 
 // settlement is what a main user recorded for approved items: granted (dates) or not granted (reason).
@@ -381,6 +341,12 @@ func (s *Service) settle(ctx context.Context, op string, st settlement) (domain.
 		items, err := r.Settle(st.actor, st.items, st.from, st.until, st.reason)
 		if err != nil {
 			return err
+		}
+		if st.reason == "" {
+			// The dates must fit the approval; checked after Settle so that a late or repeated tap is a conflict.
+			if err := before.CheckGrantDates(s.Today(), st.from, st.until); err != nil {
+				return err
+			}
 		}
 		var ids []int64
 		for _, it := range items {
