@@ -90,120 +90,151 @@ type App struct {
 }
 
 // New builds the service: opens and migrates the database, connects to Redis, loads the catalog and directory.
-// Close releases what New opened.
-func New(ctx context.Context, cfg *config.Config, opt Options) (a *App, err error) {
-	log := opt.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+// Close releases what New opened; when New fails it has already released it.
+func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	now := opt.Now
-	if now == nil {
-		now = time.Now
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
-	a = &App{Config: cfg, Log: log}
-	defer func() {
-		if err != nil {
-			a.Close()
-			a = nil
-		}
-	}()
-	httpClient := opt.HTTPClient
-	if httpClient == nil {
-		httpClient = &http.Client{Timeout: 30 * time.Second}
+	if opt.HTTPClient == nil {
+		opt.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-
+	a := &App{Config: cfg, Log: opt.Logger}
 	if cfg.Anonymous() {
-		log.Warn("LOCAL ANONYMOUS MODE: no bot app id is configured, so incoming activities are NOT authenticated. " +
+		a.Log.Warn("LOCAL ANONYMOUS MODE: no bot app id is configured, so incoming activities are NOT authenticated. " +
 			"This is only for the Agents Playground on this machine; the listener is restricted to loopback.")
 	}
-
-	if a.DB, err = sqlstore.Open(ctx, cfg.DatabaseURL, sqlstore.WithNow(now)); err != nil {
-		return nil, fmt.Errorf("VALTUUS_DATABASE_URL: %w", err)
-	}
-	if err = a.DB.Migrate(ctx); err != nil {
-		return nil, fmt.Errorf("database migration: %w", err)
-	}
-
-	if cfg.RedisURL == "" {
-		a.State = state.NewMemory(now)
-		log.Info("ephemeral state in memory (no VALTUUS_REDIS_URL); fine for one instance")
-	} else if a.State, err = state.OpenRedis(ctx, cfg.RedisURL, "valtuusbotti:"); err != nil {
-		return nil, fmt.Errorf("VALTUUS_REDIS_URL: %w", err)
-	}
-
-	cat, err := loadCatalog(cfg)
-	if err != nil {
+	if err := a.openStores(ctx, opt); err != nil {
+		a.Close()
 		return nil, err
 	}
+	if err := a.assemble(cfg, opt); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
 
+// startTimeout bounds reaching the database and Redis at start-up: an operator should see the cause in seconds,
+// not a service that hangs.
+const startTimeout = 15 * time.Second
+
+// openStores opens and migrates the database and connects to the ephemeral state.
+func (a *App) openStores(ctx context.Context, opt Options) error {
+	cfg := a.Config
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	var err error
+	if a.DB, err = sqlstore.Open(ctx, cfg.DatabaseURL, sqlstore.WithNow(opt.Now)); err != nil {
+		return fmt.Errorf("cannot open the database (VALTUUS_DATABASE_URL %s): %w", config.MaskURL(cfg.DatabaseURL), err)
+	}
+	if err = a.DB.Migrate(ctx); err != nil {
+		return fmt.Errorf("database migration failed (%w); the database role must be allowed to create tables, "+
+			"or run \"valtuusbotti migrate\" as the schema owner first", err)
+	}
+	if cfg.RedisURL == "" {
+		a.State = state.NewMemory(opt.Now)
+		a.Log.Info("ephemeral state in memory (no VALTUUS_REDIS_URL); fine for one instance")
+		return nil
+	}
+	rs, err := state.OpenRedis(ctx, cfg.RedisURL, "valtuusbotti:")
+	if err != nil {
+		return fmt.Errorf("cannot reach Redis (VALTUUS_REDIS_URL %s): %w", config.MaskURL(cfg.RedisURL), err)
+	}
+	a.State = rs
+	return nil
+}
+
+// parts are the adapters the service is assembled from.
+type parts struct {
+	cat       *catalog.Catalog
+	dir       directory.Directory
+	installer delivery.Installer
+	sender    *connector.Client
+	validator *botauth.Validator
+}
+
+// adapters builds the catalog, the directory and the Microsoft clients the configuration names.
+func (a *App) adapters(cfg *config.Config, opt Options) (p parts, err error) {
+	if p.cat, err = loadCatalog(cfg); err != nil {
+		return p, err
+	}
 	cred := opt.Credential
 	if cred == nil && !cfg.Anonymous() {
 		if cred, err = Credential(cfg); err != nil {
-			return nil, err
+			return p, err
 		}
 	}
-
-	dir := opt.Directory
-	installer := opt.Installer
-	if dir == nil {
+	p.dir, p.installer = opt.Directory, opt.Installer
+	if p.dir == nil {
 		var graphInstaller delivery.Installer
-		if dir, graphInstaller, err = buildDirectory(cfg, cred, opt.Graph, now); err != nil {
-			return nil, err
+		if p.dir, graphInstaller, err = buildDirectory(cfg, cred, opt.Graph, opt.Now); err != nil {
+			return p, err
 		}
-		if installer == nil {
-			installer = graphInstaller
+		if p.installer == nil {
+			p.installer = graphInstaller
 		}
 	}
-
-	sender := connector.New(connector.Config{Credential: cred, HTTPClient: httpClient, Limits: opt.RateLimits,
-		MaxAttempts: opt.Connector.MaxAttempts, BaseBackoff: opt.Connector.BaseBackoff, MaxBackoff: opt.Connector.MaxBackoff, Logger: log.With("component", "connector")})
-
-	var validator *botauth.Validator
+	p.sender = connector.New(connector.Config{Credential: cred, HTTPClient: opt.HTTPClient, Limits: opt.RateLimits,
+		MaxAttempts: opt.Connector.MaxAttempts, BaseBackoff: opt.Connector.BaseBackoff, MaxBackoff: opt.Connector.MaxBackoff,
+		Logger: a.Log.With("component", "connector")})
 	if !cfg.Anonymous() {
-		validator, err = botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.OpenIDMetadataURL,
-			HTTPClient: httpClient, Now: now, Logger: log.With("component", "botauth")})
-		if err != nil {
-			return nil, err
-		}
+		p.validator, err = botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.OpenIDMetadataURL,
+			HTTPClient: opt.HTTPClient, Now: opt.Now, Logger: a.Log.With("component", "botauth")})
 	}
+	return p, err
+}
+
+// assemble wires the flow: workflow → outbox → delivery, and the Teams edge with its conversation flows.
+func (a *App) assemble(cfg *config.Config, opt Options) error {
+	p, err := a.adapters(cfg, opt)
+	if err != nil {
+		return err
+	}
+	log, now := a.Log, opt.Now
 	a.outboxPaused = opt.Outbox.Paused
 	a.Outbox = &outbox.Worker{Store: a.DB, Logger: log.With("component", "outbox"), Now: now,
 		PollInterval: opt.Outbox.PollInterval, BaseBackoff: opt.Outbox.BaseBackoff, MaxBackoff: opt.Outbox.MaxBackoff}
 	a.Outbox.Init()
-	a.Workflow = &workflow.Service{Store: a.DB, Directory: dir, Catalog: cat, Now: now,
+	a.Workflow = &workflow.Service{Store: a.DB, Directory: p.dir, Catalog: p.cat, Now: now,
 		Logger: log.With("component", "workflow"), Committed: a.Outbox.Notify}
 	msgs := i18n.MustLoad()
-	lang := &language.Resolver{Hints: a.State, Default: cat.Org.DefaultLanguage, Logger: log}
-	vw := &views.Views{Catalog: cat, Directory: dir, Refs: a.DB, Now: now}
-	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: cat, Directory: dir, Register: a.DB, Views: vw,
+	lang := &language.Resolver{Hints: a.State, Default: p.cat.Org.DefaultLanguage, Logger: log}
+	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB, Now: now}
+	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB, Views: vw,
 		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now})
 	bcfg := bot.Config{
-		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB, State: a.State, Sender: sender, Flows: fl,
+		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
-		Reachable: func(ctx context.Context, aad string) {
-			n, err := a.DB.ReleaseWaiting(ctx, aad, now())
-			if err != nil {
-				log.WarnContext(ctx, "could not release waiting messages", "error", err.Error())
-				return
-			}
-			if n > 0 {
-				a.Outbox.Notify()
-			}
-		},
+		Reachable: a.releaseWaiting,
 	}
-	if validator != nil {
-		bcfg.Validator = validator
+	if p.validator != nil {
+		bcfg.Validator = p.validator
 	}
 	if a.Bot, err = bot.New(bcfg); err != nil {
-		return nil, err
+		return err
 	}
-	a.Outbox.Deliverer = &delivery.Deliverer{Requests: a.DB, Refs: a.DB, Connector: sender, Installer: installer,
+	a.Outbox.Deliverer = &delivery.Deliverer{Requests: a.DB, Refs: a.DB, Connector: p.sender, Installer: p.installer,
 		State: a.State, Views: vw, Language: lang, Messages: msgs, Logger: log.With("component", "delivery")}
 	a.Handler = bot.Routes(a.Bot,
 		bot.Check{Name: "database", Ping: a.DB.Ping},
 		bot.Check{Name: "state", Ping: a.State.Ping},
 	)
-	return a, nil
+	return nil
+}
+
+// releaseWaiting lets the messages waiting for a person go out now that the bot has heard from them.
+func (a *App) releaseWaiting(ctx context.Context, aad string) {
+	n, err := a.DB.ReleaseWaiting(ctx, aad, a.Outbox.Now())
+	if err != nil {
+		a.Log.WarnContext(ctx, "could not release waiting messages", "error", err.Error())
+		return
+	}
+	if n > 0 {
+		a.Outbox.Notify()
+	}
 }
 
 func loadCatalog(cfg *config.Config) (*catalog.Catalog, error) {

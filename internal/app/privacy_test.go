@@ -41,7 +41,7 @@ func TestNoPersonalDataInChannelsOrGroupChats(t *testing.T) {
 		"requestSubmit": {"taskIds": []string{"palkkatietojen-ilmoittaminen"}, "justification": "Palkat", "validUntil": "2027-06-30"},
 		"requestCancel": {"requestId": id}, "myMandates": {}, "approvalOpen": {"requestId": id}, "approvalList": {},
 		"approvalDecide": {"requestId": id, "decision": "approveAll"}, "grantOpen": {"requestId": id}, "grantList": {},
-		"grantDone": {"requestId": id, "validFrom": "2026-11-25", "validUntil": "2027-06-30"},
+		"grantDone":   {"requestId": id, "validFrom": "2026-11-25", "validUntil": "2027-06-30"},
 		"grantFailed": {"requestId": id, "reason": "ei"}, "overview": {},
 	}
 	for _, conv := range []struct{ id, typ string }{{"19:team-channel@thread.tacv2", "channel"}, {"19:group-chat@thread.v2", "groupChat"}} {

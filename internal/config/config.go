@@ -245,8 +245,8 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("managed_identity_client_id", c.ManagedIdentityClient),
 		slog.String("openid_metadata_url", c.OpenIDMetadataURL),
 		slog.String("graph_base_url", c.GraphBaseURL),
-		slog.String("database_url", maskURL(c.DatabaseURL)),
-		slog.String("redis_url", maskURL(c.RedisURL)),
+		slog.String("database_url", MaskURL(c.DatabaseURL)),
+		slog.String("redis_url", MaskURL(c.RedisURL)),
 		slog.String("directory", c.Directory),
 		slog.String("teams_catalog_app_id", c.TeamsCatalogAppID),
 		slog.String("directory_file", c.DirectoryFile),
@@ -265,13 +265,14 @@ func mask(s string) string {
 	return "********"
 }
 
-// maskURL hides the password of a connection URL and keeps the rest readable.
-func maskURL(s string) string {
+// MaskURL hides the password of a connection URL and keeps the rest readable, for logs and error messages. A
+// value that is not a URL is hidden whole.
+func MaskURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
+	if err != nil {
+		return mask(s)
 	}
-	if _, has := u.User.Password(); has {
+	if _, has := u.User.Password(); u.User != nil && has {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	q := u.Query()

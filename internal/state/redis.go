@@ -32,6 +32,14 @@ end
 return n`)
 )
 
+// go-redis prints its connection pool's complaints straight to stderr. Every failure also reaches the caller as an
+// error, which the service logs once with its context, so the library's own lines are dropped.
+func init() { redis.SetLogger(silentLogger{}) }
+
+type silentLogger struct{}
+
+func (silentLogger) Printf(context.Context, string, ...interface{}) {}
+
 // Redis is a Store on a Redis server (or cluster), shared by all instances of
 // the service. Every key is stored under the store's prefix, so several
 // deployments or test runs can share one database.
