@@ -25,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 )
 
 // Environment variables read by this package.
@@ -60,11 +61,13 @@ func OpenDSN(tb testing.TB, dsn string, opts ...sqlstore.Option) *sqlstore.DB {
 	return db
 }
 
-// OpenUnmigrated opens the database at dsn without migrating it and closes it when the test ends.
+// OpenUnmigrated opens the database at dsn without migrating it and closes it when the test ends. Its clock is a
+// fake one standing at clock.Start unless opts name another: no store test may depend on today's date.
 func OpenUnmigrated(tb testing.TB, dsn string, opts ...sqlstore.Option) *sqlstore.DB {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
+	opts = append([]sqlstore.Option{sqlstore.WithNow(clock.NewManual(time.Time{}).Now)}, opts...)
 	db, err := sqlstore.Open(ctx, dsn, opts...)
 	if err != nil {
 		tb.Fatalf("sqltest: open: %v", err)
