@@ -12,29 +12,10 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore/sqltest"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 )
 
 // The contract: every test here runs on SQLite and, when configured, on PostgreSQL (see package sqltest).
-
-// clock is a settable test clock, safe for concurrent use.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{now: t} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // start has nanoseconds and a non-UTC zone, to check that the store keeps microseconds and returns UTC.
 var start = time.Date(2025, 3, 4, 5, 6, 7, 123456789, time.FixedZone("EET", 2*60*60))
@@ -247,7 +228,7 @@ func TestMigrateToleratesNewerRelease(t *testing.T) {
 
 func TestConversationRefRoundTrip(t *testing.T) {
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
-		clk := newClock(start)
+		clk := clock.NewManual(start)
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		ctx := t.Context()
 		want := fullRef("00000000-aaaa-bbbb-cccc-000000000001")
@@ -270,7 +251,7 @@ func TestConversationRefRoundTrip(t *testing.T) {
 		}
 
 		// A later activity with new values replaces them and moves UpdatedAt.
-		clk.Add(90 * time.Minute)
+		clk.Advance(90 * time.Minute)
 		next := want
 		next.ServiceURL = "https://smba.trafficmanager.net/fi/"
 		next.Locale = "sv-SE"
@@ -292,7 +273,7 @@ func TestConversationRefRoundTrip(t *testing.T) {
 
 func TestUpsertKeepsStoredValuesForEmptyFields(t *testing.T) {
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
-		clk := newClock(start)
+		clk := clock.NewManual(start)
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		ctx := t.Context()
 		personal := fullRef("00000000-aaaa-bbbb-cccc-000000000002")
@@ -300,7 +281,7 @@ func TestUpsertKeepsStoredValuesForEmptyFields(t *testing.T) {
 			t.Fatal(err)
 		}
 		// An activity from a channel: no personal conversation id, a channel conversation type, a new locale.
-		clk.Add(time.Second)
+		clk.Advance(time.Second)
 		fromChannel := domain.ConversationRef{
 			AADObjectID:      personal.AADObjectID,
 			ConversationType: "channel",
@@ -366,7 +347,7 @@ func TestConversationRefNotFound(t *testing.T) {
 
 func TestLanguage(t *testing.T) {
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
-		clk := newClock(start)
+		clk := clock.NewManual(start)
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		ctx := t.Context()
 		id := "00000000-aaaa-bbbb-cccc-000000000010"
@@ -402,7 +383,7 @@ func TestLanguage(t *testing.T) {
 			t.Errorf("ref language = %q, want sv", got.Language)
 		}
 		// Setting the language does not touch the reference.
-		clk.Add(time.Hour)
+		clk.Advance(time.Hour)
 		if err := db.SetLanguage(ctx, id, domain.Finnish); err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore/sqltest"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
 
@@ -96,7 +97,7 @@ func requestIDs(rs []domain.Request) []int64 {
 
 func TestRequestRoundTrip(t *testing.T) {
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
-		clk := newClock(start)
+		clk := clock.NewManual(start)
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		ctx := t.Context()
 
@@ -130,7 +131,7 @@ func TestRequestRoundTrip(t *testing.T) {
 		})
 
 		// The decision: one item approved, one rejected.
-		clk.Add(time.Hour)
+		clk.Advance(time.Hour)
 		r.State = domain.RequestApproved
 		r.DecidedBy = "approver-1"
 		r.DecidedAt = stored(start.Add(59 * time.Minute))
@@ -146,7 +147,7 @@ func TestRequestRoundTrip(t *testing.T) {
 		}
 
 		// The grant: a mandate in the register, the item points at it, the request is completed.
-		clk.Add(24 * time.Hour)
+		clk.Advance(24 * time.Hour)
 		m := domain.Mandate{
 			HolderID: r.RequesterID, HolderName: r.RequesterName, Department: r.RequesterDepartment,
 			ThemeID: r.Items[0].ThemeID, ValidFrom: day(2026, 3, 16), ValidUntil: day(2028, 2, 29),
@@ -568,7 +569,7 @@ func TestInTxRetriesRealDeadlock(t *testing.T) {
 
 func TestAudit(t *testing.T) {
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
-		clk := newClock(start)
+		clk := clock.NewManual(start)
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		ctx := t.Context()
 		r := sampleRequest("requester-1", "theme")
@@ -673,7 +674,7 @@ func TestAuditIsAppendOnlyInTheDatabase(t *testing.T) {
 
 func TestMandates(t *testing.T) {
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
-		clk := newClock(start)
+		clk := clock.NewManual(start)
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		ctx := t.Context()
 		r := sampleRequest("holder-1", "theme-a", "theme-b")
@@ -696,7 +697,7 @@ func TestMandates(t *testing.T) {
 		}
 		inTx(t, db, func(tx workflow.Tx) error {
 			for i := range ms {
-				clk.Add(time.Second)
+				clk.Advance(time.Second)
 				if err := tx.CreateMandate(ctx, &ms[i]); err != nil {
 					return err
 				}
@@ -745,7 +746,7 @@ func TestMandates(t *testing.T) {
 
 func TestRequestQueries(t *testing.T) {
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
-		clk := newClock(start)
+		clk := clock.NewManual(start)
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		ctx := t.Context()
 
@@ -767,7 +768,7 @@ func TestRequestQueries(t *testing.T) {
 		}
 		reqs := make([]domain.Request, len(specs))
 		for i, s := range specs {
-			clk.Add(time.Minute)
+			clk.Advance(time.Minute)
 			r := sampleRequest(s.requester)
 			r.ApproverID, r.State = s.approver, s.state
 			for j, st := range s.items {
@@ -907,7 +908,7 @@ func TestOverview(t *testing.T) {
 
 func TestOutboxLifecycle(t *testing.T) {
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
-		clk := newClock(start)
+		clk := clock.NewManual(start)
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		ctx := t.Context()
 		t0 := stored(start)
@@ -1116,7 +1117,7 @@ func (d fakeDeliverer) Deliver(_ context.Context, m domain.OutboxMessage) error 
 
 func TestOutboxWorkerOnTheStore(t *testing.T) {
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
-		clk := newClock(start)
+		clk := clock.NewManual(start)
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		ctx := t.Context()
 		r := sampleRequest("requester-1", "theme")
@@ -1158,7 +1159,7 @@ func TestOutboxWorkerOnTheStore(t *testing.T) {
 
 func TestCardRefs(t *testing.T) {
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
-		clk := newClock(start)
+		clk := clock.NewManual(start)
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		ctx := t.Context()
 		r, other := sampleRequest("requester-1", "theme"), sampleRequest("requester-2", "theme")
@@ -1179,7 +1180,7 @@ func TestCardRefs(t *testing.T) {
 			}
 		}
 		// Re-posted approval card: the same key, a new activity, later.
-		clk.Add(time.Hour)
+		clk.Advance(time.Hour)
 		approval.ActivityID, approval.ServiceURL = "1712000000099", "https://smba.trafficmanager.net/fi/"
 		if err := db.SaveCardRef(ctx, approval); err != nil {
 			t.Fatal(err)

@@ -5,16 +5,17 @@ import (
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 	"github.com/valtuusbotti/valtuusbotti/internal/state/statetest"
 )
 
 func TestMemoryContract(t *testing.T) {
-	clock := statetest.NewClock(time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC))
+	clk := clock.NewManual(time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC))
 	statetest.Run(t, func(t *testing.T) state.Store {
-		s := state.NewMemory(clock.Now)
+		s := state.NewMemory(clk.Now)
 		t.Cleanup(func() { _ = s.Close() })
 		return s
-	}, clock.Advance)
+	}, clk.Advance)
 }
 
 func TestMemoryDefaultClock(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 	"github.com/valtuusbotti/valtuusbotti/internal/state/statetest"
 )
 
@@ -212,10 +213,10 @@ func BenchmarkSeen(b *testing.B) {
 	b.Run("memory/new", func(b *testing.B) {
 		// The clock moves so old keys expire and the store stays at about
 		// 10,000 live keys, as in steady service.
-		clock := statetest.NewClock(time.Now())
-		s := state.NewMemory(clock.Now)
+		clk := clock.NewManual(time.Time{})
+		s := state.NewMemory(clk.Now)
 		bench(b, s, func(i int) string {
-			clock.Advance(ttl / 10000)
+			clk.Advance(ttl / 10000)
 			return unique(i)
 		})
 	})
