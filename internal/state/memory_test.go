@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
-	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 	"github.com/valtuusbotti/valtuusbotti/internal/state/statetest"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 )
 
 func TestMemoryContract(t *testing.T) {

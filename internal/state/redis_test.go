@@ -13,8 +13,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
-	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 	"github.com/valtuusbotti/valtuusbotti/internal/state/statetest"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 )
 
 // redisServer is a Redis server to run a test against: the client, a key
