@@ -195,18 +195,18 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	}
 	log, now := a.Log, opt.Now
 	a.outboxPaused = opt.Outbox.Paused
-	a.Outbox = &outbox.Worker{Store: a.DB, Logger: log.With("component", "outbox"), Now: now,
+	a.Outbox = &outbox.Worker{Store: a.DB.Outbox, Logger: log.With("component", "outbox"), Now: now,
 		PollInterval: opt.Outbox.PollInterval, BaseBackoff: opt.Outbox.BaseBackoff, MaxBackoff: opt.Outbox.MaxBackoff}
 	a.Outbox.Init()
-	a.Workflow = &workflow.Service{Store: a.DB, Directory: p.dir, Catalog: p.cat, Now: now,
+	a.Workflow = &workflow.Service{Store: a.DB.Register, Directory: p.dir, Catalog: p.cat, Now: now,
 		Logger: log.With("component", "workflow"), Committed: a.Outbox.Notify}
 	msgs := i18n.MustLoad()
 	lang := &language.Resolver{Hints: a.State, Default: p.cat.Org.DefaultLanguage, Logger: log}
-	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB, Now: now}
-	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB, Views: vw,
+	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now}
+	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB.People, Views: vw,
 		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now})
 	bcfg := bot.Config{
-		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB, State: a.State, Sender: p.sender, Flows: fl,
+		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
 		Reachable: a.releaseWaiting,
 	}
@@ -216,7 +216,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	if a.Bot, err = bot.New(bcfg); err != nil {
 		return err
 	}
-	a.Outbox.Deliverer = &delivery.Deliverer{Requests: a.DB, Refs: a.DB, Connector: p.sender, Installer: p.installer,
+	a.Outbox.Deliverer = &delivery.Deliverer{Requests: a.DB.Register, Refs: a.DB.People, Connector: p.sender, Installer: p.installer,
 		State: a.State, Views: vw, Language: lang, Messages: msgs, Logger: log.With("component", "delivery")}
 	a.Handler = bot.Routes(a.Bot,
 		bot.Check{Name: "database", Ping: a.DB.Ping},
@@ -227,7 +227,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 
 // releaseWaiting lets the messages waiting for a person go out now that the bot has heard from them.
 func (a *App) releaseWaiting(ctx context.Context, aad string) {
-	n, err := a.DB.ReleaseWaiting(ctx, aad, a.Outbox.Now())
+	n, err := a.DB.Outbox.ReleaseWaiting(ctx, aad, a.Outbox.Now())
 	if err != nil {
 		a.Log.WarnContext(ctx, "could not release waiting messages", "error", err.Error())
 		return

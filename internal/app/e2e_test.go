@@ -52,7 +52,7 @@ func TestGreetingLanguageBeatsClientLocale(t *testing.T) {
 func TestConversationReferenceStored(t *testing.T) {
 	h := newHarness(t)
 	h.send(h.activity("message", elina, "fi-FI", "apua"))
-	ref, err := h.app.DB.ConversationRef(t.Context(), elina)
+	ref, err := h.app.DB.People.ConversationRef(t.Context(), elina)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestConversationReferenceStored(t *testing.T) {
 	act := h.activity("message", elina, "fi-FI", "<at>Valtuusbotti</at> help")
 	act["conversation"] = map[string]any{"id": "19:channel@thread.tacv2;messageid=1", "conversationType": "channel", "isGroup": true, "tenantId": tenant}
 	h.send(act)
-	ref, _ = h.app.DB.ConversationRef(t.Context(), elina)
+	ref, _ = h.app.DB.People.ConversationRef(t.Context(), elina)
 	if ref.ConversationID != "a:personal-"+elina {
 		t.Fatalf("channel message overwrote the personal conversation: %+v", ref)
 	}
@@ -122,7 +122,7 @@ func TestInboundAuthentication(t *testing.T) {
 	if n := len(h.conn.Calls()); n != 0 {
 		t.Fatalf("refused activities caused %d connector calls", n)
 	}
-	if _, err := h.app.DB.ConversationRef(t.Context(), mikael); !domain.IsCode(err, domain.ENotFound) {
+	if _, err := h.app.DB.People.ConversationRef(t.Context(), mikael); !domain.IsCode(err, domain.ENotFound) {
 		t.Fatalf("a refused activity stored a conversation reference: %v", err)
 	}
 	t.Run("valid control", func(t *testing.T) {
@@ -205,7 +205,7 @@ func TestLanguageChoiceFromCardWinsOverLocale(t *testing.T) {
 	if c := card(t, sent[1]); c["lang"] != "sv" {
 		t.Fatalf("after choosing Swedish the card is %v", c["lang"])
 	}
-	ref, _ := h.app.DB.ConversationRef(t.Context(), elina)
+	ref, _ := h.app.DB.People.ConversationRef(t.Context(), elina)
 	if ref.Language != domain.Swedish {
 		t.Fatalf("stored language %q", ref.Language)
 	}
@@ -238,7 +238,7 @@ func TestTamperedCardDataRefused(t *testing.T) {
 	if body := h.send(inv); !strings.Contains(string(body), "application/vnd.microsoft.error") {
 		t.Fatalf("unknown verb: %s", body)
 	}
-	ref, _ := h.app.DB.ConversationRef(t.Context(), elina)
+	ref, _ := h.app.DB.People.ConversationRef(t.Context(), elina)
 	if ref.Language != "" {
 		t.Fatalf("tampered data changed the language to %q", ref.Language)
 	}

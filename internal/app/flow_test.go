@@ -76,7 +76,7 @@ func (h *harness) waitOutbox(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		n, err := h.app.DB.PendingOutbox(context.Background())
+		n, err := h.app.DB.Outbox.PendingOutbox(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +176,7 @@ func TestWholeMandateFlow(t *testing.T) {
 			t.Fatalf("%s approving got %s %s", who, r.Type, r.Value)
 		}
 	}
-	if r, _ := h.app.DB.Request(context.Background(), id); r.State != domain.RequestPending {
+	if r, _ := h.app.DB.Register.Request(context.Background(), id); r.State != domain.RequestPending {
 		t.Fatalf("state after refused taps: %s", r.State)
 	}
 
@@ -211,11 +211,11 @@ func TestWholeMandateFlow(t *testing.T) {
 	}
 	h.waitOutbox(t)
 
-	ms, err := h.app.DB.MandatesByHolder(context.Background(), elina)
+	ms, err := h.app.DB.Register.MandatesByHolder(context.Background(), elina)
 	if err != nil || len(ms) == 0 || ms[0].GrantedBy != mikael || ms[0].ValidUntil.Format(time.DateOnly) != "2027-12-31" {
 		t.Fatalf("register %+v %v", ms, err)
 	}
-	audit, _ := h.app.DB.AuditForRequest(context.Background(), id)
+	audit, _ := h.app.DB.Register.AuditForRequest(context.Background(), id)
 	actions := []string{}
 	for _, a := range audit {
 		actions = append(actions, a.Action)
@@ -256,7 +256,7 @@ func TestRejectionNeedsReasonAndTellsRequester(t *testing.T) {
 	}
 	h.invoke(sami, "approvalDecide", map[string]any{"requestId": id, "decision": "rejectAll", "reason": "Ei kuulu tehtäviisi"})
 	h.waitOutbox(t)
-	r, _ := h.app.DB.Request(context.Background(), id)
+	r, _ := h.app.DB.Register.Request(context.Background(), id)
 	if r.State != domain.RequestRejected || r.DecisionReason != "Ei kuulu tehtäviisi" {
 		t.Fatalf("request %+v", r)
 	}
@@ -275,7 +275,7 @@ func TestApproverFallbacks(t *testing.T) {
 		h.say(oskar, "hei")
 		h.say(leo, "hei")
 		id := submitRequest(t, h, oskar, "palkkatietojen-ilmoittaminen")
-		r, _ := h.app.DB.Request(context.Background(), id)
+		r, _ := h.app.DB.Register.Request(context.Background(), id)
 		if r.ApproverID != leo || r.ApproverBasis != domain.ApproverDepartmentHead {
 			t.Fatalf("approver %s (%s)", r.ApproverID, r.ApproverBasis)
 		}
@@ -292,7 +292,7 @@ func TestApproverFallbacks(t *testing.T) {
 		h := newHarness(t, fastOutbox, func(_ map[string]string, o *app.Options) { o.Directory = selfManaged{demo, sami} })
 		h.say(sami, "hei")
 		id := submitRequest(t, h, sami, "palkkatietojen-ilmoittaminen")
-		r, _ := h.app.DB.Request(context.Background(), id)
+		r, _ := h.app.DB.Register.Request(context.Background(), id)
 		if r.ApproverID == sami || r.ApproverID != helena || r.ApproverBasis != domain.ApproverDepartmentHead {
 			t.Fatalf("approver %s (%s)", r.ApproverID, r.ApproverBasis)
 		}
@@ -336,7 +336,7 @@ func TestFiftyConcurrentApprovalsDecideOnce(t *testing.T) {
 	}
 	wg.Wait()
 	h.waitOutbox(t)
-	audit, _ := h.app.DB.AuditForRequest(context.Background(), id)
+	audit, _ := h.app.DB.Register.AuditForRequest(context.Background(), id)
 	decisions := 0
 	for _, a := range audit {
 		if a.Action == "request.approved" {
@@ -428,7 +428,7 @@ func TestIdentityCodeInJustificationRefused(t *testing.T) {
 	if !contains(cardText(c), "requestSubmit") || strings.Contains(cardText(c), "131052") {
 		t.Fatalf("want the recommendation again, without the code: %s", cardText(c))
 	}
-	rs, _ := h.app.DB.RequestsByRequester(context.Background(), elina, 10)
+	rs, _ := h.app.DB.Register.RequestsByRequester(context.Background(), elina, 10)
 	if len(rs) != 0 {
 		t.Fatal("a request with an identity code was stored")
 	}
@@ -541,7 +541,7 @@ func TestWaitingMessageGoesOutOnFirstContact(t *testing.T) {
 	id := submitRequest(t, h, elina, "palkkatietojen-ilmoittaminen")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		msgs, _ := h.app.DB.Outbox(context.Background(), id)
+		msgs, _ := h.app.DB.Outbox.ForRequest(context.Background(), id)
 		if len(msgs) == 1 && msgs[0].LastError != "" {
 			break // tried once, parked
 		}
@@ -550,7 +550,7 @@ func TestWaitingMessageGoesOutOnFirstContact(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if n, _ := h.app.DB.PendingOutbox(context.Background()); n != 1 {
+	if n, _ := h.app.DB.Outbox.PendingOutbox(context.Background()); n != 1 {
 		t.Fatalf("%d pending: the waiting message must neither go out nor be abandoned", n)
 	}
 	h.say(sami, "moi")
@@ -588,7 +588,7 @@ func TestMessageToAGoneChatWaitsForReinstall(t *testing.T) {
 	h.invoke(sami, "approvalDecide", map[string]any{"requestId": id, "decision": "approveAll"})
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		msgs, _ := h.app.DB.Outbox(context.Background(), id)
+		msgs, _ := h.app.DB.Outbox.ForRequest(context.Background(), id)
 		parked := 0
 		for _, m := range msgs {
 			if m.RecipientID == elina && m.DeliveredAt.IsZero() && m.LastError != "" {

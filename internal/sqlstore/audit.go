@@ -45,7 +45,7 @@ func (t *Tx) AppendAudit(ctx context.Context, e domain.AuditEvent) error {
 
 // AuditForRequest returns the audit trail of one request, oldest first (by At, then in the order written).
 // Before and After come back exactly as written, or nil for none.
-func (db *DB) AuditForRequest(ctx context.Context, requestID int64) ([]domain.AuditEvent, error) {
+func (db *Register) AuditForRequest(ctx context.Context, requestID int64) ([]domain.AuditEvent, error) {
 	const op = "sqlstore.AuditForRequest"
 	rows, err := db.read.QueryContext(ctx, selectAuditForRequestSQL, requestID)
 	if err != nil {

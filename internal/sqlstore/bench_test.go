@@ -24,7 +24,7 @@ func BenchmarkUpsertConversationRef(b *testing.B) {
 			ctx := b.Context()
 			b.Run("insert", func(b *testing.B) {
 				for i := 0; b.Loop(); i++ {
-					if err := db.UpsertConversationRef(ctx, fullRef(fmt.Sprintf("insert-%d", i))); err != nil {
+					if err := db.People.UpsertConversationRef(ctx, fullRef(fmt.Sprintf("insert-%d", i))); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -32,7 +32,7 @@ func BenchmarkUpsertConversationRef(b *testing.B) {
 			b.Run("update", func(b *testing.B) {
 				ref := fullRef("update")
 				for b.Loop() {
-					if err := db.UpsertConversationRef(ctx, ref); err != nil {
+					if err := db.People.UpsertConversationRef(ctx, ref); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -42,7 +42,7 @@ func BenchmarkUpsertConversationRef(b *testing.B) {
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
 						id := fmt.Sprintf("parallel-%d", n.Add(1)%100)
-						if err := db.UpsertConversationRef(ctx, fullRef(id)); err != nil {
+						if err := db.People.UpsertConversationRef(ctx, fullRef(id)); err != nil {
 							b.Error(err)
 							return
 						}

@@ -19,7 +19,7 @@ ON CONFLICT (request_id, recipient_id, kind) DO UPDATE SET
 // reference per request, recipient and kind: saving again (e.g. after the card was re-posted) replaces it.
 // ref.UpdatedAt is ignored and becomes the clock's now. RequestID, Kind, ConversationID and ActivityID are
 // required (EInvalid); an unknown request is EInvalid too.
-func (db *DB) SaveCardRef(ctx context.Context, ref domain.CardRef) error {
+func (db *People) SaveCardRef(ctx context.Context, ref domain.CardRef) error {
 	const op = "sqlstore.SaveCardRef"
 	if ref.RequestID == 0 || ref.Kind == "" || ref.ConversationID == "" || ref.ActivityID == "" {
 		return opError(op, domain.Errorf(domain.EInvalid,
@@ -33,7 +33,7 @@ func (db *DB) SaveCardRef(ctx context.Context, ref domain.CardRef) error {
 }
 
 // CardRefs returns the stored card references of a request, ordered by kind and recipient.
-func (db *DB) CardRefs(ctx context.Context, requestID int64) ([]domain.CardRef, error) {
+func (db *People) CardRefs(ctx context.Context, requestID int64) ([]domain.CardRef, error) {
 	const op = "sqlstore.CardRefs"
 	rows, err := db.read.QueryContext(ctx, `
 SELECT request_id, recipient_id, kind, conversation_id, service_url, activity_id, updated_at

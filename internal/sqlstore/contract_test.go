@@ -125,7 +125,7 @@ func TestMigrateConcurrently(t *testing.T) {
 					t.Errorf("after concurrent Migrate: %+v", m)
 				}
 			}
-			if err := db.UpsertConversationRef(ctx, fullRef("after-migrate")); err != nil {
+			if err := db.People.UpsertConversationRef(ctx, fullRef("after-migrate")); err != nil {
 				t.Errorf("upsert after concurrent Migrate: %v", err)
 			}
 		}
@@ -232,10 +232,10 @@ func TestConversationRefRoundTrip(t *testing.T) {
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		ctx := t.Context()
 		want := fullRef("00000000-aaaa-bbbb-cccc-000000000001")
-		if err := db.UpsertConversationRef(ctx, want); err != nil {
+		if err := db.People.UpsertConversationRef(ctx, want); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.ConversationRef(ctx, want.AADObjectID)
+		got, err := db.People.ConversationRef(ctx, want.AADObjectID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,10 +257,10 @@ func TestConversationRefRoundTrip(t *testing.T) {
 		next.Locale = "sv-SE"
 		next.UserName = "Test Användare"
 		next.UpdatedAt = time.Time{}
-		if err := db.UpsertConversationRef(ctx, next); err != nil {
+		if err := db.People.UpsertConversationRef(ctx, next); err != nil {
 			t.Fatal(err)
 		}
-		got, err = db.ConversationRef(ctx, want.AADObjectID)
+		got, err = db.People.ConversationRef(ctx, want.AADObjectID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -277,7 +277,7 @@ func TestUpsertKeepsStoredValuesForEmptyFields(t *testing.T) {
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		ctx := t.Context()
 		personal := fullRef("00000000-aaaa-bbbb-cccc-000000000002")
-		if err := db.UpsertConversationRef(ctx, personal); err != nil {
+		if err := db.People.UpsertConversationRef(ctx, personal); err != nil {
 			t.Fatal(err)
 		}
 		// An activity from a channel: no personal conversation id, a channel conversation type, a new locale.
@@ -288,10 +288,10 @@ func TestUpsertKeepsStoredValuesForEmptyFields(t *testing.T) {
 			Locale:           "en-US",
 			Language:         domain.Swedish, // must be ignored
 		}
-		if err := db.UpsertConversationRef(ctx, fromChannel); err != nil {
+		if err := db.People.UpsertConversationRef(ctx, fromChannel); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.ConversationRef(ctx, personal.AADObjectID)
+		got, err := db.People.ConversationRef(ctx, personal.AADObjectID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -305,10 +305,10 @@ func TestUpsertKeepsStoredValuesForEmptyFields(t *testing.T) {
 		// A first activity from a channel stores no conversation type without a conversation id.
 		first := domain.ConversationRef{AADObjectID: "00000000-aaaa-bbbb-cccc-000000000003",
 			ConversationType: "channel", UserID: "29:x", ServiceURL: "https://smba.example/"}
-		if err := db.UpsertConversationRef(ctx, first); err != nil {
+		if err := db.People.UpsertConversationRef(ctx, first); err != nil {
 			t.Fatal(err)
 		}
-		got, err = db.ConversationRef(ctx, first.AADObjectID)
+		got, err = db.People.ConversationRef(ctx, first.AADObjectID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,7 +320,7 @@ func TestUpsertKeepsStoredValuesForEmptyFields(t *testing.T) {
 
 func TestUpsertRejectsMissingID(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		err := db.UpsertConversationRef(t.Context(), domain.ConversationRef{UserID: "29:x"})
+		err := db.People.UpsertConversationRef(t.Context(), domain.ConversationRef{UserID: "29:x"})
 		if !domain.IsCode(err, domain.EInvalid) {
 			t.Fatalf("upsert without AADObjectID: %v, want %s", err, domain.EInvalid)
 		}
@@ -330,15 +330,15 @@ func TestUpsertRejectsMissingID(t *testing.T) {
 func TestConversationRefNotFound(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := t.Context()
-		_, err := db.ConversationRef(ctx, "00000000-0000-0000-0000-00000000dead")
+		_, err := db.People.ConversationRef(ctx, "00000000-0000-0000-0000-00000000dead")
 		if !domain.IsCode(err, domain.ENotFound) {
 			t.Fatalf("missing ref: %v, want %s", err, domain.ENotFound)
 		}
 		// A language choice alone is not a conversation reference.
-		if err := db.SetLanguage(ctx, "00000000-0000-0000-0000-00000000beef", domain.Swedish); err != nil {
+		if err := db.People.SetLanguage(ctx, "00000000-0000-0000-0000-00000000beef", domain.Swedish); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.ConversationRef(ctx, "00000000-0000-0000-0000-00000000beef")
+		_, err = db.People.ConversationRef(ctx, "00000000-0000-0000-0000-00000000beef")
 		if !domain.IsCode(err, domain.ENotFound) {
 			t.Fatalf("ref of a person with only a language: %v, want %s", err, domain.ENotFound)
 		}
@@ -353,7 +353,7 @@ func TestLanguage(t *testing.T) {
 		id := "00000000-aaaa-bbbb-cccc-000000000010"
 		lang := func() domain.Lang {
 			t.Helper()
-			l, err := db.Language(ctx, id)
+			l, err := db.People.Language(ctx, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -363,7 +363,7 @@ func TestLanguage(t *testing.T) {
 			t.Errorf("unknown person's language = %q, want none", l)
 		}
 		// Before any conversation reference exists.
-		if err := db.SetLanguage(ctx, id, domain.Swedish); err != nil {
+		if err := db.People.SetLanguage(ctx, id, domain.Swedish); err != nil {
 			t.Fatal(err)
 		}
 		if l := lang(); l != domain.Swedish {
@@ -372,10 +372,10 @@ func TestLanguage(t *testing.T) {
 		// The reference picks it up, and upserts (even ones carrying a Language) never change it.
 		ref := fullRef(id)
 		ref.Language = domain.English
-		if err := db.UpsertConversationRef(ctx, ref); err != nil {
+		if err := db.People.UpsertConversationRef(ctx, ref); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.ConversationRef(ctx, id)
+		got, err := db.People.ConversationRef(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -384,10 +384,10 @@ func TestLanguage(t *testing.T) {
 		}
 		// Setting the language does not touch the reference.
 		clk.Advance(time.Hour)
-		if err := db.SetLanguage(ctx, id, domain.Finnish); err != nil {
+		if err := db.People.SetLanguage(ctx, id, domain.Finnish); err != nil {
 			t.Fatal(err)
 		}
-		got, err = db.ConversationRef(ctx, id)
+		got, err = db.People.ConversationRef(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -396,24 +396,24 @@ func TestLanguage(t *testing.T) {
 		}
 		// Invalid languages are refused and change nothing.
 		for _, bad := range []domain.Lang{"de", "FI", "fi-FI", " "} {
-			if err := db.SetLanguage(ctx, id, bad); !domain.IsCode(err, domain.EInvalid) {
+			if err := db.People.SetLanguage(ctx, id, bad); !domain.IsCode(err, domain.EInvalid) {
 				t.Errorf("SetLanguage(%q) = %v, want %s", bad, err, domain.EInvalid)
 			}
 		}
 		if l := lang(); l != domain.Finnish {
 			t.Errorf("after invalid SetLanguage calls language = %q, want fi", l)
 		}
-		if err := db.SetLanguage(ctx, "", domain.Finnish); !domain.IsCode(err, domain.EInvalid) {
+		if err := db.People.SetLanguage(ctx, "", domain.Finnish); !domain.IsCode(err, domain.EInvalid) {
 			t.Errorf("SetLanguage without id = %v, want %s", err, domain.EInvalid)
 		}
 		// "" clears the choice.
-		if err := db.SetLanguage(ctx, id, ""); err != nil {
+		if err := db.People.SetLanguage(ctx, id, ""); err != nil {
 			t.Fatal(err)
 		}
 		if l := lang(); l != "" {
 			t.Errorf("after clearing language = %q, want none", l)
 		}
-		got, err = db.ConversationRef(ctx, id)
+		got, err = db.People.ConversationRef(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -437,10 +437,10 @@ func TestConcurrentWrites(t *testing.T) {
 				for i := range perWorker {
 					shared := fmt.Sprintf("shared-%d", i%3)
 					own := fmt.Sprintf("worker-%d-%d", w, i)
-					errs <- db.UpsertConversationRef(ctx, fullRef(shared))
-					errs <- db.UpsertConversationRef(ctx, fullRef(own))
-					errs <- db.SetLanguage(ctx, shared, domain.Langs[(w+i)%len(domain.Langs)])
-					if _, err := db.ConversationRef(ctx, shared); err != nil {
+					errs <- db.People.UpsertConversationRef(ctx, fullRef(shared))
+					errs <- db.People.UpsertConversationRef(ctx, fullRef(own))
+					errs <- db.People.SetLanguage(ctx, shared, domain.Langs[(w+i)%len(domain.Langs)])
+					if _, err := db.People.ConversationRef(ctx, shared); err != nil {
 						errs <- err
 					}
 				}
@@ -456,7 +456,7 @@ func TestConcurrentWrites(t *testing.T) {
 		for w := range workers {
 			for i := range perWorker {
 				id := fmt.Sprintf("worker-%d-%d", w, i)
-				if got, err := dbs[0].ConversationRef(ctx, id); err != nil || got.ConversationID != fullRef(id).ConversationID {
+				if got, err := dbs[0].People.ConversationRef(ctx, id); err != nil || got.ConversationID != fullRef(id).ConversationID {
 					t.Fatalf("ref %s after concurrent writes: %+v, %v", id, got, err)
 				}
 			}
@@ -489,7 +489,7 @@ func TestClosedDB(t *testing.T) {
 		if err := db.Ping(ctx); err == nil {
 			t.Error("Ping on a closed DB succeeded")
 		}
-		if _, err := db.ConversationRef(ctx, "x"); err == nil || domain.IsCode(err, domain.ENotFound) {
+		if _, err := db.People.ConversationRef(ctx, "x"); err == nil || domain.IsCode(err, domain.ENotFound) {
 			t.Errorf("ConversationRef on a closed DB = %v, want a failure that is not not_found", err)
 		}
 	})

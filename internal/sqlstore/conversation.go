@@ -45,7 +45,7 @@ ON CONFLICT (aad_object_id) DO UPDATE SET language = excluded.language, updated_
 // conversation, so it is recorded only together with a ConversationID and ignored without one. ref.Language and
 // ref.UpdatedAt are ignored: the language is changed only by SetLanguage, and UpdatedAt becomes the clock's now.
 // An empty AADObjectID is EInvalid.
-func (db *DB) UpsertConversationRef(ctx context.Context, ref domain.ConversationRef) error {
+func (db *People) UpsertConversationRef(ctx context.Context, ref domain.ConversationRef) error {
 	const op = "sqlstore.UpsertConversationRef"
 	if ref.AADObjectID == "" {
 		return opError(op, domain.Errorf(domain.EInvalid, "conversation reference has no Entra object id"))
@@ -65,7 +65,7 @@ func (db *DB) UpsertConversationRef(ctx context.Context, ref domain.Conversation
 // ConversationRef returns the stored reference of the person with the given Entra object id, with the language
 // they chose (empty when they chose none). It is ENotFound when the bot has no conversation reference for them,
 // even if they chose a language.
-func (db *DB) ConversationRef(ctx context.Context, aadObjectID string) (domain.ConversationRef, error) {
+func (db *People) ConversationRef(ctx context.Context, aadObjectID string) (domain.ConversationRef, error) {
 	const op = "sqlstore.ConversationRef"
 	var ref domain.ConversationRef
 	var lang string
@@ -84,7 +84,7 @@ func (db *DB) ConversationRef(ctx context.Context, aadObjectID string) (domain.C
 
 // SetLanguage records the language the person chose; "" clears the choice so the bot follows the client's locale
 // again. It works whether or not a conversation reference exists. An unsupported language is EInvalid.
-func (db *DB) SetLanguage(ctx context.Context, aadObjectID string, lang domain.Lang) error {
+func (db *People) SetLanguage(ctx context.Context, aadObjectID string, lang domain.Lang) error {
 	const op = "sqlstore.SetLanguage"
 	if aadObjectID == "" {
 		return opError(op, domain.Errorf(domain.EInvalid, "no Entra object id given"))
@@ -100,7 +100,7 @@ func (db *DB) SetLanguage(ctx context.Context, aadObjectID string, lang domain.L
 }
 
 // Language returns the language the person chose, or "" when they chose none (or are unknown).
-func (db *DB) Language(ctx context.Context, aadObjectID string) (domain.Lang, error) {
+func (db *People) Language(ctx context.Context, aadObjectID string) (domain.Lang, error) {
 	const op = "sqlstore.Language"
 	var lang string
 	err := db.read.QueryRowContext(ctx,

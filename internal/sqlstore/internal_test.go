@@ -130,12 +130,12 @@ func TestParseDSN(t *testing.T) {
 
 func TestTimeScanner(t *testing.T) {
 	want := time.Date(2025, 12, 31, 23, 59, 59, 999999000, time.UTC)
-	db := &DB{dialect: DialectSQLite}
+	db := &conn{dialect: DialectSQLite}
 	text := db.timeArg(want.In(time.FixedZone("X", -5*3600)).Add(999)) // nanoseconds below µs are dropped
 	if text != "2025-12-31T23:59:59.999999Z" {
 		t.Fatalf("timeArg = %v", text)
 	}
-	if pgArg := (&DB{dialect: DialectPostgres}).timeArg(want.Add(999)); pgArg != any(want) {
+	if pgArg := (&conn{dialect: DialectPostgres}).timeArg(want.Add(999)); pgArg != any(want) {
 		t.Errorf("postgres timeArg = %v, want %v", pgArg, want)
 	}
 	for _, src := range []any{text, []byte(text.(string)), want.In(time.FixedZone("Y", 3600)), "2025-12-31T23:59:59.999999Z"} {

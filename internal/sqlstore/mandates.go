@@ -70,7 +70,7 @@ func (t *Tx) CreateMandate(ctx context.Context, m *domain.Mandate) error {
 }
 
 // MandatesByHolder returns every mandate of the person in the register, in any state, ordered by ValidUntil.
-func (db *DB) MandatesByHolder(ctx context.Context, holderID string) ([]domain.Mandate, error) {
+func (db *Register) MandatesByHolder(ctx context.Context, holderID string) ([]domain.Mandate, error) {
 	const op = "sqlstore.MandatesByHolder"
 	rows, err := db.read.QueryContext(ctx, selectMandatesByHolderSQL, holderID)
 	if err != nil {
@@ -102,7 +102,7 @@ func (db *DB) MandatesByHolder(ctx context.Context, holderID string) ([]domain.M
 //   - EndingWithin30/90: those of them whose ValidUntil is at most 30/90 days after today (today included);
 //   - OpenGrantTasks: request items approved and not yet granted or refused;
 //   - TopDepartments: the five departments with the most mandates in force, most first, ties by name.
-func (db *DB) Overview(ctx context.Context, today time.Time) (domain.Overview, error) {
+func (db *Register) Overview(ctx context.Context, today time.Time) (domain.Overview, error) {
 	const op = "sqlstore.Overview"
 	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	in30, in90 := dateArg(day.AddDate(0, 0, 30)), dateArg(day.AddDate(0, 0, 90))

@@ -88,10 +88,10 @@ func TestOpenSQLiteDSNForms(t *testing.T) {
 				t.Errorf("Dialect() = %q", db.Dialect())
 			}
 			ref := fullRef("x")
-			if err := db.UpsertConversationRef(t.Context(), ref); err != nil {
+			if err := db.People.UpsertConversationRef(t.Context(), ref); err != nil {
 				t.Fatal(err)
 			}
-			if got, err := db.ConversationRef(t.Context(), "x"); err != nil || got.ConversationID != ref.ConversationID {
+			if got, err := db.People.ConversationRef(t.Context(), "x"); err != nil || got.ConversationID != ref.ConversationID {
 				t.Fatalf("read back %+v, %v", got, err)
 			}
 		})
@@ -131,11 +131,11 @@ func TestSQLiteInMemoryIsOneDatabase(t *testing.T) {
 	for i := range 8 {
 		wg.Go(func() {
 			id := string(rune('a' + i))
-			if err := db.UpsertConversationRef(ctx, fullRef(id)); err != nil {
+			if err := db.People.UpsertConversationRef(ctx, fullRef(id)); err != nil {
 				t.Error(err)
 				return
 			}
-			if _, err := db.ConversationRef(ctx, id); err != nil {
+			if _, err := db.People.ConversationRef(ctx, id); err != nil {
 				t.Error(err)
 			}
 		})

@@ -57,7 +57,7 @@ func (t *Tx) Enqueue(ctx context.Context, m domain.OutboxMessage) error {
 // first, after atomically incrementing their Attempts and moving their NextAttempt to now+lease (the values
 // returned are the new ones). Concurrent claimers, in this process or others, never get the same message while its
 // lease lasts. limit and lease must be positive (EInvalid).
-func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]domain.OutboxMessage, error) {
+func (db *Outbox) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]domain.OutboxMessage, error) {
 	const op = "sqlstore.ClaimOutbox"
 	if limit <= 0 || lease <= 0 {
 		return nil, opError(op, domain.Errorf(domain.EInvalid, "claiming needs a positive limit and lease"))
@@ -82,21 +82,21 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease t
 
 // MarkDelivered records that the message was delivered at at. Marking a delivered message again keeps the first
 // time. An unknown id is ENotFound.
-func (db *DB) MarkDelivered(ctx context.Context, id int64, at time.Time) error {
+func (db *Outbox) MarkDelivered(ctx context.Context, id int64, at time.Time) error {
 	return db.markOutbox(ctx, "sqlstore.MarkDelivered", id,
 		`UPDATE outbox SET delivered_at = COALESCE(delivered_at, $2) WHERE id = $1`, db.timeArg(at))
 }
 
 // MarkRetry records a failed attempt: the message is due again at next, with lastError kept for the record. An
 // unknown id is ENotFound.
-func (db *DB) MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error {
+func (db *Outbox) MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error {
 	return db.markOutbox(ctx, "sqlstore.MarkRetry", id,
 		`UPDATE outbox SET next_attempt = $2, last_error = $3 WHERE id = $1`, db.timeArg(next), lastError)
 }
 
 // MarkAbandoned records that the message will not be tried again (abandoned at at, because of lastError). It stays
 // in the table for the record but is neither claimed nor counted as pending. An unknown id is ENotFound.
-func (db *DB) MarkAbandoned(ctx context.Context, id int64, at time.Time, lastError string) error {
+func (db *Outbox) MarkAbandoned(ctx context.Context, id int64, at time.Time, lastError string) error {
 	return db.markOutbox(ctx, "sqlstore.MarkAbandoned", id,
 		`UPDATE outbox SET abandoned_at = COALESCE(abandoned_at, $2), last_error = $3 WHERE id = $1`,
 		db.timeArg(at), lastError)
@@ -105,7 +105,7 @@ func (db *DB) MarkAbandoned(ctx context.Context, id int64, at time.Time, lastErr
 // MarkWaiting records that the recipient cannot be reached yet: the message is tried again at next (or sooner, when
 // ReleaseWaiting is called for the recipient), and this attempt does not count towards abandoning it. An unknown id
 // is ENotFound.
-func (db *DB) MarkWaiting(ctx context.Context, id int64, next time.Time, lastError string) error {
+func (db *Outbox) MarkWaiting(ctx context.Context, id int64, next time.Time, lastError string) error {
 	return db.markOutbox(ctx, "sqlstore.MarkWaiting", id,
 		`UPDATE outbox SET waiting_recipient = TRUE, next_attempt = $2, last_error = $3,
     attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
@@ -114,7 +114,7 @@ WHERE id = $1`, db.timeArg(next), lastError)
 
 // ReleaseWaiting makes the messages waiting for recipientID due at now, because the person can now be reached. It
 // touches only messages marked waiting, never one that a worker has claimed, so nothing is delivered twice.
-func (db *DB) ReleaseWaiting(ctx context.Context, recipientID string, now time.Time) (int64, error) {
+func (db *Outbox) ReleaseWaiting(ctx context.Context, recipientID string, now time.Time) (int64, error) {
 	const op = "sqlstore.ReleaseWaiting"
 	res, err := db.write.ExecContext(ctx, `
 UPDATE outbox SET next_attempt = $2
@@ -130,7 +130,7 @@ WHERE recipient_id = $1 AND waiting_recipient = TRUE AND delivered_at IS NULL AN
 	return n, nil
 }
 
-func (db *DB) markOutbox(ctx context.Context, op string, id int64, query string, args ...any) error {
+func (db *Outbox) markOutbox(ctx context.Context, op string, id int64, query string, args ...any) error {
 	res, err := db.write.ExecContext(ctx, query, append([]any{id}, args...)...)
 	if err != nil {
 		return opError(op, err)
@@ -146,7 +146,7 @@ func (db *DB) markOutbox(ctx context.Context, op string, id int64, query string,
 }
 
 // PendingOutbox returns the number of messages neither delivered nor abandoned, for metrics and tests.
-func (db *DB) PendingOutbox(ctx context.Context) (int, error) {
+func (db *Outbox) PendingOutbox(ctx context.Context) (int, error) {
 	var n int
 	err := db.read.QueryRowContext(ctx,
 		`SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL`).Scan(&n)
@@ -157,7 +157,7 @@ func (db *DB) PendingOutbox(ctx context.Context) (int, error) {
 }
 
 // Outbox returns every outbox message of a request, in any state, in the order they were enqueued; for tests.
-func (db *DB) Outbox(ctx context.Context, requestID int64) ([]domain.OutboxMessage, error) {
+func (db *Outbox) ForRequest(ctx context.Context, requestID int64) ([]domain.OutboxMessage, error) {
 	const op = "sqlstore.Outbox"
 	rows, err := db.read.QueryContext(ctx,
 		`SELECT `+outboxColumns+` FROM outbox WHERE request_id = $1 ORDER BY id`, requestID)

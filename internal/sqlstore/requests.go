@@ -214,7 +214,7 @@ func (t *Tx) whyNotUpdated(ctx context.Context, r *domain.Request) error {
 }
 
 // Request returns the request with its items, in their original order; ENotFound when there is none.
-func (db *DB) Request(ctx context.Context, id int64) (domain.Request, error) {
+func (db *Register) Request(ctx context.Context, id int64) (domain.Request, error) {
 	return requestByID(ctx, db.read, id)
 }
 
@@ -232,7 +232,7 @@ func requestByID(ctx context.Context, q querier, id int64) (domain.Request, erro
 
 // RequestsByRequester returns the person's requests, newest first, with their items: at most limit of them, or all
 // when limit <= 0.
-func (db *DB) RequestsByRequester(ctx context.Context, requesterID string, limit int) ([]domain.Request, error) {
+func (db *Register) RequestsByRequester(ctx context.Context, requesterID string, limit int) ([]domain.Request, error) {
 	if limit <= 0 {
 		limit = math.MaxInt32
 	}
@@ -244,7 +244,7 @@ func (db *DB) RequestsByRequester(ctx context.Context, requesterID string, limit
 }
 
 // RequestsAwaitingApprover returns the pending requests whose approver is approverID, oldest first, with items.
-func (db *DB) RequestsAwaitingApprover(ctx context.Context, approverID string) ([]domain.Request, error) {
+func (db *Register) RequestsAwaitingApprover(ctx context.Context, approverID string) ([]domain.Request, error) {
 	rs, err := queryRequests(ctx, db.read, selectRequestsAwaitingApproverSQL, approverID)
 	if err != nil {
 		return nil, opError("sqlstore.RequestsAwaitingApprover", err)
@@ -254,7 +254,7 @@ func (db *DB) RequestsAwaitingApprover(ctx context.Context, approverID string) (
 
 // RequestsAwaitingGrant returns the approved requests that still have at least one approved (not yet granted or
 // refused) item, oldest first, with all their items.
-func (db *DB) RequestsAwaitingGrant(ctx context.Context) ([]domain.Request, error) {
+func (db *Register) RequestsAwaitingGrant(ctx context.Context) ([]domain.Request, error) {
 	rs, err := queryRequests(ctx, db.read, selectRequestsAwaitingGrantSQL)
 	if err != nil {
 		return nil, opError("sqlstore.RequestsAwaitingGrant", err)

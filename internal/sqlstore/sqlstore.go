@@ -1,6 +1,6 @@
 // Package sqlstore is Valtuusbotti's system of record: the SQL register of people's conversation references and
 // settings, mandate requests and their items, the organisation's mandates, the append-only audit trail, the outbox
-// of messages to deliver and the cards the bot posted. DB implements workflow.Store (writes go through InTx and Tx)
+// of messages to deliver and the cards the bot posted. DB.Register implements workflow.Store (writes go through InTx and Tx)
 // and outbox.Store.
 //
 // One code base serves two dialects, chosen by the DSN given to Open:
@@ -62,8 +62,29 @@ const (
 // order is time order and parsing gives back the exact value.
 const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
 
-// DB is an open register. It is safe for concurrent use.
+// DB is an open register. It is safe for concurrent use. Its work is split by job into three parts that share
+// the connections: Register (requests, mandates and the audit trail, as the workflow reads and writes them),
+// Outbox (messages waiting to be delivered) and People (conversation references, language choices and the cards
+// posted to each person). DB itself opens, migrates, checks and closes.
 type DB struct {
+	*conn
+	Register *Register
+	Outbox   *Outbox
+	People   *People
+}
+
+// Register is the system of record as the workflow uses it: transactions, requests, mandates, the audit trail.
+type Register struct{ *conn }
+
+// Outbox is the outbox as its worker uses it: claims with a lease, and the outcome of each delivery.
+type Outbox struct{ *conn }
+
+// People keeps what the bot knows of each person: their conversation reference, their language and the cards
+// posted to them.
+type People struct{ *conn }
+
+// conn is the connections and clock every part of the store shares.
+type conn struct {
 	dialect string
 	// write takes every statement that changes data, and every transaction. On SQLite it holds a single connection
 	// whose transactions begin IMMEDIATE, so writers queue in process instead of failing with SQLITE_BUSY.
@@ -223,9 +244,14 @@ func hasSQLiteExt(lower string) bool {
 	return false
 }
 
+// newDB gives every part of the store the same connections.
+func newDB(c *conn) *DB {
+	return &DB{conn: c, Register: &Register{c}, Outbox: &Outbox{c}, People: &People{c}}
+}
+
 func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
 	busy := fmt.Sprintf("busy_timeout(%d)", o.busyTimeout.Milliseconds())
-	db := &DB{dialect: DialectSQLite, now: o.now}
+	db := &conn{dialect: DialectSQLite, now: o.now}
 
 	if t.memory {
 		// Every connection to :memory: is its own database, so one connection must serve everything, forever.
@@ -239,11 +265,11 @@ func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
 		pool.SetConnMaxLifetime(0)
 		pool.SetConnMaxIdleTime(0)
 		db.write, db.read = pool, pool
-		if err := db.Ping(ctx); err != nil {
+		if err := newDB(db).Ping(ctx); err != nil {
 			_ = pool.Close()
 			return nil, err
 		}
-		return db, nil
+		return newDB(db), nil
 	}
 
 	dir := filepath.Dir(t.path)
@@ -291,10 +317,10 @@ func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
 	read.SetConnMaxIdleTime(defaultConnMaxIdleTime)
 	db.read = read
 	if err := pingPool(ctx, read, "SQLite database "+t.path); err != nil {
-		_ = db.Close()
+		_ = newDB(db).Close()
 		return nil, err
 	}
-	return db, nil
+	return newDB(db), nil
 }
 
 func openPostgres(ctx context.Context, cfg *pgx.ConnConfig, o options) (*DB, error) {
@@ -318,7 +344,7 @@ func openPostgres(ctx context.Context, cfg *pgx.ConnConfig, o options) (*DB, err
 		_ = pool.Close()
 		return nil, err
 	}
-	return &DB{dialect: DialectPostgres, write: pool, read: pool, now: o.now}, nil
+	return newDB(&conn{dialect: DialectPostgres, write: pool, read: pool, now: o.now}), nil
 }
 
 func pingPool(ctx context.Context, pool *sql.DB, what string) error {
@@ -364,11 +390,11 @@ func (db *DB) Close() error {
 }
 
 // nowUTC is the injected clock's time as the register stores it: UTC, microsecond precision, no monotonic reading.
-func (db *DB) nowUTC() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
+func (db *conn) nowUTC() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
 
 // timeArg converts t to the argument the dialect stores: TIMESTAMPTZ on PostgreSQL, fixed-width text on SQLite.
 // Callers pass times already truncated to microseconds (nowUTC does).
-func (db *DB) timeArg(t time.Time) any {
+func (db *conn) timeArg(t time.Time) any {
 	t = t.UTC().Truncate(time.Microsecond)
 	if db.dialect == DialectSQLite {
 		return t.Format(sqliteTimeLayout)

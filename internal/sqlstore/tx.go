@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
 
 // maxTxAttempts is how many times InTx runs fn on PostgreSQL when the database reports a serialization failure or
@@ -20,9 +20,9 @@ const (
 )
 
 // Tx is the write side of the register inside one transaction; InTx hands it to its function. It implements
-// workflow.Tx. It must not be used after that function returns.
+// domain.Tx. It must not be used after that function returns.
 type Tx struct {
-	db *DB
+	db *conn
 	tx *sql.Tx
 }
 
@@ -39,7 +39,7 @@ type Tx struct {
 //
 // Inside fn, read through tx only: on an in-memory SQLite database the DB's own methods would wait for the
 // connection that tx holds. Nested calls of InTx are not supported.
-func (db *DB) InTx(ctx context.Context, fn func(tx workflow.Tx) error) error {
+func (db *Register) InTx(ctx context.Context, fn func(tx domain.Tx) error) error {
 	backoff := txRetryBackoff
 	for attempt := 1; ; attempt++ {
 		err := db.runTx(ctx, fn)
@@ -60,7 +60,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx workflow.Tx) error) error {
 }
 
 // runTx runs fn in one transaction.
-func (db *DB) runTx(ctx context.Context, fn func(tx workflow.Tx) error) error {
+func (db *conn) runTx(ctx context.Context, fn func(tx domain.Tx) error) error {
 	const op = "sqlstore.InTx"
 	var opts *sql.TxOptions
 	if db.dialect == DialectPostgres {
@@ -90,7 +90,7 @@ func retryable(err error) bool {
 
 // readTx runs fn in a read-only transaction on the read pool, so that several queries see one snapshot: REPEATABLE
 // READ on PostgreSQL, a deferred transaction on SQLite (in WAL mode its snapshot starts at the first read).
-func (db *DB) readTx(ctx context.Context, fn func(q querier) error) error {
+func (db *conn) readTx(ctx context.Context, fn func(q querier) error) error {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.dialect == DialectPostgres {
 		opts.Isolation = sql.LevelRepeatableRead

@@ -55,7 +55,7 @@ func (s dateScanner) parse(v string) error {
 }
 
 // nullTimeArg is timeArg for optional timestamps: the zero time is stored as NULL.
-func (db *DB) nullTimeArg(t time.Time) any {
+func (db *conn) nullTimeArg(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}

@@ -17,7 +17,7 @@ func TestOutboxWaitingRecipient(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
-		err := db.InTx(ctx, func(tx workflow.Tx) error {
+		err := db.Register.InTx(ctx, func(tx workflow.Tx) error {
 			for _, who := range []string{"a", "a", "b"} {
 				if err := tx.Enqueue(ctx, domain.OutboxMessage{Kind: domain.MsgDecisionNotice, RecipientID: who}); err != nil {
 					return err
@@ -28,24 +28,24 @@ func TestOutboxWaitingRecipient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		claimed, err := db.ClaimOutbox(ctx, now.Add(time.Hour), 3, time.Minute)
+		claimed, err := db.Outbox.ClaimOutbox(ctx, now.Add(time.Hour), 3, time.Minute)
 		if err != nil || len(claimed) != 3 {
 			t.Fatalf("claimed %d: %v", len(claimed), err)
 		}
 		// The first "a" message is parked; the second stays claimed (in flight).
-		if err := db.MarkWaiting(ctx, claimed[0].ID, now.Add(48*time.Hour), "no reference"); err != nil {
+		if err := db.Outbox.MarkWaiting(ctx, claimed[0].ID, now.Add(48*time.Hour), "no reference"); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.MarkWaiting(ctx, claimed[2].ID, now.Add(48*time.Hour), "no reference"); err != nil {
+		if err := db.Outbox.MarkWaiting(ctx, claimed[2].ID, now.Add(48*time.Hour), "no reference"); err != nil {
 			t.Fatal(err)
 		}
 		// Within the in-flight message's lease (claimed at +1h for a minute).
 		at := now.Add(time.Hour + 30*time.Second)
-		n, err := db.ReleaseWaiting(ctx, "a", at)
+		n, err := db.Outbox.ReleaseWaiting(ctx, "a", at)
 		if err != nil || n != 1 {
 			t.Fatalf("released %d, want only the parked message of a: %v", n, err)
 		}
-		again, err := db.ClaimOutbox(ctx, at, 10, time.Minute)
+		again, err := db.Outbox.ClaimOutbox(ctx, at, 10, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}

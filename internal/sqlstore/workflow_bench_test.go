@@ -27,7 +27,7 @@ func BenchmarkSubmitRequest(b *testing.B) {
 			ctx := b.Context()
 			for b.Loop() {
 				r := sampleRequest("bench", "theme-a", "theme-b", "theme-c")
-				err := db.InTx(ctx, func(tx workflow.Tx) error {
+				err := db.Register.InTx(ctx, func(tx workflow.Tx) error {
 					if err := tx.CreateRequest(ctx, &r); err != nil {
 						return err
 					}
@@ -63,7 +63,7 @@ func BenchmarkClaimOutbox(b *testing.B) {
 			now := time.Now()
 			for b.Loop() {
 				now = now.Add(lease + time.Second)
-				got, err := db.ClaimOutbox(ctx, now, 20, lease)
+				got, err := db.Outbox.ClaimOutbox(ctx, now, 20, lease)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -24,9 +24,9 @@ import (
 // The register of the mandate flow: the contract of workflow.Store and outbox.Store, run on both dialects.
 
 var (
-	_ workflow.Store = (*sqlstore.DB)(nil)
+	_ workflow.Store = (*sqlstore.Register)(nil)
 	_ workflow.Tx    = (*sqlstore.Tx)(nil)
-	_ outbox.Store   = (*sqlstore.DB)(nil)
+	_ outbox.Store   = (*sqlstore.Outbox)(nil)
 )
 
 // day returns a civil date as the domain keeps it: 00:00 UTC.
@@ -64,7 +64,7 @@ func clone(r domain.Request) domain.Request {
 
 func inTx(t testing.TB, db *sqlstore.DB, fn func(tx workflow.Tx) error) {
 	t.Helper()
-	if err := db.InTx(t.Context(), fn); err != nil {
+	if err := db.Register.InTx(t.Context(), fn); err != nil {
 		t.Fatalf("InTx: %v", err)
 	}
 }
@@ -76,7 +76,7 @@ func createRequest(t testing.TB, db *sqlstore.DB, r *domain.Request) {
 
 func readRequest(t testing.TB, db *sqlstore.DB, id int64) domain.Request {
 	t.Helper()
-	got, err := db.Request(t.Context(), id)
+	got, err := db.Register.Request(t.Context(), id)
 	if err != nil {
 		t.Fatalf("Request(%d): %v", id, err)
 	}
@@ -166,7 +166,7 @@ func TestRequestRoundTrip(t *testing.T) {
 		if got := readRequest(t, db, r.ID); !reflect.DeepEqual(got, r) {
 			t.Errorf("after grant:\n got %+v\nwant %+v", got, r)
 		}
-		ms, err := db.MandatesByHolder(ctx, r.RequesterID)
+		ms, err := db.Register.MandatesByHolder(ctx, r.RequesterID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +217,7 @@ func TestCreateRequestInvalid(t *testing.T) {
 		} {
 			r := sampleRequest("invalid", "theme")
 			mutate(&r)
-			err := db.InTx(ctx, func(tx workflow.Tx) error { return tx.CreateRequest(ctx, &r) })
+			err := db.Register.InTx(ctx, func(tx workflow.Tx) error { return tx.CreateRequest(ctx, &r) })
 			if !domain.IsCode(err, domain.EInvalid) {
 				t.Errorf("%s: CreateRequest = %v, want %s", name, err, domain.EInvalid)
 			}
@@ -225,7 +225,7 @@ func TestCreateRequestInvalid(t *testing.T) {
 				t.Errorf("%s: failed CreateRequest set the id %d", name, r.ID)
 			}
 		}
-		if rs, err := db.RequestsByRequester(ctx, "invalid", 0); err != nil || len(rs) != 0 {
+		if rs, err := db.Register.RequestsByRequester(ctx, "invalid", 0); err != nil || len(rs) != 0 {
 			t.Errorf("invalid requests were stored: %v, %v", requestIDs(rs), err)
 		}
 	})
@@ -234,10 +234,10 @@ func TestCreateRequestInvalid(t *testing.T) {
 func TestRequestNotFound(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := t.Context()
-		if _, err := db.Request(ctx, 424242); !domain.IsCode(err, domain.ENotFound) {
+		if _, err := db.Register.Request(ctx, 424242); !domain.IsCode(err, domain.ENotFound) {
 			t.Errorf("Request(missing) = %v, want %s", err, domain.ENotFound)
 		}
-		err := db.InTx(ctx, func(tx workflow.Tx) error {
+		err := db.Register.InTx(ctx, func(tx workflow.Tx) error {
 			if _, err := tx.Request(ctx, 424242); !domain.IsCode(err, domain.ENotFound) {
 				t.Errorf("tx.Request(missing) = %v, want %s", err, domain.ENotFound)
 			}
@@ -274,7 +274,7 @@ func TestUpdateRequestVersionConflict(t *testing.T) {
 		b := clone(base)
 		b.State = domain.RequestCancelled
 		b.Items[0].State, b.Items[1].State = domain.ItemCancelled, domain.ItemCancelled
-		err := db.InTx(ctx, func(tx workflow.Tx) error {
+		err := db.Register.InTx(ctx, func(tx workflow.Tx) error {
 			if err := tx.AppendAudit(ctx, domain.AuditEvent{ActorID: "requester-1", Action: "request.cancelled", RequestID: b.ID}); err != nil {
 				return err
 			}
@@ -293,14 +293,14 @@ func TestUpdateRequestVersionConflict(t *testing.T) {
 		if got := readRequest(t, db, r.ID); !reflect.DeepEqual(got, want) || got.Version != 2 {
 			t.Errorf("after the conflict:\n got %+v\nwant %+v", got, want)
 		}
-		audit, err := db.AuditForRequest(ctx, r.ID)
+		audit, err := db.Register.AuditForRequest(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(audit) != 1 || audit[0].Action != "request.approved" {
 			t.Errorf("audit after the conflict = %+v, want only request.approved", audit)
 		}
-		if out, err := db.Outbox(ctx, r.ID); err != nil || len(out) != 0 {
+		if out, err := db.Outbox.ForRequest(ctx, r.ID); err != nil || len(out) != 0 {
 			t.Errorf("outbox after the conflict = %+v, %v; want none", out, err)
 		}
 
@@ -311,7 +311,7 @@ func TestUpdateRequestVersionConflict(t *testing.T) {
 		c.State = domain.RequestCompleted
 		c.Items = append(c.Items, other.Items[0])
 		c.Items[2].State = domain.ItemGranted
-		err = db.InTx(ctx, func(tx workflow.Tx) error { return tx.UpdateRequest(ctx, &c) })
+		err = db.Register.InTx(ctx, func(tx workflow.Tx) error { return tx.UpdateRequest(ctx, &c) })
 		if !domain.IsCode(err, domain.EInvalid) {
 			t.Errorf("update with a foreign item = %v, want %s", err, domain.EInvalid)
 		}
@@ -342,7 +342,7 @@ func TestUpdateRequestRace(t *testing.T) {
 				mine.DecidedBy = fmt.Sprintf("approver-%d", i)
 				mine.Items[0].State = domain.ItemApproved
 				<-gate
-				errs[i] = db.InTx(ctx, func(tx workflow.Tx) error {
+				errs[i] = db.Register.InTx(ctx, func(tx workflow.Tx) error {
 					if err := tx.AppendAudit(ctx, domain.AuditEvent{ActorID: mine.DecidedBy, Action: "request.approved", RequestID: mine.ID}); err != nil {
 						return err
 					}
@@ -374,14 +374,14 @@ func TestUpdateRequestRace(t *testing.T) {
 		if got.Version != 2 || got.DecidedBy != fmt.Sprintf("approver-%d", winner) {
 			t.Errorf("after the race: version %d decided by %q, want 2 and approver-%d", got.Version, got.DecidedBy, winner)
 		}
-		audit, err := db.AuditForRequest(ctx, r.ID)
+		audit, err := db.Register.AuditForRequest(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(audit) != 1 || audit[0].ActorID != got.DecidedBy {
 			t.Errorf("audit after the race = %+v, want one row by the winner", audit)
 		}
-		if n, err := db.PendingOutbox(ctx); err != nil || n != 1 {
+		if n, err := db.Outbox.PendingOutbox(ctx); err != nil || n != 1 {
 			t.Errorf("pending outbox after the race = %d, %v; want 1", n, err)
 		}
 	})
@@ -410,7 +410,7 @@ func TestInTxRollsBack(t *testing.T) {
 			}
 		}
 
-		err := db.InTx(ctx, func(tx workflow.Tx) error { writeAll(tx); return fmt.Errorf("later step: %w", errBoom) })
+		err := db.Register.InTx(ctx, func(tx workflow.Tx) error { writeAll(tx); return fmt.Errorf("later step: %w", errBoom) })
 		if !errors.Is(err, errBoom) {
 			t.Fatalf("InTx = %v, want fn's error", err)
 		}
@@ -420,24 +420,24 @@ func TestInTxRollsBack(t *testing.T) {
 					t.Errorf("recovered %v, want fn's panic", p)
 				}
 			}()
-			_ = db.InTx(ctx, func(tx workflow.Tx) error { writeAll(tx); panic("panic in fn") })
+			_ = db.Register.InTx(ctx, func(tx workflow.Tx) error { writeAll(tx); panic("panic in fn") })
 		}()
 
 		for _, id := range created {
-			if _, err := db.Request(ctx, id); !domain.IsCode(err, domain.ENotFound) {
+			if _, err := db.Register.Request(ctx, id); !domain.IsCode(err, domain.ENotFound) {
 				t.Errorf("request %d after rollback: %v, want %s", id, err, domain.ENotFound)
 			}
-			if audit, err := db.AuditForRequest(ctx, id); err != nil || len(audit) != 0 {
+			if audit, err := db.Register.AuditForRequest(ctx, id); err != nil || len(audit) != 0 {
 				t.Errorf("audit of %d after rollback: %+v, %v", id, audit, err)
 			}
-			if out, err := db.Outbox(ctx, id); err != nil || len(out) != 0 {
+			if out, err := db.Outbox.ForRequest(ctx, id); err != nil || len(out) != 0 {
 				t.Errorf("outbox of %d after rollback: %+v, %v", id, out, err)
 			}
 		}
-		if n, err := db.PendingOutbox(ctx); err != nil || n != 0 {
+		if n, err := db.Outbox.PendingOutbox(ctx); err != nil || n != 0 {
 			t.Errorf("pending outbox after rollback = %d, %v", n, err)
 		}
-		if rs, err := db.RequestsByRequester(ctx, "rollback", 0); err != nil || len(rs) != 0 {
+		if rs, err := db.Register.RequestsByRequester(ctx, "rollback", 0); err != nil || len(rs) != 0 {
 			t.Errorf("requests after rollback = %v, %v", requestIDs(rs), err)
 		}
 		// The writer is free again.
@@ -454,7 +454,7 @@ func TestInTxRetriesSerializationFailures(t *testing.T) {
 		// A serialization failure in the first attempt: PostgreSQL runs fn again in a new transaction; SQLite, which
 		// never reports one, passes the error through.
 		calls := 0
-		err := db.InTx(ctx, func(tx workflow.Tx) error {
+		err := db.Register.InTx(ctx, func(tx workflow.Tx) error {
 			calls++
 			r := sampleRequest("retry", "theme")
 			if err := tx.CreateRequest(ctx, &r); err != nil {
@@ -465,7 +465,7 @@ func TestInTxRetriesSerializationFailures(t *testing.T) {
 			}
 			return nil
 		})
-		rs, lerr := db.RequestsByRequester(ctx, "retry", 0)
+		rs, lerr := db.Register.RequestsByRequester(ctx, "retry", 0)
 		if lerr != nil {
 			t.Fatal(lerr)
 		}
@@ -479,7 +479,7 @@ func TestInTxRetriesSerializationFailures(t *testing.T) {
 
 		// A deadlock every time: PostgreSQL gives up after MaxTxAttempts and returns the last error.
 		calls = 0
-		err = db.InTx(ctx, func(tx workflow.Tx) error {
+		err = db.Register.InTx(ctx, func(tx workflow.Tx) error {
 			calls++
 			return &pgconn.PgError{Code: "40P01", Message: "deadlock detected"}
 		})
@@ -493,7 +493,7 @@ func TestInTxRetriesSerializationFailures(t *testing.T) {
 		}
 		// Other errors are never retried.
 		calls = 0
-		_ = db.InTx(ctx, func(tx workflow.Tx) error { calls++; return domain.Errorf(domain.EConflict, "stale") })
+		_ = db.Register.InTx(ctx, func(tx workflow.Tx) error { calls++; return domain.Errorf(domain.EConflict, "stale") })
 		if calls != 1 {
 			t.Errorf("a domain conflict ran fn %d times, want 1", calls)
 		}
@@ -518,7 +518,7 @@ func TestInTxRetriesRealDeadlock(t *testing.T) {
 	for i, order := range [2][2]int64{{a.ID, b.ID}, {b.ID, a.ID}} {
 		wg.Go(func() {
 			defer close(done[i])
-			errs[i] = db.InTx(ctx, func(tx workflow.Tx) error {
+			errs[i] = db.Register.InTx(ctx, func(tx workflow.Tx) error {
 				calls[i]++
 				if calls[i] > 1 {
 					// The retry of the aborted worker: let the other one commit first, so the versions read now stay
@@ -596,7 +596,7 @@ func TestAudit(t *testing.T) {
 			}
 			return nil
 		})
-		got, err := db.AuditForRequest(ctx, r.ID)
+		got, err := db.Register.AuditForRequest(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -621,7 +621,7 @@ func TestAudit(t *testing.T) {
 			"unknown req":  {ActorID: "x", Action: "x", RequestID: 999999},
 			"unknown mand": {ActorID: "x", Action: "x", MandateID: 999999},
 		} {
-			err := db.InTx(ctx, func(tx workflow.Tx) error { return tx.AppendAudit(ctx, e) })
+			err := db.Register.InTx(ctx, func(tx workflow.Tx) error { return tx.AppendAudit(ctx, e) })
 			if !domain.IsCode(err, domain.EInvalid) {
 				t.Errorf("%s: AppendAudit = %v, want %s", name, err, domain.EInvalid)
 			}
@@ -643,7 +643,7 @@ func TestAuditIsAppendOnlyInTheDatabase(t *testing.T) {
 			}
 			return nil
 		})
-		before, err := db.AuditForRequest(ctx, r.ID)
+		before, err := db.Register.AuditForRequest(ctx, r.ID)
 		if err != nil || len(before) != 2 {
 			t.Fatalf("audit = %+v, %v", before, err)
 		}
@@ -662,7 +662,7 @@ func TestAuditIsAppendOnlyInTheDatabase(t *testing.T) {
 				t.Errorf("%s: %v, want refused as append-only", q, err)
 			}
 		}
-		after, err := db.AuditForRequest(ctx, r.ID)
+		after, err := db.Register.AuditForRequest(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -709,20 +709,20 @@ func TestMandates(t *testing.T) {
 				t.Errorf("mandate %d after create: %+v", i, m)
 			}
 		}
-		got, err := db.MandatesByHolder(ctx, "holder-1")
+		got, err := db.Register.MandatesByHolder(ctx, "holder-1")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if want := []domain.Mandate{ms[1], ms[3], ms[0]}; !reflect.DeepEqual(got, want) {
 			t.Errorf("MandatesByHolder:\n got %+v\nwant %+v", got, want)
 		}
-		if got, err := db.MandatesByHolder(ctx, "nobody"); err != nil || len(got) != 0 {
+		if got, err := db.Register.MandatesByHolder(ctx, "nobody"); err != nil || len(got) != 0 {
 			t.Errorf("MandatesByHolder(nobody) = %+v, %v", got, err)
 		}
 
 		// Granting the same item twice is a conflict; malformed mandates are invalid. Nothing is written.
 		twice := mk("holder-1", "theme-a", day(2026, 2, 1), day(2027, 6, 30), domain.MandateActive, r.Items[0].ID)
-		if err := db.InTx(ctx, func(tx workflow.Tx) error { return tx.CreateMandate(ctx, &twice) }); !domain.IsCode(err, domain.EConflict) {
+		if err := db.Register.InTx(ctx, func(tx workflow.Tx) error { return tx.CreateMandate(ctx, &twice) }); !domain.IsCode(err, domain.EConflict) {
 			t.Errorf("second mandate for one item = %v, want %s", err, domain.EConflict)
 		}
 		for name, m := range map[string]domain.Mandate{
@@ -734,11 +734,11 @@ func TestMandates(t *testing.T) {
 			"unknown state":         mk("holder-1", "x", day(2026, 2, 1), day(2026, 3, 1), "expired", 0),
 			"unknown request":       {HolderID: "holder-1", ThemeID: "x", ValidFrom: day(2026, 2, 1), ValidUntil: day(2026, 3, 1), State: domain.MandateActive, RequestID: 999999},
 		} {
-			if err := db.InTx(ctx, func(tx workflow.Tx) error { return tx.CreateMandate(ctx, &m) }); !domain.IsCode(err, domain.EInvalid) {
+			if err := db.Register.InTx(ctx, func(tx workflow.Tx) error { return tx.CreateMandate(ctx, &m) }); !domain.IsCode(err, domain.EInvalid) {
 				t.Errorf("%s: CreateMandate = %v, want %s", name, err, domain.EInvalid)
 			}
 		}
-		if got, err := db.MandatesByHolder(ctx, "holder-1"); err != nil || len(got) != 3 {
+		if got, err := db.Register.MandatesByHolder(ctx, "holder-1"); err != nil || len(got) != 3 {
 			t.Errorf("after refused mandates: %d mandates, %v; want 3", len(got), err)
 		}
 	})
@@ -798,24 +798,24 @@ func TestRequestQueries(t *testing.T) {
 			}
 		}
 
-		got, err := db.RequestsByRequester(ctx, "alice", 0)
+		got, err := db.Register.RequestsByRequester(ctx, "alice", 0)
 		check("RequestsByRequester(alice, all)", got, err, pick(6, 3, 2, 0))
-		got, err = db.RequestsByRequester(ctx, "alice", 2)
+		got, err = db.Register.RequestsByRequester(ctx, "alice", 2)
 		check("RequestsByRequester(alice, 2)", got, err, pick(6, 3))
-		got, err = db.RequestsByRequester(ctx, "nobody", 5)
+		got, err = db.Register.RequestsByRequester(ctx, "nobody", 5)
 		check("RequestsByRequester(nobody)", got, err, pick())
-		got, err = db.RequestsAwaitingApprover(ctx, "boss-1")
+		got, err = db.Register.RequestsAwaitingApprover(ctx, "boss-1")
 		check("RequestsAwaitingApprover(boss-1)", got, err, pick(0, 1, 6))
-		got, err = db.RequestsAwaitingApprover(ctx, "boss-2")
+		got, err = db.Register.RequestsAwaitingApprover(ctx, "boss-2")
 		check("RequestsAwaitingApprover(boss-2)", got, err, pick(3))
-		got, err = db.RequestsAwaitingGrant(ctx)
+		got, err = db.Register.RequestsAwaitingGrant(ctx)
 		check("RequestsAwaitingGrant", got, err, pick(2, 7))
 
 		// Same creation time: the id breaks the tie, in the same direction as the time.
 		twins := []domain.Request{sampleRequest("dave", "t"), sampleRequest("dave", "t")}
 		createRequest(t, db, &twins[0])
 		createRequest(t, db, &twins[1])
-		got, err = db.RequestsByRequester(ctx, "dave", 0)
+		got, err = db.Register.RequestsByRequester(ctx, "dave", 0)
 		check("RequestsByRequester(dave)", got, err, []domain.Request{twins[1], twins[0]})
 	})
 }
@@ -887,7 +887,7 @@ func TestOverview(t *testing.T) {
 		}
 		// today is a civil date: the time of day and the zone's offset do not matter, only the calendar day.
 		for _, when := range []time.Time{today, time.Date(2026, 3, 15, 23, 59, 0, 0, time.FixedZone("EET", 2*3600))} {
-			got, err := db.Overview(ctx, when)
+			got, err := db.Register.Overview(ctx, when)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -896,7 +896,7 @@ func TestOverview(t *testing.T) {
 			}
 		}
 		// A year later everything but the long ones has ended.
-		got, err := db.Overview(ctx, in(365))
+		got, err := db.Register.Overview(ctx, in(365))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -927,7 +927,7 @@ func TestOutboxLifecycle(t *testing.T) {
 			}
 			return nil
 		})
-		all, err := db.Outbox(ctx, r.ID)
+		all, err := db.Outbox.ForRequest(ctx, r.ID)
 		if err != nil || len(all) != 3 {
 			t.Fatalf("Outbox = %+v, %v", all, err)
 		}
@@ -941,13 +941,13 @@ func TestOutboxLifecycle(t *testing.T) {
 		id1, id2, id3 := all[0].ID, all[1].ID, all[2].ID
 		pending := func(want int) {
 			t.Helper()
-			if n, err := db.PendingOutbox(ctx); err != nil || n != want {
+			if n, err := db.Outbox.PendingOutbox(ctx); err != nil || n != want {
 				t.Errorf("PendingOutbox = %d, %v; want %d", n, err, want)
 			}
 		}
 		claim := func(now time.Time, limit int, lease time.Duration, wantIDs ...int64) []domain.OutboxMessage {
 			t.Helper()
-			got, err := db.ClaimOutbox(ctx, now, limit, lease)
+			got, err := db.Outbox.ClaimOutbox(ctx, now, limit, lease)
 			if err != nil {
 				t.Fatalf("ClaimOutbox: %v", err)
 			}
@@ -974,10 +974,10 @@ func TestOutboxLifecycle(t *testing.T) {
 		claim(t0.Add(59*time.Second), 10, lease)
 
 		// 1 delivered, 2 retried in 30 s, 3 left to its lease.
-		if err := db.MarkDelivered(ctx, id1, t0.Add(10*time.Second)); err != nil {
+		if err := db.Outbox.MarkDelivered(ctx, id1, t0.Add(10*time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.MarkRetry(ctx, id2, t0.Add(30*time.Second), "502 Bad Gateway"); err != nil {
+		if err := db.Outbox.MarkRetry(ctx, id2, t0.Add(30*time.Second), "502 Bad Gateway"); err != nil {
 			t.Fatal(err)
 		}
 		pending(2)
@@ -992,22 +992,22 @@ func TestOutboxLifecycle(t *testing.T) {
 		}
 
 		// 2 abandoned: never claimed again, not pending, kept for the record.
-		if err := db.MarkAbandoned(ctx, id2, t0.Add(62*time.Second), "403 Forbidden: bot blocked"); err != nil {
+		if err := db.Outbox.MarkAbandoned(ctx, id2, t0.Add(62*time.Second), "403 Forbidden: bot blocked"); err != nil {
 			t.Fatal(err)
 		}
 		claim(t0.Add(24*time.Hour), 10, lease, id3)
 		pending(1)
-		if err := db.MarkDelivered(ctx, id3, t0.Add(25*time.Hour)); err != nil {
+		if err := db.Outbox.MarkDelivered(ctx, id3, t0.Add(25*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		// Marking again keeps the first delivery time.
-		if err := db.MarkDelivered(ctx, id3, t0.Add(26*time.Hour)); err != nil {
+		if err := db.Outbox.MarkDelivered(ctx, id3, t0.Add(26*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		pending(0)
 		claim(t0.Add(48*time.Hour), 10, lease)
 
-		all, err = db.Outbox(ctx, r.ID)
+		all, err = db.Outbox.ForRequest(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1025,15 +1025,15 @@ func TestOutboxLifecycle(t *testing.T) {
 		}
 
 		for name, err := range map[string]error{
-			"MarkDelivered":       db.MarkDelivered(ctx, 999999, t0),
-			"MarkRetry":           db.MarkRetry(ctx, 999999, t0, "x"),
-			"MarkAbandoned":       db.MarkAbandoned(ctx, 999999, t0, "x"),
-			"ClaimOutbox limit 0": claimErr(db.ClaimOutbox(ctx, t0, 0, lease)),
-			"ClaimOutbox lease 0": claimErr(db.ClaimOutbox(ctx, t0, 1, 0)),
-			"Enqueue no kind": db.InTx(ctx, func(tx workflow.Tx) error {
+			"MarkDelivered":       db.Outbox.MarkDelivered(ctx, 999999, t0),
+			"MarkRetry":           db.Outbox.MarkRetry(ctx, 999999, t0, "x"),
+			"MarkAbandoned":       db.Outbox.MarkAbandoned(ctx, 999999, t0, "x"),
+			"ClaimOutbox limit 0": claimErr(db.Outbox.ClaimOutbox(ctx, t0, 0, lease)),
+			"ClaimOutbox lease 0": claimErr(db.Outbox.ClaimOutbox(ctx, t0, 1, 0)),
+			"Enqueue no kind": db.Register.InTx(ctx, func(tx workflow.Tx) error {
 				return tx.Enqueue(ctx, domain.OutboxMessage{RecipientID: "x"})
 			}),
-			"Enqueue bad payload": db.InTx(ctx, func(tx workflow.Tx) error {
+			"Enqueue bad payload": db.Register.InTx(ctx, func(tx workflow.Tx) error {
 				return tx.Enqueue(ctx, domain.OutboxMessage{Kind: "x", Payload: json.RawMessage(`{`)})
 			}),
 		} {
@@ -1072,7 +1072,7 @@ func TestOutboxConcurrentClaimers(t *testing.T) {
 		for w := range 4 {
 			wg.Go(func() {
 				for {
-					got, err := dbs[w%2].ClaimOutbox(ctx, now, 7, time.Hour)
+					got, err := dbs[w%2].Outbox.ClaimOutbox(ctx, now, 7, time.Hour)
 					if err != nil {
 						errs[w] = err
 						return
@@ -1102,7 +1102,7 @@ func TestOutboxConcurrentClaimers(t *testing.T) {
 		if len(seen) != total {
 			t.Errorf("%d messages claimed, want %d", len(seen), total)
 		}
-		if rest, err := dbs[0].ClaimOutbox(ctx, now, total, time.Hour); err != nil || len(rest) != 0 {
+		if rest, err := dbs[0].Outbox.ClaimOutbox(ctx, now, total, time.Hour); err != nil || len(rest) != 0 {
 			t.Errorf("left after the claimers: %d, %v", len(rest), err)
 		}
 	})
@@ -1130,7 +1130,7 @@ func TestOutboxWorkerOnTheStore(t *testing.T) {
 			}
 			return nil
 		})
-		w := &outbox.Worker{Store: db, Now: clk.Now, Deliverer: fakeDeliverer{fail: map[string]error{
+		w := &outbox.Worker{Store: db.Outbox, Now: clk.Now, Deliverer: fakeDeliverer{fail: map[string]error{
 			domain.MsgDecisionNotice: errors.New("connector: 502"),
 			domain.MsgGrantTask:      fmt.Errorf("connector: 403: %w", outbox.ErrPermanent),
 		}}}
@@ -1138,7 +1138,7 @@ func TestOutboxWorkerOnTheStore(t *testing.T) {
 		if err != nil || n != 3 {
 			t.Fatalf("RunOnce = %d, %v", n, err)
 		}
-		all, err := db.Outbox(ctx, r.ID)
+		all, err := db.Outbox.ForRequest(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1151,7 +1151,7 @@ func TestOutboxWorkerOnTheStore(t *testing.T) {
 		if at, err := db.OutboxAbandonedAt(ctx, all[2].ID); err != nil || at.IsZero() {
 			t.Errorf("permanent failure not abandoned: %v, %v", at, err)
 		}
-		if n, err := db.PendingOutbox(ctx); err != nil || n != 1 {
+		if n, err := db.Outbox.PendingOutbox(ctx); err != nil || n != 1 {
 			t.Errorf("PendingOutbox = %d, %v; want 1 (the retry)", n, err)
 		}
 	})
@@ -1175,17 +1175,17 @@ func TestCardRefs(t *testing.T) {
 		grantB.RecipientID, grantB.ConversationID, grantB.ActivityID = "main-user-b", "a:1main-b", "1712000000003"
 		for _, ref := range []domain.CardRef{grantB, approval, grantA,
 			{RequestID: other.ID, RecipientID: "approver-1", Kind: domain.MsgApprovalRequest, ConversationID: "c", ActivityID: "a"}} {
-			if err := db.SaveCardRef(ctx, ref); err != nil {
+			if err := db.People.SaveCardRef(ctx, ref); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// Re-posted approval card: the same key, a new activity, later.
 		clk.Advance(time.Hour)
 		approval.ActivityID, approval.ServiceURL = "1712000000099", "https://smba.trafficmanager.net/fi/"
-		if err := db.SaveCardRef(ctx, approval); err != nil {
+		if err := db.People.SaveCardRef(ctx, approval); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.CardRefs(ctx, r.ID)
+		got, err := db.People.CardRefs(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1194,7 +1194,7 @@ func TestCardRefs(t *testing.T) {
 		if want := []domain.CardRef{approval, grantA, grantB}; !reflect.DeepEqual(got, want) {
 			t.Errorf("CardRefs:\n got %+v\nwant %+v", got, want)
 		}
-		if got, err := db.CardRefs(ctx, 999999); err != nil || len(got) != 0 {
+		if got, err := db.People.CardRefs(ctx, 999999); err != nil || len(got) != 0 {
 			t.Errorf("CardRefs(unknown) = %+v, %v", got, err)
 		}
 		for name, ref := range map[string]domain.CardRef{
@@ -1204,7 +1204,7 @@ func TestCardRefs(t *testing.T) {
 			"no activity":     {RequestID: r.ID, RecipientID: "x", Kind: "k", ConversationID: "c"},
 			"unknown request": {RequestID: 999999, RecipientID: "x", Kind: "k", ConversationID: "c", ActivityID: "a"},
 		} {
-			if err := db.SaveCardRef(ctx, ref); !domain.IsCode(err, domain.EInvalid) {
+			if err := db.People.SaveCardRef(ctx, ref); !domain.IsCode(err, domain.EInvalid) {
 				t.Errorf("%s: SaveCardRef = %v, want %s", name, err, domain.EInvalid)
 			}
 		}
@@ -1222,10 +1222,10 @@ func TestSQLiteInMemoryWorkflow(t *testing.T) {
 		}
 		return tx.Enqueue(ctx, domain.OutboxMessage{Kind: domain.MsgApprovalRequest, RecipientID: "approver-1", RequestID: r.ID})
 	})
-	if ov, err := db.Overview(ctx, day(2026, 1, 1)); err != nil || ov.RequestsByState[domain.RequestPending] != 1 {
+	if ov, err := db.Register.Overview(ctx, day(2026, 1, 1)); err != nil || ov.RequestsByState[domain.RequestPending] != 1 {
 		t.Errorf("Overview = %+v, %v", ov, err)
 	}
-	if got, err := db.ClaimOutbox(ctx, time.Now().Add(time.Hour), 10, time.Minute); err != nil || len(got) != 1 {
+	if got, err := db.Outbox.ClaimOutbox(ctx, time.Now().Add(time.Hour), 10, time.Minute); err != nil || len(got) != 1 {
 		t.Errorf("ClaimOutbox = %+v, %v", got, err)
 	}
 	if got := readRequest(t, db, r.ID); got.ID != r.ID || len(got.Items) != 1 {

@@ -23,20 +23,5 @@ type Store interface {
 	AuditForRequest(ctx context.Context, requestID int64) ([]domain.AuditEvent, error) // oldest first
 }
 
-// Tx is the write side, inside one transaction.
-type Tx interface {
-	// CreateRequest inserts r and its items; it sets r.ID, the items' IDs, r.Version = 1 and CreatedAt/UpdatedAt.
-	CreateRequest(ctx context.Context, r *domain.Request) error
-	// Request reads a request with its items inside the transaction.
-	Request(ctx context.Context, id int64) (domain.Request, error)
-	// UpdateRequest writes r's mutable fields (state, decision, items' state and grant fields) if the stored
-	// version still equals r.Version, then increments r.Version and sets UpdatedAt. A different stored version is a
-	// domain.EConflict error: someone else changed the request first.
-	UpdateRequest(ctx context.Context, r *domain.Request) error
-	// CreateMandate inserts m and sets m.ID, CreatedAt and UpdatedAt.
-	CreateMandate(ctx context.Context, m *domain.Mandate) error
-	// AppendAudit adds one audit row (At is set by the store when zero). Audit rows are never updated or deleted.
-	AppendAudit(ctx context.Context, e domain.AuditEvent) error
-	// Enqueue adds an outbox message, due now.
-	Enqueue(ctx context.Context, m domain.OutboxMessage) error
-}
+// Tx is the write side of the register, inside one transaction (see domain.Tx).
+type Tx = domain.Tx

@@ -51,7 +51,7 @@ func newFixture(t *testing.T, db *sqlstore.DB, dir workflow.Directory) *fixture 
 		dir = demo
 	}
 	f := &fixture{db: db}
-	f.svc = &workflow.Service{Store: db, Directory: dir, Catalog: cat, Now: func() time.Time { return now },
+	f.svc = &workflow.Service{Store: db.Register, Directory: dir, Catalog: cat, Now: func() time.Time { return now },
 		Committed: func() { f.mu.Lock(); f.woken++; f.mu.Unlock() }}
 	return f
 }
@@ -163,7 +163,7 @@ func TestSubmitValidation(t *testing.T) {
 		if _, err := f.svc.Submit(context.Background(), tooLong); domain.ErrorMessage(err) != "err.valid_until_range" {
 			t.Errorf("over 25 years: %v", err)
 		}
-		if n, _ := f.db.PendingOutbox(context.Background()); n != 0 {
+		if n, _ := f.db.Outbox.PendingOutbox(context.Background()); n != 0 {
 			t.Fatalf("refused requests enqueued %d messages", n)
 		}
 	})
@@ -230,7 +230,7 @@ func TestDecisionAuthorisationAndEffects(t *testing.T) {
 		if r.ApproverID != sami || r.State != domain.RequestPending || len(r.Items) < 2 {
 			t.Fatalf("request %+v", r)
 		}
-		msgs, _ := f.db.Outbox(ctx, r.ID)
+		msgs, _ := f.db.Outbox.ForRequest(ctx, r.ID)
 		k := kinds(msgs)
 		if len(k[domain.MsgApprovalRequest]) != 1 || k[domain.MsgApprovalRequest][0] != sami || len(k[domain.MsgApplicationNeeded]) != 1 {
 			t.Fatalf("outbox after submit: %v", k)
@@ -244,7 +244,7 @@ func TestDecisionAuthorisationAndEffects(t *testing.T) {
 		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.RejectAll}); domain.ErrorMessage(err) != "err.reason_required" {
 			t.Fatalf("reject without reason: %v", err)
 		}
-		if got, _ := f.db.Request(ctx, r.ID); got.State != domain.RequestPending || got.Version != r.Version {
+		if got, _ := f.db.Register.Request(ctx, r.ID); got.State != domain.RequestPending || got.Version != r.Version {
 			t.Fatalf("refused decisions changed the request: %+v", got)
 		}
 		approve := map[int64]bool{r.Items[0].ID: true}
@@ -258,13 +258,13 @@ func TestDecisionAuthorisationAndEffects(t *testing.T) {
 		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.ApproveAll}); !domain.IsCode(err, domain.EConflict) {
 			t.Fatalf("second decision: %v", err)
 		}
-		msgs, _ = f.db.Outbox(ctx, r.ID)
+		msgs, _ = f.db.Outbox.ForRequest(ctx, r.ID)
 		k = kinds(msgs)
 		if len(k[domain.MsgDecisionNotice]) != 1 || len(k[domain.MsgGrantTask]) != 1 || k[domain.MsgGrantTask][0] != mikael ||
 			len(k[domain.MsgRefreshCards]) != 1 || len(k[domain.MsgRequestSteps]) != 1 {
 			t.Fatalf("outbox after decision: %v", k)
 		}
-		audit, _ := f.db.AuditForRequest(ctx, r.ID)
+		audit, _ := f.db.Register.AuditForRequest(ctx, r.ID)
 		if len(audit) != 2 || audit[1].Action != "request.approved" || audit[1].ActorID != sami || audit[1].ActivityID != "act-decide" ||
 			!strings.Contains(string(audit[1].Before), `"pending"`) || !strings.Contains(string(audit[1].After), `"approved"`) {
 			t.Fatalf("audit %+v", audit)
@@ -300,12 +300,12 @@ func TestConcurrentApprovalsDecideOnce(t *testing.T) {
 		if wins != 1 || conflicts != 49 {
 			t.Fatalf("%d decisions and %d conflicts, want 1 and 49", wins, conflicts)
 		}
-		msgs, _ := f.db.Outbox(ctx, r.ID)
+		msgs, _ := f.db.Outbox.ForRequest(ctx, r.ID)
 		k := kinds(msgs)
 		if len(k[domain.MsgGrantTask]) != 1 || len(k[domain.MsgDecisionNotice]) != 1 {
 			t.Fatalf("outbox %v", k)
 		}
-		audit, _ := f.db.AuditForRequest(ctx, r.ID)
+		audit, _ := f.db.Register.AuditForRequest(ctx, r.ID)
 		if len(audit) != 2 {
 			t.Fatalf("%d audit rows, want 2", len(audit))
 		}
@@ -345,17 +345,17 @@ func TestGrantOnlyByMainUsers(t *testing.T) {
 		if g.State != domain.RequestCompleted {
 			t.Fatalf("state %s", g.State)
 		}
-		ms, _ := f.db.MandatesByHolder(ctx, elina)
+		ms, _ := f.db.Register.MandatesByHolder(ctx, elina)
 		if len(ms) != len(r.Items) || ms[0].ValidFrom != date(2026, 11, 25) || ms[0].GrantedBy != mikael || ms[0].State != domain.MandateActive {
 			t.Fatalf("mandates %+v", ms)
 		}
 		if _, err := f.svc.Grant(ctx, workflow.GrantInput{ActorID: mikael, RequestID: r.ID, ValidFrom: date(2026, 11, 26), ValidUntil: date(2027, 12, 31)}); !domain.IsCode(err, domain.EConflict) {
 			t.Fatalf("granting twice: %v", err)
 		}
-		if ms2, _ := f.db.MandatesByHolder(ctx, elina); len(ms2) != len(ms) {
+		if ms2, _ := f.db.Register.MandatesByHolder(ctx, elina); len(ms2) != len(ms) {
 			t.Fatal("a second grant created mandates")
 		}
-		audit, _ := f.db.AuditForRequest(ctx, r.ID)
+		audit, _ := f.db.Register.AuditForRequest(ctx, r.ID)
 		var grants int
 		for _, a := range audit {
 			if a.Action == "mandate.granted" && a.MandateID != 0 && a.ActivityID == "act-grant" {
@@ -365,7 +365,7 @@ func TestGrantOnlyByMainUsers(t *testing.T) {
 		if grants != len(r.Items) {
 			t.Fatalf("%d mandate.granted audit rows", grants)
 		}
-		msgs, _ := f.db.Outbox(ctx, r.ID)
+		msgs, _ := f.db.Outbox.ForRequest(ctx, r.ID)
 		if k := kinds(msgs); len(k[domain.MsgGrantedNotice]) != 1 || k[domain.MsgGrantedNotice][0] != elina {
 			t.Fatalf("outbox %v", k)
 		}
@@ -393,7 +393,7 @@ func TestNotGrantedAndCancel(t *testing.T) {
 		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.ApproveAll}); !domain.IsCode(err, domain.EConflict) {
 			t.Fatalf("deciding a cancelled request: %v", err)
 		}
-		msgs, _ := f.db.Outbox(ctx, r.ID)
+		msgs, _ := f.db.Outbox.ForRequest(ctx, r.ID)
 		if k := kinds(msgs); len(k[domain.MsgCancelledNotice]) != 1 || k[domain.MsgCancelledNotice][0] != sami {
 			t.Fatalf("outbox %v", k)
 		}

@@ -70,7 +70,7 @@ func TestPostgresDSNWithoutServer(t *testing.T) {
 
 func TestOpenGivesMigratedSQLite(t *testing.T) {
 	db := Open(t)
-	if _, err := db.ConversationRef(t.Context(), "nobody"); !domain.IsCode(err, domain.ENotFound) {
+	if _, err := db.People.ConversationRef(t.Context(), "nobody"); !domain.IsCode(err, domain.ENotFound) {
 		t.Fatalf("ConversationRef on a fresh database: %v, want not_found (tables must exist)", err)
 	}
 }
