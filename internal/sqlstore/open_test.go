@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
@@ -141,11 +140,4 @@ func TestSQLiteInMemoryIsOneDatabase(t *testing.T) {
 		})
 	}
 	wg.Wait()
-}
-
-func TestSQLiteWithBusyTimeoutOption(t *testing.T) {
-	db := sqltest.Open(t, sqlstore.WithBusyTimeout(2500*time.Millisecond), sqlstore.WithMaxOpenConns(2))
-	if got, err := db.ReaderPragma(t.Context(), "busy_timeout"); err != nil || got != "2500" {
-		t.Errorf("busy_timeout = %q, %v; want 2500", got, err)
-	}
 }

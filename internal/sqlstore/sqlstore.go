@@ -99,9 +99,7 @@ type conn struct {
 type Option func(*options)
 
 type options struct {
-	now          func() time.Time
-	maxOpenConns int
-	busyTimeout  time.Duration
+	now func() time.Time
 }
 
 // WithNow sets the clock used for the timestamps the register writes. The default is time.Now.
@@ -109,26 +107,6 @@ func WithNow(now func() time.Time) Option {
 	return func(o *options) {
 		if now != nil {
 			o.now = now
-		}
-	}
-}
-
-// WithMaxOpenConns sets the size of the connection pool: all connections on PostgreSQL (default 10), the read-only
-// connections on a SQLite file (default the number of CPUs, at least 4). SQLite always has exactly one writer.
-func WithMaxOpenConns(n int) Option {
-	return func(o *options) {
-		if n > 0 {
-			o.maxOpenConns = n
-		}
-	}
-}
-
-// WithBusyTimeout sets how long a SQLite connection waits for a lock held by another process (default 10s).
-// It has no effect on PostgreSQL.
-func WithBusyTimeout(d time.Duration) Option {
-	return func(o *options) {
-		if d > 0 {
-			o.busyTimeout = d
 		}
 	}
 }
@@ -149,7 +127,7 @@ func WithBusyTimeout(d time.Duration) Option {
 // cannot be reached or opened. They never contain a password.
 func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	const op = "sqlstore.Open"
-	o := options{now: time.Now, busyTimeout: defaultBusyTimeout}
+	o := options{now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -250,7 +228,7 @@ func newDB(c *conn) *DB {
 }
 
 func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
-	busy := fmt.Sprintf("busy_timeout(%d)", o.busyTimeout.Milliseconds())
+	busy := fmt.Sprintf("busy_timeout(%d)", defaultBusyTimeout.Milliseconds())
 	db := &conn{dialect: DialectSQLite, now: o.now}
 
 	if t.memory {
@@ -308,10 +286,7 @@ func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
 		_ = write.Close()
 		return nil, unavailable("open SQLite database "+t.path, err)
 	}
-	n := o.maxOpenConns
-	if n == 0 {
-		n = max(4, runtime.NumCPU())
-	}
+	n := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxIdleTime(defaultConnMaxIdleTime)
@@ -331,10 +306,7 @@ func openPostgres(ctx context.Context, cfg *pgx.ConnConfig, o options) (*DB, err
 		cfg.RuntimeParams["application_name"] = "valtuusbotti"
 	}
 	pool := stdlib.OpenDB(*cfg)
-	n := o.maxOpenConns
-	if n == 0 {
-		n = defaultPostgresMaxConns
-	}
+	n := defaultPostgresMaxConns
 	pool.SetMaxOpenConns(n)
 	pool.SetMaxIdleConns(max(2, n/2))
 	pool.SetConnMaxLifetime(defaultConnMaxLifetime)
