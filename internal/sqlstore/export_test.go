@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"io/fs"
-	"path"
 	"time"
 )
 
@@ -12,10 +11,8 @@ import (
 // MigrateFS applies the migrations in fsys instead of the embedded ones.
 func (db *DB) MigrateFS(ctx context.Context, fsys fs.FS) error { return db.migrateFS(ctx, fsys) }
 
-// EmbeddedMigrations returns the embedded migrations of a dialect.
-func EmbeddedMigrations(dialect string) (fs.FS, error) {
-	return fs.Sub(embeddedMigrations, path.Join("migrations", dialect))
-}
+// EmbeddedMigrations returns the embedded migrations (one set for both dialects: loading renders them).
+func EmbeddedMigrations() (fs.FS, error) { return fs.Sub(embeddedMigrations, "migrations") }
 
 // WriterPragma and ReaderPragma read a SQLite pragma on the writer and on a reader connection.
 func (db *DB) WriterPragma(ctx context.Context, name string) (string, error) {

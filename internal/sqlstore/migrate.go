@@ -14,20 +14,22 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
 
-// embeddedMigrations holds one directory of migrations per dialect. Both directories must list the same versions
-// with the same names (a test checks this); the SQL differs where the dialects do.
+// embeddedMigrations holds the migrations, one file per version for both dialects: lines that differ between the
+// dialects start with "@postgres " or "@sqlite   " (the marker is cut off when the file is rendered for its
+// dialect); every other line is the same on both. Rendering gives the SQL each dialect runs and checksums.
 //
 // A migration file is named NNNN_name.sql and holds one or more statements. It runs in a transaction together
 // with its record in schema_migrations, so it is applied entirely or not at all. Never edit a file once released:
 // Migrate refuses to run when an applied migration's checksum has changed. (On SQLite, PRAGMA foreign_keys cannot
 // change inside a transaction; a migration that must rebuild a referenced table needs care.)
 //
-//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+//go:embed migrations/*.sql
 var embeddedMigrations embed.FS
 
 // Migration describes one schema migration and whether the database has it.
@@ -99,7 +101,7 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]Migration, error) {
 	if err != nil {
 		return nil, opError(op, err)
 	}
-	files, err := loadMigrations(fsys)
+	files, err := loadMigrations(fsys, db.dialect)
 	if err != nil {
 		return nil, opError(op, err)
 	}
@@ -137,13 +139,30 @@ func cmpInt64(a, b int64) int {
 }
 
 func (db *DB) migrationFS() (fs.FS, error) {
-	return fs.Sub(embeddedMigrations, path.Join("migrations", db.dialect))
+	return fs.Sub(embeddedMigrations, "migrations")
+}
+
+// dialectMarkers are the line prefixes of dialect-specific lines in a migration file, padded to one width.
+var dialectMarkers = map[string]string{DialectPostgres: "@postgres ", DialectSQLite: "@sqlite   "}
+
+// renderMigration keeps the lines of a migration that apply to dialect, without their markers.
+func renderMigration(body, dialect string) string {
+	lines := strings.Split(body, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "@") {
+			out = append(out, l)
+		} else if rest, ok := strings.CutPrefix(l, dialectMarkers[dialect]); ok {
+			out = append(out, rest)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // migrateFS applies the migrations in fsys; tests pass their own.
 func (db *DB) migrateFS(ctx context.Context, fsys fs.FS) error {
 	const op = "sqlstore.Migrate"
-	files, err := loadMigrations(fsys)
+	files, err := loadMigrations(fsys, db.dialect)
 	if err != nil {
 		return opError(op, err)
 	}
@@ -305,7 +324,7 @@ func (db *DB) readApplied(ctx context.Context, q querier) (map[int64]appliedMigr
 }
 
 // loadMigrations reads and orders the NNNN_name.sql files at the root of fsys; other files are ignored.
-func loadMigrations(fsys fs.FS) ([]migrationFile, error) {
+func loadMigrations(fsys fs.FS, dialect string) ([]migrationFile, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("list migrations: %w", err)
@@ -329,10 +348,11 @@ func loadMigrations(fsys fs.FS) ([]migrationFile, error) {
 			return nil, fmt.Errorf("migration files %q and %q have the same version %d", prev, e.Name(), v)
 		}
 		seen[v] = e.Name()
-		body, err := fs.ReadFile(fsys, e.Name())
+		raw, err := fs.ReadFile(fsys, e.Name())
 		if err != nil {
 			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
 		}
+		body := []byte(renderMigration(string(raw), dialect))
 		sum := sha256.Sum256(body)
 		out = append(out, migrationFile{
 			version: v, name: m[2], file: e.Name(), sql: string(body), checksum: hex.EncodeToString(sum[:]),

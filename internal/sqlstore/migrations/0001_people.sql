@@ -1,5 +1,7 @@
 -- People the bot talks to. Keyed by the Entra object id (aad_object_id), the id every later table uses for a
--- person. Timestamps are TIMESTAMPTZ, written in UTC at microsecond precision.
+@postgres -- person. Timestamps are TIMESTAMPTZ, written in UTC at microsecond precision.
+@sqlite   -- person. Timestamps are UTC text "YYYY-MM-DDTHH:MM:SS.ffffffZ" (fixed width: text order is time order).
+@sqlite   -- STRICT makes SQLite enforce the declared column types.
 
 -- conversation_refs: how to reach a person proactively; one row per person, updated from each activity.
 CREATE TABLE conversation_refs (
@@ -13,15 +15,21 @@ CREATE TABLE conversation_refs (
     tenant_id         TEXT NOT NULL DEFAULT '',
     channel_id        TEXT NOT NULL DEFAULT '',
     locale            TEXT NOT NULL DEFAULT '',
-    created_at        TIMESTAMPTZ NOT NULL,
-    updated_at        TIMESTAMPTZ NOT NULL
-);
+@postgres     created_at        TIMESTAMPTZ NOT NULL,
+@postgres     updated_at        TIMESTAMPTZ NOT NULL
+@postgres );
+@sqlite       created_at        TEXT NOT NULL,
+@sqlite       updated_at        TEXT NOT NULL
+@sqlite   ) STRICT;
 
 -- user_settings: choices a person makes; independent of conversation_refs so a choice can be stored first.
 -- language is '' (follow the client's locale) or a code the application validates (fi, sv, en).
 CREATE TABLE user_settings (
     aad_object_id TEXT NOT NULL PRIMARY KEY,
     language      TEXT NOT NULL DEFAULT '',
-    created_at    TIMESTAMPTZ NOT NULL,
-    updated_at    TIMESTAMPTZ NOT NULL
-);
+@postgres     created_at    TIMESTAMPTZ NOT NULL,
+@postgres     updated_at    TIMESTAMPTZ NOT NULL
+@postgres );
+@sqlite       created_at    TEXT NOT NULL,
+@sqlite       updated_at    TEXT NOT NULL
+@sqlite   ) STRICT;
