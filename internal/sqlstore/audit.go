@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
@@ -47,22 +48,10 @@ func (t *Tx) AppendAudit(ctx context.Context, e domain.AuditEvent) error {
 // Before and After come back exactly as written, or nil for none.
 func (db *Register) AuditForRequest(ctx context.Context, requestID int64) ([]domain.AuditEvent, error) {
 	const op = "sqlstore.AuditForRequest"
-	rows, err := db.read.QueryContext(ctx, selectAuditForRequestSQL, requestID)
-	if err != nil {
-		return nil, opError(op, err)
-	}
-	defer rows.Close()
-	var out []domain.AuditEvent
-	for rows.Next() {
+	return queryAll(ctx, db.read, op, selectAuditForRequestSQL, func(rows *sql.Rows) (domain.AuditEvent, error) {
 		var e domain.AuditEvent
-		if err := rows.Scan(&e.ID, timeScanner{&e.At}, &e.ActorID, &e.Action, idScanner{&e.RequestID},
-			idScanner{&e.MandateID}, jsonScanner{&e.Before}, jsonScanner{&e.After}, &e.ActivityID); err != nil {
-			return nil, opError(op, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, opError(op, err)
-	}
-	return out, nil
+		err := rows.Scan(&e.ID, timeScanner{&e.At}, &e.ActorID, &e.Action, idScanner{&e.RequestID},
+			idScanner{&e.MandateID}, jsonScanner{&e.Before}, jsonScanner{&e.After}, &e.ActivityID)
+		return e, err
+	}, requestID)
 }

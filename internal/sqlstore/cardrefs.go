@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
@@ -35,24 +36,12 @@ func (db *People) SaveCardRef(ctx context.Context, ref domain.CardRef) error {
 // CardRefs returns the stored card references of a request, ordered by kind and recipient.
 func (db *People) CardRefs(ctx context.Context, requestID int64) ([]domain.CardRef, error) {
 	const op = "sqlstore.CardRefs"
-	rows, err := db.read.QueryContext(ctx, `
+	return queryAll(ctx, db.read, op, `
 SELECT request_id, recipient_id, kind, conversation_id, service_url, activity_id, updated_at
-FROM card_refs WHERE request_id = $1 ORDER BY kind, recipient_id`, requestID)
-	if err != nil {
-		return nil, opError(op, err)
-	}
-	defer rows.Close()
-	var out []domain.CardRef
-	for rows.Next() {
+FROM card_refs WHERE request_id = $1 ORDER BY kind, recipient_id`, func(rows *sql.Rows) (domain.CardRef, error) {
 		var c domain.CardRef
-		if err := rows.Scan(&c.RequestID, &c.RecipientID, &c.Kind, &c.ConversationID, &c.ServiceURL,
-			&c.ActivityID, timeScanner{&c.UpdatedAt}); err != nil {
-			return nil, opError(op, err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, opError(op, err)
-	}
-	return out, nil
+		err := rows.Scan(&c.RequestID, &c.RecipientID, &c.Kind, &c.ConversationID, &c.ServiceURL,
+			&c.ActivityID, timeScanner{&c.UpdatedAt})
+		return c, err
+	}, requestID)
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
@@ -72,26 +73,14 @@ func (t *Tx) CreateMandate(ctx context.Context, m *domain.Mandate) error {
 // MandatesByHolder returns every mandate of the person in the register, in any state, ordered by ValidUntil.
 func (db *Register) MandatesByHolder(ctx context.Context, holderID string) ([]domain.Mandate, error) {
 	const op = "sqlstore.MandatesByHolder"
-	rows, err := db.read.QueryContext(ctx, selectMandatesByHolderSQL, holderID)
-	if err != nil {
-		return nil, opError(op, err)
-	}
-	defer rows.Close()
-	var out []domain.Mandate
-	for rows.Next() {
+	return queryAll(ctx, db.read, op, selectMandatesByHolderSQL, func(rows *sql.Rows) (domain.Mandate, error) {
 		var m domain.Mandate
-		if err := rows.Scan(&m.ID, &m.HolderID, &m.HolderName, &m.Department, &m.ThemeID,
+		err := rows.Scan(&m.ID, &m.HolderID, &m.HolderName, &m.Department, &m.ThemeID,
 			dateScanner{&m.ValidFrom}, dateScanner{&m.ValidUntil}, (*string)(&m.State),
 			idScanner{&m.RequestID}, idScanner{&m.ItemID}, &m.GrantedBy,
-			timeScanner{&m.CreatedAt}, timeScanner{&m.UpdatedAt}); err != nil {
-			return nil, opError(op, err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, opError(op, err)
-	}
-	return out, nil
+			timeScanner{&m.CreatedAt}, timeScanner{&m.UpdatedAt})
+		return m, err
+	}, holderID)
 }
 
 // Overview returns the main users' picture of the register on the civil date today (its calendar day in its own

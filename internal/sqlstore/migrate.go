@@ -22,7 +22,8 @@ import (
 
 // embeddedMigrations holds the migrations, one file per version for both dialects: lines that differ between the
 // dialects start with "@postgres " or "@sqlite   " (the marker is cut off when the file is rendered for its
-// dialect); every other line is the same on both. Rendering gives the SQL each dialect runs and checksums.
+// dialect); every other line is the same on both, with {{id}}, {{timestamp}}, {{bigint}} and {{strict}} standing for
+// the words that differ. Rendering gives the SQL each dialect runs and checksums.
 //
 // A migration file is named NNNN_name.sql and holds one or more statements. It runs in a transaction together
 // with its record in schema_migrations, so it is applied entirely or not at all. Never edit a file once released:
@@ -145,7 +146,16 @@ func (db *DB) migrationFS() (fs.FS, error) {
 // dialectMarkers are the line prefixes of dialect-specific lines in a migration file, padded to one width.
 var dialectMarkers = map[string]string{DialectPostgres: "@postgres ", DialectSQLite: "@sqlite   "}
 
-// renderMigration keeps the lines of a migration that apply to dialect, without their markers.
+// dialectWords are the placeholders a migration line may use for what only differs in a word or two.
+var dialectWords = map[string]*strings.Replacer{
+	DialectPostgres: strings.NewReplacer("{{id}}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+		"{{timestamp}}", "TIMESTAMPTZ", "{{bigint}}", "BIGINT", "{{strict}}", ""),
+	DialectSQLite: strings.NewReplacer("{{id}}", "INTEGER PRIMARY KEY AUTOINCREMENT",
+		"{{timestamp}}", "TEXT", "{{bigint}}", "INTEGER", "{{strict}}", " STRICT"),
+}
+
+// renderMigration keeps the lines of a migration that apply to dialect, without their markers, and fills in the
+// dialect's words.
 func renderMigration(body, dialect string) string {
 	lines := strings.Split(body, "\n")
 	out := lines[:0]
@@ -156,7 +166,7 @@ func renderMigration(body, dialect string) string {
 			out = append(out, rest)
 		}
 	}
-	return strings.Join(out, "\n")
+	return dialectWords[dialect].Replace(strings.Join(out, "\n"))
 }
 
 // migrateFS applies the migrations in fsys; tests pass their own.

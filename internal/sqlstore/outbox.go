@@ -131,11 +131,7 @@ WHERE recipient_id = $1 AND waiting_recipient = TRUE AND delivered_at IS NULL AN
 }
 
 func (db *Outbox) markOutbox(ctx context.Context, op string, id int64, query string, args ...any) error {
-	res, err := db.write.ExecContext(ctx, query, append([]any{id}, args...)...)
-	if err != nil {
-		return opError(op, err)
-	}
-	n, err := res.RowsAffected()
+	n, err := changedRows(ctx, db.write, query, append([]any{id}, args...)...)
 	if err != nil {
 		return opError(op, err)
 	}

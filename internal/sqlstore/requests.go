@@ -170,12 +170,8 @@ func (t *Tx) UpdateRequest(ctx context.Context, r *domain.Request) error {
 		}
 	}
 	now := t.db.nowUTC()
-	res, err := t.tx.ExecContext(ctx, updateRequestSQL, r.ID, r.Version,
+	n, err := changedRows(ctx, t.tx, updateRequestSQL, r.ID, r.Version,
 		string(r.State), r.DecidedBy, t.db.nullTimeArg(r.DecidedAt), r.DecisionReason, t.db.timeArg(now))
-	if err != nil {
-		return opError(op, err)
-	}
-	n, err := res.RowsAffected()
 	if err != nil {
 		return opError(op, err)
 	}

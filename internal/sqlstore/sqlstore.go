@@ -378,30 +378,38 @@ func (db *conn) timeArg(t time.Time) any {
 type timeScanner struct{ dst *time.Time }
 
 func (s timeScanner) Scan(src any) error {
-	switch v := src.(type) {
-	case time.Time:
-		*s.dst = v.UTC()
-		return nil
-	case string:
-		return s.parse(v)
-	case []byte:
-		return s.parse(string(v))
-	case nil:
-		*s.dst = time.Time{}
-		return nil
-	default:
-		return fmt.Errorf("sqlstore: cannot read a timestamp from %T", src)
-	}
+	return scanTime(src, s.dst, "timestamp", func(t time.Time) time.Time { return t.UTC() }, func(v string) (time.Time, error) {
+		t, err := time.Parse(sqliteTimeLayout, v)
+		if err != nil {
+			// Accept any RFC 3339 text too (e.g. a row edited by hand), but never silently a zero time.
+			t, err = time.Parse(time.RFC3339Nano, v)
+		}
+		return t.UTC(), err
+	})
 }
 
-func (s timeScanner) parse(v string) error {
-	t, err := time.Parse(sqliteTimeLayout, v)
-	if err != nil {
-		// Accept any RFC 3339 text too (e.g. a row edited by hand), but never silently a zero time.
-		if t, err = time.Parse(time.RFC3339Nano, v); err != nil {
-			return fmt.Errorf("sqlstore: malformed timestamp %q", v)
-		}
+// scanTime reads a time column in whichever form the driver gives it: a time.Time (kept through norm), text
+// (parse), or NULL (the zero time). what names the column kind in errors.
+func scanTime(src any, dst *time.Time, what string, norm func(time.Time) time.Time, parse func(string) (time.Time, error)) error {
+	var text string
+	switch v := src.(type) {
+	case nil:
+		*dst = time.Time{}
+		return nil
+	case time.Time:
+		*dst = norm(v)
+		return nil
+	case string:
+		text = v
+	case []byte:
+		text = string(v)
+	default:
+		return fmt.Errorf("sqlstore: cannot read a %s from %T", what, src)
 	}
-	*s.dst = t.UTC()
+	t, err := parse(text)
+	if err != nil {
+		return fmt.Errorf("sqlstore: malformed %s %q", what, text)
+	}
+	*dst = t
 	return nil
 }

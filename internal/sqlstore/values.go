@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -29,29 +30,7 @@ func dateArg(t time.Time) any {
 type dateScanner struct{ dst *time.Time }
 
 func (s dateScanner) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		*s.dst = time.Time{}
-		return nil
-	case time.Time:
-		*s.dst = time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, time.UTC)
-		return nil
-	case string:
-		return s.parse(v)
-	case []byte:
-		return s.parse(string(v))
-	default:
-		return fmt.Errorf("sqlstore: cannot read a date from %T", src)
-	}
-}
-
-func (s dateScanner) parse(v string) error {
-	t, err := time.Parse(civilDateLayout, v)
-	if err != nil {
-		return fmt.Errorf("sqlstore: malformed date %q", v)
-	}
-	*s.dst = t
-	return nil
+	return scanTime(src, s.dst, "date", domain.Civil, func(v string) (time.Time, error) { return time.Parse(civilDateLayout, v) })
 }
 
 // nullTimeArg is timeArg for optional timestamps: the zero time is stored as NULL.
@@ -149,4 +128,40 @@ func (s listScanner) Scan(src any) error {
 	}
 	*s.dst = out
 	return nil
+}
+
+// queryAll runs a query and scans every row with scan, which returns the row's value and its scan targets'
+// outcome. Errors are wrapped with op.
+func queryAll[T any](ctx context.Context, q querier, op, query string, scan func(rows *sql.Rows) (T, error), args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, opError(op, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, opError(op, err)
+	}
+	return out, nil
+}
+
+// changedRows runs a statement and returns how many rows it changed.
+func changedRows(ctx context.Context, q execer, query string, args ...any) (int64, error) {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// execer runs statements: a pool or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }

@@ -15,21 +15,15 @@ CREATE TABLE conversation_refs (
     tenant_id         TEXT NOT NULL DEFAULT '',
     channel_id        TEXT NOT NULL DEFAULT '',
     locale            TEXT NOT NULL DEFAULT '',
-@postgres     created_at        TIMESTAMPTZ NOT NULL,
-@postgres     updated_at        TIMESTAMPTZ NOT NULL
-@postgres );
-@sqlite       created_at        TEXT NOT NULL,
-@sqlite       updated_at        TEXT NOT NULL
-@sqlite   ) STRICT;
+    created_at        {{timestamp}} NOT NULL,
+    updated_at        {{timestamp}} NOT NULL
+){{strict}};
 
 -- user_settings: choices a person makes; independent of conversation_refs so a choice can be stored first.
 -- language is '' (follow the client's locale) or a code the application validates (fi, sv, en).
 CREATE TABLE user_settings (
     aad_object_id TEXT NOT NULL PRIMARY KEY,
     language      TEXT NOT NULL DEFAULT '',
-@postgres     created_at    TIMESTAMPTZ NOT NULL,
-@postgres     updated_at    TIMESTAMPTZ NOT NULL
-@postgres );
-@sqlite       created_at    TEXT NOT NULL,
-@sqlite       updated_at    TEXT NOT NULL
-@sqlite   ) STRICT;
+    created_at    {{timestamp}} NOT NULL,
+    updated_at    {{timestamp}} NOT NULL
+){{strict}};

@@ -11,8 +11,7 @@
 @sqlite   -- reference VB-2026-0042) is never given to another row. A reference to no row is NULL, never 0.
 
 CREATE TABLE requests (
-@postgres     id                   BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-@sqlite       id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+    id                   {{id}},
     requester_id         TEXT NOT NULL CHECK (requester_id <> ''),
     requester_name       TEXT NOT NULL DEFAULT '',
     requester_mail       TEXT NOT NULL DEFAULT '',
@@ -31,16 +30,12 @@ CREATE TABLE requests (
 @sqlite       task_ids             TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(task_ids) AND json_type(task_ids) = 'array'),
 @sqlite       valid_until          TEXT CHECK (valid_until IS date(valid_until)),
     decided_by           TEXT NOT NULL DEFAULT '',
-@postgres     decided_at           TIMESTAMPTZ,
-@sqlite       decided_at           TEXT,
+    decided_at           {{timestamp}},
     decision_reason      TEXT NOT NULL DEFAULT '',
-@postgres     created_at           TIMESTAMPTZ NOT NULL,
-@postgres     updated_at           TIMESTAMPTZ NOT NULL,
-@sqlite       created_at           TEXT NOT NULL,
-@sqlite       updated_at           TEXT NOT NULL,
+    created_at           {{timestamp}} NOT NULL,
+    updated_at           {{timestamp}} NOT NULL,
     version              INTEGER NOT NULL CHECK (version >= 1)
-@postgres );
-@sqlite   ) STRICT;
+){{strict}};
 
 CREATE INDEX requests_requester ON requests (requester_id, created_at);
 CREATE INDEX requests_approver ON requests (approver_id, state, created_at);
@@ -51,10 +46,8 @@ CREATE INDEX requests_state ON requests (state, created_at);
 @sqlite   -- register entry the grant created; the reference is circular with mandates.item_id, which SQLite resolves when
 @sqlite   -- rows are written.
 CREATE TABLE request_items (
-@postgres     id                 BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-@postgres     request_id         BIGINT NOT NULL REFERENCES requests (id),
-@sqlite       id                 INTEGER PRIMARY KEY AUTOINCREMENT,
-@sqlite       request_id         INTEGER NOT NULL REFERENCES requests (id),
+    id                 {{id}},
+    request_id         {{bigint}} NOT NULL REFERENCES requests (id),
     position           INTEGER NOT NULL CHECK (position >= 0),
     theme_id           TEXT NOT NULL CHECK (theme_id <> ''),
 @postgres     task_ids           JSONB NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(task_ids) = 'array'),
@@ -73,16 +66,14 @@ CREATE TABLE request_items (
 @sqlite       mandate_id         INTEGER REFERENCES mandates (id),
     UNIQUE (request_id, position),
     CHECK (granted_until IS NULL OR granted_from IS NULL OR granted_until >= granted_from)
-@postgres );
-@sqlite   ) STRICT;
+){{strict}};
 
 -- Grant tasks: the items waiting for a main user.
 CREATE INDEX request_items_approved ON request_items (request_id) WHERE state = 'approved';
 
 -- The register. Expiry is derived from valid_until; state records what people did.
 CREATE TABLE mandates (
-@postgres     id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-@sqlite       id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          {{id}},
     holder_id   TEXT NOT NULL CHECK (holder_id <> ''),
     holder_name TEXT NOT NULL DEFAULT '',
     department  TEXT NOT NULL DEFAULT '',
@@ -92,15 +83,11 @@ CREATE TABLE mandates (
 @sqlite       valid_from  TEXT NOT NULL CHECK (valid_from IS date(valid_from)),
 @sqlite       valid_until TEXT NOT NULL CHECK (valid_until IS date(valid_until)),
     state       TEXT NOT NULL CHECK (state IN ('active', 'revoked')),
-@postgres     request_id  BIGINT REFERENCES requests (id),
-@postgres     item_id     BIGINT REFERENCES request_items (id),
-@sqlite       request_id  INTEGER REFERENCES requests (id),
-@sqlite       item_id     INTEGER REFERENCES request_items (id),
+    request_id  {{bigint}} REFERENCES requests (id),
+    item_id     {{bigint}} REFERENCES request_items (id),
     granted_by  TEXT NOT NULL DEFAULT '',
-@postgres     created_at  TIMESTAMPTZ NOT NULL,
-@postgres     updated_at  TIMESTAMPTZ NOT NULL,
-@sqlite       created_at  TEXT NOT NULL,
-@sqlite       updated_at  TEXT NOT NULL,
+    created_at  {{timestamp}} NOT NULL,
+    updated_at  {{timestamp}} NOT NULL,
     CHECK (valid_until >= valid_from)
 @postgres );
 @postgres 
@@ -118,23 +105,18 @@ CREATE UNIQUE INDEX mandates_item ON mandates (item_id) WHERE item_id IS NOT NUL
 @postgres -- owns the table can still disable triggers: in production the application's role should not own the schema.)
 @sqlite   -- The audit trail: rows are only ever inserted; the triggers below refuse UPDATE and DELETE.
 CREATE TABLE audit_log (
-@postgres     id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-@postgres     at          TIMESTAMPTZ NOT NULL,
-@sqlite       id          INTEGER PRIMARY KEY AUTOINCREMENT,
-@sqlite       at          TEXT NOT NULL,
+    id          {{id}},
+    at          {{timestamp}} NOT NULL,
     actor_id    TEXT NOT NULL CHECK (actor_id <> ''),
     action      TEXT NOT NULL CHECK (action <> ''),
-@postgres     request_id  BIGINT REFERENCES requests (id),
-@postgres     mandate_id  BIGINT REFERENCES mandates (id),
+    request_id  {{bigint}} REFERENCES requests (id),
+    mandate_id  {{bigint}} REFERENCES mandates (id),
 @postgres     before      JSON,
-@postgres     after       JSON,
-@sqlite       request_id  INTEGER REFERENCES requests (id),
-@sqlite       mandate_id  INTEGER REFERENCES mandates (id),
 @sqlite       before      TEXT CHECK (before IS NULL OR json_valid(before)),
+@postgres     after       JSON,
 @sqlite       after       TEXT CHECK (after IS NULL OR json_valid(after)),
     activity_id TEXT NOT NULL DEFAULT ''
-@postgres );
-@sqlite   ) STRICT;
+){{strict}};
 
 CREATE INDEX audit_log_request ON audit_log (request_id, at) WHERE request_id IS NOT NULL;
 CREATE INDEX audit_log_mandate ON audit_log (mandate_id, at) WHERE mandate_id IS NOT NULL;
@@ -159,26 +141,19 @@ END;
 
 -- Messages written in the same transaction as the change that causes them; delivered rows are kept for the record.
 CREATE TABLE outbox (
-@postgres     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-@sqlite       id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id           {{id}},
     kind         TEXT NOT NULL CHECK (kind <> ''),
     recipient_id TEXT NOT NULL DEFAULT '',
-@postgres     request_id   BIGINT REFERENCES requests (id),
+    request_id   {{bigint}} REFERENCES requests (id),
 @postgres     payload      JSON,
-@postgres     created_at   TIMESTAMPTZ NOT NULL,
-@sqlite       request_id   INTEGER REFERENCES requests (id),
 @sqlite       payload      TEXT CHECK (payload IS NULL OR json_valid(payload)),
-@sqlite       created_at   TEXT NOT NULL,
+    created_at   {{timestamp}} NOT NULL,
     attempts     INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
-@postgres     next_attempt TIMESTAMPTZ NOT NULL,
-@postgres     delivered_at TIMESTAMPTZ,
-@postgres     abandoned_at TIMESTAMPTZ,
-@sqlite       next_attempt TEXT NOT NULL,
-@sqlite       delivered_at TEXT,
-@sqlite       abandoned_at TEXT,
+    next_attempt {{timestamp}} NOT NULL,
+    delivered_at {{timestamp}},
+    abandoned_at {{timestamp}},
     last_error   TEXT NOT NULL DEFAULT ''
-@postgres );
-@sqlite   ) STRICT;
+){{strict}};
 
 CREATE INDEX outbox_due ON outbox (next_attempt) WHERE delivered_at IS NULL AND abandoned_at IS NULL;
 CREATE INDEX outbox_request ON outbox (request_id) WHERE request_id IS NOT NULL;
@@ -187,17 +162,14 @@ CREATE INDEX outbox_request ON outbox (request_id) WHERE request_id IS NOT NULL;
 @postgres -- (COLLATE "C"), as on SQLite, whatever the database's locale.
 @sqlite   -- Cards the bot posted, so that they can be updated (PUT) when their request changes.
 CREATE TABLE card_refs (
-@postgres     request_id      BIGINT NOT NULL REFERENCES requests (id),
+    request_id      {{bigint}} NOT NULL REFERENCES requests (id),
 @postgres     recipient_id    TEXT COLLATE "C" NOT NULL,
-@postgres     kind            TEXT COLLATE "C" NOT NULL CHECK (kind <> ''),
-@sqlite       request_id      INTEGER NOT NULL REFERENCES requests (id),
 @sqlite       recipient_id    TEXT NOT NULL,
+@postgres     kind            TEXT COLLATE "C" NOT NULL CHECK (kind <> ''),
 @sqlite       kind            TEXT NOT NULL CHECK (kind <> ''),
     conversation_id TEXT NOT NULL CHECK (conversation_id <> ''),
     service_url     TEXT NOT NULL DEFAULT '',
     activity_id     TEXT NOT NULL CHECK (activity_id <> ''),
-@postgres     updated_at      TIMESTAMPTZ NOT NULL,
-@sqlite       updated_at      TEXT NOT NULL,
+    updated_at      {{timestamp}} NOT NULL,
     PRIMARY KEY (request_id, recipient_id, kind)
-@postgres );
-@sqlite   ) STRICT;
+){{strict}};
