@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // "today" is Finnish time even in an image without zoneinfo
 )
 
 // version is set at build time: go build -ldflags "-X main.version=1.2.3".

@@ -12,6 +12,9 @@ import (
 // Clone is a deep copy of r (its items included), e.g. the "before" of an audit row.
 func (r Request) Clone() Request {
 	r.Items = slices.Clone(r.Items)
+	for i := range r.Items {
+		r.Items[i].TaskIDs = slices.Clone(r.Items[i].TaskIDs)
+	}
 	r.TaskIDs = slices.Clone(r.TaskIDs)
 	return r
 }

@@ -56,7 +56,7 @@ func CheckGrantDates(today, from, until Date) error {
 func GrantDefaults(today, requested Date) (from, until, latest Date) {
 	latest = today.AddYears(MaxMandateYears)
 	switch {
-	case requested.IsZero() || requested.Before(today):
+	case requested.IsZero() || !requested.After(today): // an end today or earlier is no usable validity
 	case requested.After(latest):
 		until = latest
 	default:
