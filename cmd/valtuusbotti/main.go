@@ -11,10 +11,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // "today" is Finnish time even in an image without zoneinfo
 )
@@ -22,18 +25,25 @@ import (
 // version is set at build time: go build -ldflags "-X main.version=1.2.3".
 var version = "dev"
 
+// command is one subcommand: flags declares its flags on the command's own FlagSet and returns what runs once
+// they are parsed.
 type command struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	flags   func(fs *flag.FlagSet) runFunc
 }
+
+type runFunc func(ctx context.Context, stdout io.Writer) error
+
+// errUsage marks a command line that could not be understood (exit status 2).
+var errUsage = errors.New("usage")
 
 func commands() []command {
 	return []command{
-		{"serve", "run the bot (default)", runServe},
-		{"migrate", "apply database migrations (-status lists them)", runMigrate},
-		{"manifest", "write the Teams app package zip", runManifest},
-		{"version", "print the version", runVersion},
+		{"serve", "run the bot (default)", serveCommand},
+		{"migrate", "apply database migrations (-status lists them)", migrateCommand},
+		{"manifest", "write the Teams app package zip", manifestCommand},
+		{"version", "print the version", versionCommand},
 	}
 }
 
@@ -41,7 +51,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "valtuusbotti:", err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2) // the FlagSet or usage already said what was wrong
+		}
+		// One line: an operator reads the cause, not a wall of text.
+		fmt.Fprintln(os.Stderr, "valtuusbotti:", strings.ReplaceAll(err.Error(), "\n", "; "))
 		os.Exit(1)
 	}
 }
@@ -53,7 +67,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	for _, c := range commands() {
 		if c.name == name {
-			return c.run(ctx, args, stdout, stderr)
+			fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+			fs.SetOutput(stderr)
+			runCmd := c.flags(fs)
+			switch err := fs.Parse(args); {
+			case errors.Is(err, flag.ErrHelp):
+				return nil
+			case err != nil:
+				return fmt.Errorf("%w: %v", errUsage, err)
+			case fs.NArg() > 0:
+				fmt.Fprintf(stderr, "%s takes no arguments: %q\n", c.name, fs.Args())
+				return errUsage
+			}
+			return runCmd(ctx, stdout)
 		}
 	}
 	if name == "help" {
@@ -61,7 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	usage(stderr)
-	return fmt.Errorf("unknown command %q", name)
+	return fmt.Errorf("%w: unknown command %q", errUsage, name)
 }
 
 func usage(w io.Writer) {

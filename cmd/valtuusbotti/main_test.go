@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,5 +54,19 @@ func TestMigrateCommand(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "0001_people applied") || strings.Contains(out.String(), "pending") {
 		t.Fatalf("migrate printed %q", out.String())
+	}
+}
+
+// -h prints a command's flags and succeeds; a flag the command does not have is a usage error.
+func TestHelpAndUsageErrors(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "-h"}, &out, &errOut); err != nil || !strings.Contains(errOut.String(), "-status") {
+		t.Fatalf("-h: %v %q", err, errOut.String())
+	}
+	if err := run(context.Background(), []string{"migrate", "-bogus"}, &out, &errOut); !errors.Is(err, errUsage) {
+		t.Fatalf("unknown flag: %v", err)
+	}
+	if err := run(context.Background(), []string{"version", "extra"}, &out, &errOut); !errors.Is(err, errUsage) {
+		t.Fatalf("stray argument: %v", err)
 	}
 }

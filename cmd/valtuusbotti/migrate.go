@@ -10,13 +10,13 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
 )
 
-func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func migrateCommand(fs *flag.FlagSet) runFunc {
 	status := fs.Bool("status", false, "list migrations and whether they are applied, change nothing")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+	return func(ctx context.Context, stdout io.Writer) error { return migrate(ctx, stdout, *status) }
+}
+
+// migrate applies the migrations (unless statusOnly) and lists them.
+func migrate(ctx context.Context, stdout io.Writer, statusOnly bool) error {
 	cfg, err := config.FromEnv(nil)
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
@@ -26,7 +26,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("VALTUUS_DATABASE_URL: %w", err)
 	}
 	defer db.Close()
-	if !*status {
+	if !statusOnly {
 		if err := db.Migrate(ctx); err != nil {
 			return err
 		}

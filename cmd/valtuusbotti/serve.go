@@ -15,12 +15,12 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/directory/graphdir"
 )
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+func serveCommand(fs *flag.FlagSet) runFunc {
+	return func(ctx context.Context, _ io.Writer) error { return serve(ctx, fs.Output()) }
+}
+
+// serve runs the bot until ctx ends; its log goes to stderr.
+func serve(ctx context.Context, stderr io.Writer) error {
 	cfg, err := config.FromEnv(nil)
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)

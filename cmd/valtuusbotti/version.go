@@ -8,12 +8,9 @@ import (
 	"runtime"
 )
 
-func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
+func versionCommand(*flag.FlagSet) runFunc {
+	return func(_ context.Context, stdout io.Writer) error {
+		fmt.Fprintf(stdout, "valtuusbotti %s (%s)\n", version, runtime.Version())
+		return nil
 	}
-	fmt.Fprintf(stdout, "valtuusbotti %s (%s)\n", version, runtime.Version())
-	return nil
 }
