@@ -27,8 +27,8 @@ import (
 
 // Register keeps people's conversation references, so proactive messages can reach them.
 type Register interface {
+	domain.Refs
 	UpsertConversationRef(ctx context.Context, ref domain.ConversationRef) error
-	ConversationRef(ctx context.Context, aadObjectID string) (domain.ConversationRef, error)
 }
 
 // Sender posts activities through the Bot Connector service.

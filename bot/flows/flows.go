@@ -61,7 +61,7 @@ type Register interface {
 type Deps struct {
 	Workflow  *workflow.Service
 	Catalog   *catalog.Catalog
-	Directory views.People
+	Directory domain.Directory
 	Register  Register
 	Views     *views.Views
 	Language  *language.Resolver

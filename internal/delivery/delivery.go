@@ -31,7 +31,7 @@ type Requests interface {
 
 // Refs keeps people's conversation references and the cards posted to them.
 type Refs interface {
-	ConversationRef(ctx context.Context, aadObjectID string) (domain.ConversationRef, error)
+	domain.Refs
 	UpsertConversationRef(ctx context.Context, ref domain.ConversationRef) error
 	SaveCardRef(ctx context.Context, ref domain.CardRef) error
 	CardRefs(ctx context.Context, requestID int64) ([]domain.CardRef, error)

@@ -13,12 +13,10 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
 
-// Directory looks people up in the organisation's directory by Entra object id.
+// Directory looks people up in the organisation's directory by Entra object id: domain.Directory (User, and
+// Manager: ENotFound when the person is unknown or has no manager) and the reverse relation.
 type Directory interface {
-	// User returns the person with the object id; domain.ENotFound when the directory does not know them.
-	User(ctx context.Context, id string) (domain.User, error)
-	// Manager returns the person's manager; domain.ENotFound when the person is unknown or has no manager.
-	Manager(ctx context.Context, id string) (domain.User, error)
+	domain.Directory
 	// DirectReports returns the people whose manager the person is (empty when none); domain.ENotFound when the
 	// person is unknown.
 	DirectReports(ctx context.Context, id string) ([]domain.User, error)

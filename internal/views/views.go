@@ -13,21 +13,11 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 )
 
-// People looks people up in the directory.
-type People interface {
-	User(ctx context.Context, id string) (domain.User, error)
-}
-
-// Refs reads stored conversation references.
-type Refs interface {
-	ConversationRef(ctx context.Context, aadObjectID string) (domain.ConversationRef, error)
-}
-
 // Views builds request cards.
 type Views struct {
 	Catalog   *catalog.Catalog
-	Directory People
-	Refs      Refs
+	Directory domain.Directory
+	Refs      domain.Refs
 	Now       func() time.Time
 }
 

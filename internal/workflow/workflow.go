@@ -12,10 +12,7 @@ import (
 )
 
 // Directory is the org chart as the workflow needs it.
-type Directory interface {
-	User(ctx context.Context, id string) (domain.User, error)
-	Manager(ctx context.Context, id string) (domain.User, error)
-}
+type Directory = domain.Directory
 
 // Service runs the mandate flow.
 type Service struct {
