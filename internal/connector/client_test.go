@@ -14,7 +14,6 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/infracloudio/msbotbuilder-go/core/activity"
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/connector"
@@ -691,46 +690,6 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if n := cred.Calls(); n != 1 {
 		t.Errorf("credential called %d times", n)
-	}
-}
-
-func TestLegacyAdapter(t *testing.T) {
-	s := newSetup(t, nil)
-	resp, err := activity.NewActivityResponse(s.c.Legacy(t.Context()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := schema.Activity{
-		Type:         schema.Message,
-		Text:         "library path",
-		ServiceURL:   s.srv.URL,
-		Conversation: schema.ConversationAccount{ID: "a:1"},
-	}
-	if err := resp.SendActivity(a); err != nil {
-		t.Fatal(err)
-	}
-	a.ID = "act-1"
-	a.Text = "updated via library"
-	if err := resp.UpdateActivity(a); err != nil {
-		t.Fatal(err)
-	}
-	if err := resp.DeleteActivity(a); err != nil {
-		t.Fatal(err)
-	}
-	sent, up, del := s.srv.Sent(), s.srv.Updated(), s.srv.Deleted()
-	if len(sent) != 1 || sent[0].ConversationID != "a:1" || sent[0].Activity.Text != "library path" || sent[0].Auth != "Bearer tok-1" {
-		t.Errorf("sent = %+v", sent)
-	}
-	if len(up) != 1 || up[0].ActivityID != "act-1" || up[0].Activity.Text != "updated via library" {
-		t.Errorf("updated = %+v", up)
-	}
-	if len(del) != 1 || del[0].ActivityID != "act-1" {
-		t.Errorf("deleted = %+v", del)
-	}
-
-	s.srv.FailNext(1, http.StatusForbidden, "")
-	if err := resp.SendActivity(a); err == nil {
-		t.Error("legacy Post hid a 403")
 	}
 }
 

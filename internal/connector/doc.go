@@ -27,7 +27,4 @@
 //     struct tags let through. Response bodies are read up to a size limit.
 //   - Logs: operation, status, attempt and duration; never tokens, message text or
 //     conversation ids.
-//
-// Client also adapts itself to msbotbuilder-go's client.Client interface (see Legacy) so
-// that it can be plugged into that library's adapter.
 package connector
