@@ -11,12 +11,13 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/wait"
 )
 
 const (
@@ -175,13 +176,7 @@ func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
 	if retryAfter > 0 {
 		return min(retryAfter, c.cfg.MaxBackoff)
 	}
-	ceiling := c.cfg.MaxBackoff
-	if shift := attempt - 1; shift < 32 {
-		if d := c.cfg.BaseBackoff << shift; d > 0 && d < ceiling {
-			ceiling = d
-		}
-	}
-	return rand.N(ceiling + 1)
+	return rand.N(wait.Backoff(c.cfg.BaseBackoff, c.cfg.MaxBackoff, attempt) + 1)
 }
 
 // attempt makes one HTTP request.
@@ -251,22 +246,11 @@ func (c *Client) attempt(ctx context.Context, r call, attempt int, token string,
 	return apiErr
 }
 
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+// parseRetryAfter is the server's Retry-After as the connector uses it: zero when absent or
+// unusable, so that the retry falls back to the jittered backoff.
 func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
+	d, _ := wait.RetryAfter(v, now)
+	return d
 }
 
 func truncate(s string, n int) string {
