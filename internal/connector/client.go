@@ -180,12 +180,9 @@ func (c *Client) postActivity(ctx context.Context, op, serviceURL, conversationI
 // decided card. An empty a.ID is set to activityID, an empty a.Type to "message".
 func (c *Client) UpdateActivity(ctx context.Context, serviceURL, conversationID, activityID string, a schema.Activity) error {
 	const op = "UpdateActivity"
-	if conversationID == "" || activityID == "" {
-		return opErr(op, errors.New("empty conversation or activity id"))
-	}
-	u, err := endpoint(serviceURL, "v3", "conversations", conversationID, "activities", activityID)
+	u, err := activityEndpoint(op, serviceURL, conversationID, activityID)
 	if err != nil {
-		return opErr(op, err)
+		return err
 	}
 	if a.ID == "" {
 		a.ID = activityID
@@ -204,14 +201,23 @@ func (c *Client) UpdateActivity(ctx context.Context, serviceURL, conversationID,
 // (DELETE /v3/conversations/{id}/activities/{activityId}).
 func (c *Client) DeleteActivity(ctx context.Context, serviceURL, conversationID, activityID string) error {
 	const op = "DeleteActivity"
+	u, err := activityEndpoint(op, serviceURL, conversationID, activityID)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, call{op: op, method: http.MethodDelete, url: u, convKey: conversationKey(conversationID)}, nil)
+}
+
+// activityEndpoint is the URL of one existing activity, /v3/conversations/{id}/activities/{activityId}.
+func activityEndpoint(op, serviceURL, conversationID, activityID string) (*url.URL, error) {
 	if conversationID == "" || activityID == "" {
-		return opErr(op, errors.New("empty conversation or activity id"))
+		return nil, opErr(op, errors.New("empty conversation or activity id"))
 	}
 	u, err := endpoint(serviceURL, "v3", "conversations", conversationID, "activities", activityID)
 	if err != nil {
-		return opErr(op, err)
+		return nil, opErr(op, err)
 	}
-	return c.do(ctx, call{op: op, method: http.MethodDelete, url: u, convKey: conversationKey(conversationID)}, nil)
+	return u, nil
 }
 
 // CreateConversation opens a conversation (POST /v3/conversations). For a proactive 1:1
