@@ -17,31 +17,21 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/connector"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeclock"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeconnector"
 )
 
 // fakeClock is a manual clock whose Sleep advances time instead of waiting.
 type fakeClock struct {
+	*fakeclock.Clock
+
 	mu      sync.Mutex
-	now     time.Time
 	sleeps  []time.Duration
 	onSleep func(n int) error // called with the sleep count (1-based) before advancing
 }
 
 func newClock() *fakeClock {
-	return &fakeClock{now: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	return &fakeClock{Clock: fakeclock.New(time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC))}
 }
 
 func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {

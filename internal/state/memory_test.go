@@ -6,10 +6,11 @@ import (
 
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 	"github.com/valtuusbotti/valtuusbotti/internal/state/statetest"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeclock"
 )
 
 func TestMemoryContract(t *testing.T) {
-	clock := statetest.NewClock(time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC))
+	clock := fakeclock.New(time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC))
 	statetest.Run(t, func(t *testing.T) state.Store {
 		s := state.NewMemory(clock.Now)
 		t.Cleanup(func() { _ = s.Close() })

@@ -14,6 +14,7 @@ import (
 
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 	"github.com/valtuusbotti/valtuusbotti/internal/state/statetest"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeclock"
 )
 
 // redisServer is a Redis server to run a test against: the client, a key
@@ -209,7 +210,7 @@ func BenchmarkSeen(b *testing.B) {
 	b.Run("memory/new", func(b *testing.B) {
 		// The clock moves so old keys expire and the store stays at about
 		// 10,000 live keys, as in steady service.
-		clock := statetest.NewClock(time.Now())
+		clock := fakeclock.New(time.Now())
 		s := state.NewMemory(clock.Now)
 		bench(b, s, func(i int) string {
 			clock.Advance(ttl / 10000)

@@ -1,6 +1,6 @@
 // Package statetest holds the contract test suite that every state.Store must
-// pass, plus helpers that give tests a fake clock, an in-process miniredis or
-// the real Redis server named by VALTUUS_TEST_REDIS_URL.
+// pass, plus helpers that give tests an in-process miniredis or the real Redis
+// server named by VALTUUS_TEST_REDIS_URL.
 package statetest
 
 import (

@@ -1,19 +1,20 @@
-package statetest
+// Package fakeclock is a manually advanced clock for tests of code that takes a now function (state.NewMemory, the
+// directory cache, the token validator, the connector's throttling). It is safe for concurrent use.
+package fakeclock
 
 import (
 	"sync"
 	"time"
 )
 
-// Clock is a fake clock for state.NewMemory and other code that takes a
-// now function. It is safe for concurrent use.
+// Clock stands still until Advance moves it.
 type Clock struct {
 	mu  sync.Mutex
 	now time.Time
 }
 
-// NewClock returns a clock stopped at start.
-func NewClock(start time.Time) *Clock {
+// New returns a clock stopped at start.
+func New(start time.Time) *Clock {
 	return &Clock{now: start}
 }
 
