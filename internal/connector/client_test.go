@@ -19,6 +19,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/connector"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeclock"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeconnector"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeredirect"
 )
 
 // fakeClock is a manual clock whose Sleep advances time instead of waiting.
@@ -743,5 +744,32 @@ func BenchmarkSendActivity(b *testing.B) {
 		if _, err := c.SendActivity(ctx, srv.URL, "a:1", a); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	callers := map[string]*http.Client{
+		"default client": nil,
+		// A zero client follows redirects by itself, and resends Authorization to the same host name.
+		"caller's client": {},
+	}
+	for name, hc := range callers {
+		t.Run(name, func(t *testing.T) {
+			r := fakeredirect.New(t)
+			s := newSetup(t, func(c *connector.Config) { c.HTTPClient = hc })
+			_, err := s.c.SendActivity(t.Context(), r.URL, "a:1", msg("hei"))
+			if !errors.Is(err, connector.ErrRedirect) || !strings.Contains(err.Error(), "HTTP 307") {
+				t.Fatalf("err = %v, want ErrRedirect naming the 307", err)
+			}
+			if got := r.TargetAuthorizations(); len(got) != 0 || r.TargetHits() != 0 {
+				t.Fatalf("the redirect was followed: %d requests, Authorization %q", r.TargetHits(), got)
+			}
+			if n := r.Hits(); n != 1 {
+				t.Errorf("%d requests to the redirecting server, want 1 (a redirect is not retried)", n)
+			}
+			if hc != nil && hc.CheckRedirect != nil {
+				t.Error("New changed the caller's http.Client")
+			}
+		})
 	}
 }

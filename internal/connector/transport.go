@@ -60,6 +60,11 @@ func (e *APIError) Retryable() bool {
 	return false
 }
 
+// ErrRedirect is the cause of a call the connector answered with a redirect (3xx). Redirects
+// are never followed, so that neither the activity nor the bot's token goes to a location the
+// caller did not name; the Bot Connector does not redirect, so one means a wrong serviceUrl.
+var ErrRedirect = errors.New("redirect not followed")
+
 // opErr wraps err with the operation for errors that happen before any request is made.
 func opErr(op string, err error) error { return fmt.Errorf("connector: %s: %w", op, err) }
 
@@ -234,6 +239,11 @@ func (c *Client) attempt(ctx context.Context, r call, attempt int, token string,
 
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody)) // let the connection be reused
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "connector call redirected",
+			slog.Any("op", r.op), slog.Any("status", resp.StatusCode), slog.Any("attempt", attempt), slog.Any("duration", time.Since(start)))
+		return opErr(r.op, fmt.Errorf("%w: HTTP %d from %s", ErrRedirect, resp.StatusCode, r.url.Host))
+	}
 	apiErr := &APIError{Op: r.op, StatusCode: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.Now())}
 	var er schema.ErrorResponse
 	if json.Unmarshal(data, &er) == nil {
