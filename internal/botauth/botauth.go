@@ -11,6 +11,9 @@
 // that is endorsed for the activity's channel, with iss, aud, exp/nbf (with
 // leeway) and serviceurl checked. A missing token yields ErrMissingToken (HTTP
 // 401 at the edge); every other failure wraps ErrInvalidToken (HTTP 403).
+//
+// The OpenID metadata and the JWKS are fetched without following any redirect,
+// even to the same host: a 3xx fails the fetch, and the keys cached so far stay.
 package botauth
 
 import (
@@ -91,7 +94,7 @@ type Config struct {
 	MetadataURL    string           // OpenID metadata; default DefaultMetadataURL
 	Issuer         string           // expected "iss"; default DefaultIssuer
 	Leeway         time.Duration    // clock skew allowed on exp, nbf and iat; default 5m
-	HTTPClient     *http.Client     // default: a client with a 10 s timeout
+	HTTPClient     *http.Client     // copied, never changed, and made to follow no redirect; default: a 10 s timeout
 	Now            func() time.Time // clock for exp/nbf/iat and the key cache; default time.Now
 	Logger         *slog.Logger     // key fetch events only, never tokens; default: discard
 	MaxHeaderBytes int              // longer Authorization headers are rejected unparsed; default 16 KiB
@@ -129,7 +132,7 @@ func New(cfg Config) (*Validator, error) {
 		issuer:         cfg.Issuer,
 		leeway:         cfg.Leeway,
 		maxHeaderBytes: cfg.MaxHeaderBytes,
-		httpClient:     cfg.HTTPClient,
+		httpClient:     fetchClient(cfg.HTTPClient),
 		now:            cfg.Now,
 		log:            cfg.Logger,
 	}
@@ -156,9 +159,6 @@ func New(cfg Config) (*Validator, error) {
 		return nil, errors.New("botauth: new validator: MaxHeaderBytes must not be negative")
 	case v.maxHeaderBytes == 0:
 		v.maxHeaderBytes = DefaultMaxHeaderBytes
-	}
-	if v.httpClient == nil {
-		v.httpClient = &http.Client{Timeout: defaultHTTPTimeout}
 	}
 	if v.now == nil {
 		v.now = time.Now

@@ -14,38 +14,21 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/connector/auth"
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeidp"
 )
 
 var baseTime = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
-// clock is a manually advanced clock shared by the validator and the fake IdP.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	idp   *fakeidp.Server
 	v     *Validator
-	clock *clock
+	clock *clock.Manual // shared by the validator and the fake IdP
 }
 
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
-	clk := &clock{t: baseTime}
+	clk := clock.NewManual(baseTime)
 	idp := fakeidp.New(tb)
 	idp.Now = clk.Now
 	v, err := New(Config{

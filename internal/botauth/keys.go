@@ -178,6 +178,20 @@ func (v *Validator) checkJWKSURL(raw string) (string, error) {
 	return u.String(), nil
 }
 
+// fetchClient is the client for the metadata and the keys: a copy of c (nil: one with a
+// 10 s timeout) that follows no redirect, not even to the same host. The documents come
+// from exactly the configured metadata URL and the jwks_uri it names, over https, so a
+// redirect (which Microsoft's endpoints do not send) cannot move where the keys that
+// authenticate every request come from; getJSON reports it as an error instead.
+func fetchClient(c *http.Client) *http.Client {
+	out := http.Client{Timeout: defaultHTTPTimeout}
+	if c != nil {
+		out = *c
+	}
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &out
+}
+
 func (v *Validator) getJSON(ctx context.Context, rawURL string, dst any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
@@ -191,6 +205,9 @@ func (v *Validator) getJSON(ctx context.Context, rawURL string, dst any) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10)) // lets the connection be reused
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+			return fmt.Errorf("GET %s: HTTP %d: redirect not followed", rawURL, resp.StatusCode)
+		}
 		return fmt.Errorf("GET %s: HTTP %d", rawURL, resp.StatusCode)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocumentBytes+1))

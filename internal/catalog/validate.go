@@ -133,18 +133,11 @@ func validateTasks(areas []domain.Area, tasks []domain.Task, doc yamlDoc, themeI
 		if len(t.Themes) == 0 {
 			add("has no themes: every task must name the themes the work needs")
 		}
-		seen := map[string]bool{}
-		for _, id := range t.Themes {
-			switch {
-			case seen[id]:
-				add("themes lists %q twice", id)
-			case themeIDs.unknown(id):
-				add("unknown theme %q", id)
-			case hidden[id]:
+		checkRefList(add, "themes", "theme", t.Themes, themeIDs, func(id string) {
+			if hidden[id] {
 				add("theme %q is hidden (no longer offered); remove it from the task", id)
 			}
-			seen[id] = true
-		}
+		})
 	}
 	return taskIDs
 }
@@ -159,16 +152,7 @@ func validateRoles(roles []domain.RoleProfile, doc yamlDoc, taskIDs refs, r *rep
 		if len(p.Tasks) == 0 {
 			add("has no tasks")
 		}
-		seen := map[string]bool{}
-		for _, id := range p.Tasks {
-			switch {
-			case seen[id]:
-				add("tasks lists %q twice", id)
-			case taskIDs.unknown(id):
-				add("unknown task %q", id)
-			}
-			seen[id] = true
-		}
+		checkRefList(add, "tasks", "task", p.Tasks, taskIDs, nil)
 	}
 }
 
@@ -226,6 +210,23 @@ func validateOrg(o *domain.Organisation, doc yamlDoc, themeIDs refs, r *reporter
 			add("lists %q twice", id)
 		case themeIDs.unknown(id):
 			add("unknown theme %q", id)
+		}
+		seen[id] = true
+	}
+}
+
+// checkRefList reports each id of the list field that is listed twice or is not a known id of kind, and hands
+// every other id to more, when not nil, for checks of its own.
+func checkRefList(add func(string, ...any), field, kind string, ids []string, known refs, more func(id string)) {
+	seen := map[string]bool{}
+	for _, id := range ids {
+		switch {
+		case seen[id]:
+			add("%s lists %q twice", field, id)
+		case known.unknown(id):
+			add("unknown %s %q", kind, id)
+		case more != nil:
+			more(id)
 		}
 		seen[id] = true
 	}

@@ -322,40 +322,37 @@ func (r *reader) secret(key string) string {
 }
 
 func (r *reader) int64(key string, def int64) int64 {
-	v := r.str(key, "")
-	if v == "" {
-		return def
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		r.fail(key, "want an integer, got %q", v)
-		return def
-	}
-	return n
+	return parsed(r, key, def, "an integer", func(v string) (int64, error) { return strconv.ParseInt(v, 10, 64) })
 }
 
 func (r *reader) duration(key string, def time.Duration) time.Duration {
-	v := r.str(key, "")
-	if v == "" {
-		return def
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		r.fail(key, "want a positive duration such as 20s, got %q", v)
-		return def
-	}
-	return d
+	return parsed(r, key, def, "a positive duration such as 20s", func(v string) (time.Duration, error) {
+		d, err := time.ParseDuration(v)
+		if err == nil && d <= 0 {
+			err = errors.New("not positive")
+		}
+		return d, err
+	})
 }
 
 func (r *reader) level(key string, def slog.Level) slog.Level {
+	return parsed(r, key, def, "debug, info, warn or error", func(v string) (slog.Level, error) {
+		var l slog.Level
+		return l, l.UnmarshalText([]byte(v))
+	})
+}
+
+// parsed reads key with parse: unset or blank gives def, and so does a value parse rejects, which is reported as
+// "want <want>, got <value>".
+func parsed[T any](r *reader, key string, def T, want string, parse func(string) (T, error)) T {
 	v := r.str(key, "")
 	if v == "" {
 		return def
 	}
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(v)); err != nil {
-		r.fail(key, "want debug, info, warn or error, got %q", v)
+	x, err := parse(v)
+	if err != nil {
+		r.fail(key, "want %s, got %q", want, v)
 		return def
 	}
-	return l
+	return x
 }

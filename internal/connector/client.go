@@ -29,8 +29,9 @@ type Config struct {
 	Credential azcore.TokenCredential
 	// Scope of the tokens; default DefaultScope.
 	Scope string
-	// HTTPClient is reused for all calls; default a client with transport timeouts that
-	// does not follow redirects.
+	// HTTPClient is reused for all calls; default a client with a tuned transport (see
+	// newTransport). A given client is copied, never changed: the copy follows no redirects,
+	// and gets the tuned transport when it has none of its own.
 	HTTPClient *http.Client
 	// CallTimeout bounds one HTTP attempt and one token fetch; default 15s. The caller's
 	// ctx bounds the whole call including retries and throttling waits.
@@ -70,9 +71,7 @@ func New(cfg Config) *Client {
 	if cfg.Scope == "" {
 		cfg.Scope = DefaultScope
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = defaultHTTPClient()
-	}
+	cfg.HTTPClient = httpClient(cfg.HTTPClient)
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = 15 * time.Second
 	}
@@ -101,18 +100,33 @@ func New(cfg Config) *Client {
 	return c
 }
 
-func defaultHTTPClient() *http.Client {
+// httpClient is the client the connector uses: a copy of c (nil: a zero client) that follows
+// no redirect, so a 3xx can never carry the activity and the bot's token to another
+// location (attempt turns it into ErrRedirect), on the tuned transport when c has none.
+func httpClient(c *http.Client) *http.Client {
+	var out http.Client
+	if c != nil {
+		out = *c
+	}
+	if out.Transport == nil {
+		out.Transport = newTransport()
+	}
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &out
+}
+
+// newTransport is Go's default transport (proxy from the environment, dial timeout and TCP
+// keep-alive of 30 s, HTTP/2) with a pool sized for many concurrent sends to the few
+// connector hosts and bounds on the TLS handshake and the wait for response headers.
+func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 32
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 64
+	t.IdleConnTimeout = 90 * time.Second
 	t.TLSHandshakeTimeout = 10 * time.Second
 	t.ResponseHeaderTimeout = 30 * time.Second
-	t.IdleConnTimeout = 90 * time.Second
-	return &http.Client{
-		Transport: t,
-		// The connector does not redirect; a redirect is an error, not a reason to send the
-		// activity (and the token) somewhere else.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	t.ExpectContinueTimeout = time.Second
+	return t
 }
 
 // SendActivity posts a to the conversation (POST /v3/conversations/{id}/activities) and
@@ -180,12 +194,9 @@ func (c *Client) postActivity(ctx context.Context, op, serviceURL, conversationI
 // decided card. An empty a.ID is set to activityID, an empty a.Type to "message".
 func (c *Client) UpdateActivity(ctx context.Context, serviceURL, conversationID, activityID string, a schema.Activity) error {
 	const op = "UpdateActivity"
-	if conversationID == "" || activityID == "" {
-		return opErr(op, errors.New("empty conversation or activity id"))
-	}
-	u, err := endpoint(serviceURL, "v3", "conversations", conversationID, "activities", activityID)
+	u, err := activityEndpoint(op, serviceURL, conversationID, activityID)
 	if err != nil {
-		return opErr(op, err)
+		return err
 	}
 	if a.ID == "" {
 		a.ID = activityID
@@ -204,14 +215,23 @@ func (c *Client) UpdateActivity(ctx context.Context, serviceURL, conversationID,
 // (DELETE /v3/conversations/{id}/activities/{activityId}).
 func (c *Client) DeleteActivity(ctx context.Context, serviceURL, conversationID, activityID string) error {
 	const op = "DeleteActivity"
+	u, err := activityEndpoint(op, serviceURL, conversationID, activityID)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, call{op: op, method: http.MethodDelete, url: u, convKey: conversationKey(conversationID)}, nil)
+}
+
+// activityEndpoint is the URL of one existing activity, /v3/conversations/{id}/activities/{activityId}.
+func activityEndpoint(op, serviceURL, conversationID, activityID string) (*url.URL, error) {
 	if conversationID == "" || activityID == "" {
-		return opErr(op, errors.New("empty conversation or activity id"))
+		return nil, opErr(op, errors.New("empty conversation or activity id"))
 	}
 	u, err := endpoint(serviceURL, "v3", "conversations", conversationID, "activities", activityID)
 	if err != nil {
-		return opErr(op, err)
+		return nil, opErr(op, err)
 	}
-	return c.do(ctx, call{op: op, method: http.MethodDelete, url: u, convKey: conversationKey(conversationID)}, nil)
+	return u, nil
 }
 
 // CreateConversation opens a conversation (POST /v3/conversations). For a proactive 1:1

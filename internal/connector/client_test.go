@@ -14,17 +14,18 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/infracloudio/msbotbuilder-go/core/activity"
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/connector"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeconnector"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeredirect"
 )
 
-// fakeClock is the tests' manual clock with a Sleep that advances time instead of waiting.
+// fakeClock is a manual clock whose Sleep advances time instead of waiting.
 type fakeClock struct {
 	*clock.Manual
+
 	mu      sync.Mutex
 	sleeps  []time.Duration
 	onSleep func(n int) error // called with the sleep count (1-based) before advancing
@@ -683,46 +684,6 @@ func TestConcurrentUse(t *testing.T) {
 	}
 }
 
-func TestLegacyAdapter(t *testing.T) {
-	s := newSetup(t, nil)
-	resp, err := activity.NewActivityResponse(s.c.Legacy(t.Context()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := schema.Activity{
-		Type:         schema.Message,
-		Text:         "library path",
-		ServiceURL:   s.srv.URL,
-		Conversation: schema.ConversationAccount{ID: "a:1"},
-	}
-	if err := resp.SendActivity(a); err != nil {
-		t.Fatal(err)
-	}
-	a.ID = "act-1"
-	a.Text = "updated via library"
-	if err := resp.UpdateActivity(a); err != nil {
-		t.Fatal(err)
-	}
-	if err := resp.DeleteActivity(a); err != nil {
-		t.Fatal(err)
-	}
-	sent, up, del := s.srv.Sent(), s.srv.Updated(), s.srv.Deleted()
-	if len(sent) != 1 || sent[0].ConversationID != "a:1" || sent[0].Activity.Text != "library path" || sent[0].Auth != "Bearer tok-1" {
-		t.Errorf("sent = %+v", sent)
-	}
-	if len(up) != 1 || up[0].ActivityID != "act-1" || up[0].Activity.Text != "updated via library" {
-		t.Errorf("updated = %+v", up)
-	}
-	if len(del) != 1 || del[0].ActivityID != "act-1" {
-		t.Errorf("deleted = %+v", del)
-	}
-
-	s.srv.FailNext(1, http.StatusForbidden, "")
-	if err := resp.SendActivity(a); err == nil {
-		t.Error("legacy Post hid a 403")
-	}
-}
-
 func TestLogsCarryNoSecrets(t *testing.T) {
 	var buf bytes.Buffer
 	s := newSetup(t, func(c *connector.Config) {
@@ -783,5 +744,32 @@ func BenchmarkSendActivity(b *testing.B) {
 		if _, err := c.SendActivity(ctx, srv.URL, "a:1", a); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	callers := map[string]*http.Client{
+		"default client": nil,
+		// A zero client follows redirects by itself, and resends Authorization to the same host name.
+		"caller's client": {},
+	}
+	for name, hc := range callers {
+		t.Run(name, func(t *testing.T) {
+			r := fakeredirect.New(t)
+			s := newSetup(t, func(c *connector.Config) { c.HTTPClient = hc })
+			_, err := s.c.SendActivity(t.Context(), r.URL, "a:1", msg("hei"))
+			if !errors.Is(err, connector.ErrRedirect) || !strings.Contains(err.Error(), "HTTP 307") {
+				t.Fatalf("err = %v, want ErrRedirect naming the 307", err)
+			}
+			if got := r.TargetAuthorizations(); len(got) != 0 || r.TargetHits() != 0 {
+				t.Fatalf("the redirect was followed: %d requests, Authorization %q", r.TargetHits(), got)
+			}
+			if n := r.Hits(); n != 1 {
+				t.Errorf("%d requests to the redirecting server, want 1 (a redirect is not retried)", n)
+			}
+			if hc != nil && hc.CheckRedirect != nil {
+				t.Error("New changed the caller's http.Client")
+			}
+		})
 	}
 }

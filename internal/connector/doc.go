@@ -10,6 +10,9 @@
 //     request at a time. A 401 drops the cached token and retries once with a new one. With
 //     no credential (the local Agents Playground) no Authorization header is sent. With a
 //     credential, tokens are sent only over https, or plain http to a loopback host.
+//   - Redirects: never followed, whatever HTTPClient the caller gives (it is copied, not
+//     changed). A 3xx fails the call at once with ErrRedirect, so neither the activity nor
+//     the token goes anywhere but the serviceUrl.
 //   - Throttling: Teams' per-conversation limits (7/1 s, 8/2 s, 60/30 s, 1800/h) and a
 //     global limit (50/s) are applied before each attempt; a call waits for its slot rather
 //     than failing. The state lives in this process only: with several replicas each limits
@@ -27,7 +30,4 @@
 //     struct tags let through. Response bodies are read up to a size limit.
 //   - Logs: operation, status, attempt and duration; never tokens, message text or
 //     conversation ids.
-//
-// Client also adapts itself to msbotbuilder-go's client.Client interface (see Legacy) so
-// that it can be plugged into that library's adapter.
 package connector

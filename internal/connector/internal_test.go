@@ -137,3 +137,29 @@ func TestAPIErrorRetryable(t *testing.T) {
 		}
 	}
 }
+
+func TestHTTPClientIsACopyOnATunedTransport(t *testing.T) {
+	tuned := func(c *http.Client) bool {
+		tr, ok := c.Transport.(*http.Transport)
+		return ok && tr != http.DefaultTransport && tr.MaxIdleConnsPerHost >= 64 && tr.ResponseHeaderTimeout > 0 && tr.TLSHandshakeTimeout > 0
+	}
+	if c := httpClient(nil); !tuned(c) || c.CheckRedirect == nil {
+		t.Errorf("default client: transport %#v, CheckRedirect set %v", c.Transport, c.CheckRedirect != nil)
+	}
+	given := &http.Client{Timeout: 7 * time.Second}
+	c := httpClient(given)
+	if c == given || given.CheckRedirect != nil || given.Transport != nil {
+		t.Error("the caller's client was changed instead of copied")
+	}
+	if !tuned(c) || c.Timeout != 7*time.Second || c.CheckRedirect == nil {
+		t.Errorf("copy of a client without a transport: %+v", c)
+	}
+	own := roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, nil })
+	if c := httpClient(&http.Client{Transport: own}); c.Transport == nil || tuned(c) {
+		t.Error("a caller's own transport was replaced")
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

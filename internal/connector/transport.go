@@ -11,12 +11,13 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/wait"
 )
 
 const (
@@ -58,6 +59,11 @@ func (e *APIError) Retryable() bool {
 	}
 	return false
 }
+
+// ErrRedirect is the cause of a call the connector answered with a redirect (3xx). Redirects
+// are never followed, so that neither the activity nor the bot's token goes to a location the
+// caller did not name; the Bot Connector does not redirect, so one means a wrong serviceUrl.
+var ErrRedirect = errors.New("redirect not followed")
 
 // opErr wraps err with the operation for errors that happen before any request is made.
 func opErr(op string, err error) error { return fmt.Errorf("connector: %s: %w", op, err) }
@@ -175,13 +181,7 @@ func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
 	if retryAfter > 0 {
 		return min(retryAfter, c.cfg.MaxBackoff)
 	}
-	ceiling := c.cfg.MaxBackoff
-	if shift := attempt - 1; shift < 32 {
-		if d := c.cfg.BaseBackoff << shift; d > 0 && d < ceiling {
-			ceiling = d
-		}
-	}
-	return rand.N(ceiling + 1)
+	return rand.N(wait.Backoff(c.cfg.BaseBackoff, c.cfg.MaxBackoff, attempt) + 1)
 }
 
 // attempt makes one HTTP request.
@@ -239,6 +239,11 @@ func (c *Client) attempt(ctx context.Context, r call, attempt int, token string,
 
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody)) // let the connection be reused
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "connector call redirected",
+			slog.Any("op", r.op), slog.Any("status", resp.StatusCode), slog.Any("attempt", attempt), slog.Any("duration", time.Since(start)))
+		return opErr(r.op, fmt.Errorf("%w: HTTP %d from %s", ErrRedirect, resp.StatusCode, r.url.Host))
+	}
 	apiErr := &APIError{Op: r.op, StatusCode: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.Now())}
 	var er schema.ErrorResponse
 	if json.Unmarshal(data, &er) == nil {
@@ -251,22 +256,11 @@ func (c *Client) attempt(ctx context.Context, r call, attempt int, token string,
 	return apiErr
 }
 
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+// parseRetryAfter is the server's Retry-After as the connector uses it: zero when absent or
+// unusable, so that the retry falls back to the jittered backoff.
 func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
+	d, _ := wait.RetryAfter(v, now)
+	return d
 }
 
 func truncate(s string, n int) string {

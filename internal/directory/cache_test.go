@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 )
 
 // countingDir counts backend calls per method and can hold them until released, or fail them.
@@ -60,28 +61,10 @@ func (d *countingDir) DirectReports(ctx context.Context, id string) ([]domain.Us
 	return d.Directory.DirectReports(ctx, id)
 }
 
-// clock is a manual clock for the cache's TTL.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newCached(t *testing.T) (*Cached, *countingDir, *clock) {
+func newCached(t *testing.T) (*Cached, *countingDir, *clock.Manual) {
 	t.Helper()
 	backend := &countingDir{Directory: mustDemo(t)}
-	clk := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	clk := clock.NewManual(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	return NewCached(backend, time.Minute, clk.Now), backend, clk
 }
 
@@ -164,13 +147,13 @@ func TestCachedExpires(t *testing.T) {
 
 	_, _ = c.User(ctx, elina)
 	_, _ = c.Manager(ctx, oskar) // not found, cached too
-	clk.Add(59 * time.Second)
+	clk.Advance(59 * time.Second)
 	_, _ = c.User(ctx, elina)
 	_, _ = c.Manager(ctx, oskar)
 	if n := calls(); n != 2 {
 		t.Fatalf("backend calls before the TTL = %d, want 2", n)
 	}
-	clk.Add(time.Second)
+	clk.Advance(time.Second)
 	_, _ = c.User(ctx, elina)
 	_, _ = c.Manager(ctx, oskar)
 	if n := calls(); n != 4 {

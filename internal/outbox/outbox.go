@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/wait"
 )
 
 // Store is the outbox table as the worker needs it.
@@ -190,13 +191,7 @@ func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage) {
 
 // backoff is exponential from BaseBackoff with ±25 % jitter, capped at MaxBackoff.
 func (w *Worker) backoff(attempts int) time.Duration {
-	d := w.BaseBackoff
-	for i := 1; i < attempts && d < w.MaxBackoff; i++ {
-		d *= 2
-	}
-	if d > w.MaxBackoff {
-		d = w.MaxBackoff
-	}
+	d := wait.Backoff(w.BaseBackoff, w.MaxBackoff, attempts)
 	jitter := time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
 	return d + jitter
 }

@@ -139,23 +139,6 @@ func (m *Memory) SetNX(ctx context.Context, key string, value []byte, ttl time.D
 	return true, nil
 }
 
-// CompareAndDelete implements Store.
-func (m *Memory) CompareAndDelete(ctx context.Context, key string, value []byte) (bool, error) {
-	if err := validKey(key); err != nil {
-		return false, fmt.Errorf("state: memory compare and delete: %w", err)
-	}
-	if err := m.begin(ctx, "compare and delete"); err != nil {
-		return false, err
-	}
-	defer m.mu.Unlock()
-	e, ok := m.live(key, m.now())
-	if !ok || !bytes.Equal(e.value, value) {
-		return false, nil
-	}
-	delete(m.entries, key)
-	return true, nil
-}
-
 // Delete implements Store.
 func (m *Memory) Delete(ctx context.Context, key string) error {
 	if err := validKey(key); err != nil {

@@ -18,8 +18,8 @@ func (m *Memory) size() int {
 // again are still dropped, so a stream of unique keys (activity ids for
 // de-duplication) cannot grow the map without bound.
 func TestMemorySweepBoundsSize(t *testing.T) {
-	clk := clock.NewManual(time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC))
-	m := NewMemory(clk.Now)
+	clock := clock.NewManual(time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC))
+	m := NewMemory(clock.Now)
 	ctx := t.Context()
 	const ttl = time.Minute
 	const perTTL = 1000 // unique keys written per TTL period
@@ -28,7 +28,7 @@ func TestMemorySweepBoundsSize(t *testing.T) {
 		if _, err := m.SetNX(ctx, fmt.Sprintf("seen:%d", i), []byte("1"), ttl); err != nil {
 			t.Fatal(err)
 		}
-		clk.Advance(ttl / perTTL)
+		clock.Advance(ttl / perTTL)
 		maxSize = max(maxSize, m.size())
 	}
 	// At most perTTL keys are live at once; the sweep may leave up to about
@@ -43,13 +43,13 @@ func TestMemorySweepBoundsSize(t *testing.T) {
 
 // TestMemoryLazyExpiry checks that reading an expired key removes it.
 func TestMemoryLazyExpiry(t *testing.T) {
-	clk := clock.NewManual(time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC))
-	m := NewMemory(clk.Now)
+	clock := clock.NewManual(time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC))
+	m := NewMemory(clock.Now)
 	ctx := t.Context()
 	if err := m.Set(ctx, "k", []byte("v"), time.Second); err != nil {
 		t.Fatal(err)
 	}
-	clk.Advance(time.Second)
+	clock.Advance(time.Second)
 	if _, err := m.Get(ctx, "k"); err != ErrNotFound {
 		t.Fatalf("Get of an expired key: %v, want ErrNotFound", err)
 	}

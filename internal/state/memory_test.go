@@ -10,12 +10,12 @@ import (
 )
 
 func TestMemoryContract(t *testing.T) {
-	clk := clock.NewManual(time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC))
+	clock := clock.NewManual(time.Date(2025, 11, 3, 9, 0, 0, 0, time.UTC))
 	statetest.Run(t, func(t *testing.T) state.Store {
-		s := state.NewMemory(clk.Now)
+		s := state.NewMemory(clock.Now)
 		t.Cleanup(func() { _ = s.Close() })
 		return s
-	}, clk.Advance)
+	}, clock.Advance)
 }
 
 func TestMemoryDefaultClock(t *testing.T) {

@@ -14,13 +14,6 @@ import (
 // Scripts run atomically on the server. Each touches a single key, so they
 // also work on Redis Cluster.
 var (
-	// compareAndDeleteScript deletes KEYS[1] only if it holds ARGV[1].
-	compareAndDeleteScript = redis.NewScript(`
-if redis.call("GET", KEYS[1]) == ARGV[1] then
-	return redis.call("DEL", KEYS[1])
-end
-return 0`)
-
 	// incrScript increments KEYS[1] and gives it a TTL of ARGV[1] ms when it
 	// has none: on the first increment, and also if the key was somehow left
 	// without a TTL, so a counter can never become permanent.
@@ -140,19 +133,6 @@ func (r *Redis) SetNX(ctx context.Context, key string, value []byte, ttl time.Du
 		return false, fmt.Errorf("state: redis setnx: %w", err)
 	}
 	return ok, nil
-}
-
-// CompareAndDelete implements Store.
-func (r *Redis) CompareAndDelete(ctx context.Context, key string, value []byte) (bool, error) {
-	k, err := r.begin("compare and delete", key)
-	if err != nil {
-		return false, err
-	}
-	n, err := compareAndDeleteScript.Run(ctx, r.client, []string{k}, value).Int64()
-	if err != nil {
-		return false, fmt.Errorf("state: redis compare and delete: %w", err)
-	}
-	return n == 1, nil
 }
 
 // Delete implements Store.

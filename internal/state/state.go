@@ -1,6 +1,5 @@
 // Package state owns Valtuusbotti's ephemeral state: dialog state, de-duplication
-// of incoming activities, short locks, fixed-window rate-limit counters and
-// small caches.
+// of incoming activities, fixed-window rate-limit counters and small caches.
 //
 // Everything kept here may be lost without harm beyond a repeated prompt or a
 // re-fetched value: durable data (mandates, conversation references) lives in
@@ -27,8 +26,6 @@ var (
 	ErrNotFound = errors.New("state: not found")
 	// ErrClosed: the store has been closed.
 	ErrClosed = errors.New("state: store closed")
-	// ErrLockLost: an unlock found the lock expired or held by someone else.
-	ErrLockLost = errors.New("state: lock lost before unlock")
 )
 
 // MinTTL is the smallest accepted time-to-live: Redis keeps expiry in
@@ -48,9 +45,6 @@ type Store interface {
 	// SetNX stores value for ttl only if key is absent, and reports whether it
 	// did. An existing value and its TTL are left untouched.
 	SetNX(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error)
-	// CompareAndDelete deletes key only if it currently holds value, and
-	// reports whether it did.
-	CompareAndDelete(ctx context.Context, key string, value []byte) (bool, error)
 	// Delete removes key; a missing key is not an error.
 	Delete(ctx context.Context, key string) error
 	// Incr increments the decimal counter at key and returns the new count.

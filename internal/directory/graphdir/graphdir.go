@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -53,8 +54,9 @@ type Config struct {
 	// BaseURL is the Graph endpoint with its version; default DefaultBaseURL. Plain http is accepted only for
 	// loopback hosts (tests).
 	BaseURL string
-	// HTTPClient supplies the transport (and the timeout, if set). The SDK's middleware (retry with Retry-After on
-	// 429/503/504, redirects, telemetry) is layered on top of it.
+	// HTTPClient supplies the transport (and the timeout, if set); it is not changed. The SDK's middleware (retry
+	// with Retry-After on 429/503/504, telemetry) is layered on top of it. Redirects are never followed: a 3xx
+	// fails the call with ErrRedirect, so the token and the request go nowhere but BaseURL.
 	HTTPClient *http.Client
 	// Scopes default to DefaultScope.
 	Scopes []string
@@ -117,7 +119,27 @@ func New(cfg Config) (*Graph, error) {
 	}, nil
 }
 
-// httpClient layers the Graph middleware (kiota's retry handler among it) over the caller's transport.
+// ErrRedirect is the cause of a call Microsoft Graph answered with a redirect (3xx), which is not followed. The
+// calls made here are never redirected by Graph, so one means a wrong BaseURL or something in between.
+var ErrRedirect = errors.New("graph: redirect not followed")
+
+// refuseRedirects turns a redirect answer into ErrRedirect below the SDK's middleware. Its redirect handler would
+// otherwise follow it, dropping the token for another host but sending the request (an install's body too) there
+// all the same; and the http.Client's CheckRedirect never sees a redirect the middleware has followed.
+type refuseRedirects struct{ next http.RoundTripper }
+
+func (t refuseRedirects) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || resp.StatusCode < 300 || resp.StatusCode >= 400 {
+		return resp, err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+	_ = resp.Body.Close()
+	return nil, fmt.Errorf("%w (HTTP %d from %s)", ErrRedirect, resp.StatusCode, req.URL.Host)
+}
+
+// httpClient layers the Graph middleware (kiota's retry handler among it) over the caller's transport, with
+// redirects refused underneath; c itself is not changed.
 func httpClient(c *http.Client, opts *core.GraphClientOptions) *http.Client {
 	parent := http.DefaultTransport
 	timeout := DefaultTimeout
@@ -132,10 +154,10 @@ func httpClient(c *http.Client, opts *core.GraphClientOptions) *http.Client {
 		jar = c.Jar
 	}
 	return &http.Client{
-		Transport: khttp.NewCustomTransportWithParentTransport(parent, core.GetDefaultMiddlewaresWithOptions(opts)...),
+		Transport: khttp.NewCustomTransportWithParentTransport(refuseRedirects{parent}, core.GetDefaultMiddlewaresWithOptions(opts)...),
 		Timeout:   timeout,
 		Jar:       jar,
-		// Redirects are the redirect middleware's job (it drops the token when the host changes).
+		// refuseRedirects answers every redirect with an error first; this is the second lock on the same door.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
@@ -319,6 +341,10 @@ func (e *APIError) Error() string {
 func mapError(op string, err error, notFound error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return &domain.Error{Code: domain.EUnavailable, Op: op, Message: "Microsoft Graph did not answer in time", Err: err}
+	}
+	if errors.Is(err, ErrRedirect) {
+		return &domain.Error{Code: domain.EInternal, Op: op, Err: err,
+			Message: "Microsoft Graph answered with a redirect, which is not followed so that the bot's token goes nowhere else: check the Graph base URL and any proxy"}
 	}
 	var apiErr abs.ApiErrorable
 	if !errors.As(err, &apiErr) {

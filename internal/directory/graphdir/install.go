@@ -3,11 +3,9 @@ package graphdir
 import (
 	"context"
 	"errors"
-	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
@@ -140,15 +138,10 @@ func retryable(status int) bool {
 // sent one, else installBackoff doubled per retry plus up to half of it again as jitter.
 func retryDelay(retryAfter []string, n int, now time.Time) time.Duration {
 	if len(retryAfter) > 0 {
-		v := strings.TrimSpace(retryAfter[0])
-		if secs, err := strconv.ParseFloat(v, 64); err == nil && !math.IsNaN(secs) {
-			// Clamped before converting so that an absurd value cannot overflow into a negative wait.
-			return time.Duration(min(max(secs, 0), 86400) * float64(time.Second))
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0)
+		if d, ok := wait.RetryAfter(retryAfter[0], now); ok {
+			return d
 		}
 	}
-	d := installBackoff << (n - 1)
+	d := wait.Backoff(installBackoff, maxInstallWait, n)
 	return d + rand.N(d/2+1)
 }

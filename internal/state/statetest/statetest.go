@@ -1,6 +1,6 @@
 // Package statetest holds the contract test suite that every state.Store must
-// pass, plus helpers that give tests a fake clock, an in-process miniredis or
-// the real Redis server named by VALTUUS_TEST_REDIS_URL.
+// pass, plus helpers that give tests an in-process miniredis or the real Redis
+// server named by VALTUUS_TEST_REDIS_URL.
 package statetest
 
 import (
@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,8 +36,7 @@ const (
 )
 
 // Run checks that the stores made by newStore satisfy the state.Store
-// contract and that the helpers (Seen, TryLock, GetJSON, SetJSON) work on
-// them.
+// contract and that the helper Seen works on them.
 //
 // newStore must return an empty store each call (for a shared server: a
 // fresh key prefix) and release it when its t ends; the suite may Close it
@@ -69,17 +67,12 @@ func Run(t *testing.T, newStore func(t *testing.T) state.Store, advance func(d t
 		{"SetNX", testSetNX},
 		{"SetNXExpiry", testSetNXExpiry},
 		{"SetNXRace", testSetNXRace},
-		{"CompareAndDelete", testCompareAndDelete},
 		{"Incr", testIncr},
 		{"IncrWindowReset", testIncrWindowReset},
 		{"IncrConcurrent", testIncrConcurrent},
 		{"Seen", testSeen},
 		{"SeenExpiry", testSeenExpiry},
 		{"SeenRace", testSeenRace},
-		{"TryLock", testTryLock},
-		{"TryLockExpiry", testTryLockExpiry},
-		{"TryLockExclusive", testTryLockExclusive},
-		{"JSON", testJSON},
 		{"ConcurrentMixed", testConcurrentMixed},
 		{"CanceledContext", testCanceledContext},
 		{"Close", testClose},
@@ -301,14 +294,9 @@ func testInvalidArguments(t *testing.T, s state.Store, _ *harness) {
 		isInvalid(fmt.Sprintf("Incr window %v", ttl), err)
 		_, err = state.Seen(ctx, s, "seen", ttl)
 		isInvalid(fmt.Sprintf("Seen ttl %v", ttl), err)
-		unlock, ok, err := state.TryLock(ctx, s, "lock", ttl)
-		if ok || unlock != nil {
-			t.Errorf("TryLock ttl %v took the lock", ttl)
-		}
-		isInvalid(fmt.Sprintf("TryLock ttl %v", ttl), err)
 	}
 	// Nothing was stored with an invalid TTL (which Redis would keep forever).
-	for _, k := range []string{"k", "n", "seen", "lock"} {
+	for _, k := range []string{"k", "n", "seen"} {
 		wantNotFound(t, s, k)
 	}
 
@@ -324,8 +312,6 @@ func testInvalidArguments(t *testing.T, s state.Store, _ *harness) {
 	isInvalid("Get empty key", err)
 	_, err = s.SetNX(ctx, "", []byte("v"), longTTL)
 	isInvalid("SetNX empty key", err)
-	_, err = s.CompareAndDelete(ctx, "", []byte("v"))
-	isInvalid("CompareAndDelete empty key", err)
 	isInvalid("Delete empty key", s.Delete(ctx, ""))
 	_, err = s.Incr(ctx, "", longTTL)
 	isInvalid("Incr empty key", err)
@@ -437,33 +423,6 @@ func testSetNXRace(t *testing.T, s state.Store, _ *harness) {
 		t.Fatalf("%d of %d concurrent SetNX calls won, want exactly 1", got, n)
 	}
 	wantValue(t, s, "race", <-winner)
-}
-
-func testCompareAndDelete(t *testing.T, s state.Store, _ *harness) {
-	ctx := t.Context()
-	cad := func(key, value string, want bool) {
-		t.Helper()
-		got, err := s.CompareAndDelete(ctx, key, []byte(value))
-		if err != nil || got != want {
-			t.Fatalf("CompareAndDelete(%q, %q) = %v, %v; want %v", key, value, got, err, want)
-		}
-	}
-	cad("missing", "x", false)
-
-	mustSet(t, s, "k", []byte("token"), longTTL)
-	cad("k", "other", false)
-	cad("k", "toke", false)
-	cad("k", "token2", false)
-	cad("k", "", false)
-	wantValue(t, s, "k", []byte("token"))
-	cad("k", "token", true)
-	wantNotFound(t, s, "k")
-	cad("k", "token", false)
-
-	// Binary values compare byte for byte.
-	mustSet(t, s, "bin", []byte{0, 1, 2}, longTTL)
-	cad("bin", "\x00\x01", false)
-	cad("bin", "\x00\x01\x02", true)
 }
 
 func testIncr(t *testing.T, s state.Store, _ *harness) {
@@ -609,157 +568,6 @@ func testSeenRace(t *testing.T, s state.Store, _ *harness) {
 	}
 }
 
-func testTryLock(t *testing.T, s state.Store, _ *harness) {
-	ctx := t.Context()
-	unlock, ok, err := state.TryLock(ctx, s, "lock", longTTL)
-	if err != nil || !ok || unlock == nil {
-		t.Fatalf("TryLock on a free lock = %v, %v; want ok", ok, err)
-	}
-	other, ok, err := state.TryLock(ctx, s, "lock", longTTL)
-	if err != nil || ok || other != nil {
-		t.Fatalf("TryLock on a held lock = %v, %v; want not ok, nil unlock", ok, err)
-	}
-	// A different lock is independent.
-	unlockB, ok, err := state.TryLock(ctx, s, "lock-b", longTTL)
-	if err != nil || !ok {
-		t.Fatalf("TryLock(lock-b) = %v, %v; want ok", ok, err)
-	}
-	if err := unlock(ctx); err != nil {
-		t.Fatalf("unlock: %v", err)
-	}
-	if err := unlock(ctx); err != nil {
-		t.Fatalf("second unlock: %v, want nil", err)
-	}
-	wantNotFound(t, s, "lock")
-
-	unlock2, ok, err := state.TryLock(ctx, s, "lock", longTTL)
-	if err != nil || !ok {
-		t.Fatalf("TryLock after unlock = %v, %v; want ok", ok, err)
-	}
-	// The first holder's repeated unlock must not release the new holder.
-	if err := unlock(ctx); err != nil {
-		t.Fatalf("third unlock: %v, want nil", err)
-	}
-	if _, ok, _ := state.TryLock(ctx, s, "lock", longTTL); ok {
-		t.Fatal("an old holder's unlock released the new holder's lock")
-	}
-	if err := unlock2(ctx); err != nil {
-		t.Fatalf("unlock2: %v", err)
-	}
-	if err := unlockB(ctx); err != nil {
-		t.Fatalf("unlockB: %v", err)
-	}
-}
-
-func testTryLockExpiry(t *testing.T, s state.Store, h *harness) {
-	ctx := t.Context()
-	start := h.start()
-	unlockA, ok, err := state.TryLock(ctx, s, "lock", h.ttl)
-	if err != nil || !ok {
-		t.Fatalf("TryLock(A) = %v, %v; want ok", ok, err)
-	}
-	unlockB, ok, err := state.TryLock(ctx, s, "lock", longTTL)
-	if err != nil {
-		t.Fatalf("TryLock(B) while A holds: %v", err)
-	}
-	if ok {
-		if h.inTime(t, start, "two TryLock calls") {
-			t.Fatal("TryLock(B) while A holds = ok")
-		}
-		// A's lock had already expired: B holds it, as checked below.
-	} else {
-		h.eventually(t, h.ttl, "B takes the lock after A's expired", func() (bool, error) {
-			var err error
-			unlockB, ok, err = state.TryLock(ctx, s, "lock", longTTL)
-			return ok, err
-		})
-	}
-	// A's lock expired and B holds it now: A must learn it lost the lock and
-	// must not release B's.
-	if err := unlockA(ctx); !errors.Is(err, state.ErrLockLost) {
-		t.Fatalf("unlock of an expired lock = %v, want ErrLockLost", err)
-	}
-	if _, ok, _ := state.TryLock(ctx, s, "lock", longTTL); ok {
-		t.Fatal("an expired holder's unlock released the new holder's lock")
-	}
-	if err := unlockB(ctx); err != nil {
-		t.Fatalf("unlock(B): %v", err)
-	}
-}
-
-func testTryLockExclusive(t *testing.T, s state.Store, _ *harness) {
-	const goroutines, rounds = 6, 15
-	var holders, total atomic.Int32
-	errs := make(chan error, goroutines)
-	startTogether(goroutines, func(int) {
-		ctx := t.Context()
-		for done := 0; done < rounds; {
-			unlock, ok, err := state.TryLock(ctx, s, "lock", longTTL)
-			if err != nil {
-				errs <- err
-				return
-			}
-			if !ok {
-				runtime.Gosched()
-				continue
-			}
-			if h := holders.Add(1); h != 1 {
-				errs <- fmt.Errorf("%d holders inside the lock at once", h)
-			}
-			total.Add(1)
-			holders.Add(-1)
-			if err := unlock(ctx); err != nil {
-				errs <- err
-				return
-			}
-			done++
-		}
-	})
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	if got := total.Load(); got != goroutines*rounds {
-		t.Fatalf("%d critical sections ran, want %d", got, goroutines*rounds)
-	}
-}
-
-type dialog struct {
-	Step    string            `json:"step"`
-	Answers map[string]string `json:"answers"`
-	Count   int               `json:"count"`
-}
-
-func testJSON(t *testing.T, s state.Store, _ *harness) {
-	ctx := t.Context()
-	want := dialog{Step: "pick-theme", Answers: map[string]string{"lang": "fi"}, Count: 2}
-	if err := state.SetJSON(ctx, s, "dialog", want, longTTL); err != nil {
-		t.Fatalf("SetJSON: %v", err)
-	}
-	got, err := state.GetJSON[dialog](ctx, s, "dialog")
-	if err != nil {
-		t.Fatalf("GetJSON: %v", err)
-	}
-	if got.Step != want.Step || got.Count != want.Count || got.Answers["lang"] != "fi" || len(got.Answers) != 1 {
-		t.Fatalf("GetJSON = %+v, want %+v", got, want)
-	}
-
-	if _, err := state.GetJSON[dialog](ctx, s, "no-dialog"); !errors.Is(err, state.ErrNotFound) {
-		t.Fatalf("GetJSON of a missing key: %v, want ErrNotFound", err)
-	}
-
-	mustSet(t, s, "garbage", []byte("{not json"), longTTL)
-	got, err = state.GetJSON[dialog](ctx, s, "garbage")
-	if err == nil || errors.Is(err, state.ErrNotFound) {
-		t.Fatalf("GetJSON of invalid JSON = %+v, %v; want a decode error", got, err)
-	}
-
-	if err := state.SetJSON(ctx, s, "bad", func() {}, longTTL); err == nil {
-		t.Fatal("SetJSON of an unencodable value succeeded")
-	}
-	wantNotFound(t, s, "bad")
-}
-
 // testConcurrentMixed runs every operation at once on a few shared keys, for
 // the race detector and for errors under contention.
 func testConcurrentMixed(t *testing.T, s state.Store, _ *harness) {
@@ -770,7 +578,7 @@ func testConcurrentMixed(t *testing.T, s state.Store, _ *harness) {
 		for i := range ops {
 			key := fmt.Sprintf("k%d", i%3)
 			var err error
-			switch (g + i) % 6 {
+			switch (g + i) % 5 {
 			case 0:
 				err = s.Set(ctx, key, []byte("v"), longTTL)
 			case 1:
@@ -781,10 +589,8 @@ func testConcurrentMixed(t *testing.T, s state.Store, _ *harness) {
 			case 2:
 				_, err = s.SetNX(ctx, key, []byte("nx"), longTTL)
 			case 3:
-				_, err = s.CompareAndDelete(ctx, key, []byte("v"))
-			case 4:
 				err = s.Delete(ctx, key)
-			case 5:
+			case 4:
 				_, err = s.Incr(ctx, "counter", longTTL)
 			}
 			if err != nil {

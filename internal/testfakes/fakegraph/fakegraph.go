@@ -410,25 +410,22 @@ func userJSON(u *User, fields []string) map[string]any {
 	return o
 }
 
+// graphErrors are Graph's error code and message for the statuses the fake answers with.
+var graphErrors = map[int][2]string{
+	http.StatusTooManyRequests:    {"TooManyRequests", "Too many requests."},
+	http.StatusUnauthorized:       {"InvalidAuthenticationToken", "Access token validation failure."},
+	http.StatusForbidden:          {"Authorization_RequestDenied", "Insufficient privileges to complete the operation."},
+	http.StatusNotFound:           {"Request_ResourceNotFound", "Resource does not exist."},
+	http.StatusConflict:           {"Conflict", "The entity already exists."},
+	http.StatusServiceUnavailable: {"serviceNotAvailable", "The service is temporarily unavailable."},
+	http.StatusGatewayTimeout:     {"gatewayTimeout", "The gateway timed out."},
+}
+
 func errorFor(status int) (code, message string) {
-	switch status {
-	case http.StatusTooManyRequests:
-		return "TooManyRequests", "Too many requests."
-	case http.StatusUnauthorized:
-		return "InvalidAuthenticationToken", "Access token validation failure."
-	case http.StatusForbidden:
-		return "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
-	case http.StatusNotFound:
-		return "Request_ResourceNotFound", "Resource does not exist."
-	case http.StatusConflict:
-		return "Conflict", "The entity already exists."
-	case http.StatusServiceUnavailable:
-		return "serviceNotAvailable", "The service is temporarily unavailable."
-	case http.StatusGatewayTimeout:
-		return "gatewayTimeout", "The gateway timed out."
-	default:
-		return "generalException", "An unexpected error occurred."
+	if e, ok := graphErrors[status]; ok {
+		return e[0], e[1]
 	}
+	return "generalException", "An unexpected error occurred."
 }
 
 func bearerToken(h string) string {

@@ -129,10 +129,7 @@ func (s *Server) Publish(kid string, endorsements ...string) {
 	s.tb.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k, ok := s.keys[kid]
-	if !ok {
-		s.tb.Fatalf("fakeidp: Publish(%q): no such key", kid)
-	}
+	k := s.keyLocked(kid)
 	for _, p := range s.published {
 		if p == kid {
 			s.tb.Fatalf("fakeidp: Publish(%q): already published", kid)
@@ -184,6 +181,12 @@ func (s *Server) key(kid string) *signingKey {
 	s.tb.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.keyLocked(kid)
+}
+
+// keyLocked returns the key with kid, failing the test when there is none. s.mu must be held.
+func (s *Server) keyLocked(kid string) *signingKey {
+	s.tb.Helper()
 	k, ok := s.keys[kid]
 	if !ok {
 		s.tb.Fatalf("fakeidp: no key %q", kid)
