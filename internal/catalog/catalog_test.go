@@ -181,7 +181,6 @@ default_language: fi
 main_users: [7c1e4a52-0000-4000-8000-000000000004]
 department_heads:
   Sivistyspalvelut: 7c1e4a52-0000-4000-8000-000000000009
-digituki_users: [7c1e4a52-0000-4000-8000-000000000005]
 covered_themes: [alpha, beta]
 `
 )
@@ -429,11 +428,10 @@ func TestLoadReportsProblems(t *testing.T) {
 				fsys["organisation.yaml"] = &fstest.MapFile{Data: []byte(`name: {fi: Porvoon kaupunki, sv: Borgå stad, en: City of Porvoo}
 business_id: 1061512-2
 default_language: de
-main_users: [mikael@porvoo.example]
+main_users: [mikael@porvoo.example, 7c1e4a52-0000-4000-8000-000000000005, 7C1E4A52-0000-4000-8000-000000000005, 42]
 department_heads:
   Sivistyspalvelut: Leo Sundqvist
   "": 7c1e4a52-0000-4000-8000-000000000003
-digituki_users: [7c1e4a52-0000-4000-8000-000000000005, 7C1E4A52-0000-4000-8000-000000000005, 42]
 covered_themes: [alpha, delta, alpha]
 `)}
 			},
@@ -441,8 +439,8 @@ covered_themes: [alpha, delta, alpha]
 				{"organisation.yaml", `organisation.yaml:2: business_id: "1061512-2" is not a valid Y-tunnus`},
 				{"organisation.yaml", `organisation.yaml:3: default_language: "de" must be fi, sv or en`},
 				{"organisation.yaml", `main_users: "mikael@porvoo.example" is not an Entra object id (GUID)`},
-				{"organisation.yaml", `digituki_users: lists "7C1E4A52-0000-4000-8000-000000000005" twice`},
-				{"organisation.yaml", `digituki_users: "42" is not an Entra object id (GUID)`},
+				{"organisation.yaml", `main_users: lists "7C1E4A52-0000-4000-8000-000000000005" twice`},
+				{"organisation.yaml", `main_users: "42" is not an Entra object id (GUID)`},
 				{"organisation.yaml", `organisation.yaml:7: department_heads: has an empty department name`},
 				{"organisation.yaml", `organisation.yaml:6: department_heads: head of "Sivistyspalvelut": "Leo Sundqvist" is not an Entra object id`},
 				{"organisation.yaml", `covered_themes: unknown theme "delta"`},

@@ -184,7 +184,6 @@ func validateOrg(o *domain.Organisation, doc yamlDoc, themeIDs refs, r *reporter
 		at(doc.keyLine("main_users"), "main_users")("is empty: at least one main user must hold the valtuutusoikeus")
 	}
 	checkGUIDs(doc, "main_users", o.MainUsers, r)
-	checkGUIDs(doc, "digituki_users", o.DigitukiUsers, r)
 
 	depts := make([]string, 0, len(o.DepartmentHeads))
 	for d := range o.DepartmentHeads {

@@ -52,8 +52,6 @@ type Organisation struct {
 	DepartmentHeads map[string]string `json:"department_heads" yaml:"department_heads"`
 	// CoveredThemes are the themes the organisation's valtuutusoikeus covers; anything else needs a new DVV application.
 	CoveredThemes []string `json:"covered_themes" yaml:"covered_themes"`
-	// DigitukiUsers are the Entra object ids of the digital-support people who answer handed-off questions.
-	DigitukiUsers []string `json:"digituki_users,omitempty" yaml:"digituki_users,omitempty"`
 }
 
 // IsMainUser reports whether the Entra object id belongs to a main user.
