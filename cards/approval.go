@@ -1,7 +1,6 @@
 package cards
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -44,9 +43,9 @@ func Approval(p i18n.Printer, in ApprovalInput) *Card {
 		return approvalFinal(p, c, in)
 	}
 	ref := r.Reference()
-	heading := p.Format("admin.approval.title", "name", orDash(r.RequesterName))
-	c.FallbackText = heading + " (" + ref + ")"
-	c.Body = append(c.Body, Heading(heading))
+	// The fallback is plain text; the heading is markdown, where the directory's name must not be read as such.
+	c.FallbackText = p.Format("admin.approval.title", "name", orDash(r.RequesterName)) + " (" + ref + ")"
+	c.Body = append(c.Body, Heading(p.Format("admin.approval.title", "name", orDash(escapeMarkdown(r.RequesterName)))))
 	if in.Interactive {
 		c.Body = append(c.Body, Text(p.Format("admin.approval.intro.approver", "ref", ref)))
 	} else {
@@ -73,13 +72,11 @@ func Approval(p i18n.Printer, in ApprovalInput) *Card {
 		if it.State != domain.ItemPending {
 			continue
 		}
-		th := lookupTheme(in.Catalog, it.ThemeID)
-		decision = append(decision, Input{Type: "Input.Toggle", ID: ItemInputPrefix + strconv.FormatInt(it.ID, 10),
-			Title: th.Name.In(p.Lang), Value: "true", ValueOn: "true", ValueOff: "false", Wrap: true})
+		decision = append(decision, itemToggle(it, lookupTheme(in.Catalog, it.ThemeID).Name.In(p.Lang), true))
 	}
-	decision = append(decision, Input{Type: "Input.Text", ID: ReasonInput, Label: p.Get("admin.approval.reason.label"),
-		Placeholder: p.Get("admin.approval.reason.placeholder"), IsMultiline: true, MaxLength: MaxReason,
-		ErrorMessage: p.Format("admin.reason.too_long", "max", strconv.Itoa(MaxReason)), Spacing: "Medium"})
+	reason := reasonInput(p, "admin.approval.reason")
+	reason.Spacing = "Medium"
+	decision = append(decision, reason)
 	c.Body = append(c.Body, Container{Type: "Container", Style: "emphasis", Spacing: "Large", Items: decision})
 
 	approveAll := Execute(p.Get("admin.approval.approve_all"), VerbApprovalDecide,
@@ -97,15 +94,15 @@ func Approval(p i18n.Printer, in ApprovalInput) *Card {
 // requestSummary is what the approver needs to decide: who asks, why, for which themes and until when.
 func requestSummary(p i18n.Printer, cat *catalog.Catalog, r domain.Request, now time.Time) []Element {
 	facts := []Fact{
-		{Title: p.Get("admin.fact.requester"), Value: orDash(r.RequesterName)},
-		{Title: p.Get("admin.fact.job_title"), Value: orDash(r.RequesterJobTitle)},
-		{Title: p.Get("admin.fact.department"), Value: orDash(r.RequesterDepartment)},
+		{Title: p.Get("admin.fact.requester"), Value: orDash(escapeMarkdown(r.RequesterName))},
+		{Title: p.Get("admin.fact.job_title"), Value: orDash(escapeMarkdown(r.RequesterJobTitle))},
+		{Title: p.Get("admin.fact.department"), Value: orDash(escapeMarkdown(r.RequesterDepartment))},
 		{Title: p.Get("admin.fact.reference"), Value: r.Reference()},
 		{Title: p.Get("admin.fact.submitted"), Value: dateWithAge(p, r.CreatedAt, now)},
 		{Title: p.Get("admin.fact.valid_until"), Value: orDash(Date(p.Lang, r.ValidUntil))},
 	}
 	if r.ApproverName != "" {
-		facts = append(facts, Fact{Title: p.Get("admin.fact.approver"), Value: r.ApproverName})
+		facts = append(facts, Fact{Title: p.Get("admin.fact.approver"), Value: escapeMarkdown(r.ApproverName)})
 	}
 	out := []Element{FactSet{Type: "FactSet", Facts: facts}}
 	switch r.ApproverBasis {
@@ -120,8 +117,7 @@ func requestSummary(p i18n.Printer, cat *catalog.Catalog, r domain.Request, now 
 	}
 	out = append(out, Container{Type: "Container", Style: "emphasis", Spacing: "Medium", Items: just})
 
-	out = append(out, TextBlock{Type: "TextBlock", Text: plural(p, "admin.themes", len(r.Items)),
-		Weight: "Bolder", Size: "Medium", Wrap: true, Spacing: "Large"})
+	out = append(out, sectionHeading(plural(p, "admin.themes", len(r.Items))))
 	for _, it := range r.Items {
 		out = append(out, approvalTheme(p, cat, it))
 	}
@@ -139,7 +135,7 @@ func approvalTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) 
 		items = append(items, TextBlock{Type: "TextBlock", Text: a, IsSubtle: true, Size: "Small", Wrap: true, Spacing: "None"})
 	}
 	if names := taskNames(cat, it.TaskIDs, p.Lang); len(names) > 0 {
-		items = append(items, Text(p.Format("admin.theme.why", "tasks", strings.Join(names, "; "))))
+		items = append(items, Text(p.Format("admin.theme.why", "tasks", joinNames(names))))
 	}
 	style := ""
 	if !it.Covered {
@@ -158,8 +154,8 @@ func approvalFinal(p i18n.Printer, c *Card, in ApprovalInput) *Card {
 	c.Body = append(c.Body, Heading(heading))
 	c.Body = append(c.Body, errorBox(in.Error)...)
 	facts := []Fact{
-		{Title: p.Get("admin.fact.requester"), Value: orDash(r.RequesterName)},
-		{Title: p.Get("admin.fact.department"), Value: orDash(r.RequesterDepartment)},
+		{Title: p.Get("admin.fact.requester"), Value: orDash(escapeMarkdown(r.RequesterName))},
+		{Title: p.Get("admin.fact.department"), Value: orDash(escapeMarkdown(r.RequesterDepartment))},
 	}
 	if r.State == domain.RequestCancelled {
 		if !r.UpdatedAt.IsZero() {
@@ -167,7 +163,7 @@ func approvalFinal(p i18n.Printer, c *Card, in ApprovalInput) *Card {
 		}
 	} else {
 		if who := personName(r.DecidedBy, r, in.People); who != "" {
-			facts = append(facts, Fact{Title: p.Get("admin.fact.decided_by"), Value: who})
+			facts = append(facts, Fact{Title: p.Get("admin.fact.decided_by"), Value: escapeMarkdown(who)})
 		}
 		if !r.DecidedAt.IsZero() {
 			facts = append(facts, Fact{Title: p.Get("admin.fact.decided_on"), Value: Date(p.Lang, r.DecidedAt)})
@@ -183,11 +179,7 @@ func approvalFinal(p i18n.Printer, c *Card, in ApprovalInput) *Card {
 			typedText(r.DecisionReason),
 		}})
 	}
-	c.Body = append(c.Body, TextBlock{Type: "TextBlock", Text: plural(p, "admin.themes", len(r.Items)),
-		Weight: "Bolder", Size: "Medium", Wrap: true, Spacing: "Large"})
-	for _, it := range r.Items {
-		c.Body = append(c.Body, itemOutcome(p, in.Catalog, r, it, in.People))
-	}
+	c.Body = append(c.Body, itemOutcomes(p, plural(p, "admin.themes", len(r.Items)), in.Catalog, r, r.Items, in.People)...)
 	if r.State == domain.RequestApproved {
 		c.Body = append(c.Body, subtle(p.Get("admin.approval.final.approved.note")))
 	}
@@ -212,6 +204,16 @@ func finalKey(r domain.Request) string {
 	return "approved"
 }
 
+// itemOutcomes is a section under the given heading showing where each of the given themes of a request ended.
+func itemOutcomes(p i18n.Printer, heading string, cat *catalog.Catalog, r domain.Request, items []domain.RequestItem,
+	people map[string]string) []Element {
+	out := []Element{sectionHeading(heading)}
+	for _, it := range items {
+		out = append(out, itemOutcome(p, cat, r, it, people))
+	}
+	return out
+}
+
 // itemOutcome shows where one theme of a request ended: approved (waiting for a grant), rejected, granted (from,
 // until, by whom), not granted (why) or cancelled.
 func itemOutcome(p i18n.Printer, cat *catalog.Catalog, r domain.Request, it domain.RequestItem, people map[string]string) Element {
@@ -232,12 +234,12 @@ func itemOutcome(p i18n.Printer, cat *catalog.Catalog, r domain.Request, it doma
 	case domain.ItemGranted:
 		detail := p.Format("admin.item.granted.period", "from", Date(p.Lang, it.GrantedFrom), "until", Date(p.Lang, it.GrantedUntil))
 		if who := personName(it.GrantedBy, r, people); who != "" {
-			detail += " · " + p.Format("admin.item.by", "name", who)
+			detail += " · " + p.Format("admin.item.by", "name", escapeMarkdown(who))
 		}
 		items = append(items, TextBlock{Type: "TextBlock", Text: detail, IsSubtle: true, Wrap: true, Spacing: "None"})
 	case domain.ItemNotGranted:
 		if who := personName(it.GrantedBy, r, people); who != "" {
-			items = append(items, TextBlock{Type: "TextBlock", Text: p.Format("admin.item.by", "name", who), IsSubtle: true, Wrap: true, Spacing: "None"})
+			items = append(items, TextBlock{Type: "TextBlock", Text: p.Format("admin.item.by", "name", escapeMarkdown(who)), IsSubtle: true, Wrap: true, Spacing: "None"})
 		}
 		if strings.TrimSpace(it.NotGrantedReason) != "" {
 			items = append(items, typedText(it.NotGrantedReason))
@@ -308,84 +310,4 @@ func isObjectID(s string) bool {
 		}
 	}
 	return true
-}
-
-// plural picks key+".one" for 1 and key+".other" otherwise, filling {n}.
-func plural(p i18n.Printer, key string, n int) string {
-	suffix := ".other"
-	if n == 1 {
-		suffix = ".one"
-	}
-	return p.Format(key+suffix, "n", strconv.Itoa(n))
-}
-
-// age says how long ago t was in calendar days (UTC): "today", "1 day ago", "3 days ago". Calendar days, not 24-hour
-// periods, so that something done yesterday afternoon is not "today" the next morning.
-func age(p i18n.Printer, t, now time.Time) string {
-	if t.IsZero() || now.IsZero() {
-		return ""
-	}
-	day := func(x time.Time) time.Time {
-		y, m, d := x.UTC().Date()
-		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	}
-	days := int(day(now).Sub(day(t)).Hours() / 24)
-	if days <= 0 {
-		return p.Get("admin.age.today")
-	}
-	return plural(p, "admin.age.days", days)
-}
-
-// dateWithAge is "22.11.2026 (3 days ago)", or a dash for no date.
-func dateWithAge(p i18n.Printer, t, now time.Time) string {
-	if t.IsZero() {
-		return "–"
-	}
-	if a := age(p, t, now); a != "" {
-		return Date(p.Lang, t) + " (" + a + ")"
-	}
-	return Date(p.Lang, t)
-}
-
-// errorBox shows a server message about the last action, or nothing.
-func errorBox(msg string) []Element {
-	if strings.TrimSpace(msg) == "" {
-		return nil
-	}
-	return []Element{Container{Type: "Container", Style: "attention", Items: []Element{
-		TextBlock{Type: "TextBlock", Text: msg, Color: "Attention", Weight: "Bolder", Wrap: true},
-	}}}
-}
-
-// subtle is small, muted, wrapping text for hints.
-func subtle(s string) TextBlock {
-	return TextBlock{Type: "TextBlock", Text: s, IsSubtle: true, Size: "Small", Wrap: true}
-}
-
-// orDash shows a dash for a missing value, so a FactSet row is never blank.
-func orDash(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "–"
-	}
-	return s
-}
-
-// richTextBlock and textRun show text people typed (a justification, a reason). Unlike a TextBlock, a TextRun is
-// never parsed as markdown, so a typed link or formatting shows literally instead of becoming a live link.
-type richTextBlock struct {
-	Type    string    `json:"type"`
-	Inlines []textRun `json:"inlines"`
-	Spacing string    `json:"spacing,omitempty"`
-}
-
-func (richTextBlock) elementType() string { return "RichTextBlock" }
-
-type textRun struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
-}
-
-// typedText shows user-typed text literally.
-func typedText(s string) richTextBlock {
-	return richTextBlock{Type: "RichTextBlock", Inlines: []textRun{{Type: "TextRun", Text: strings.TrimSpace(s)}}}
 }

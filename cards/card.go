@@ -48,10 +48,17 @@ type Refresh struct {
 	UserIDs []string `json:"userIds,omitempty"`
 }
 
-// Element is any card element (TextBlock, Container, FactSet, inputs…).
+// Element is any card element (TextBlock, Container, FactSet, inputs…). The method only marks the types that may
+// stand in a card's body; each returns the element's "type".
 type Element interface{ elementType() string }
 
-// TextBlock shows text. Markdown subset only; never user input unescaped into markdown links.
+func (TextBlock) elementType() string { return "TextBlock" }
+func (Container) elementType() string { return "Container" }
+func (FactSet) elementType() string   { return "FactSet" }
+func (ActionSet) elementType() string { return "ActionSet" }
+
+// TextBlock shows text, read as a markdown subset: names and directory data go in through escapeMarkdown, text
+// people typed never goes in (see typedText).
 type TextBlock struct {
 	Type     string `json:"type"`
 	ID       string `json:"id,omitempty"`
@@ -64,8 +71,6 @@ type TextBlock struct {
 	Spacing  string `json:"spacing,omitempty"`
 	Style    string `json:"style,omitempty"` // "heading" for accessibility
 }
-
-func (TextBlock) elementType() string { return "TextBlock" }
 
 // Text returns a wrapping TextBlock.
 func Text(s string) TextBlock { return TextBlock{Type: "TextBlock", Text: s, Wrap: true} }
@@ -84,8 +89,6 @@ type Container struct {
 	Items   []Element `json:"items"`
 }
 
-func (Container) elementType() string { return "Container" }
-
 // Fact is one row of a FactSet.
 type Fact struct {
 	Title string `json:"title"`
@@ -98,15 +101,11 @@ type FactSet struct {
 	Facts []Fact `json:"facts"`
 }
 
-func (FactSet) elementType() string { return "FactSet" }
-
 // ActionSet places actions inside the body.
 type ActionSet struct {
 	Type    string   `json:"type"`
 	Actions []Action `json:"actions"`
 }
-
-func (ActionSet) elementType() string { return "ActionSet" }
 
 // Action is Action.Execute (decisions and anything the bot must answer) or Action.OpenUrl.
 type Action struct {

@@ -1,9 +1,11 @@
 package cards
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 )
 
 // Date formats a civil date the way people write it in each language: 25.11.2026 in Finnish and Swedish
@@ -52,6 +54,25 @@ type Input struct {
 }
 
 func (i Input) elementType() string { return i.Type }
+
+// itemToggle is the Input.Toggle of one request item (ItemInputPrefix + the item's id), titled by its theme's name
+// and on or off when the card opens.
+func itemToggle(it domain.RequestItem, title string, on bool) Input {
+	value := "false"
+	if on {
+		value = "true"
+	}
+	return Input{Type: "Input.Toggle", ID: ItemInputPrefix + strconv.FormatInt(it.ID, 10), Title: title,
+		Value: value, ValueOn: "true", ValueOff: "false", Wrap: true}
+}
+
+// reasonInput is the optional reason of a decision or a grant (ReasonInput, at most MaxReason characters), with
+// the label key+".label" and the placeholder key+".placeholder".
+func reasonInput(p i18n.Printer, key string) Input {
+	return Input{Type: "Input.Text", ID: ReasonInput, Label: p.Get(key + ".label"),
+		Placeholder: p.Get(key + ".placeholder"), IsMultiline: true, MaxLength: MaxReason,
+		ErrorMessage: p.Format("admin.reason.too_long", "max", strconv.Itoa(MaxReason))}
+}
 
 // Choice is one option of an Input.ChoiceSet.
 type Choice struct {

@@ -36,40 +36,24 @@ type GrantTaskInput struct {
 // the employee's own mandate request, and the inputs to confirm what was done. Themes already granted or not
 // granted show their outcome; when no theme is left to grant the card is final, with no inputs and no actions.
 func GrantTask(p i18n.Printer, in GrantTaskInput) *Card {
+	open, done := grantPartition(in.Request.Items)
+	if len(open) == 0 {
+		return grantFinal(p, in, done)
+	}
 	r := in.Request
 	c := New(string(p.Lang))
 	ref := r.Reference()
-	var open, done []domain.RequestItem
-	for _, it := range r.Items {
-		switch it.State {
-		case domain.ItemApproved:
-			open = append(open, it)
-		case domain.ItemGranted, domain.ItemNotGranted:
-			done = append(done, it)
-		}
+	// The fallback is plain text; the heading is markdown, where the directory's name must not be read as such.
+	c.FallbackText = p.Format("admin.grant.title", "name", orDash(r.RequesterName)) + " (" + ref + ")"
+	c.Body = []Element{
+		Heading(p.Format("admin.grant.title", "name", orDash(escapeMarkdown(r.RequesterName)))),
+		Text(p.Format("admin.grant.intro", "ref", ref)),
 	}
-	if len(open) == 0 {
-		heading := p.Format("admin.grant.final.title", "ref", ref)
-		c.FallbackText = heading
-		c.Body = []Element{Heading(heading)}
-		c.Body = append(c.Body, errorBox(in.Error)...)
-		c.Body = append(c.Body, grantWho(p, in, false), TextBlock{Type: "TextBlock",
-			Text: plural(p, "admin.themes", len(done)), Weight: "Bolder", Size: "Medium", Wrap: true, Spacing: "Large"})
-		for _, it := range done {
-			c.Body = append(c.Body, itemOutcome(p, in.Catalog, r, it, in.People))
-		}
-		return c
-	}
-
-	heading := p.Format("admin.grant.title", "name", orDash(r.RequesterName))
-	c.FallbackText = heading + " (" + ref + ")"
-	c.Body = []Element{Heading(heading), Text(p.Format("admin.grant.intro", "ref", ref))}
 	c.Body = append(c.Body, errorBox(in.Error)...)
 	c.Body = append(c.Body, grantWho(p, in, true))
 
 	// The themes to grant, by the names Suomi.fi shows, with what the main user must watch out for.
-	c.Body = append(c.Body,
-		TextBlock{Type: "TextBlock", Text: plural(p, "admin.grant.themes", len(open)), Weight: "Bolder", Size: "Medium", Wrap: true, Spacing: "Large"},
+	c.Body = append(c.Body, sectionHeading(plural(p, "admin.grant.themes", len(open))),
 		subtle(p.Get("admin.grant.themes.hint")))
 	for _, it := range open {
 		c.Body = append(c.Body, grantTheme(p, in.Catalog, it))
@@ -78,43 +62,9 @@ func GrantTask(p i18n.Printer, in GrantTaskInput) *Card {
 	fromD, untilD, maxD := domain.GrantDefaults(domain.DateOf(in.Today), domain.DateOf(r.ValidUntil))
 	from, until, maxDate := fromD.Time(), untilD.Time(), maxD.Time()
 	c.Body = append(c.Body, grantSteps(p, in, from, until)...)
-
-	// Confirmation: which themes, the dates actually used in Suomi.fi, and a reason when it could not be done.
-	confirm := []Element{
-		TextBlock{Type: "TextBlock", Text: p.Get("admin.grant.confirm.heading"), Weight: "Bolder", Size: "Medium", Wrap: true},
-		Text(p.Format("admin.grant.confirm.hint", "button", p.Get("admin.grant.failed"))),
-	}
-	for _, it := range open {
-		th := lookupTheme(in.Catalog, it.ThemeID)
-		value := "true"
-		if !it.Covered {
-			// Not covered by the valtuutusoikeus: it cannot have been granted yet, so the main user ticks it on
-			// purpose rather than confirming it by default.
-			value = "false"
-		}
-		confirm = append(confirm, Input{Type: "Input.Toggle", ID: ItemInputPrefix + strconv.FormatInt(it.ID, 10),
-			Title: th.Name.In(p.Lang), Value: value, ValueOn: "true", ValueOff: "false", Wrap: true})
-	}
-	confirm = append(confirm,
-		// A grant recorded a few days late keeps its real start date, as the workflow allows (LateGrantDays).
-		Input{Type: "Input.Date", ID: ValidFromInput, Label: p.Get("admin.grant.from.label"), Value: InputDate(from),
-			Min: InputDate(in.Today.AddDate(0, 0, -LateGrantDays)), Max: InputDate(maxDate), IsRequired: true,
-			ErrorMessage: p.Get("admin.grant.from.error"), Spacing: "Medium"},
-		Input{Type: "Input.Date", ID: ValidUntilInput, Label: p.Get("admin.grant.until.label"), Value: InputDate(until),
-			Min: InputDate(in.Today), Max: InputDate(maxDate), IsRequired: true,
-			ErrorMessage: p.Format("admin.grant.until.error", "years", strconv.Itoa(MaxMandateYears))},
-		Input{Type: "Input.Text", ID: ReasonInput, Label: p.Get("admin.grant.reason.label"),
-			Placeholder: p.Get("admin.grant.reason.placeholder"), IsMultiline: true, MaxLength: MaxReason,
-			ErrorMessage: p.Format("admin.reason.too_long", "max", strconv.Itoa(MaxReason))},
-	)
-	c.Body = append(c.Body, Container{Type: "Container", Style: "emphasis", Spacing: "Large", Items: confirm})
-
+	c.Body = append(c.Body, grantConfirm(p, in, open, from, until, maxDate))
 	if len(done) > 0 {
-		c.Body = append(c.Body, TextBlock{Type: "TextBlock", Text: p.Get("admin.grant.done.heading"),
-			Weight: "Bolder", Size: "Medium", Wrap: true, Spacing: "Large"})
-		for _, it := range done {
-			c.Body = append(c.Body, itemOutcome(p, in.Catalog, r, it, in.People))
-		}
+		c.Body = append(c.Body, itemOutcomes(p, p.Get("admin.grant.done.heading"), in.Catalog, r, done, in.People)...)
 	}
 
 	data := RequestData{RequestID: r.ID}
@@ -124,18 +74,70 @@ func GrantTask(p i18n.Printer, in GrantTaskInput) *Card {
 	return c
 }
 
+// grantPartition splits a request's items into those still to grant and those already granted or not granted.
+// Items in other states (rejected, cancelled) are in neither.
+func grantPartition(items []domain.RequestItem) (open, done []domain.RequestItem) {
+	for _, it := range items {
+		switch it.State {
+		case domain.ItemApproved:
+			open = append(open, it)
+		case domain.ItemGranted, domain.ItemNotGranted:
+			done = append(done, it)
+		}
+	}
+	return open, done
+}
+
+// grantFinal is the task card once no theme is left to grant: who, and where each theme ended. It has no inputs
+// and no actions.
+func grantFinal(p i18n.Printer, in GrantTaskInput, done []domain.RequestItem) *Card {
+	c := New(string(p.Lang))
+	heading := p.Format("admin.grant.final.title", "ref", in.Request.Reference())
+	c.FallbackText = heading
+	c.Body = []Element{Heading(heading)}
+	c.Body = append(c.Body, errorBox(in.Error)...)
+	c.Body = append(c.Body, grantWho(p, in, false))
+	c.Body = append(c.Body, itemOutcomes(p, plural(p, "admin.themes", len(done)), in.Catalog, in.Request, done, in.People)...)
+	return c
+}
+
+// grantConfirm asks what was done: which themes, the dates actually used in Suomi.fi, and a reason when it could
+// not be done.
+func grantConfirm(p i18n.Printer, in GrantTaskInput, open []domain.RequestItem, from, until, maxDate time.Time) Element {
+	confirm := []Element{
+		TextBlock{Type: "TextBlock", Text: p.Get("admin.grant.confirm.heading"), Weight: "Bolder", Size: "Medium", Wrap: true},
+		Text(p.Format("admin.grant.confirm.hint", "button", p.Get("admin.grant.failed"))),
+	}
+	for _, it := range open {
+		// A theme not covered by the valtuutusoikeus cannot have been granted yet, so the main user ticks it on
+		// purpose rather than confirming it by default.
+		confirm = append(confirm, itemToggle(it, lookupTheme(in.Catalog, it.ThemeID).Name.In(p.Lang), it.Covered))
+	}
+	confirm = append(confirm,
+		// A grant recorded a few days late keeps its real start date, as the workflow allows (LateGrantDays).
+		Input{Type: "Input.Date", ID: ValidFromInput, Label: p.Get("admin.grant.from.label"), Value: InputDate(from),
+			Min: InputDate(in.Today.AddDate(0, 0, -LateGrantDays)), Max: InputDate(maxDate), IsRequired: true,
+			ErrorMessage: p.Get("admin.grant.from.error"), Spacing: "Medium"},
+		Input{Type: "Input.Date", ID: ValidUntilInput, Label: p.Get("admin.grant.until.label"), Value: InputDate(until),
+			Min: InputDate(in.Today), Max: InputDate(maxDate), IsRequired: true,
+			ErrorMessage: p.Format("admin.grant.until.error", "years", strconv.Itoa(MaxMandateYears))},
+		reasonInput(p, "admin.grant.reason"),
+	)
+	return Container{Type: "Container", Style: "emphasis", Spacing: "Large", Items: confirm}
+}
+
 // grantWho tells who the mandate is for. The grant view adds the requested validity and the approval.
 func grantWho(p i18n.Printer, in GrantTaskInput, withApproval bool) Element {
 	r := in.Request
 	facts := []Fact{
-		{Title: p.Get("admin.fact.name"), Value: orDash(r.RequesterName)},
-		{Title: p.Get("admin.fact.mail"), Value: orDash(r.RequesterMail)},
-		{Title: p.Get("admin.fact.job_title"), Value: orDash(r.RequesterJobTitle)},
-		{Title: p.Get("admin.fact.department"), Value: orDash(r.RequesterDepartment)},
+		{Title: p.Get("admin.fact.name"), Value: orDash(escapeMarkdown(r.RequesterName))},
+		{Title: p.Get("admin.fact.mail"), Value: orDash(escapeMarkdown(r.RequesterMail))},
+		{Title: p.Get("admin.fact.job_title"), Value: orDash(escapeMarkdown(r.RequesterJobTitle))},
+		{Title: p.Get("admin.fact.department"), Value: orDash(escapeMarkdown(r.RequesterDepartment))},
 		{Title: p.Get("admin.fact.reference"), Value: r.Reference()},
 	}
 	if withApproval {
-		approval := personName(r.DecidedBy, r, in.People)
+		approval := escapeMarkdown(personName(r.DecidedBy, r, in.People))
 		if d := Date(p.Lang, r.DecidedAt); d != "" {
 			if approval != "" {
 				approval += ", "
@@ -187,7 +189,7 @@ func grantSteps(p i18n.Printer, in GrantTaskInput, from, until time.Time) []Elem
 		p.Get("admin.grant.step.1"),
 		p.Format("admin.grant.step.2", "org", orDash(org), "business_id", orDash(bid)),
 		p.Get("admin.grant.step.3"),
-		p.Format("admin.grant.step.4", "name", orDash(r.RequesterName)),
+		p.Format("admin.grant.step.4", "name", orDash(escapeMarkdown(r.RequesterName))),
 		p.Get("admin.grant.step.5"),
 		p.Format("admin.grant.step.6", "from", Date(p.Lang, from), "until", untilText),
 		p.Get("admin.grant.step.7"),

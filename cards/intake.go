@@ -30,7 +30,7 @@ func Intake(p i18n.Printer, in IntakeInput) *Card {
 	c.FallbackText = p.Get("intake.title")
 	body := []Element{Heading(p.Get("intake.title"))}
 	if in.Error != "" {
-		body = append(body, errorBox(empEscape(in.Error))...)
+		body = append(body, errorBox(escapeMarkdown(in.Error))...)
 	}
 	body = append(body, Text(p.Get("intake.intro")))
 
@@ -102,10 +102,10 @@ func Intake(p i18n.Printer, in IntakeInput) *Card {
 func empDirectoryFacts(p i18n.Printer, department, jobTitle string) []Element {
 	var facts []Fact
 	if department != "" {
-		facts = append(facts, Fact{Title: p.Get("intake.fact.department"), Value: empEscape(department)})
+		facts = append(facts, Fact{Title: p.Get("intake.fact.department"), Value: escapeMarkdown(department)})
 	}
 	if jobTitle != "" {
-		facts = append(facts, Fact{Title: p.Get("intake.fact.job_title"), Value: empEscape(jobTitle)})
+		facts = append(facts, Fact{Title: p.Get("intake.fact.job_title"), Value: escapeMarkdown(jobTitle)})
 	}
 	if len(facts) == 0 {
 		return nil

@@ -2,7 +2,6 @@ package cards
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
@@ -10,92 +9,79 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 )
 
-// Verbs of the list cards (in addition to verbs.go). Both carry empty data ({}).
-const (
-	VerbApprovalList = "approvalList" // the approver's list of requests waiting for their decision
-	VerbGrantList    = "grantList"    // the main users' list of open grant tasks
-)
-
 // MaxListRows is how many requests a list card shows; the rest are counted ("and 5 more").
 const MaxListRows = 20
 
-// PendingInput is what the approver's list of pending requests shows.
-type PendingInput struct {
-	Catalog  *catalog.Catalog // names the themes of each request; nil shows counts only
-	Requests []domain.Request // pending requests of this approver, oldest first
+// ListInput is what a list card of requests shows.
+type ListInput struct {
+	Catalog  *catalog.Catalog // names the themes of each row; nil shows counts only
+	Requests []domain.Request // the requests to list, oldest first
 	Now      time.Time
 }
+
+// PendingInput is what the approver's list shows: their requests waiting for a decision.
+type PendingInput = ListInput
+
+// GrantListInput is what the main users' list shows: approved requests with themes still waiting for a grant.
+type GrantListInput = ListInput
 
 // PendingApprovals lists the requests waiting for the approver's decision, each with a button that opens its
 // approval card.
 func PendingApprovals(p i18n.Printer, in PendingInput) *Card {
-	c := New(string(p.Lang))
-	heading := p.Get("admin.pending.title")
-	c.FallbackText = heading
-	c.Body = []Element{Heading(heading)}
-	if len(in.Requests) == 0 {
-		c.Body = append(c.Body, Text(p.Get("admin.pending.empty")))
-	} else {
-		c.Body = append(c.Body, Text(plural(p, "admin.pending.count", len(in.Requests))))
-		for i, r := range in.Requests {
-			if i == MaxListRows {
-				break
-			}
-			detail := plural(p, "admin.themes", len(r.Items)) + " · " + orDash(age(p, r.CreatedAt, in.Now))
-			c.Body = append(c.Body, listRow(p, r, detail, rowThemes(p, in.Catalog, r, domain.ItemPending), VerbApprovalOpen))
-		}
-		c.Body = append(c.Body, moreRows(p, len(in.Requests))...)
-	}
-	c.Actions = []Action{Execute(p.Get("admin.list.refresh"), VerbApprovalList, struct{}{})}
-	return c
-}
-
-// GrantListInput is what the main users' list of open grant tasks shows.
-type GrantListInput struct {
-	Catalog  *catalog.Catalog // names the themes waiting for a grant; nil shows counts only
-	Requests []domain.Request // approved requests with items still waiting for a grant, oldest first
-	Now      time.Time
+	return requestList(p, "admin.pending", VerbApprovalList, in.Requests, func(r domain.Request) Element {
+		detail := plural(p, "admin.themes", len(r.Items)) + " · " + orDash(age(p, r.CreatedAt, in.Now))
+		return listRow(p, r, detail, rowThemes(p, in.Catalog, r, domain.ItemPending), VerbApprovalOpen)
+	})
 }
 
 // GrantTasks lists the open grant tasks: approved requests with themes still to grant in Suomi.fi, each with a
 // button that opens its task card.
 func GrantTasks(p i18n.Printer, in GrantListInput) *Card {
+	return requestList(p, "admin.grants", VerbGrantList, in.Requests, func(r domain.Request) Element {
+		return listRow(p, r, grantRowDetail(p, r, in.Now), rowThemes(p, in.Catalog, r, domain.ItemApproved), VerbGrantOpen)
+	})
+}
+
+// requestList is the frame of a list card: the heading (key+".title"), the count (key+".count") or the empty text
+// (key+".empty"), a row for each of the first MaxListRows requests, how many were left out, and a refresh button
+// that sends refreshVerb.
+func requestList(p i18n.Printer, key, refreshVerb string, requests []domain.Request, row func(domain.Request) Element) *Card {
 	c := New(string(p.Lang))
-	heading := p.Get("admin.grants.title")
+	heading := p.Get(key + ".title")
 	c.FallbackText = heading
 	c.Body = []Element{Heading(heading)}
-	if len(in.Requests) == 0 {
-		c.Body = append(c.Body, Text(p.Get("admin.grants.empty")))
+	if len(requests) == 0 {
+		c.Body = append(c.Body, Text(p.Get(key+".empty")))
 	} else {
-		c.Body = append(c.Body, Text(plural(p, "admin.grants.count", len(in.Requests))))
-		for i, r := range in.Requests {
-			if i == MaxListRows {
-				break
-			}
-			waiting := 0
-			for _, it := range r.Items {
-				if it.State == domain.ItemApproved {
-					waiting++
-				}
-			}
-			detail := orDash(r.RequesterDepartment) + " · " + plural(p, "admin.grants.waiting", waiting)
-			if r.DecidedAt.IsZero() {
-				detail += " · " + orDash(age(p, r.CreatedAt, in.Now))
-			} else {
-				detail += " · " + p.Format("admin.grants.approved_age", "age", age(p, r.DecidedAt, in.Now))
-			}
-			c.Body = append(c.Body, listRow(p, r, detail, rowThemes(p, in.Catalog, r, domain.ItemApproved), VerbGrantOpen))
+		c.Body = append(c.Body, Text(plural(p, key+".count", len(requests))))
+		for _, r := range requests[:min(len(requests), MaxListRows)] {
+			c.Body = append(c.Body, row(r))
 		}
-		c.Body = append(c.Body, moreRows(p, len(in.Requests))...)
+		c.Body = append(c.Body, moreRows(p, len(requests))...)
 	}
-	c.Actions = []Action{Execute(p.Get("admin.list.refresh"), VerbGrantList, struct{}{})}
+	c.Actions = []Action{Execute(p.Get("admin.list.refresh"), refreshVerb, struct{}{})}
 	return c
+}
+
+// grantRowDetail is a grant task's detail line: the department, how many themes wait, and how long since approval.
+func grantRowDetail(p i18n.Printer, r domain.Request, now time.Time) string {
+	waiting := 0
+	for _, it := range r.Items {
+		if it.State == domain.ItemApproved {
+			waiting++
+		}
+	}
+	detail := orDash(escapeMarkdown(r.RequesterDepartment)) + " · " + plural(p, "admin.grants.waiting", waiting)
+	if r.DecidedAt.IsZero() {
+		return detail + " · " + orDash(age(p, r.CreatedAt, now))
+	}
+	return detail + " · " + p.Format("admin.grants.approved_age", "age", age(p, r.DecidedAt, now))
 }
 
 // listRow is one request in a list: reference and requester, a detail line, the themes, and an "open" button.
 func listRow(p i18n.Printer, r domain.Request, detail, themes, verb string) Element {
 	left := []Element{
-		TextBlock{Type: "TextBlock", Text: r.Reference() + " · " + orDash(r.RequesterName), Weight: "Bolder", Wrap: true},
+		TextBlock{Type: "TextBlock", Text: r.Reference() + " · " + orDash(escapeMarkdown(r.RequesterName)), Weight: "Bolder", Wrap: true},
 		TextBlock{Type: "TextBlock", Text: detail, IsSubtle: true, Wrap: true, Spacing: "None"},
 	}
 	if themes != "" {
@@ -122,7 +108,7 @@ func rowThemes(p i18n.Printer, cat *catalog.Catalog, r domain.Request, state dom
 			names = append(names, lookupTheme(cat, it.ThemeID).Name.In(p.Lang))
 		}
 	}
-	return strings.Join(names, "; ")
+	return joinNames(names)
 }
 
 // moreRows counts the requests a list left out.

@@ -35,8 +35,48 @@ type MyMandatesInput struct {
 // last 90 days. With nothing to show it offers "which mandates do I need?". Each list is bounded, with "and N more".
 func MyMandates(p i18n.Printer, in MyMandatesInput) *Card {
 	today := domain.Civil(in.Today)
-	var active, ended []domain.Mandate
-	for _, m := range in.Mandates {
+	active, ended := myMandatesByState(in.Mandates, today)
+	open := myOpenRequests(in.Requests)
+
+	c := New(string(p.Lang))
+	c.FallbackText = p.Get("mymandates.title")
+	c.Body = []Element{
+		Heading(p.Get("mymandates.title")),
+		TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
+			Text: p.Format("mymandates.as_of", "date", Date(p.Lang, today))},
+	}
+	if len(active) == 0 && len(open) == 0 && len(ended) == 0 {
+		c.Body = append(c.Body, Text(p.Get("mymandates.empty")))
+		a := empIntakeAction(p)
+		a.Style = "positive"
+		c.Actions = []Action{a}
+		return c
+	}
+
+	c.Body = append(c.Body, myActiveSection(p, in.Catalog, active, today)...)
+	if len(open) > 0 {
+		c.Body = append(c.Body, sectionHeading(p.Get("mymandates.requests.heading")))
+		c.Body = append(c.Body, myBounded(p, open, myMandatesMaxRequests, func(r domain.Request) Element {
+			return myRequestRow(p, in.Catalog, r)
+		})...)
+	}
+	if len(ended) > 0 {
+		c.Body = append(c.Body, sectionHeading(p.Format("mymandates.ended.heading",
+			"days", strconv.Itoa(myMandatesRecentDays))))
+		c.Body = append(c.Body, myBounded(p, ended, myMandatesMaxEnded, func(m domain.Mandate) Element {
+			return myEndedRow(p, in.Catalog, m)
+		})...)
+	}
+	c.Body = append(c.Body, TextBlock{Type: "TextBlock", Text: p.Get("mymandates.register_note"), Wrap: true,
+		IsSubtle: true, Size: "Small", Spacing: "Large"})
+	c.Actions = []Action{empIntakeAction(p)}
+	return c
+}
+
+// myMandatesByState picks the mandates in force or starting later, by end date, and those that ended within the
+// last myMandatesRecentDays days, most recent first. Older ones are in neither.
+func myMandatesByState(mandates []domain.Mandate, today time.Time) (active, ended []domain.Mandate) {
+	for _, m := range mandates {
 		switch end := m.End().Time(); {
 		case m.State == domain.MandateActive && !m.ValidUntil.Before(today):
 			active = append(active, m)
@@ -48,8 +88,13 @@ func MyMandates(p i18n.Printer, in MyMandatesInput) *Card {
 		return cmp.Or(a.ValidUntil.Compare(b.ValidUntil), cmp.Compare(a.ThemeID, b.ThemeID))
 	})
 	slices.SortStableFunc(ended, func(a, b domain.Mandate) int { return b.End().Compare(a.End()) })
+	return active, ended
+}
+
+// myOpenRequests picks the open requests, newest first.
+func myOpenRequests(requests []domain.Request) []domain.Request {
 	var open []domain.Request
-	for _, r := range in.Requests {
+	for _, r := range requests {
 		if r.State.Open() {
 			open = append(open, r)
 		}
@@ -57,77 +102,51 @@ func MyMandates(p i18n.Printer, in MyMandatesInput) *Card {
 	slices.SortStableFunc(open, func(a, b domain.Request) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
 	})
+	return open
+}
 
-	c := New(string(p.Lang))
-	c.FallbackText = p.Get("mymandates.title")
-	body := []Element{
-		Heading(p.Get("mymandates.title")),
-		TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
-			Text: p.Format("mymandates.as_of", "date", Date(p.Lang, today))},
-	}
-	if len(active) == 0 && len(open) == 0 && len(ended) == 0 {
-		body = append(body, Text(p.Get("mymandates.empty")))
-		c.Body = body
-		a := empIntakeAction(p)
-		a.Style = "positive"
-		c.Actions = []Action{a}
-		return c
-	}
-
-	body = append(body, myMandatesHeading(p.Get("mymandates.active.heading")))
+// myActiveSection lists the active mandates, with a note on the flag when one of those shown ends soon.
+func myActiveSection(p i18n.Printer, cat *catalog.Catalog, active []domain.Mandate, today time.Time) []Element {
+	out := []Element{sectionHeading(p.Get("mymandates.active.heading"))}
 	if len(active) == 0 {
-		body = append(body, Text(p.Get("mymandates.active.none")))
+		out = append(out, Text(p.Get("mymandates.active.none")))
 	}
 	endingSoon := false
-	for i, m := range active {
-		if i == myMandatesMaxActive {
-			body = append(body, myMandatesMore(p, len(active)-i))
-			break
-		}
-		row, soon := myMandateRow(p, in.Catalog, m, today)
+	out = append(out, myBounded(p, active, myMandatesMaxActive, func(m domain.Mandate) Element {
+		row, soon := myMandateRow(p, cat, m, today)
 		endingSoon = endingSoon || soon
-		body = append(body, row)
-	}
+		return row
+	})...)
 	if endingSoon {
-		body = append(body, TextBlock{Type: "TextBlock", Text: p.Get("mymandates.ending.hint"), Wrap: true,
+		out = append(out, TextBlock{Type: "TextBlock", Text: p.Get("mymandates.ending.hint"), Wrap: true,
 			Size: "Small", Spacing: "Small"})
 	}
+	return out
+}
 
-	if len(open) > 0 {
-		body = append(body, myMandatesHeading(p.Get("mymandates.requests.heading")))
-		for i, r := range open {
-			if i == myMandatesMaxRequests {
-				body = append(body, myMandatesMore(p, len(open)-i))
-				break
-			}
-			body = append(body, myRequestRow(p, in.Catalog, r))
+// myBounded is a row for each of the first limit entries of a list, then "and N more" for the rest.
+func myBounded[T any](p i18n.Printer, list []T, limit int, row func(T) Element) []Element {
+	out := make([]Element, 0, min(len(list), limit+1))
+	for i, x := range list {
+		if i == limit {
+			return append(out, myMandatesMore(p, len(list)-i))
 		}
+		out = append(out, row(x))
 	}
+	return out
+}
 
-	if len(ended) > 0 {
-		body = append(body, myMandatesHeading(p.Format("mymandates.ended.heading",
-			"days", strconv.Itoa(myMandatesRecentDays))))
-		for i, m := range ended {
-			if i == myMandatesMaxEnded {
-				body = append(body, myMandatesMore(p, len(ended)-i))
-				break
-			}
-			key := "mymandates.ended.expired"
-			if m.State == domain.MandateRevoked {
-				key = "mymandates.ended.revoked"
-			}
-			body = append(body, ColumnSet{Type: "ColumnSet", Spacing: "Small", Columns: []Column{
-				{Type: "Column", Width: "stretch", Items: []Element{Text(empThemeName(p, in.Catalog, m.ThemeID))}},
-				{Type: "Column", Width: "auto", Items: []Element{TextBlock{Type: "TextBlock", Wrap: true,
-					IsSubtle: true, Text: p.Format(key, "date", Date(p.Lang, m.End().Time()))}}},
-			}})
-		}
+// myEndedRow is one mandate that ended recently: expired or revoked, and when.
+func myEndedRow(p i18n.Printer, cat *catalog.Catalog, m domain.Mandate) Element {
+	key := "mymandates.ended.expired"
+	if m.State == domain.MandateRevoked {
+		key = "mymandates.ended.revoked"
 	}
-	body = append(body, TextBlock{Type: "TextBlock", Text: p.Get("mymandates.register_note"), Wrap: true,
-		IsSubtle: true, Size: "Small", Spacing: "Large"})
-	c.Body = body
-	c.Actions = []Action{empIntakeAction(p)}
-	return c
+	return ColumnSet{Type: "ColumnSet", Spacing: "Small", Columns: []Column{
+		{Type: "Column", Width: "stretch", Items: []Element{Text(empThemeName(p, cat, m.ThemeID))}},
+		{Type: "Column", Width: "auto", Items: []Element{TextBlock{Type: "TextBlock", Wrap: true,
+			IsSubtle: true, Text: p.Format(key, "date", Date(p.Lang, m.End().Time()))}}},
+	}}
 }
 
 // myMandateRow is one active mandate; soon reports whether it ends within myMandatesEndingSoon days.
@@ -182,10 +201,6 @@ func myRequestRow(p i18n.Printer, cat *catalog.Catalog, r domain.Request) Elemen
 		items = append(items, ActionSet{Type: "ActionSet", Actions: []Action{cancel}})
 	}
 	return Container{Type: "Container", Style: "emphasis", Spacing: "Small", Items: items}
-}
-
-func myMandatesHeading(s string) Element {
-	return TextBlock{Type: "TextBlock", Text: s, Weight: "Bolder", Size: "Medium", Wrap: true, Spacing: "Large"}
 }
 
 func myMandatesMore(p i18n.Printer, n int) Element {

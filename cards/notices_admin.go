@@ -33,8 +33,8 @@ func ApplicationNeeded(p i18n.Printer, in ApplicationInput) *Card {
 		Heading(heading),
 		Text(p.Format("admin.application.intro", "ref", r.Reference())),
 		FactSet{Type: "FactSet", Facts: []Fact{
-			{Title: p.Get("admin.fact.requester"), Value: orDash(r.RequesterName)},
-			{Title: p.Get("admin.fact.department"), Value: orDash(r.RequesterDepartment)},
+			{Title: p.Get("admin.fact.requester"), Value: orDash(escapeMarkdown(r.RequesterName))},
+			{Title: p.Get("admin.fact.department"), Value: orDash(escapeMarkdown(r.RequesterDepartment))},
 			{Title: p.Get("admin.fact.reference"), Value: r.Reference()},
 			{Title: p.Get("admin.fact.assignor"), Value: orDash(org)},
 		}},
@@ -77,7 +77,7 @@ func CancelledNotice(p i18n.Printer, in CancelledInput) *Card {
 	c.FallbackText = heading
 	c.Body = []Element{
 		Heading(heading),
-		Text(p.Format("admin.cancelled.text", "name", orDash(r.RequesterName), "ref", r.Reference())),
+		Text(p.Format("admin.cancelled.text", "name", orDash(escapeMarkdown(r.RequesterName)), "ref", r.Reference())),
 	}
 	items := []Element{}
 	for _, it := range r.Items {

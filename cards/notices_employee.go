@@ -177,7 +177,7 @@ func DecisionNotice(p i18n.Printer, in NoticeInput) *Card {
 	head := []Element{TextBlock{Type: "TextBlock", Text: title, Weight: "Bolder", Size: "Large", Wrap: true,
 		Style: "heading"}}
 	if !r.DecidedAt.IsZero() {
-		head = append(head, Text(p.Format("decisionnotice.by", "name", empEscape(who), "date", Date(p.Lang, r.DecidedAt))))
+		head = append(head, Text(p.Format("decisionnotice.by", "name", escapeMarkdown(who), "date", Date(p.Lang, r.DecidedAt))))
 	}
 	body := []Element{Container{Type: "Container", Style: style, Items: head}}
 	for _, it := range decided {
@@ -208,44 +208,16 @@ func DecisionNotice(p i18n.Printer, in NoticeInput) *Card {
 // GrantedNotice tells the requester that mandates are now in force, with their dates. Suomi.fi's rule is that the
 // assignee does not accept a mandate: it works from its start date.
 func GrantedNotice(p i18n.Printer, in NoticeInput) *Card {
-	granted := in.items(domain.ItemGranted)
-	title := p.Get("grantednotice.title.many")
-	if len(granted) == 1 {
-		title = p.Get("grantednotice.title.one")
-	}
-	c := New(string(p.Lang))
-	c.FallbackText = title
-	body := []Element{
-		Heading(title),
-		Text(p.Format("grantednotice.intro", "ref", in.Request.Reference())),
-	}
-	for _, it := range granted {
-		items := []Element{
-			TextBlock{Type: "TextBlock", Text: empThemeName(p, in.Catalog, it.ThemeID), Weight: "Bolder", Wrap: true},
-			TextBlock{Type: "TextBlock", Wrap: true, Spacing: "None",
-				Text: p.Format("emp.valid_range", "from", Date(p.Lang, it.GrantedFrom), "until", Date(p.Lang, it.GrantedUntil))},
-		}
-		if in.Catalog != nil {
-			if t, ok := in.Catalog.Theme(it.ThemeID); ok {
-				items = append(items, TextBlock{Type: "TextBlock", Text: t.Agency.In(p.Lang), Wrap: true,
-					IsSubtle: true, Size: "Small", Spacing: "None"})
-			}
-		}
-		body = append(body, Container{Type: "Container", Style: "good", Spacing: "Small", Items: items})
-	}
-	if len(granted) == 0 {
-		body = append(body, Text(p.Get("grantednotice.none")))
-	}
+	c := empItemsNotice(p, "grantednotice", in, domain.ItemGranted, empGrantedTheme)
 	org := ""
 	if in.Catalog != nil {
 		org = in.Catalog.Org.Name.In(p.Lang)
 	}
-	body = append(body,
+	c.Body = append(c.Body,
 		Text(p.Get("grantednotice.no_accept")),
 		Text(p.Format("grantednotice.use", "org", empOr(org, p.Get("emp.org_unknown")))),
 		TextBlock{Type: "TextBlock", Text: p.Get("grantednotice.where"), Wrap: true, IsSubtle: true, Size: "Small"},
 	)
-	c.Body = body
 	c.Actions = []Action{empMyMandatesAction(p)}
 	return c
 }
@@ -253,35 +225,63 @@ func GrantedNotice(p i18n.Printer, in NoticeInput) *Card {
 // NotGrantedNotice tells the requester which themes a main user could not grant, with the main user's reason, and
 // whom to ask.
 func NotGrantedNotice(p i18n.Printer, in NoticeInput) *Card {
-	failed := in.items(domain.ItemNotGranted)
-	title := p.Get("notgrantednotice.title.many")
-	if len(failed) == 1 {
-		title = p.Get("notgrantednotice.title.one")
-	}
-	c := New(string(p.Lang))
-	c.FallbackText = title
-	body := []Element{
-		Heading(title),
-		Text(p.Format("notgrantednotice.intro", "ref", in.Request.Reference())),
-	}
-	for _, it := range failed {
-		items := []Element{
-			TextBlock{Type: "TextBlock", Text: empThemeName(p, in.Catalog, it.ThemeID), Weight: "Bolder", Wrap: true},
-		}
-		if it.NotGrantedReason != "" {
-			items = append(items, TextBlock{Type: "TextBlock", Text: p.Get("emp.not_granted_reason"), Wrap: true,
-				Size: "Small", Spacing: "Small"}, typedText(it.NotGrantedReason))
-		}
-		body = append(body, Container{Type: "Container", Style: "attention", Spacing: "Small", Items: items})
-	}
-	if len(failed) == 0 {
-		body = append(body, Text(p.Get("notgrantednotice.none")))
-	}
-	body = append(body, Container{Type: "Container", Spacing: "Medium", Items: []Element{
+	c := empItemsNotice(p, "notgrantednotice", in, domain.ItemNotGranted, empNotGrantedTheme)
+	c.Body = append(c.Body, Container{Type: "Container", Spacing: "Medium", Items: []Element{
 		TextBlock{Type: "TextBlock", Text: p.Get("emp.next.heading"), Weight: "Bolder", Wrap: true},
 		Text(p.Get("notgrantednotice.next")),
 	}})
-	c.Body = body
 	c.Actions = []Action{empMyMandatesAction(p), empIntakeAction(p)}
 	return c
+}
+
+// empItemsNotice starts a notice about the themes of a request in one state: the title (key+".title.one" or
+// key+".title.many"), the intro naming the request (key+".intro"), a box per theme, or key+".none" without any.
+func empItemsNotice(p i18n.Printer, key string, in NoticeInput, state domain.ItemState,
+	box func(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element) *Card {
+	items := in.items(state)
+	title := p.Get(key + ".title.many")
+	if len(items) == 1 {
+		title = p.Get(key + ".title.one")
+	}
+	c := New(string(p.Lang))
+	c.FallbackText = title
+	c.Body = []Element{
+		Heading(title),
+		Text(p.Format(key+".intro", "ref", in.Request.Reference())),
+	}
+	for _, it := range items {
+		c.Body = append(c.Body, box(p, in.Catalog, it))
+	}
+	if len(items) == 0 {
+		c.Body = append(c.Body, Text(p.Get(key+".none")))
+	}
+	return c
+}
+
+// empGrantedTheme is one theme now in force: its name, dates and agency.
+func empGrantedTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element {
+	items := []Element{
+		TextBlock{Type: "TextBlock", Text: empThemeName(p, cat, it.ThemeID), Weight: "Bolder", Wrap: true},
+		TextBlock{Type: "TextBlock", Wrap: true, Spacing: "None",
+			Text: p.Format("emp.valid_range", "from", Date(p.Lang, it.GrantedFrom), "until", Date(p.Lang, it.GrantedUntil))},
+	}
+	if cat != nil {
+		if t, ok := cat.Theme(it.ThemeID); ok {
+			items = append(items, TextBlock{Type: "TextBlock", Text: t.Agency.In(p.Lang), Wrap: true,
+				IsSubtle: true, Size: "Small", Spacing: "None"})
+		}
+	}
+	return Container{Type: "Container", Style: "good", Spacing: "Small", Items: items}
+}
+
+// empNotGrantedTheme is one theme a main user could not grant, with their reason as typed.
+func empNotGrantedTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element {
+	items := []Element{
+		TextBlock{Type: "TextBlock", Text: empThemeName(p, cat, it.ThemeID), Weight: "Bolder", Wrap: true},
+	}
+	if it.NotGrantedReason != "" {
+		items = append(items, TextBlock{Type: "TextBlock", Text: p.Get("emp.not_granted_reason"), Wrap: true,
+			Size: "Small", Spacing: "Small"}, typedText(it.NotGrantedReason))
+	}
+	return Container{Type: "Container", Style: "attention", Spacing: "Small", Items: items}
 }

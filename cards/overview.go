@@ -65,7 +65,7 @@ func Overview(p i18n.Printer, in OverviewInput) *Card {
 			if i == MaxOverviewDepartments {
 				break
 			}
-			name := d.Department
+			name := escapeMarkdown(d.Department)
 			if name == "" {
 				name = p.Get("admin.overview.no_department")
 			}

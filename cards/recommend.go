@@ -1,9 +1,7 @@
 package cards
 
 import (
-	"encoding/json"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
@@ -52,7 +50,7 @@ func Recommendation(p i18n.Printer, in RecommendationInput) *Card {
 	var c *Card
 	for detail := empDetailFull; detail <= empDetailMinimal; detail++ {
 		c = recommendation(p, in, detail)
-		if raw, err := json.Marshal(c); err == nil && len(raw) <= MaxBytes {
+		if _, err := c.JSON(); err == nil {
 			break
 		}
 	}
@@ -69,15 +67,48 @@ const (
 func recommendation(p i18n.Printer, in RecommendationInput, detail int) *Card {
 	c := New(string(p.Lang))
 	c.FallbackText = p.Get("recommend.title")
-	body := []Element{Heading(p.Get("recommend.title"))}
-	if in.Error != "" {
-		body = append(body, errorBox(empEscape(in.Error))...)
-	}
 	requestable := 0
 	for _, n := range in.Needs {
 		if n.Requestable() {
 			requestable++
 		}
+	}
+	c.Body = recommendSummary(p, in, requestable, detail)
+	for _, n := range in.Needs {
+		c.Body = append(c.Body, empNeedBlock(p, n, detail))
+	}
+
+	changeAnswers := Execute(p.Get("recommend.change"), VerbIntakeOpen, IntakeData{RoleID: in.RoleID})
+	changeAnswers.AssociatedInputs = "none"
+	if requestable == 0 {
+		if len(in.Needs) > 0 {
+			c.Body = append(c.Body, Container{Type: "Container", Style: "good", Spacing: "Medium", Items: []Element{
+				Text(p.Get("recommend.nothing_left")),
+			}})
+		}
+		c.Actions = []Action{empMyMandatesAction(p), changeAnswers}
+		return c
+	}
+
+	c.Body = append(c.Body, recommendForm(p, in)...)
+	taskIDs := in.TaskIDs
+	if taskIDs == nil {
+		taskIDs = []string{}
+	}
+	c.Actions = []Action{
+		{Type: "Action.Execute", Title: p.Get("recommend.submit"), Verb: VerbRequestSubmit,
+			Data: SubmitData{RoleID: in.RoleID, TaskIDs: taskIDs}, Style: "positive"},
+		changeAnswers,
+	}
+	return c
+}
+
+// recommendSummary opens the recommendation: the title, the bot's message if any, how many themes the work needs
+// and how many of them are new, and a note when the card leaves details out.
+func recommendSummary(p i18n.Printer, in RecommendationInput, requestable, detail int) []Element {
+	body := []Element{Heading(p.Get("recommend.title"))}
+	if in.Error != "" {
+		body = append(body, errorBox(escapeMarkdown(in.Error))...)
 	}
 	switch {
 	case len(in.Needs) == 0:
@@ -90,24 +121,12 @@ func recommendation(p i18n.Printer, in RecommendationInput, detail int) *Card {
 		body = append(body, TextBlock{Type: "TextBlock", Text: p.Get("recommend.compact"),
 			Wrap: true, IsSubtle: true, Size: "Small"})
 	}
-	for _, n := range in.Needs {
-		body = append(body, empNeedBlock(p, n, detail))
-	}
+	return body
+}
 
-	changeAnswers := Execute(p.Get("recommend.change"), VerbIntakeOpen, IntakeData{RoleID: in.RoleID})
-	changeAnswers.AssociatedInputs = "none"
-	if requestable == 0 {
-		if len(in.Needs) > 0 {
-			body = append(body, Container{Type: "Container", Style: "good", Spacing: "Medium", Items: []Element{
-				Text(p.Get("recommend.nothing_left")),
-			}})
-		}
-		c.Body = body
-		c.Actions = []Action{empMyMandatesAction(p), changeAnswers}
-		return c
-	}
-
-	body = append(body,
+// recommendForm asks for the request's justification and end date, and says what happens after sending.
+func recommendForm(p i18n.Printer, in RecommendationInput) []Element {
+	return []Element{
 		TextBlock{Type: "TextBlock", Text: p.Get("recommend.form.heading"), Weight: "Bolder", Wrap: true,
 			Spacing: "Large", Size: "Medium"},
 		Input{
@@ -136,18 +155,7 @@ func recommendation(p i18n.Printer, in RecommendationInput, detail int) *Card {
 		TextBlock{Type: "TextBlock", Text: p.Get("recommend.valid_until.note"), Wrap: true, IsSubtle: true,
 			Size: "Small", Spacing: "None"},
 		TextBlock{Type: "TextBlock", Text: p.Get("recommend.next"), Wrap: true, Spacing: "Medium"},
-	)
-	taskIDs := in.TaskIDs
-	if taskIDs == nil {
-		taskIDs = []string{}
 	}
-	c.Body = body
-	c.Actions = []Action{
-		{Type: "Action.Execute", Title: p.Get("recommend.submit"), Verb: VerbRequestSubmit,
-			Data: SubmitData{RoleID: in.RoleID, TaskIDs: taskIDs}, Style: "positive"},
-		changeAnswers,
-	}
-	return c
 }
 
 // empNeedBlock shows one needed theme. A theme already held or requested is shown briefly; the others get the full
@@ -186,7 +194,7 @@ func empNeedBlock(p i18n.Printer, n Need, detail int) Container {
 			names = append(names, t.Name.In(p.Lang))
 		}
 		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, Spacing: "Small",
-			Text: p.Get("recommend.why") + " " + strings.Join(names, "; ")})
+			Text: p.Get("recommend.why") + " " + joinNames(names)})
 	case len(n.Tasks) > 0:
 		items = append(items, TextBlock{Type: "TextBlock", Text: p.Get("recommend.why"), Weight: "Bolder",
 			Wrap: true, Spacing: "Small"})
@@ -208,7 +216,7 @@ func empNeedBlock(p i18n.Printer, n Need, detail int) Container {
 				names = append(names, la.Name.In(p.Lang))
 			}
 			w = append(w, TextBlock{Type: "TextBlock", Weight: "Bolder", Wrap: true,
-				Text: p.Format("recommend.lookalike", "themes", strings.Join(names, "; "))})
+				Text: p.Format("recommend.lookalike", "themes", joinNames(names))})
 		}
 		if warn != "" && (detail == empDetailFull || len(w) == 0) {
 			w = append(w, Text(warn))

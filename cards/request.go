@@ -1,7 +1,7 @@
 package cards
 
 import (
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
@@ -40,7 +40,7 @@ func RequestStatus(p i18n.Printer, in RequestStatusInput) *Card {
 	}
 	if r.ApproverName != "" {
 		// Last, so that the note on why this person approves stands right under their name.
-		facts = append(facts, Fact{Title: p.Get("emp.fact.approver"), Value: empEscape(r.ApproverName)})
+		facts = append(facts, Fact{Title: p.Get("emp.fact.approver"), Value: escapeMarkdown(r.ApproverName)})
 	}
 	body = append(body, FactSet{Type: "FactSet", Facts: facts})
 	if r.ApproverName != "" {
@@ -103,7 +103,7 @@ func empItemRow(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Ele
 func empReason(p i18n.Printer, r domain.Request) Element {
 	return Container{Type: "Container", Style: "emphasis", Spacing: "Medium", Items: []Element{
 		TextBlock{Type: "TextBlock", Wrap: true, Weight: "Bolder",
-			Text: p.Format("emp.decision_reason", "name", empEscape(empOr(r.ApproverName, p.Get("emp.approver_unknown"))))},
+			Text: p.Format("emp.decision_reason", "name", escapeMarkdown(empOr(r.ApproverName, p.Get("emp.approver_unknown"))))},
 		typedText(r.DecisionReason),
 	}}
 }
@@ -112,7 +112,7 @@ func empReason(p i18n.Printer, r domain.Request) Element {
 func empRequestExplain(p i18n.Printer, r domain.Request) string {
 	switch r.State {
 	case domain.RequestPending:
-		return p.Format("reqstatus.explain.pending", "name", empEscape(empOr(r.ApproverName, p.Get("emp.approver_unknown"))))
+		return p.Format("reqstatus.explain.pending", "name", escapeMarkdown(empOr(r.ApproverName, p.Get("emp.approver_unknown"))))
 	case domain.RequestApproved:
 		return p.Get("reqstatus.explain.approved")
 	case domain.RequestRejected:
@@ -129,23 +129,19 @@ func empRequestExplain(p i18n.Printer, r domain.Request) string {
 func empApproverBasis(p i18n.Printer, basis domain.ApproverBasis, name string) string {
 	switch basis {
 	case domain.ApproverManager:
-		return p.Format("emp.basis.manager", "name", empEscape(name))
+		return p.Format("emp.basis.manager", "name", escapeMarkdown(name))
 	case domain.ApproverDepartmentHead:
-		return p.Format("emp.basis.department_head", "name", empEscape(name))
+		return p.Format("emp.basis.department_head", "name", escapeMarkdown(name))
 	case domain.ApproverMainUser:
-		return p.Format("emp.basis.main_user", "name", empEscape(name))
+		return p.Format("emp.basis.main_user", "name", escapeMarkdown(name))
 	}
-	return p.Format("emp.basis.other", "name", empEscape(name))
+	return p.Format("emp.basis.other", "name", escapeMarkdown(name))
 }
 
 // empRequestState is a request state in words.
 func empRequestState(p i18n.Printer, s domain.RequestState) string {
-	switch s {
-	case domain.RequestPending, domain.RequestApproved, domain.RequestRejected, domain.RequestCancelled,
-		domain.RequestCompleted:
-		return p.Get("emp.state." + string(s))
-	}
-	return p.Get("emp.state.unknown")
+	return empStateName(p, "emp.state.", s, domain.RequestPending, domain.RequestApproved, domain.RequestRejected,
+		domain.RequestCancelled, domain.RequestCompleted)
 }
 
 func empRequestStyle(s domain.RequestState) string {
@@ -162,12 +158,17 @@ func empRequestStyle(s domain.RequestState) string {
 
 // empItemState is an item state in words.
 func empItemState(p i18n.Printer, s domain.ItemState) string {
-	switch s {
-	case domain.ItemPending, domain.ItemApproved, domain.ItemRejected, domain.ItemGranted, domain.ItemNotGranted,
-		domain.ItemCancelled:
-		return p.Get("emp.item." + string(s))
+	return empStateName(p, "emp.item.", s, domain.ItemPending, domain.ItemApproved, domain.ItemRejected,
+		domain.ItemGranted, domain.ItemNotGranted, domain.ItemCancelled)
+}
+
+// empStateName names a state with the message key+state when it is one of known; a state this version of the
+// cards does not know reads "unknown" rather than showing a missing key.
+func empStateName[S ~string](p i18n.Printer, key string, s S, known ...S) string {
+	if !slices.Contains(known, s) {
+		return p.Get("emp.state.unknown")
 	}
-	return p.Get("emp.state.unknown")
+	return p.Get(key + string(s))
 }
 
 func empItemColor(s domain.ItemState) string {
@@ -195,12 +196,6 @@ func empIntakeAction(p i18n.Printer) Action {
 	a := Execute(p.Get("emp.action.intake"), VerbIntakeOpen, IntakeData{})
 	a.AssociatedInputs = "none"
 	return a
-}
-
-// empEscape keeps names and directory data from being read as markdown where they share a TextBlock or FactSet
-// value with our own text, so they cannot turn into a link. Free text people typed goes into typedText instead.
-func empEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `*`, `\*`, `_`, `\_`, "`", "\\`").Replace(s)
 }
 
 func empOr(s, fallback string) string {

@@ -17,6 +17,8 @@ const (
 	VerbGrantDone      = "grantDone"      // inputs: ValidFromInput, ValidUntilInput, "item_<itemID>" toggles; data: RequestData
 	VerbGrantFailed    = "grantFailed"    // inputs: ReasonInput, "item_<itemID>" toggles; data: RequestData
 	VerbOverview       = "overview"       // data: {}
+	VerbApprovalList   = "approvalList"   // the approver's list of requests waiting for their decision; data: {}
+	VerbGrantList      = "grantList"      // the main users' list of open grant tasks; data: {}
 )
 
 // Input ids shared by the cards and the bot.

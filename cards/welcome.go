@@ -27,14 +27,15 @@ type WelcomeInput struct {
 
 // Welcome is the card shown on install, first contact and on "help": what the bot does and the actions that work.
 func Welcome(p i18n.Printer, in WelcomeInput) *Card {
-	name := ""
+	name, escaped := "", ""
 	if in.FirstName != "" {
-		name = " " + in.FirstName
+		name, escaped = " "+in.FirstName, " "+escapeMarkdown(in.FirstName)
 	}
 	c := New(string(p.Lang))
+	// The fallback is plain text; the heading is markdown, where a name from Teams must not be read as such.
 	c.FallbackText = p.Format("welcome.title", "name", name)
 	c.Body = []Element{
-		Heading(p.Format("welcome.title", "name", name)),
+		Heading(p.Format("welcome.title", "name", escaped)),
 		Text(p.Format("welcome.intro", "org", in.OrgName.In(p.Lang))),
 		Container{Type: "Container", Spacing: "Medium", Items: []Element{
 			TextBlock{Type: "TextBlock", Text: p.Get("welcome.what.heading"), Weight: "Bolder", Wrap: true},
