@@ -1,16 +1,10 @@
 package bot
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/connector/auth"
@@ -18,7 +12,6 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/valtuusbotti/valtuusbotti/bot/flows"
-	"github.com/valtuusbotti/valtuusbotti/internal/config"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
@@ -116,14 +109,6 @@ func New(cfg Config) (*Bot, error) {
 // Anonymous reports whether the bot runs without checking tokens (local mode).
 func (b *Bot) Anonymous() bool { return b.cfg.AppID == "" }
 
-// httpError is a failure with the status the channel should see. The message goes to logs, never to the caller.
-type httpError struct {
-	status int
-	msg    string
-}
-
-func (e *httpError) Error() string { return fmt.Sprintf("%d: %s", e.status, e.msg) }
-
 // ServeHTTP handles POST /api/messages.
 func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := b.cfg.Now()
@@ -169,72 +154,6 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(resp.Body)
-}
-
-// readActivity applies the transport checks in the order that leaks least: the token's presence, the body's size
-// and shape, then the token itself (which needs the activity's serviceUrl and channel).
-func (b *Bot) readActivity(w http.ResponseWriter, r *http.Request) (schema.Activity, error) {
-	var act schema.Activity
-	header := r.Header.Get("Authorization")
-	if !b.Anonymous() && strings.TrimSpace(header) == "" {
-		return act, &httpError{http.StatusUnauthorized, "no Authorization header"}
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, b.cfg.MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return act, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", b.cfg.MaxBodyBytes)}
-		}
-		return act, &httpError{http.StatusBadRequest, "cannot read body"}
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&act); err != nil {
-		return act, &httpError{http.StatusBadRequest, "malformed activity JSON: " + jsonErrorKind(err)}
-	}
-	if dec.More() {
-		return act, &httpError{http.StatusBadRequest, "trailing data after the activity"}
-	}
-	if act.Type == "" {
-		return act, &httpError{http.StatusBadRequest, "activity has no type"}
-	}
-	if act.ServiceURL == "" || act.Conversation.ID == "" {
-		return act, &httpError{http.StatusBadRequest, "activity has no serviceUrl or conversation id"}
-	}
-	u, err := url.Parse(act.ServiceURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return act, &httpError{http.StatusBadRequest, "activity has an invalid serviceUrl"}
-	}
-	if b.Anonymous() {
-		// Without authentication anybody on this machine could make us post anywhere: replies may only go back
-		// to a local client such as the Agents Playground.
-		if !config.IsLoopback(u.Hostname()) {
-			return act, &httpError{http.StatusForbidden, "anonymous mode accepts only loopback serviceUrls"}
-		}
-		return act, nil
-	}
-	if _, err := b.adapter.TokenValidator.AuthenticateRequest(r.Context(), act, header, b.adapter.CredentialProvider, b.adapter.ChannelService); err != nil {
-		return act, &httpError{http.StatusForbidden, "authentication failed: " + err.Error()}
-	}
-	if b.cfg.TenantID != "" && !strings.EqualFold(tenantOf(act), b.cfg.TenantID) {
-		return act, &httpError{http.StatusForbidden, "activity from another tenant"}
-	}
-	return act, nil
-}
-
-// jsonErrorKind names a JSON decoding failure without echoing the offending input.
-func jsonErrorKind(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("field %q has the wrong type", typ.Field)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "unexpected end"
-	default:
-		return "invalid"
-	}
 }
 
 func levelFor(status int) slog.Level {

@@ -199,17 +199,16 @@ func userError(p i18n.Printer, err error) (string, bool) {
 	return "", false
 }
 
+// errorStatus is the status an invoke error response carries for each kind of refusal; anything else is 400.
+var errorStatus = map[string]int{
+	domain.EForbidden: http.StatusForbidden, domain.EConflict: http.StatusConflict, domain.ENotFound: http.StatusNotFound,
+}
+
 func statusFor(err error) int {
-	switch domain.ErrorCode(err) {
-	case domain.EForbidden:
-		return http.StatusForbidden
-	case domain.EConflict:
-		return http.StatusConflict
-	case domain.ENotFound:
-		return http.StatusNotFound
-	default:
-		return http.StatusBadRequest
+	if s, ok := errorStatus[domain.ErrorCode(err)]; ok {
+		return s
 	}
+	return http.StatusBadRequest
 }
 
 func truncate(s string, n int) string {

@@ -72,18 +72,10 @@ func New(cfg Config) *Client {
 		cfg.Scope = DefaultScope
 	}
 	cfg.HTTPClient = httpClient(cfg.HTTPClient)
-	if cfg.CallTimeout <= 0 {
-		cfg.CallTimeout = 15 * time.Second
-	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 5
-	}
-	if cfg.BaseBackoff <= 0 {
-		cfg.BaseBackoff = 500 * time.Millisecond
-	}
-	if cfg.MaxBackoff <= 0 {
-		cfg.MaxBackoff = 30 * time.Second
-	}
+	cfg.CallTimeout = wait.Or(cfg.CallTimeout, 15*time.Second)
+	cfg.MaxAttempts = wait.Or(cfg.MaxAttempts, 5)
+	cfg.BaseBackoff = wait.Or(cfg.BaseBackoff, 500*time.Millisecond)
+	cfg.MaxBackoff = wait.Or(cfg.MaxBackoff, 30*time.Second)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -25,33 +25,68 @@ const (
 // payload written before versions existed (no "v") is version 1.
 const PayloadVersion = 1
 
-// Payload is the kind-specific content of an outbox message. Each kind has exactly one payload type.
-type Payload interface{ Kind() string }
+// Payload is the kind-specific content of an outbox message: one of the types below, one type per kind. Only this
+// package can make a type a Payload (the marker is unexported); KindOf names its kind.
+type Payload interface{ isPayload() }
 
-// The payload types, one per kind. Most messages are rendered from the request as it is at delivery time and carry
-// nothing else; notices about some items name them, so a later change does not alter what the notice was about.
+// payload marks the payload types.
+type payload struct{}
+
+func (payload) isPayload() {}
+
+// The payload types. Most messages are rendered from the request as it is at delivery time and carry nothing else;
+// notices about some items name them, so a later change does not alter what the notice was about.
 type (
-	ApprovalRequest  struct{}
-	DecisionNotice   struct{}
-	GrantTask        struct{}
-	RequestSteps     struct{}
-	CancelledNotice  struct{}
-	RefreshCards     struct{}
-	GrantedNotice    struct{ Items []int64 }
-	NotGrantedNotice struct{ Items []int64 }
+	ApprovalRequest struct{ payload } // the approval card to the approver
+	DecisionNotice  struct{ payload } // the requester is told the decision
+	// GrantedNotice tells the requester which items are now mandates in force.
+	GrantedNotice struct {
+		payload
+		Items []int64
+	}
+	GrantTask    struct{ payload } // the grant task card to a main user
+	RequestSteps struct{ payload } // the requester's own Suomi.fi steps
+	// NotGrantedNotice tells the requester which items could not be granted.
+	NotGrantedNotice struct {
+		payload
+		Items []int64
+	}
+	CancelledNotice struct{ payload } // the approver is told the requester withdrew
+	RefreshCards    struct{ payload } // every card posted about the request shows its current state
 	// ApplicationNeeded names the themes outside the organisation's valtuutusoikeus.
-	ApplicationNeeded struct{ Themes []string }
+	ApplicationNeeded struct {
+		payload
+		Themes []string
+	}
 )
 
-func (ApprovalRequest) Kind() string   { return MsgApprovalRequest }
-func (DecisionNotice) Kind() string    { return MsgDecisionNotice }
-func (GrantTask) Kind() string         { return MsgGrantTask }
-func (RequestSteps) Kind() string      { return MsgRequestSteps }
-func (CancelledNotice) Kind() string   { return MsgCancelledNotice }
-func (RefreshCards) Kind() string      { return MsgRefreshCards }
-func (GrantedNotice) Kind() string     { return MsgGrantedNotice }
-func (NotGrantedNotice) Kind() string  { return MsgNotGrantedNotice }
-func (ApplicationNeeded) Kind() string { return MsgApplicationNeeded }
+// contentless are the payloads that carry nothing but their kind.
+var contentless = []Payload{ApprovalRequest{}, DecisionNotice{}, GrantTask{}, RequestSteps{}, CancelledNotice{}, RefreshCards{}}
+
+// KindOf is the outbox kind of a payload.
+func KindOf(p Payload) string {
+	switch p.(type) {
+	case ApprovalRequest:
+		return MsgApprovalRequest
+	case DecisionNotice:
+		return MsgDecisionNotice
+	case GrantTask:
+		return MsgGrantTask
+	case RequestSteps:
+		return MsgRequestSteps
+	case CancelledNotice:
+		return MsgCancelledNotice
+	case RefreshCards:
+		return MsgRefreshCards
+	case GrantedNotice:
+		return MsgGrantedNotice
+	case NotGrantedNotice:
+		return MsgNotGrantedNotice
+	case ApplicationNeeded:
+		return MsgApplicationNeeded
+	}
+	panic(fmt.Sprintf("domain: %T is not an outbox payload", p)) // unreachable: Payload is sealed
+}
 
 // wirePayload is the stored JSON of every payload: a version and the fields some kinds use.
 type wirePayload struct {
@@ -72,7 +107,7 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 		w.Themes = p.Themes
 	}
 	raw, _ := json.Marshal(w) // cannot fail: plain fields
-	return OutboxMessage{Kind: p.Kind(), RecipientID: recipientID, RequestID: requestID, Payload: raw}
+	return OutboxMessage{Kind: KindOf(p), RecipientID: recipientID, RequestID: requestID, Payload: raw}
 }
 
 // Decode returns the message's typed payload. An unknown kind, a newer version or malformed JSON is an error:
@@ -88,24 +123,17 @@ func (m OutboxMessage) Decode() (Payload, error) {
 		return nil, fmt.Errorf("outbox message %d: payload version %d is newer than this build's %d", m.ID, w.V, PayloadVersion)
 	}
 	switch m.Kind {
-	case MsgApprovalRequest:
-		return ApprovalRequest{}, nil
-	case MsgDecisionNotice:
-		return DecisionNotice{}, nil
-	case MsgGrantTask:
-		return GrantTask{}, nil
-	case MsgRequestSteps:
-		return RequestSteps{}, nil
-	case MsgCancelledNotice:
-		return CancelledNotice{}, nil
-	case MsgRefreshCards:
-		return RefreshCards{}, nil
 	case MsgGrantedNotice:
 		return GrantedNotice{Items: w.Items}, nil
 	case MsgNotGrantedNotice:
 		return NotGrantedNotice{Items: w.Items}, nil
 	case MsgApplicationNeeded:
 		return ApplicationNeeded{Themes: w.Themes}, nil
+	}
+	for _, p := range contentless {
+		if KindOf(p) == m.Kind {
+			return p, nil
+		}
 	}
 	return nil, fmt.Errorf("outbox message %d: unknown kind %q", m.ID, m.Kind)
 }

@@ -47,8 +47,8 @@ func TestMessageRoundTrip(t *testing.T) {
 			if !reflect.DeepEqual(got, tc.p) {
 				t.Fatalf("Decode = %#v, want %#v", got, tc.p)
 			}
-			if got.Kind() != tc.kind {
-				t.Fatalf("Kind() = %q", got.Kind())
+			if KindOf(got) != tc.kind {
+				t.Fatalf("KindOf = %q", KindOf(got))
 			}
 		})
 	}

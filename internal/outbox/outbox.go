@@ -74,30 +74,14 @@ func (w *Worker) defaults() {
 	if w.Now == nil {
 		w.Now = time.Now
 	}
-	if w.PollInterval <= 0 {
-		w.PollInterval = 2 * time.Second
-	}
-	if w.Batch <= 0 {
-		w.Batch = 20
-	}
-	if w.Lease <= 0 {
-		w.Lease = 2 * time.Minute
-	}
-	if w.BaseBackoff <= 0 {
-		w.BaseBackoff = 5 * time.Second
-	}
-	if w.MaxBackoff <= 0 {
-		w.MaxBackoff = 15 * time.Minute
-	}
-	if w.MaxAttempts <= 0 {
-		w.MaxAttempts = 50
-	}
-	if w.WaitInterval <= 0 {
-		w.WaitInterval = time.Hour
-	}
-	if w.MaxWait <= 0 {
-		w.MaxWait = 14 * 24 * time.Hour
-	}
+	w.PollInterval = wait.Or(w.PollInterval, 2*time.Second)
+	w.Batch = wait.Or(w.Batch, 20)
+	w.Lease = wait.Or(w.Lease, 2*time.Minute)
+	w.BaseBackoff = wait.Or(w.BaseBackoff, 5*time.Second)
+	w.MaxBackoff = wait.Or(w.MaxBackoff, 15*time.Minute)
+	w.MaxAttempts = wait.Or(w.MaxAttempts, 50)
+	w.WaitInterval = wait.Or(w.WaitInterval, time.Hour)
+	w.MaxWait = wait.Or(w.MaxWait, 14*24*time.Hour)
 	if w.wake == nil {
 		w.wake = make(chan struct{}, 1)
 	}

@@ -61,3 +61,11 @@ func RetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	}
 	return 0, false
 }
+
+// Or is a retry or timing setting, or def when the setting is unset (zero or negative).
+func Or[T ~int | ~int64](setting, def T) T {
+	if setting <= 0 {
+		return def
+	}
+	return setting
+}
