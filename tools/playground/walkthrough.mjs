@@ -672,21 +672,42 @@ async function arrived(w, patterns, what) {
   return c;
 }
 
-// runSupervisor is the supervisor's part (step 8): decide the request, approving every theme.
-async function runSupervisor(w, opts, chain = {}) {
-  const report = { reference: chain.reference || opts.ref || "" };
-  await w.open(PEOPLE.sami);
-  const refRe = report.reference ? new RegExp(escapeRe(report.reference)) : /VB-\d{4}-\d{4,}/;
+// listedReference is the request the part handles, read from a list card when no reference is known yet; the list
+// must name it.
+function listedReference(w, report, c) {
+  if (!report.reference) {
+    const m = c.text.match(/(VB-\d{4}-\d{4,}) · /);
+    if (!m) w.fail("the list names no request", c.text.slice(0, 1500));
+    report.reference = m[1];
+  }
+  if (!c.text.includes(report.reference)) w.fail(`the list does not name ${report.reference}`, c.text.slice(0, 1500));
+  return report.reference;
+}
 
-  await w.begin("8. the approval card that waited arrives in Sami's chat");
-  const delivered = await arrived(w, [T.approvalTitleAny, refRe],
-    `the approval card${report.reference ? ` of ${report.reference}` : ""}`);
+// awaitDelivered opens the person's chat and waits for the card that should have waited for them (step names the
+// step); it returns the part's report (with the request reference, from the chain, --ref or the card), a pattern
+// for that reference, the card that arrived (or null) and the card's language.
+async function awaitDelivered(w, opts, chain, person, step, titleRe, what) {
+  const report = { reference: chain.reference || opts.ref || "" };
+  await w.open(person);
+  const refRe = report.reference ? new RegExp(escapeRe(report.reference)) : /VB-\d{4}-\d{4,}/;
+  await w.begin(step);
+  const delivered = await arrived(w, [titleRe, refRe], `${what}${report.reference ? ` of ${report.reference}` : ""}`);
   report.delivered = Boolean(delivered);
   let lang = "";
   if (delivered) {
     report.reference ||= delivered.text.match(/VB-\d{4}-\d{4,}/)[0];
     lang = langOf(delivered.text);
     report.deliveredIn = LANG_NAMES[lang];
+  }
+  return { report, refRe, delivered, lang };
+}
+
+// runSupervisor is the supervisor's part (step 8): decide the request, approving every theme.
+async function runSupervisor(w, opts, chain = {}) {
+  const { report, refRe, delivered, lang } = await awaitDelivered(w, opts, chain, PEOPLE.sami,
+    "8. the approval card that waited arrives in Sami's chat", T.approvalTitleAny, "the approval card");
+  if (delivered) {
     const buttons = await w.buttons(delivered.index);
     if (buttons.length !== 1 || buttons[0] !== T.approvalOpen[lang]) {
       w.fail(`the approval card that arrived should be the base view with only "${T.approvalOpen[lang]}"; ` +
@@ -706,13 +727,7 @@ async function runSupervisor(w, opts, chain = {}) {
   if (T.pendingEmpty.test(c.text)) {
     w.fail("nothing waits for Sami's decision: run the employee's part (--as elina) first", c.text);
   }
-  if (!report.reference) {
-    const m = c.text.match(/(VB-\d{4}-\d{4,}) · /);
-    if (!m) w.fail("the list names no request", c.text.slice(0, 1500));
-    report.reference = m[1];
-  }
-  const ref = report.reference;
-  if (!c.text.includes(ref)) w.fail(`the list does not name ${ref}`, c.text.slice(0, 1500));
+  const ref = listedReference(w, report, c);
   const list = c.index;
   await w.screenshot(list, "08-approval-list");
 
@@ -768,18 +783,9 @@ async function runSupervisor(w, opts, chain = {}) {
 
 // runMainUser is the main user's part (step 9): grant every approved theme with the default dates.
 async function runMainUser(w, opts, chain = {}) {
-  const report = { reference: chain.reference || opts.ref || "" };
-  await w.open(PEOPLE.mikael);
-  const refRe = report.reference ? new RegExp(escapeRe(report.reference)) : /VB-\d{4}-\d{4,}/;
-
-  await w.begin("9. the grant task that waited arrives in Mikael's chat");
-  const delivered = await arrived(w, [T.grantTitleAny, refRe],
-    `the grant task${report.reference ? ` of ${report.reference}` : ""}`);
-  report.delivered = Boolean(delivered);
+  const { report, refRe, delivered, lang } = await awaitDelivered(w, opts, chain, PEOPLE.mikael,
+    "9. the grant task that waited arrives in Mikael's chat", T.grantTitleAny, "the grant task");
   if (delivered) {
-    report.reference ||= delivered.text.match(/VB-\d{4}-\d{4,}/)[0];
-    const lang = langOf(delivered.text);
-    report.deliveredIn = LANG_NAMES[lang];
     const buttons = await w.buttons(delivered.index);
     if (buttons.length < 2) w.fail(`the grant task that arrived has no confirm buttons: ${JSON.stringify(buttons)}`, delivered.text.slice(0, 1500));
     console.log(`    ${report.reference} arrived in ${LANG_NAMES[lang]}` +
@@ -792,13 +798,7 @@ async function runMainUser(w, opts, chain = {}) {
   await w.begin("9c. tehtävät → the open grant tasks");
   let c = await w.command("tehtävät", [T.grantsTitle], '"Avoimet myöntötehtävät"');
   if (T.grantsEmpty.test(c.text)) w.fail("no open grant task: run the supervisor's part (--as sami) first", c.text);
-  if (!report.reference) {
-    const m = c.text.match(/(VB-\d{4}-\d{4,}) · /);
-    if (!m) w.fail("the list names no request", c.text.slice(0, 1500));
-    report.reference = m[1];
-  }
-  const ref = report.reference;
-  if (!c.text.includes(ref)) w.fail(`the list does not name ${ref}`, c.text.slice(0, 1500));
+  const ref = listedReference(w, report, c);
   const row = await w.listRow(c.index, ref);
   const rowText = await row.innerText();
   if (!/myöntämättä/.test(rowText) || !/hyväksytty /.test(rowText)) {
