@@ -63,10 +63,29 @@ func (b *Bot) handle(ctx context.Context, act schema.Activity) (*flows.InvokeRes
 	resp, err := b.route(ctx, act)
 	if err != nil {
 		b.release(ctx, key) // the channel's retry must be processed, not dropped
+		if domain.IsCode(err, domain.EUnavailable) {
+			return b.tryAgain(ctx, act, err)
+		}
 		return nil, err
 	}
 	b.done(ctx, key, act, resp)
 	return resp, nil
+}
+
+// tryAgain answers a turn that failed because the database (or another dependency) is unreachable: the person
+// is told, in their language, to try again in a moment. The turn's transaction did not commit, so nothing is
+// half-done; the answer needs nothing but the connector.
+func (b *Bot) tryAgain(ctx context.Context, act schema.Activity, cause error) (*flows.InvokeResponse, error) {
+	b.log.WarnContext(ctx, "dependency unavailable; the person was asked to try again", slog.String("error", cause.Error()))
+	lang := b.cfg.Language.For(ctx, domain.ConversationRef{AADObjectID: act.From.AadObjectID}, act.Locale)
+	text := b.cfg.Messages.Printer(lang).Get("unavailable.try_again")
+	if act.Type == invokeActivity {
+		return flows.InvokeError(http.StatusServiceUnavailable, "ServiceUnavailable", text), nil
+	}
+	if act.Type != schema.Message {
+		return nil, cause // installs and conversation updates: the channel's retry is the better answer
+	}
+	return nil, b.reply(ctx, act, []schema.Activity{{Text: text, TextFormat: "plain"}})
 }
 
 // claim marks the activity as being handled here. handled is true when it must not run again: it is done (an
