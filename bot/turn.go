@@ -12,6 +12,7 @@ import (
 
 	"github.com/valtuusbotti/valtuusbotti/bot/flows"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/hetu"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 )
 
@@ -237,7 +238,7 @@ func refFrom(act schema.Activity) domain.ConversationRef {
 	ref := domain.ConversationRef{
 		AADObjectID:      act.From.AadObjectID,
 		UserID:           act.From.ID,
-		UserName:         act.From.Name,
+		UserName:         hetu.Redact(act.From.Name), // a name is text someone typed: never store a code in it
 		BotID:            act.Recipient.ID,
 		ConversationType: act.Conversation.ConversationType,
 		ServiceURL:       act.ServiceURL,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/hetu"
 )
 
 // Directory is the org chart as the workflow needs it.
@@ -148,10 +149,11 @@ func (s *Service) newRequest(ctx context.Context, in SubmitInput) (domain.Reques
 	if err != nil {
 		return domain.Request{}, err
 	}
+	// Directory fields are text people typed somewhere: a personal identity code in one is never copied here.
 	r := domain.Request{
-		RequesterID: requester.ID, RequesterName: requester.DisplayName, RequesterMail: requester.Mail,
-		RequesterDepartment: requester.Department, RequesterJobTitle: requester.JobTitle,
-		ApproverID: approver.ID, ApproverName: approver.DisplayName, ApproverBasis: basis,
+		RequesterID: requester.ID, RequesterName: hetu.Redact(requester.DisplayName), RequesterMail: hetu.Redact(requester.Mail),
+		RequesterDepartment: hetu.Redact(requester.Department), RequesterJobTitle: hetu.Redact(requester.JobTitle),
+		ApproverID: approver.ID, ApproverName: hetu.Redact(approver.DisplayName), ApproverBasis: basis,
 		State: domain.RequestPending, Justification: just, RoleID: in.RoleID, TaskIDs: rec.TaskIDs,
 		ValidUntil: until.Time(), Items: rec.NewItems(),
 	}
