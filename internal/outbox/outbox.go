@@ -4,8 +4,15 @@
 // inserted into the outbox in the same database transaction as the change itself, so a crash can neither lose
 // the message nor send one for a change that was rolled back. The worker claims due messages with a lease (so
 // several replicas never deliver the same message at once), hands each to a Deliverer, and marks it delivered or
-// schedules a retry with exponential backoff. A crash between a successful send and the "delivered" mark is the one
-// window in which a message can be sent twice; the lease keeps it to that.
+// schedules a retry with exponential backoff.
+//
+// Claims are fenced. Each claim has a token, and the store records an outcome only under the claim that is still
+// the message's own and whose lease has not ended. While a delivery runs, a heartbeat renews its lease every third
+// of the lease; when the claim is lost (renewal refused, or the lease ended before a renewal succeeded) the
+// delivery's context is cancelled and the worker records nothing, leaving the message to whoever claims it next. A
+// message that waited in its batch behind slow deliveries is renewed before its delivery starts, or skipped when
+// its lease has already ended. A crash, or a send that completes just as its claim is lost, between a successful
+// send and the "delivered" mark is the one window in which a message can be sent twice.
 package outbox
 
 import (
@@ -19,20 +26,25 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/wait"
 )
 
-// Store is the outbox table as the worker needs it.
+// Store is the outbox table as the worker needs it. A claim is fenced: ClaimOutbox hands out a token with the
+// messages, and every later call names it. A call whose claim is no longer live at now (its lease ended, or another
+// worker has claimed the message since) changes nothing and fails with a domain.EConflict error: the claim is lost.
 type Store interface {
-	// ClaimOutbox returns up to limit undelivered, not abandoned messages whose NextAttempt is due at now, oldest
-	// first, and pushes their NextAttempt to now+lease and increments Attempts, atomically, so that concurrent
-	// workers never claim the same message.
-	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]domain.OutboxMessage, error)
-	// MarkDelivered records success.
-	MarkDelivered(ctx context.Context, id int64, at time.Time) error
-	// MarkRetry records a failure and when to try again.
-	MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error
-	// MarkAbandoned records that the message will not be tried again.
-	MarkAbandoned(ctx context.Context, id int64, at time.Time, lastError string) error
+	// ClaimOutbox returns up to limit undelivered, not abandoned messages whose NextAttempt is due at now and that no
+	// live claim holds, oldest first, and pushes their NextAttempt to now+lease and increments Attempts, atomically,
+	// so that concurrent workers never claim the same message while its lease lasts. The token names the claim.
+	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) (msgs []domain.OutboxMessage, token string, err error)
+	// RenewClaim extends a live claim to now+lease.
+	RenewClaim(ctx context.Context, id int64, token string, now time.Time, lease time.Duration) error
+	// MarkDelivered records success and ends the claim.
+	MarkDelivered(ctx context.Context, id int64, token string, at time.Time) error
+	// MarkRetry records a failure and when to try again, and ends the claim.
+	MarkRetry(ctx context.Context, id int64, token string, now, next time.Time, lastError string) error
+	// MarkAbandoned records that the message will not be tried again, and ends the claim.
+	MarkAbandoned(ctx context.Context, id int64, token string, at time.Time, lastError string) error
 	// MarkWaiting records that the recipient cannot be reached yet: try again at next, without using up an attempt.
-	MarkWaiting(ctx context.Context, id int64, next time.Time, lastError string) error
+	// It ends the claim.
+	MarkWaiting(ctx context.Context, id int64, token string, now, next time.Time, lastError string) error
 }
 
 // Deliverer sends one message. An error wrapping ErrPermanent is not retried.
@@ -126,7 +138,8 @@ func (w *Worker) Run(ctx context.Context) {
 // RunOnce claims one batch of due messages and delivers them, returning how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	w.defaults()
-	msgs, err := w.Store.ClaimOutbox(ctx, w.Now(), w.Batch, w.Lease)
+	now := w.Now()
+	msgs, token, err := w.Store.ClaimOutbox(ctx, now, w.Batch, w.Lease)
 	if err != nil {
 		return 0, err
 	}
@@ -134,39 +147,49 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		if ctx.Err() != nil {
 			return len(msgs), ctx.Err() // unclaimed ones come back when the lease ends
 		}
-		w.deliver(ctx, m)
+		w.deliver(ctx, m, claim{token: token, until: now.Add(w.Lease)})
 	}
 	return len(msgs), nil
 }
 
-func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage) {
+func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage, c claim) {
 	attrs := []slog.Attr{slog.Int64("outbox_id", m.ID), slog.String("kind", m.Kind), slog.Int64("request_id", m.RequestID), slog.Int("attempt", m.Attempts)}
-	err := w.Deliverer.Deliver(ctx, m)
+	if err := w.renewBefore(ctx, m.ID, &c); err != nil {
+		w.Logger.LogAttrs(ctx, slog.LevelInfo, "outbox claim not renewed before delivery; message left to its next claim", append(attrs, slog.String("error", err.Error()))...)
+		return
+	}
+	dctx, release := w.hold(ctx, m.ID, c)
+	err := w.Deliverer.Deliver(dctx, m)
+	if release() {
+		// Another worker may hold the message now: whatever happened, this worker must not record it.
+		w.Logger.LogAttrs(ctx, slog.LevelWarn, "outbox claim lost during delivery; not marked", attrs...)
+		return
+	}
 	now := w.Now()
 	// Bookkeeping must happen even when the caller's context is ending, or a sent message would be sent again.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	switch {
 	case err == nil:
-		if merr := w.Store.MarkDelivered(bctx, m.ID, now); merr != nil {
+		if merr := w.Store.MarkDelivered(bctx, m.ID, c.token, now); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "outbox message sent but not marked delivered", append(attrs, slog.String("error", merr.Error()))...)
 			return
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelDebug, "outbox message delivered", attrs...)
 	case errors.Is(err, ErrRecipientUnreachable) && now.Sub(m.CreatedAt) < w.MaxWait:
 		next := now.Add(w.WaitInterval)
-		if merr := w.Store.MarkWaiting(bctx, m.ID, next, truncate(err.Error())); merr != nil {
+		if merr := w.Store.MarkWaiting(bctx, m.ID, c.token, now, next, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not park outbox message", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelInfo, "outbox message waits for its recipient", append(attrs, slog.Time("next_attempt", next))...)
 	case errors.Is(err, ErrPermanent) || errors.Is(err, ErrRecipientUnreachable) || m.Attempts >= w.MaxAttempts:
-		if merr := w.Store.MarkAbandoned(bctx, m.ID, now, truncate(err.Error())); merr != nil {
+		if merr := w.Store.MarkAbandoned(bctx, m.ID, c.token, now, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not abandon outbox message", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelError, "outbox message abandoned", append(attrs, slog.String("error", err.Error()))...)
 	default:
 		next := now.Add(w.backoff(m.Attempts))
-		if merr := w.Store.MarkRetry(bctx, m.ID, next, truncate(err.Error())); merr != nil {
+		if merr := w.Store.MarkRetry(bctx, m.ID, c.token, now, next, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not schedule outbox retry", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelWarn, "outbox delivery failed; will retry", append(attrs, slog.Time("next_attempt", next), slog.String("error", err.Error()))...)

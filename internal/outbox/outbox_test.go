@@ -12,16 +12,20 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
 )
 
-// memStore is an in-memory outbox table with the claim semantics of the SQL one.
+// memStore is an in-memory outbox table with the claim semantics of the SQL one, fences included.
 type memStore struct {
-	mu   sync.Mutex
-	msgs map[int64]*row
+	mu     sync.Mutex
+	msgs   map[int64]*row
+	claims int
+	renews int
 }
 
 type row struct {
 	m         domain.OutboxMessage
 	abandoned bool
 	waiting   bool
+	token     string
+	until     time.Time
 }
 
 func newStore(n int) *memStore {
@@ -33,51 +37,71 @@ func newStore(n int) *memStore {
 	return s
 }
 
-func (s *memStore) ClaimOutbox(_ context.Context, now time.Time, limit int, lease time.Duration) ([]domain.OutboxMessage, error) {
+func (s *memStore) ClaimOutbox(_ context.Context, now time.Time, limit int, lease time.Duration) ([]domain.OutboxMessage, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.claims++
+	token := fmt.Sprint("claim-", s.claims)
 	var out []domain.OutboxMessage
 	for id := int64(1); id <= int64(len(s.msgs)) && len(out) < limit; id++ {
 		r := s.msgs[id]
-		if r.m.DeliveredAt.IsZero() && !r.abandoned && !r.m.NextAttempt.After(now) {
+		if r.m.DeliveredAt.IsZero() && !r.abandoned && !r.m.NextAttempt.After(now) && !r.until.After(now) {
 			r.m.Attempts++
-			r.m.NextAttempt = now.Add(lease)
+			r.m.NextAttempt, r.until, r.token, r.waiting = now.Add(lease), now.Add(lease), token, false
 			out = append(out, r.m)
 		}
 	}
-	return out, nil
+	return out, token, nil
 }
 
-func (s *memStore) MarkDelivered(_ context.Context, id int64, at time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.msgs[id].m.DeliveredAt = at
-	return nil
-}
-
-func (s *memStore) MarkRetry(_ context.Context, id int64, next time.Time, lastError string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.msgs[id].m.NextAttempt, s.msgs[id].m.LastError = next, lastError
-	return nil
-}
-
-func (s *memStore) MarkWaiting(_ context.Context, id int64, next time.Time, lastError string) error {
+// held runs change on the row if token's claim on it is live at now, and ends the claim when end is set.
+func (s *memStore) held(id int64, token string, now time.Time, end bool, change func(r *row)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.msgs[id]
-	r.waiting, r.m.NextAttempt, r.m.LastError = true, next, lastError
-	if r.m.Attempts > 0 {
-		r.m.Attempts--
+	if r.token != token || !r.until.After(now) {
+		return domain.Errorf(domain.EConflict, "claim lost")
+	}
+	change(r)
+	if end {
+		r.token, r.until = "", time.Time{}
 	}
 	return nil
 }
 
-func (s *memStore) MarkAbandoned(_ context.Context, id int64, _ time.Time, lastError string) error {
+func (s *memStore) RenewClaim(_ context.Context, id int64, token string, now time.Time, lease time.Duration) error {
+	return s.held(id, token, now, false, func(r *row) {
+		s.renews++
+		r.m.NextAttempt, r.until = now.Add(lease), now.Add(lease)
+	})
+}
+
+func (s *memStore) MarkDelivered(_ context.Context, id int64, token string, at time.Time) error {
+	return s.held(id, token, at, true, func(r *row) { r.m.DeliveredAt = at })
+}
+
+func (s *memStore) MarkRetry(_ context.Context, id int64, token string, now, next time.Time, lastError string) error {
+	return s.held(id, token, now, true, func(r *row) { r.m.NextAttempt, r.m.LastError = next, lastError })
+}
+
+func (s *memStore) MarkWaiting(_ context.Context, id int64, token string, now, next time.Time, lastError string) error {
+	return s.held(id, token, now, true, func(r *row) {
+		r.waiting, r.m.NextAttempt, r.m.LastError = true, next, lastError
+		if r.m.Attempts > 0 {
+			r.m.Attempts--
+		}
+	})
+}
+
+func (s *memStore) MarkAbandoned(_ context.Context, id int64, token string, at time.Time, lastError string) error {
+	return s.held(id, token, at, true, func(r *row) { r.abandoned, r.m.LastError = true, lastError })
+}
+
+// row returns a copy of message id's row.
+func (s *memStore) row(id int64) row {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.msgs[id].abandoned, s.msgs[id].m.LastError = true, lastError
-	return nil
+	return *s.msgs[id]
 }
 
 var _ outbox.Store = (*memStore)(nil)
