@@ -4,84 +4,131 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
 
-// errClaimLost is the cause of a delivery's cancellation when the worker no longer holds the message.
+// errClaimLost is the cause of a delivery's cancellation when the worker no longer holds its message.
 var errClaimLost = errors.New("outbox claim lost")
 
-// claim is this worker's hold on a message: the claim's token and when its lease ends, as far as the worker knows.
-type claim struct {
+// batch is this worker's claim on the messages of one ClaimOutbox call: the claim's token and, for each message it
+// still holds, when the lease ends as far as the worker knows. A heartbeat renews every held message every third of
+// the lease, the one being delivered and those waiting behind it, so a batch of slow deliveries keeps its claim
+// without the waiting messages using up attempts by lapsing and being claimed again. A message whose claim is lost
+// leaves the batch; if it is being delivered, its delivery's context is cancelled, as it is when the lease ends
+// before a renewal succeeds (the store unreachable or slow), since from then on another worker may claim it.
+type batch struct {
+	w     *Worker
 	token string
-	until time.Time
+
+	mu       sync.Mutex
+	until    map[int64]time.Time     // lease ends of the messages still held
+	current  int64                   // the message being delivered; 0 between deliveries
+	lose     context.CancelCauseFunc // cancels the current delivery
+	deadline *time.Timer             // loses the current delivery when its lease ends
 }
 
-// renewBefore renews the claim before its delivery starts, unless more than two thirds of its lease are left (it was
-// just claimed or renewed). A message that waited in its batch behind slow deliveries may have lost its claim: the
-// error then says so, and the message must not be delivered.
-func (w *Worker) renewBefore(ctx context.Context, id int64, c *claim) error {
-	now := w.Now()
-	if c.until.Sub(now) > w.Lease*2/3 {
-		return nil
+func (w *Worker) newBatch(msgs []domain.OutboxMessage, token string, now time.Time) *batch {
+	b := &batch{w: w, token: token, until: make(map[int64]time.Time, len(msgs))}
+	for _, m := range msgs {
+		b.until[m.ID] = now.Add(w.Lease)
 	}
-	if err := w.Store.RenewClaim(ctx, id, c.token, now, w.Lease); err != nil {
-		return err
-	}
-	c.until = now.Add(w.Lease)
-	return nil
+	return b
 }
 
-// hold keeps the claim on message id alive while its delivery runs, with a heartbeat that renews it every third of
-// the lease. The context returned is cancelled once the claim is lost: when a renewal reports it lost, or when its
-// lease ends before a renewal succeeds (the store unreachable), since another worker may claim it from then on.
-// release stops the heartbeat and reports whether the claim was lost; call it once the delivery has returned.
-func (w *Worker) hold(ctx context.Context, id int64, c claim) (dctx context.Context, release func() (lost bool)) {
-	dctx, cancel := context.WithCancelCause(ctx)
-	stop, done := make(chan struct{}), make(chan struct{})
+// heartbeat renews the held messages until ctx ends or the function returned is called, which waits for it.
+func (b *batch) heartbeat(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		w.heartbeat(dctx, id, c, stop, func() { cancel(errClaimLost) })
+		tick := time.NewTicker(max(b.w.Lease/3, time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				b.renew(ctx)
+			}
+		}
 	}()
-	return dctx, func() bool {
-		close(stop)
-		<-done
-		lost := errors.Is(context.Cause(dctx), errClaimLost)
-		cancel(nil)
-		return lost
+	return func() { cancel(); <-done }
+}
+
+// renew renews the claim on every held message once.
+func (b *batch) renew(ctx context.Context) {
+	b.mu.Lock()
+	held := slices.Sorted(maps.Keys(b.until))
+	b.mu.Unlock()
+	for _, id := range held {
+		now := b.w.Now()
+		err := b.w.Store.RenewClaim(ctx, id, b.token, now, b.w.Lease)
+		switch {
+		case err == nil:
+			b.renewed(id, now.Add(b.w.Lease))
+		case domain.IsCode(err, domain.EConflict) || domain.IsCode(err, domain.ENotFound):
+			b.lost(id)
+		case ctx.Err() != nil:
+			return
+		default:
+			b.w.Logger.LogAttrs(ctx, slog.LevelWarn, "could not renew outbox claim; retrying",
+				slog.Int64("outbox_id", id), slog.String("error", err.Error()))
+		}
 	}
 }
 
-// heartbeat renews the claim c on message id until stop is closed or ctx ends, and calls lose when the claim is lost.
-func (w *Worker) heartbeat(ctx context.Context, id int64, c claim, stop <-chan struct{}, lose func()) {
-	tick := time.NewTicker(max(w.Lease/3, time.Millisecond))
-	defer tick.Stop()
-	expiry := time.NewTimer(c.until.Sub(w.Now()))
-	defer expiry.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-ctx.Done():
-			return
-		case <-expiry.C:
-			lose()
-			return
-		case <-tick.C:
-		}
-		now := w.Now()
-		err := w.Store.RenewClaim(ctx, id, c.token, now, w.Lease)
-		switch {
-		case err == nil:
-			c.until = now.Add(w.Lease)
-			expiry.Reset(c.until.Sub(w.Now()))
-		case domain.IsCode(err, domain.EConflict) || domain.IsCode(err, domain.ENotFound):
-			lose()
-			return
-		case ctx.Err() == nil:
-			w.Logger.LogAttrs(ctx, slog.LevelWarn, "could not renew outbox claim; retrying",
-				slog.Int64("outbox_id", id), slog.Time("lease_until", c.until), slog.String("error", err.Error()))
-		}
+func (b *batch) renewed(id int64, until time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, held := b.until[id]; !held {
+		return // delivered meanwhile
 	}
+	b.until[id] = until
+	if id == b.current {
+		b.deadline.Reset(until.Sub(b.w.Now()))
+	}
+}
+
+func (b *batch) lost(id int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.until, id)
+	if id == b.current {
+		b.lose(errClaimLost)
+	}
+}
+
+// begin starts the delivery of message id. It returns the delivery's context, which is cancelled when the claim is
+// lost, or false when the claim is already lost and the message must not be delivered.
+func (b *batch) begin(ctx context.Context, id int64) (context.Context, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.w.Now()
+	until, held := b.until[id]
+	if !held || !until.After(now) {
+		delete(b.until, id)
+		return nil, false
+	}
+	dctx, cancel := context.WithCancelCause(ctx)
+	b.current, b.lose = id, cancel
+	b.deadline = time.AfterFunc(until.Sub(now), func() { cancel(errClaimLost) })
+	return dctx, true
+}
+
+// end finishes the current delivery, whose context dctx is, and reports whether its claim was lost meanwhile. The
+// message leaves the batch: it is no longer renewed, and recording its outcome ends its claim.
+func (b *batch) end(dctx context.Context) (lost bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.deadline.Stop()
+	lost = errors.Is(context.Cause(dctx), errClaimLost)
+	b.lose(nil)
+	delete(b.until, b.current)
+	b.current, b.lose, b.deadline = 0, nil, nil
+	return lost
 }

@@ -140,27 +140,30 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	w.defaults()
 	now := w.Now()
 	msgs, token, err := w.Store.ClaimOutbox(ctx, now, w.Batch, w.Lease)
-	if err != nil {
+	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
+	b := w.newBatch(msgs, token, now)
+	stop := b.heartbeat(ctx)
+	defer stop()
 	for _, m := range msgs {
 		if ctx.Err() != nil {
 			return len(msgs), ctx.Err() // unclaimed ones come back when the lease ends
 		}
-		w.deliver(ctx, m, claim{token: token, until: now.Add(w.Lease)})
+		w.deliver(ctx, m, b)
 	}
 	return len(msgs), nil
 }
 
-func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage, c claim) {
+func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage, b *batch) {
 	attrs := []slog.Attr{slog.Int64("outbox_id", m.ID), slog.String("kind", m.Kind), slog.Int64("request_id", m.RequestID), slog.Int("attempt", m.Attempts)}
-	if err := w.renewBefore(ctx, m.ID, &c); err != nil {
-		w.Logger.LogAttrs(ctx, slog.LevelInfo, "outbox claim not renewed before delivery; message left to its next claim", append(attrs, slog.String("error", err.Error()))...)
+	dctx, held := b.begin(ctx, m.ID)
+	if !held {
+		w.Logger.LogAttrs(ctx, slog.LevelInfo, "outbox claim lost before delivery; message left to its next claim", attrs...)
 		return
 	}
-	dctx, release := w.hold(ctx, m.ID, c)
 	err := w.Deliverer.Deliver(dctx, m)
-	if release() {
+	if b.end(dctx) {
 		// Another worker may hold the message now: whatever happened, this worker must not record it.
 		w.Logger.LogAttrs(ctx, slog.LevelWarn, "outbox claim lost during delivery; not marked", attrs...)
 		return
@@ -171,25 +174,25 @@ func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage, c claim) {
 	defer cancel()
 	switch {
 	case err == nil:
-		if merr := w.Store.MarkDelivered(bctx, m.ID, c.token, now); merr != nil {
+		if merr := w.Store.MarkDelivered(bctx, m.ID, b.token, now); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "outbox message sent but not marked delivered", append(attrs, slog.String("error", merr.Error()))...)
 			return
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelDebug, "outbox message delivered", attrs...)
 	case errors.Is(err, ErrRecipientUnreachable) && now.Sub(m.CreatedAt) < w.MaxWait:
 		next := now.Add(w.WaitInterval)
-		if merr := w.Store.MarkWaiting(bctx, m.ID, c.token, now, next, truncate(err.Error())); merr != nil {
+		if merr := w.Store.MarkWaiting(bctx, m.ID, b.token, now, next, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not park outbox message", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelInfo, "outbox message waits for its recipient", append(attrs, slog.Time("next_attempt", next))...)
 	case errors.Is(err, ErrPermanent) || errors.Is(err, ErrRecipientUnreachable) || m.Attempts >= w.MaxAttempts:
-		if merr := w.Store.MarkAbandoned(bctx, m.ID, c.token, now, truncate(err.Error())); merr != nil {
+		if merr := w.Store.MarkAbandoned(bctx, m.ID, b.token, now, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not abandon outbox message", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelError, "outbox message abandoned", append(attrs, slog.String("error", err.Error()))...)
 	default:
 		next := now.Add(w.backoff(m.Attempts))
-		if merr := w.Store.MarkRetry(bctx, m.ID, c.token, now, next, truncate(err.Error())); merr != nil {
+		if merr := w.Store.MarkRetry(bctx, m.ID, b.token, now, next, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not schedule outbox retry", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelWarn, "outbox delivery failed; will retry", append(attrs, slog.Time("next_attempt", next), slog.String("error", err.Error()))...)
