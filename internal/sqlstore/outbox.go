@@ -67,9 +67,9 @@ func (t *Tx) Enqueue(ctx context.Context, m domain.OutboxMessage) error {
 // ClaimOutbox returns up to limit undelivered, not abandoned messages whose NextAttempt is at or before now and that
 // no live claim holds, oldest first, after atomically incrementing their Attempts, moving their NextAttempt to
 // now+lease (the values returned are the new ones) and giving them a claim: a new random token, returned with
-// them, whose lease ends at now+lease. Concurrent claimers, in this process or others, never get the same message
-// while its lease lasts; once it has ended, another claimer may take the message and the token no longer holds
-// it. limit and lease must be positive (EInvalid).
+// them ("" when there are none), whose lease ends at now+lease. Concurrent claimers, in this process or others,
+// never get the same message while its lease lasts; once it has ended, another claimer may take the message and
+// the token no longer holds it. limit and lease must be positive (EInvalid).
 func (db *Outbox) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]domain.OutboxMessage, string, error) {
 	const op = "sqlstore.ClaimOutbox"
 	if limit <= 0 || lease <= 0 {
@@ -88,6 +88,9 @@ func (db *Outbox) ClaimOutbox(ctx context.Context, now time.Time, limit int, lea
 	out, err := scanOutbox(rows)
 	if err != nil {
 		return nil, "", opError(op, err)
+	}
+	if len(out) == 0 {
+		return nil, "", nil
 	}
 	// RETURNING gives rows in no defined order.
 	slices.SortFunc(out, func(a, b domain.OutboxMessage) int { return cmpInt64(a.ID, b.ID) })
