@@ -10,6 +10,7 @@ import (
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 )
 
 // memStore is an in-memory outbox table with the claim semantics of the SQL one, fences included.
@@ -18,6 +19,10 @@ type memStore struct {
 	msgs   map[int64]*row
 	claims int
 	renews int
+
+	renewErr     error // when set, RenewClaim fails with it (the database unreachable)
+	lostRenewals int   // renewals refused because the claim was lost
+	refusedMarks int   // marks refused because the claim was lost: the worker should never try one
 }
 
 type row struct {
@@ -32,7 +37,7 @@ func newStore(n int) *memStore {
 	s := &memStore{msgs: map[int64]*row{}}
 	for i := 1; i <= n; i++ {
 		s.msgs[int64(i)] = &row{m: domain.OutboxMessage{ID: int64(i), Kind: domain.MsgDecisionNotice, RequestID: 1,
-			CreatedAt: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}}
+			CreatedAt: clock.Start}}
 	}
 	return s
 }
@@ -60,6 +65,11 @@ func (s *memStore) held(id int64, token string, now time.Time, end bool, change 
 	defer s.mu.Unlock()
 	r := s.msgs[id]
 	if r.token != token || !r.until.After(now) {
+		if end {
+			s.refusedMarks++
+		} else {
+			s.lostRenewals++
+		}
 		return domain.Errorf(domain.EConflict, "claim lost")
 	}
 	change(r)
@@ -70,6 +80,12 @@ func (s *memStore) held(id int64, token string, now time.Time, end bool, change 
 }
 
 func (s *memStore) RenewClaim(_ context.Context, id int64, token string, now time.Time, lease time.Duration) error {
+	s.mu.Lock()
+	err := s.renewErr
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	return s.held(id, token, now, false, func(r *row) {
 		s.renews++
 		r.m.NextAttempt, r.until = now.Add(lease), now.Add(lease)
@@ -95,6 +111,15 @@ func (s *memStore) MarkWaiting(_ context.Context, id int64, token string, now, n
 
 func (s *memStore) MarkAbandoned(_ context.Context, id int64, token string, at time.Time, lastError string) error {
 	return s.held(id, token, at, true, func(r *row) { r.abandoned, r.m.LastError = true, lastError })
+}
+
+// steal gives message id to another replica's claim, as if its lease had lapsed and the other replica claimed it.
+func (s *memStore) steal(id int64, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.msgs[id]
+	r.m.Attempts++
+	r.token, r.until, r.m.NextAttempt = "another replica", now.Add(time.Hour), now.Add(time.Hour)
 }
 
 // row returns a copy of message id's row.
@@ -126,18 +151,10 @@ func (f *flaky) Deliver(_ context.Context, m domain.OutboxMessage) error {
 	return nil
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
-
 func TestRetriesUntilDeliveredExactlyOnce(t *testing.T) {
 	st := newStore(5)
 	d := &flaky{failFirst: 3, calls: map[int64]int{}, delivered: map[int64]int{}, err: errors.New("connector: 500")}
-	c := &clock{now: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	c := clock.NewManual(clock.Start)
 	w := &outbox.Worker{Store: st, Deliverer: d, Now: c.Now, BaseBackoff: time.Second, MaxBackoff: 10 * time.Second}
 	for i := 0; i < 20; i++ {
 		if _, err := w.RunOnce(context.Background()); err != nil {
@@ -158,7 +175,7 @@ func TestRetriesUntilDeliveredExactlyOnce(t *testing.T) {
 func TestBackoffWaitsBeforeRetry(t *testing.T) {
 	st := newStore(1)
 	d := &flaky{failFirst: 1, calls: map[int64]int{}, delivered: map[int64]int{}, err: errors.New("boom")}
-	c := &clock{now: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	c := clock.NewManual(clock.Start)
 	w := &outbox.Worker{Store: st, Deliverer: d, Now: c.Now, BaseBackoff: 10 * time.Second}
 	w.RunOnce(context.Background())
 	next := st.msgs[1].m.NextAttempt.Sub(c.Now())
@@ -179,7 +196,7 @@ func TestBackoffWaitsBeforeRetry(t *testing.T) {
 func TestPermanentFailuresAndAttemptLimitAbandon(t *testing.T) {
 	st := newStore(2)
 	d := &flaky{failFirst: 1000, calls: map[int64]int{}, delivered: map[int64]int{}, err: fmt.Errorf("%w: blocked", outbox.ErrPermanent)}
-	c := &clock{now: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	c := clock.NewManual(clock.Start)
 	w := &outbox.Worker{Store: st, Deliverer: d, Now: c.Now}
 	w.RunOnce(context.Background())
 	if !st.msgs[1].abandoned || d.calls[1] != 1 {
@@ -227,7 +244,7 @@ func TestRunDeliversOnNotify(t *testing.T) {
 func TestUnreachableRecipientWaitsWithoutUsingAttempts(t *testing.T) {
 	st := newStore(1)
 	d := &flaky{failFirst: 1000, calls: map[int64]int{}, delivered: map[int64]int{}, err: fmt.Errorf("no reference: %w", outbox.ErrRecipientUnreachable)}
-	c := &clock{now: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	c := clock.NewManual(clock.Start)
 	w := &outbox.Worker{Store: st, Deliverer: d, Now: c.Now, MaxAttempts: 3, WaitInterval: time.Minute}
 	for i := 0; i < 10; i++ {
 		w.RunOnce(context.Background())
