@@ -7,12 +7,12 @@
 // schedules a retry with exponential backoff.
 //
 // Claims are fenced. Each claim has a token, and the store records an outcome only under the claim that is still
-// the message's own and whose lease has not ended. While a delivery runs, a heartbeat renews its lease every third
-// of the lease; when the claim is lost (renewal refused, or the lease ended before a renewal succeeded) the
-// delivery's context is cancelled and the worker records nothing, leaving the message to whoever claims it next. A
-// message that waited in its batch behind slow deliveries is renewed before its delivery starts, or skipped when
-// its lease has already ended. A crash, or a send that completes just as its claim is lost, between a successful
-// send and the "delivered" mark is the one window in which a message can be sent twice.
+// the message's own and whose lease has not ended. While a batch is delivered, a heartbeat renews the lease of each
+// message it still holds every third of the lease, so slow deliveries keep their claims. When a claim is lost
+// (renewal refused, or the lease ended before a renewal succeeded) the delivery's context is cancelled, or the
+// message is skipped if its turn has not come, and the worker records nothing, leaving the message to whoever
+// claims it next. A crash, or a send that completes just as its claim is lost, between a successful send and the
+// "delivered" mark is the one window in which a message can be sent twice.
 package outbox
 
 import (
@@ -69,7 +69,7 @@ type Worker struct {
 
 	PollInterval time.Duration // how often to look for due messages without a wake-up; default 2 s
 	Batch        int           // messages claimed at once; default 20
-	Lease        time.Duration // how long a claimed message is reserved; default 2 min (over the connector's own retries)
+	Lease        time.Duration // how long a claim lasts unless renewed (every Lease/3 while its batch is delivered); default 2 min
 	BaseBackoff  time.Duration // first retry delay; default 5 s, doubling with jitter
 	MaxBackoff   time.Duration // default 15 min
 	MaxAttempts  int           // after this many the message is abandoned; default 50 (about half a day)
