@@ -19,8 +19,9 @@ var errClaimLost = errors.New("outbox claim lost")
 // still holds, when the lease ends as far as the worker knows. A heartbeat renews every held message every third of
 // the lease, the one being delivered and those waiting behind it, so a batch of slow deliveries keeps its claim
 // without the waiting messages using up attempts by lapsing and being claimed again. A message whose claim is lost
-// leaves the batch; if it is being delivered, its delivery's context is cancelled, as it is when the lease ends
-// before a renewal succeeds (the store unreachable or slow), since from then on another worker may claim it.
+// leaves the batch; if it is being delivered, its delivery's context is cancelled. So it is when renewals stop
+// succeeding (the store unreachable or slow): the worker gives the claim up a third of the lease before the lease
+// ends, because from then on another worker may claim the message, and the delivery needs time to stop.
 type batch struct {
 	w     *Worker
 	token string
@@ -29,8 +30,11 @@ type batch struct {
 	until    map[int64]time.Time     // lease ends of the messages still held
 	current  int64                   // the message being delivered; 0 between deliveries
 	lose     context.CancelCauseFunc // cancels the current delivery
-	deadline *time.Timer             // loses the current delivery when its lease ends
+	deadline *time.Timer             // loses the current delivery when its claim is given up
 }
+
+// giveUp is when the worker stops relying on a claim whose lease ends at until.
+func (b *batch) giveUp(until time.Time) time.Time { return until.Add(-b.w.Lease / 3) }
 
 func (w *Worker) newBatch(msgs []domain.OutboxMessage, token string, now time.Time) *batch {
 	b := &batch{w: w, token: token, until: make(map[int64]time.Time, len(msgs))}
@@ -90,7 +94,7 @@ func (b *batch) renewed(id int64, until time.Time) {
 	}
 	b.until[id] = until
 	if id == b.current {
-		b.deadline.Reset(until.Sub(b.w.Now()))
+		b.deadline.Reset(b.giveUp(until).Sub(b.w.Now()))
 	}
 }
 
@@ -104,19 +108,19 @@ func (b *batch) lost(id int64) {
 }
 
 // begin starts the delivery of message id. It returns the delivery's context, which is cancelled when the claim is
-// lost, or false when the claim is already lost and the message must not be delivered.
+// lost or given up, or false when it already is and the message must not be delivered.
 func (b *batch) begin(ctx context.Context, id int64) (context.Context, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.w.Now()
 	until, held := b.until[id]
-	if !held || !until.After(now) {
+	if !held || !b.giveUp(until).After(now) {
 		delete(b.until, id)
 		return nil, false
 	}
 	dctx, cancel := context.WithCancelCause(ctx)
 	b.current, b.lose = id, cancel
-	b.deadline = time.AfterFunc(until.Sub(now), func() { cancel(errClaimLost) })
+	b.deadline = time.AfterFunc(b.giveUp(until).Sub(now), func() { cancel(errClaimLost) })
 	return dctx, true
 }
 

@@ -9,7 +9,7 @@
 // Claims are fenced. Each claim has a token, and the store records an outcome only under the claim that is still
 // the message's own and whose lease has not ended. While a batch is delivered, a heartbeat renews the lease of each
 // message it still holds every third of the lease, so slow deliveries keep their claims. When a claim is lost
-// (renewal refused, or the lease ended before a renewal succeeded) the delivery's context is cancelled, or the
+// (renewal refused, or none succeeded for two thirds of the lease) the delivery's context is cancelled, or the
 // message is skipped if its turn has not come, and the worker records nothing, leaving the message to whoever
 // claims it next. A crash, or a send that completes just as its claim is lost, between a successful send and the
 // "delivered" mark is the one window in which a message can be sent twice.

@@ -86,7 +86,7 @@ func TestOutboxTwoReplicasSlowDeliveryExactlyOnce(t *testing.T) {
 				}
 			})
 		}
-		deadline := time.Now().Add(messages * took) // twice what two replicas need
+		deadline := time.Now().Add(4 * messages * took) // eight times what two replicas need; the loop ends when done
 		for {
 			n, err := dbs[0].Outbox.PendingOutbox(ctx)
 			if err != nil {
