@@ -88,4 +88,3 @@ func jsonErrorKind(err error) string {
 		return "invalid"
 	}
 }
-

@@ -141,6 +141,13 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.String("user", domain.Pseudonym(act.From.AadObjectID)),
 		slog.Duration("duration", b.cfg.Now().Sub(start)),
 	}
+	var busy *httpError
+	if errors.As(err, &busy) {
+		b.log.LogAttrs(r.Context(), slog.LevelInfo, "activity not handled now", append(attrs, slog.String("reason", busy.msg))...)
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, http.StatusText(busy.status), busy.status)
+		return
+	}
 	if err != nil {
 		b.log.LogAttrs(r.Context(), slog.LevelError, "turn failed", append(attrs, slog.String("error", err.Error()))...)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

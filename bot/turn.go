@@ -12,6 +12,7 @@ import (
 
 	"github.com/valtuusbotti/valtuusbotti/bot/flows"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/hetu"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 )
 
@@ -24,39 +25,37 @@ type invokeReply struct {
 
 const invokeActivity = "invoke"
 
-// handle runs one authenticated activity. A returned error means nothing the caller can fix: the channel gets
-// 500 and may retry, and de-duplication lets that retry through.
+// Activity markers in the ephemeral state. An activity is "processing" while a replica handles it (for
+// inProgressTTL at most, so a replica that dies mid-turn does not hide the activity for long) and "done" once its
+// effects are committed (for DedupTTL: Teams retries within minutes).
+const (
+	markerProcessing = "processing"
+	markerDone       = "done"
+	inProgressTTL    = 30 * time.Second
+)
+
+// errInProgress answers a copy of an activity that another replica (or an earlier delivery) is still handling:
+// 503 with Retry-After, so the channel tries again later and finds it done, or, if that replica died, handles it.
+var errInProgress = &httpError{status: http.StatusServiceUnavailable, msg: "the same activity is being handled"}
+
+// handle runs one authenticated activity, exactly once: it claims the activity, runs the turn, and marks the
+// activity done only after the turn's effects are committed. A returned error means nothing the caller can fix:
+// the channel gets a 5xx and may retry, and the released claim lets that retry through.
 func (b *Bot) handle(ctx context.Context, act schema.Activity) (*flows.InvokeResponse, error) {
-	var dedupKey string
+	key := ""
 	if act.ID != "" {
-		dedupKey = "activity:" + act.ChannelID + ":" + act.Conversation.ID + ":" + act.ID
-		if act.Type == invokeActivity {
-			if raw, err := b.cfg.State.Get(ctx, "reply:"+dedupKey); err == nil {
-				var r invokeReply
-				if json.Unmarshal(raw, &r) == nil {
-					return &flows.InvokeResponse{Status: r.Status, Body: r.Body}, nil
-				}
-			} else if !errors.Is(err, state.ErrNotFound) {
-				return nil, err
-			}
-		}
-		dup, err := state.Seen(ctx, b.cfg.State, dedupKey, b.cfg.DedupTTL)
-		if err != nil {
-			return nil, err
-		}
-		if dup {
-			b.log.DebugContext(ctx, "duplicate activity ignored", slog.String("activity_id", act.ID))
-			if act.Type == invokeActivity {
-				// The first delivery is still being answered; Teams shows this instead of an error.
-				return flows.InvokeMessage(http.StatusOK, "…"), nil
-			}
-			return nil, nil
+		key = "activity:" + act.ChannelID + ":" + act.Conversation.ID + ":" + act.ID
+		resp, handled, err := b.claim(ctx, act, key)
+		if err != nil || handled {
+			return resp, err
 		}
 	}
 	if over, err := b.overLimit(ctx, act); err != nil {
+		b.release(ctx, key)
 		return nil, err
 	} else if over {
 		b.log.WarnContext(ctx, "turn limit exceeded; activity dropped", slog.String("user", domain.Pseudonym(act.From.AadObjectID)))
+		b.done(ctx, key, act, nil)
 		if act.Type == invokeActivity {
 			return flows.InvokeError(http.StatusTooManyRequests, "TooManyRequests", "…"), nil
 		}
@@ -64,21 +63,86 @@ func (b *Bot) handle(ctx context.Context, act schema.Activity) (*flows.InvokeRes
 	}
 	resp, err := b.route(ctx, act)
 	if err != nil {
-		if dedupKey != "" {
-			// Forget the activity so that the channel's retry is processed, not dropped.
-			if derr := b.cfg.State.Delete(context.WithoutCancel(ctx), dedupKey); derr != nil {
-				b.log.WarnContext(ctx, "could not clear de-duplication key", slog.String("error", derr.Error()))
-			}
+		b.release(ctx, key) // the channel's retry must be processed, not dropped
+		if domain.IsCode(err, domain.EUnavailable) {
+			return b.tryAgain(ctx, act, err)
 		}
 		return nil, err
 	}
-	if dedupKey != "" && act.Type == invokeActivity && resp != nil {
+	b.done(ctx, key, act, resp)
+	return resp, nil
+}
+
+// tryAgain answers a turn that failed because the database (or another dependency) is unreachable: the person
+// is told, in their language, to try again in a moment. The turn's transaction did not commit, so nothing is
+// half-done; the answer needs nothing but the connector.
+func (b *Bot) tryAgain(ctx context.Context, act schema.Activity, cause error) (*flows.InvokeResponse, error) {
+	b.log.WarnContext(ctx, "dependency unavailable; the person was asked to try again", slog.String("error", cause.Error()))
+	lang := b.cfg.Language.For(ctx, domain.ConversationRef{AADObjectID: act.From.AadObjectID}, act.Locale)
+	text := b.cfg.Messages.Printer(lang).Get("unavailable.try_again")
+	if act.Type == invokeActivity {
+		return flows.InvokeError(http.StatusServiceUnavailable, "ServiceUnavailable", text), nil
+	}
+	if act.Type != schema.Message {
+		return nil, cause // installs and conversation updates: the channel's retry is the better answer
+	}
+	return nil, b.reply(ctx, act, []schema.Activity{{Text: text, TextFormat: "plain"}})
+}
+
+// claim marks the activity as being handled here. handled is true when it must not run again: it is done (an
+// invoke then gets the answer it got the first time) or still being handled elsewhere (errInProgress).
+func (b *Bot) claim(ctx context.Context, act schema.Activity, key string) (resp *flows.InvokeResponse, handled bool, err error) {
+	claimed, err := b.cfg.State.SetNX(ctx, key, []byte(markerProcessing), inProgressTTL)
+	if err != nil || claimed {
+		return nil, false, err
+	}
+	marker, err := b.cfg.State.Get(ctx, key)
+	switch {
+	case errors.Is(err, state.ErrNotFound): // the other claim just expired or was released: take it now
+		return b.claim(ctx, act, key)
+	case err != nil:
+		return nil, true, err
+	case string(marker) == markerProcessing:
+		return nil, true, errInProgress
+	}
+	b.log.DebugContext(ctx, "duplicate activity ignored", slog.String("activity_id", act.ID))
+	if act.Type != invokeActivity {
+		return nil, true, nil
+	}
+	if raw, err := b.cfg.State.Get(ctx, "reply:"+key); err == nil {
+		var r invokeReply
+		if json.Unmarshal(raw, &r) == nil {
+			return &flows.InvokeResponse{Status: r.Status, Body: r.Body}, true, nil
+		}
+	}
+	return flows.InvokeMessage(http.StatusOK, "…"), true, nil
+}
+
+// done marks the activity handled, remembering an invoke's answer for its retries.
+func (b *Bot) done(ctx context.Context, key string, act schema.Activity, resp *flows.InvokeResponse) {
+	if key == "" {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	if act.Type == invokeActivity && resp != nil {
 		raw, _ := json.Marshal(invokeReply{Status: resp.Status, Body: resp.Body})
-		if err := b.cfg.State.Set(ctx, "reply:"+dedupKey, raw, b.cfg.DedupTTL); err != nil {
+		if err := b.cfg.State.Set(ctx, "reply:"+key, raw, b.cfg.DedupTTL); err != nil {
 			b.log.WarnContext(ctx, "could not remember invoke reply", slog.String("error", err.Error()))
 		}
 	}
-	return resp, nil
+	if err := b.cfg.State.Set(ctx, key, []byte(markerDone), b.cfg.DedupTTL); err != nil {
+		b.log.WarnContext(ctx, "could not mark an activity done", slog.String("error", err.Error()))
+	}
+}
+
+// release gives up the claim of an activity whose turn failed, so the channel's retry runs it.
+func (b *Bot) release(ctx context.Context, key string) {
+	if key == "" {
+		return
+	}
+	if err := b.cfg.State.Delete(context.WithoutCancel(ctx), key); err != nil {
+		b.log.WarnContext(ctx, "could not release an activity", slog.String("error", err.Error()))
+	}
 }
 
 // overLimit counts the person's activities in the current minute (in the shared state, so all replicas count
@@ -174,7 +238,7 @@ func refFrom(act schema.Activity) domain.ConversationRef {
 	ref := domain.ConversationRef{
 		AADObjectID:      act.From.AadObjectID,
 		UserID:           act.From.ID,
-		UserName:         act.From.Name,
+		UserName:         hetu.Redact(act.From.Name), // a name is text someone typed: never store a code in it
 		BotID:            act.Recipient.ID,
 		ConversationType: act.Conversation.ConversationType,
 		ServiceURL:       act.ServiceURL,

@@ -29,6 +29,9 @@ type GrantTaskInput struct {
 	Error      string      // a server message about the last action, in the reader's language
 	// People optionally maps Entra object ids to display names, to say who decided and who granted.
 	People map[string]string
+	// SelfGrant: the reader is the sole main user and the request is their own; recording it needs their explicit
+	// confirmation, and it is flagged for review.
+	SelfGrant bool
 }
 
 // GrantTask builds the main users' task card for an approved request: who gets which themes, the exact steps in
@@ -123,6 +126,13 @@ func grantConfirm(p i18n.Printer, in GrantTaskInput, open []domain.RequestItem, 
 			ErrorMessage: p.Format("admin.grant.until.error", "years", strconv.Itoa(MaxMandateYears))},
 		reasonInput(p, "admin.grant.reason"),
 	)
+	if in.SelfGrant {
+		confirm = append(confirm, Container{Type: "Container", Style: "attention", Items: []Element{
+			Text(p.Get("admin.grant.self.text")),
+			Input{Type: "Input.Toggle", ID: ConfirmSelfInput, Title: p.Get("admin.grant.self.confirm"), Value: "false",
+				ValueOn: "true", ValueOff: "false", Wrap: true},
+		}})
+	}
 	return Container{Type: "Container", Style: "emphasis", Spacing: "Large", Items: confirm}
 }
 

@@ -28,6 +28,10 @@ func grantGolden() map[string]func(p i18n.Printer) *Card {
 		"grant-task":    task(partlyApproved(cat)),
 		"grant-partial": task(withUncovered),
 		"grant-final":   task(completedRequest(cat)),
+		"grant-self": func(p i18n.Printer) *Card {
+			return GrantTask(p, GrantTaskInput{Catalog: cat, Request: partlyApproved(cat), OrgName: porvoo, BusinessID: "1061512-1",
+				Today: adminToday, People: adminPeople, SelfGrant: true})
+		},
 	}
 }
 

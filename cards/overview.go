@@ -50,6 +50,11 @@ func Overview(p i18n.Printer, in OverviewInput) *Card {
 			Text(plural(p, "admin.overview.grant_tasks.alert", o.OpenGrantTasks)),
 		}})
 	}
+	if o.SelfGranted > 0 {
+		c.Body = append(c.Body, Container{Type: "Container", Style: "attention", Items: []Element{
+			Text(p.Format("admin.overview.self_granted", "count", strconv.Itoa(o.SelfGranted))),
+		}})
+	}
 
 	states := make([]Fact, 0, len(overviewStates))
 	for _, s := range overviewStates {

@@ -29,7 +29,8 @@ const (
 	ValidFromInput     = "validFrom"
 	ValidUntilInput    = "validUntil"
 	ReasonInput        = "reason"
-	ItemInputPrefix    = "item_" // + item id: an Input.Toggle, "true"/"false"
+	ItemInputPrefix    = "item_"       // + item id: an Input.Toggle, "true"/"false"
+	ConfirmSelfInput   = "confirmSelf" // the sole main user confirms recording their own grant: "true"/"false"
 )
 
 // Limits the cards state to the client and the bot enforces again (see domain/limits.go).

@@ -131,7 +131,7 @@ func (m *mainUser) open(ctx context.Context, t *Turn, raw json.RawMessage) (*car
 	if err != nil {
 		return nil, err
 	}
-	return m.Views.Grant(ctx, t.P, r, ""), nil
+	return m.Views.Grant(ctx, t.P, r, t.Actor(), ""), nil
 }
 
 // settle records Granted (VerbGrantDone, with the dates used in Suomi.fi) or Could not grant (VerbGrantFailed,
@@ -143,7 +143,7 @@ func (m *mainUser) settle(failed bool) verbHandler {
 }
 
 func (m *mainUser) settleItems(ctx context.Context, t *Turn, raw json.RawMessage, failed bool) (*cards.Card, error) {
-	d, inputs, err := decodeRequest(raw, []string{cards.ValidFromInput, cards.ValidUntilInput, cards.ReasonInput}, cards.ItemInputPrefix)
+	d, inputs, err := decodeRequest(raw, []string{cards.ValidFromInput, cards.ValidUntilInput, cards.ReasonInput, cards.ConfirmSelfInput}, cards.ItemInputPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -161,14 +161,14 @@ func (m *mainUser) settleItems(ctx context.Context, t *Turn, raw json.RawMessage
 	} else {
 		var r domain.Request
 		if r, err = m.record(ctx, t, failed, d.RequestID, items, inputs); err == nil {
-			return m.Views.Grant(ctx, t.P, r, ""), nil
+			return m.Views.Grant(ctx, t.P, r, t.Actor(), ""), nil
 		}
 	}
 	if domain.IsCode(err, domain.EInvalid) || domain.IsCode(err, domain.EConflict) {
 		// Keep the main user on the task card with the reason shown.
 		if r, verr := m.task(ctx, t, d.RequestID); verr == nil {
 			msg, _ := userError(t.P, err)
-			return m.Views.Grant(ctx, t.P, r, msg), nil
+			return m.Views.Grant(ctx, t.P, r, t.Actor(), msg), nil
 		}
 	}
 	return nil, err
@@ -178,10 +178,10 @@ func (m *mainUser) settleItems(ctx context.Context, t *Turn, raw json.RawMessage
 func (m *mainUser) record(ctx context.Context, t *Turn, failed bool, requestID int64, items []int64, inputs map[string]string) (domain.Request, error) {
 	if failed {
 		return m.Workflow.NotGranted(ctx, workflow.NotGrantedInput{ActorID: t.Actor(), RequestID: requestID, ItemIDs: items,
-			Reason: inputs[cards.ReasonInput], ActivityID: t.Activity.ID})
+			Reason: inputs[cards.ReasonInput], ActivityID: t.Activity.ID, ConfirmSelfGrant: inputs[cards.ConfirmSelfInput] == "true"})
 	}
 	from, _ := time.Parse(time.DateOnly, strings.TrimSpace(inputs[cards.ValidFromInput]))
 	until, _ := time.Parse(time.DateOnly, strings.TrimSpace(inputs[cards.ValidUntilInput]))
 	return m.Workflow.Grant(ctx, workflow.GrantInput{ActorID: t.Actor(), RequestID: requestID, ItemIDs: items,
-		ValidFrom: from, ValidUntil: until, ActivityID: t.Activity.ID})
+		ValidFrom: from, ValidUntil: until, ActivityID: t.Activity.ID, ConfirmSelfGrant: inputs[cards.ConfirmSelfInput] == "true"})
 }

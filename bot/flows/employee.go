@@ -134,6 +134,12 @@ func (e *employee) submit(ctx context.Context, t *Turn, raw json.RawMessage) (*c
 	r, err := e.Workflow.Submit(ctx, workflow.SubmitInput{RequesterID: t.Actor(), RoleID: d.RoleID, TaskIDs: d.TaskIDs,
 		Justification: inputs[cards.JustificationInput], ValidUntil: until, ActivityID: t.Activity.ID})
 	switch {
+	case isAlreadyRequested(err):
+		// A double tap or a retried card: the first tap filed the request; show it instead of an error.
+		if existing, ok := e.openRequestFor(ctx, t, d.TaskIDs); ok {
+			return e.Views.Status(t.P, existing), nil
+		}
+		return nil, err
 	case domain.ErrorMessage(err) == domain.Justification.HetuKey:
 		// Do not echo the text back: it holds an identity code.
 		return e.recommendation(ctx, t, d.RoleID, d.TaskIDs, "", t.P.Get(domain.Justification.HetuKey))
@@ -184,4 +190,29 @@ func (e *employee) mine(ctx context.Context, t *Turn) (*cards.Card, error) {
 		return nil, err
 	}
 	return cards.MyMandates(t.P, cards.MyMandatesInput{Catalog: e.Catalog, Mandates: v.Mandates, Requests: v.Requests, Today: v.Today}), nil
+}
+
+func isAlreadyRequested(err error) bool {
+	key := domain.ErrorMessage(err)
+	return domain.IsCode(err, domain.EConflict) && (key == "err.already_requested" || key == "err.nothing_to_request")
+}
+
+// openRequestFor is the person's open request that already asks for a theme the tasks need, if any.
+func (e *employee) openRequestFor(ctx context.Context, t *Turn, taskIDs []string) (domain.Request, bool) {
+	rec, err := e.Workflow.Recommend(ctx, t.Actor(), taskIDs)
+	if err != nil {
+		return domain.Request{}, false
+	}
+	mine, err := e.Workflow.Mine(ctx, t.Actor())
+	if err != nil {
+		return domain.Request{}, false
+	}
+	for _, n := range rec.Needs {
+		for _, r := range mine.Requests {
+			if n.PendingReference != "" && r.Reference() == n.PendingReference {
+				return r, true
+			}
+		}
+	}
+	return domain.Request{}, false
 }

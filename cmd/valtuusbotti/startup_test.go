@@ -36,7 +36,11 @@ func binary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "valtuusbotti")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		args := []string{"build", "-o", binPath}
+		if raceBuild {
+			args = append(args, "-race") // reuse the packages the test binary was compiled from
+		}
+		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
 		if err != nil {
 			buildErr = errors.New(string(out))
 		}
@@ -51,9 +55,10 @@ func binary(t *testing.T) string {
 // cause: no panic, no stack trace, no password.
 func serveFails(t *testing.T, env map[string]string, want ...string) {
 	t.Helper()
+	bin := binary(t) // before the deadline: a first build can take minutes
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary(t), "serve")
+	cmd := exec.CommandContext(ctx, bin, "serve")
 	cmd.Dir = t.TempDir()
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + cmd.Dir, "VALTUUS_LISTEN_ADDR=127.0.0.1:0", "VALTUUS_LOG_FORMAT=json"}
 	for k, v := range env {

@@ -143,7 +143,8 @@ func (a *App) openStores(ctx context.Context, opt Options) error {
 	if err != nil {
 		return fmt.Errorf("cannot reach Redis (VALTUUS_REDIS_URL %s): %w", config.MaskURL(cfg.RedisURL), err)
 	}
-	a.State = rs
+	// Redis holds only what may be lost: while it is unreachable, turns go on with this process's memory.
+	a.State = &state.Fallback{Primary: rs, Secondary: state.NewMemory(opt.Now), Now: opt.Now, Logger: a.Log.With("component", "state")}
 	return nil
 }
 

@@ -616,3 +616,27 @@ func TestMessageToAGoneChatWaitsForReinstall(t *testing.T) {
 		t.Fatalf("%d messages after the reinstall, want 3", n)
 	}
 }
+
+// A double-tapped submit files one request; the second tap sees the same request's status card.
+func TestDoubleTappedSubmitShowsTheSameRequest(t *testing.T) {
+	h := newHarness(t, fastOutbox)
+	h.say(elina, "hei")
+	h.say("7c1e4a52-0000-4000-8000-000000000002", "hei") // Sami, the approver
+	data := map[string]any{"taskIds": []string{"palkkatietojen-ilmoittaminen"},
+		"justification": "Vastaan kaupungin palkkailmoituksista.", "validUntil": "2027-12-31"}
+	first := requestIDOf(t, h.invoke(elina, "requestSubmit", data).card(t))
+	second := requestIDOf(t, h.invoke(elina, "requestSubmit", data).card(t))
+	if first != second {
+		t.Fatalf("two taps filed requests %d and %d", first, second)
+	}
+	h.waitOutbox(t)
+	approvals := 0
+	for _, c := range h.conn.Calls() {
+		if c.Method == http.MethodPost && strings.Contains(string(c.Raw), "approvalOpen") {
+			approvals++
+		}
+	}
+	if approvals != 1 {
+		t.Fatalf("%d approval cards sent", approvals)
+	}
+}

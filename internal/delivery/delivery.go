@@ -119,7 +119,7 @@ func (d *Deliverer) render(ctx context.Context, p i18n.Printer, payload domain.P
 	case domain.ApprovalRequest:
 		return d.Views.Approval(ctx, p, r, ref.UserID, false, "") // the recipient is the approver
 	case domain.GrantTask:
-		return d.Views.Grant(ctx, p, r, "")
+		return d.Views.Grant(ctx, p, r, ref.AADObjectID, "")
 	case domain.DecisionNotice:
 		return cards.DecisionNotice(p, cards.NoticeInput{Catalog: cat, Request: r})
 	case domain.RequestSteps:
@@ -222,7 +222,7 @@ func (d *Deliverer) refreshCards(ctx context.Context, r domain.Request) error {
 		case domain.MsgApprovalRequest:
 			card = d.Views.Approval(ctx, p, r, pref.UserID, false, "")
 		case domain.MsgGrantTask:
-			card = d.Views.Grant(ctx, p, r, "")
+			card = d.Views.Grant(ctx, p, r, cr.RecipientID, "")
 		case domain.CardRequestStatus:
 			card = d.Views.Status(p, r)
 		default:

@@ -166,6 +166,7 @@ type Overview struct {
 	EndingWithin30  int
 	EndingWithin90  int
 	OpenGrantTasks  int // approved items waiting for a grant
+	SelfGranted     int // mandates in force that their holder recorded as granted (the sole main user)
 	TopDepartments  []DepartmentCount
 }
 

@@ -174,6 +174,23 @@ func (r *Request) completeIfDone() {
 	r.State = RequestCompleted
 }
 
+// CheckSelfGrant applies segregation of duties to recording what was done in Suomi.fi: nobody records the grant of
+// their own request while another main user can; the only main user may, but only after confirming it on purpose
+// (confirmed), and the grant is then flagged in the audit trail and the overview. otherMainUsers counts the main
+// users other than actor.
+func (r *Request) CheckSelfGrant(actor string, otherMainUsers int, confirmed bool) (selfGrant bool, err error) {
+	if r.RequesterID != actor {
+		return false, nil
+	}
+	if otherMainUsers > 0 {
+		return true, Errorf(EForbidden, "err.self_grant")
+	}
+	if !confirmed {
+		return true, Errorf(EInvalid, "err.self_grant_confirm")
+	}
+	return true, nil
+}
+
 // MandateFor is the register entry a granted item becomes.
 func (r *Request) MandateFor(it *RequestItem) Mandate {
 	return Mandate{HolderID: r.RequesterID, HolderName: r.RequesterName, Department: r.RequesterDepartment,

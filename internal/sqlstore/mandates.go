@@ -32,7 +32,9 @@ SELECT
      WHERE state = 'active' AND valid_from <= $1 AND valid_until >= $1 AND valid_until <= $2),
     (SELECT COUNT(*) FROM mandates
      WHERE state = 'active' AND valid_from <= $1 AND valid_until >= $1 AND valid_until <= $3),
-    (SELECT COUNT(*) FROM request_items WHERE state = 'approved')`
+    (SELECT COUNT(*) FROM request_items WHERE state = 'approved'),
+    (SELECT COUNT(*) FROM mandates
+     WHERE state = 'active' AND valid_until >= $1 AND granted_by = holder_id)`
 
 const overviewTopDepartmentsSQL = `
 SELECT department, COUNT(*) AS n
@@ -117,7 +119,7 @@ func (db *Register) Overview(ctx context.Context, today time.Time) (domain.Overv
 			return err
 		}
 		if err := q.QueryRowContext(ctx, overviewCountsSQL, dateArg(day), in30, in90).Scan(
-			&ov.ActiveMandates, &ov.EndingWithin30, &ov.EndingWithin90, &ov.OpenGrantTasks); err != nil {
+			&ov.ActiveMandates, &ov.EndingWithin30, &ov.EndingWithin90, &ov.OpenGrantTasks, &ov.SelfGranted); err != nil {
 			return err
 		}
 		depts, err := q.QueryContext(ctx, overviewTopDepartmentsSQL, dateArg(day))

@@ -21,8 +21,8 @@ RETURNING id`
 const insertItemSQL = `
 INSERT INTO request_items (
     request_id, position, theme_id, task_ids, covered, state,
-    granted_from, granted_until, granted_by, not_granted_reason, mandate_id
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    granted_from, granted_until, granted_by, not_granted_reason, mandate_id, open_key
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 RETURNING id`
 
 // The version condition makes the update optimistic: it changes nothing when someone else updated first.
@@ -33,7 +33,8 @@ WHERE id = $1 AND version = $2`
 
 const updateItemSQL = `
 UPDATE request_items SET
-    state = $3, granted_from = $4, granted_until = $5, granted_by = $6, not_granted_reason = $7, mandate_id = $8
+    state = $3, granted_from = $4, granted_until = $5, granted_by = $6, not_granted_reason = $7, mandate_id = $8,
+    open_key = $9
 WHERE id = $1 AND request_id = $2`
 
 // Requests are read together with their items in one statement (a consistent snapshot on both dialects): one row
@@ -95,8 +96,13 @@ func (t *Tx) CreateRequest(ctx context.Context, r *domain.Request) error {
 		err = t.tx.QueryRowContext(ctx, insertItemSQL,
 			id, pos, it.ThemeID, itemTasks, it.Covered, string(it.State),
 			dateArg(it.GrantedFrom), dateArg(it.GrantedUntil), it.GrantedBy, it.NotGrantedReason, idArg(it.MandateID),
+			openKey(r.RequesterID, it),
 		).Scan(&itemIDs[pos])
 		if err != nil {
+			if classify(err) == domain.EConflict {
+				// The unique open key: this person already has an open request for the theme.
+				return &domain.Error{Code: domain.EConflict, Op: op, Message: "err.already_requested", Err: err}
+			}
 			return opError(op, fmt.Errorf("item %d (%s): %w", pos, it.ThemeID, err))
 		}
 	}
@@ -180,7 +186,8 @@ func (t *Tx) UpdateRequest(ctx context.Context, r *domain.Request) error {
 	}
 	for _, it := range r.Items {
 		res, err := t.tx.ExecContext(ctx, updateItemSQL, it.ID, r.ID, string(it.State),
-			dateArg(it.GrantedFrom), dateArg(it.GrantedUntil), it.GrantedBy, it.NotGrantedReason, idArg(it.MandateID))
+			dateArg(it.GrantedFrom), dateArg(it.GrantedUntil), it.GrantedBy, it.NotGrantedReason, idArg(it.MandateID),
+			openKey(r.RequesterID, it))
 		if err != nil {
 			return opError(op, fmt.Errorf("item %d: %w", it.ID, err))
 		}
@@ -300,4 +307,13 @@ func queryRequests(ctx context.Context, q querier, query string, args ...any) ([
 		return nil, err
 	}
 	return out, nil
+}
+
+// openKey is the item's key in the unique index of open items: one open request per person and theme. Items that
+// are no longer open have none (NULL), so they never block a new request.
+func openKey(requesterID string, it domain.RequestItem) any {
+	if it.State != domain.ItemPending && it.State != domain.ItemApproved {
+		return nil
+	}
+	return requesterID + ":" + it.ThemeID
 }

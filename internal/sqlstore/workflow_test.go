@@ -189,7 +189,7 @@ func TestCivilDates(t *testing.T) {
 			{day(2051, 12, 31), day(2051, 12, 31)},
 			{time.Time{}, time.Time{}},
 		} {
-			r := sampleRequest("dates", "theme")
+			r := sampleRequest("dates", "theme-"+tt.want.String()) // one open request per person and theme
 			r.ValidUntil = tt.in
 			createRequest(t, db, &r)
 			if got := readRequest(t, db, r.ID).ValidUntil; got != tt.want {
@@ -506,7 +506,7 @@ func TestInTxRetriesRealDeadlock(t *testing.T) {
 	db := sqltest.OpenPostgres(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute) // guards against a hang, not a time limit on success
 	defer cancel()
-	a, b := sampleRequest("deadlock", "theme"), sampleRequest("deadlock", "theme")
+	a, b := sampleRequest("deadlock", "theme-a"), sampleRequest("deadlock", "theme-b")
 	createRequest(t, db, &a)
 	createRequest(t, db, &b)
 
@@ -772,7 +772,7 @@ func TestRequestQueries(t *testing.T) {
 			r := sampleRequest(s.requester)
 			r.ApproverID, r.State = s.approver, s.state
 			for j, st := range s.items {
-				r.Items = append(r.Items, domain.RequestItem{ThemeID: fmt.Sprintf("theme-%d", j), State: st})
+				r.Items = append(r.Items, domain.RequestItem{ThemeID: fmt.Sprintf("theme-%d-%d", i, j), State: st})
 			}
 			createRequest(t, db, &r)
 			reqs[i] = r
@@ -812,7 +812,7 @@ func TestRequestQueries(t *testing.T) {
 		check("RequestsAwaitingGrant", got, err, pick(2, 7))
 
 		// Same creation time: the id breaks the tie, in the same direction as the time.
-		twins := []domain.Request{sampleRequest("dave", "t"), sampleRequest("dave", "t")}
+		twins := []domain.Request{sampleRequest("dave", "t1"), sampleRequest("dave", "t2")}
 		createRequest(t, db, &twins[0])
 		createRequest(t, db, &twins[1])
 		got, err = db.Register.RequestsByRequester(ctx, "dave", 0)
@@ -858,11 +858,11 @@ func TestOverview(t *testing.T) {
 					return err
 				}
 			}
-			for _, spec := range requests {
+			for i, spec := range requests {
 				r := sampleRequest("requester")
 				r.State = spec.state
-				for _, st := range spec.items {
-					r.Items = append(r.Items, domain.RequestItem{ThemeID: "theme", State: st})
+				for j, st := range spec.items {
+					r.Items = append(r.Items, domain.RequestItem{ThemeID: fmt.Sprintf("theme-%d-%d", i, j), State: st})
 				}
 				if err := tx.CreateRequest(ctx, &r); err != nil {
 					return err

@@ -28,11 +28,14 @@ func (v *Views) Approval(ctx context.Context, p i18n.Printer, r domain.Request, 
 		Interactive: interactive, Error: errText, Now: v.Now(), People: v.people(ctx, r)})
 }
 
-// Grant is the main users' grant task card for r.
-func (v *Views) Grant(ctx context.Context, p i18n.Printer, r domain.Request, errText string) *cards.Card {
+// Grant is the main users' grant task card for r, as the main user reader sees it: the sole main user reading their
+// own request gets the confirmation that segregation of duties asks of them.
+func (v *Views) Grant(ctx context.Context, p i18n.Printer, r domain.Request, reader, errText string) *cards.Card {
 	org := v.Catalog.Org
+	self := reader == r.RequesterID && len(org.MainUsers) == 1 && org.IsMainUser(reader)
 	return cards.GrantTask(p, cards.GrantTaskInput{Catalog: v.Catalog, Request: r, OrgName: org.Name,
-		BusinessID: org.BusinessID, Today: domain.Today(v.Now()).Time(), Error: errText, People: v.people(ctx, r)})
+		BusinessID: org.BusinessID, Today: domain.Today(v.Now()).Time(), Error: errText, People: v.people(ctx, r),
+		SelfGrant: self})
 }
 
 // Status is the requester's own status card for r.

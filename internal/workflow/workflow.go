@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/hetu"
 )
 
 // Directory is the org chart as the workflow needs it.
@@ -148,10 +150,11 @@ func (s *Service) newRequest(ctx context.Context, in SubmitInput) (domain.Reques
 	if err != nil {
 		return domain.Request{}, err
 	}
+	// Directory fields are text people typed somewhere: a personal identity code in one is never copied here.
 	r := domain.Request{
-		RequesterID: requester.ID, RequesterName: requester.DisplayName, RequesterMail: requester.Mail,
-		RequesterDepartment: requester.Department, RequesterJobTitle: requester.JobTitle,
-		ApproverID: approver.ID, ApproverName: approver.DisplayName, ApproverBasis: basis,
+		RequesterID: requester.ID, RequesterName: hetu.Redact(requester.DisplayName), RequesterMail: hetu.Redact(requester.Mail),
+		RequesterDepartment: hetu.Redact(requester.Department), RequesterJobTitle: hetu.Redact(requester.JobTitle),
+		ApproverID: approver.ID, ApproverName: hetu.Redact(approver.DisplayName), ApproverBasis: basis,
 		State: domain.RequestPending, Justification: just, RoleID: in.RoleID, TaskIDs: rec.TaskIDs,
 		ValidUntil: until.Time(), Items: rec.NewItems(),
 	}
@@ -283,6 +286,8 @@ type GrantInput struct {
 	ValidFrom  time.Time // civil dates as granted in Suomi.fi
 	ValidUntil time.Time
 	ActivityID string
+	// ConfirmSelfGrant is the sole main user's explicit confirmation that they record the grant of their own request.
+	ConfirmSelfGrant bool
 }
 
 // Grant records granted mandates in the register. Only main users grant.
@@ -295,7 +300,7 @@ func (s *Service) Grant(ctx context.Context, in GrantInput) (domain.Request, err
 		return domain.Request{}, err
 	}
 	return s.settle(ctx, "workflow.Grant", settlement{actor: in.ActorID, requestID: in.RequestID, items: in.ItemIDs,
-		from: from, until: until, activityID: in.ActivityID})
+		from: from, until: until, activityID: in.ActivityID, confirmSelf: in.ConfirmSelfGrant})
 }
 
 // NotGrantedInput is a main user's report that approved themes could not be granted.
@@ -305,6 +310,8 @@ type NotGrantedInput struct {
 	ItemIDs    []int64 // empty = every approved item
 	Reason     string
 	ActivityID string
+	// ConfirmSelfGrant: as in GrantInput.
+	ConfirmSelfGrant bool
 }
 
 // NotGranted records that approved items could not be granted, with the reason. Only main users.
@@ -317,7 +324,7 @@ func (s *Service) NotGranted(ctx context.Context, in NotGrantedInput) (domain.Re
 		return domain.Request{}, err
 	}
 	return s.settle(ctx, "workflow.NotGranted", settlement{actor: in.ActorID, requestID: in.RequestID, items: in.ItemIDs,
-		reason: reason, activityID: in.ActivityID})
+		reason: reason, activityID: in.ActivityID, confirmSelf: in.ConfirmSelfGrant})
 }
 
 // settlement is what a main user recorded for approved items: granted (dates) or not granted (reason).
@@ -328,6 +335,7 @@ type settlement struct {
 	from, until domain.Date
 	reason      string
 	activityID  string
+	confirmSelf bool
 }
 
 // settle applies a settlement: granted items become mandates in the register, each with its own audit row; the
@@ -335,6 +343,12 @@ type settlement struct {
 func (s *Service) settle(ctx context.Context, op string, st settlement) (domain.Request, error) {
 	return s.change(ctx, op, st.requestID, func(tx Tx, r *domain.Request) error {
 		before := r.Clone()
+		self, err := r.CheckSelfGrant(st.actor, len(slices.DeleteFunc(slices.Clone(s.Catalog.Org.MainUsers), func(id string) bool {
+			return strings.EqualFold(id, st.actor)
+		})), st.confirmSelf)
+		if err != nil {
+			return err
+		}
 		items, err := r.Settle(st.actor, st.items, st.from, st.until, st.reason)
 		if err != nil {
 			return err
@@ -360,6 +374,9 @@ func (s *Service) settle(ctx context.Context, op string, st settlement) (domain.
 		action, notice := "request.granted", domain.Payload(domain.GrantedNotice{Items: ids})
 		if st.reason != "" {
 			action, notice = "request.not_granted", domain.NotGrantedNotice{Items: ids}
+		}
+		if self {
+			action += ".self" // segregation of duties waived by the sole main user, on purpose: flagged for review
 		}
 		if err := audit(ctx, tx, st.actor, action, &before, r, st.activityID); err != nil {
 			return err
