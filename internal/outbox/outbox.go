@@ -4,8 +4,15 @@
 // inserted into the outbox in the same database transaction as the change itself, so a crash can neither lose
 // the message nor send one for a change that was rolled back. The worker claims due messages with a lease (so
 // several replicas never deliver the same message at once), hands each to a Deliverer, and marks it delivered or
-// schedules a retry with exponential backoff. A crash between a successful send and the "delivered" mark is the one
-// window in which a message can be sent twice; the lease keeps it to that.
+// schedules a retry with exponential backoff.
+//
+// Claims are fenced. Each claim has a token, and the store records an outcome only under the claim that is still
+// the message's own and whose lease has not ended. While a batch is delivered, a heartbeat renews the lease of each
+// message it still holds every third of the lease, so slow deliveries keep their claims. When a claim is lost
+// (renewal refused, or none succeeded for two thirds of the lease) the delivery's context is cancelled, or the
+// message is skipped if its turn has not come, and the worker records nothing, leaving the message to whoever
+// claims it next. A crash, or a send that completes just as its claim is lost, between a successful send and the
+// "delivered" mark is the one window in which a message can be sent twice.
 package outbox
 
 import (
@@ -19,20 +26,25 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/wait"
 )
 
-// Store is the outbox table as the worker needs it.
+// Store is the outbox table as the worker needs it. A claim is fenced: ClaimOutbox hands out a token with the
+// messages, and every later call names it. A call whose claim is no longer live at now (its lease ended, or another
+// worker has claimed the message since) changes nothing and fails with a domain.EConflict error: the claim is lost.
 type Store interface {
-	// ClaimOutbox returns up to limit undelivered, not abandoned messages whose NextAttempt is due at now, oldest
-	// first, and pushes their NextAttempt to now+lease and increments Attempts, atomically, so that concurrent
-	// workers never claim the same message.
-	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]domain.OutboxMessage, error)
-	// MarkDelivered records success.
-	MarkDelivered(ctx context.Context, id int64, at time.Time) error
-	// MarkRetry records a failure and when to try again.
-	MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error
-	// MarkAbandoned records that the message will not be tried again.
-	MarkAbandoned(ctx context.Context, id int64, at time.Time, lastError string) error
+	// ClaimOutbox returns up to limit undelivered, not abandoned messages whose NextAttempt is due at now and that no
+	// live claim holds, oldest first, and pushes their NextAttempt to now+lease and increments Attempts, atomically,
+	// so that concurrent workers never claim the same message while its lease lasts. The token names the claim.
+	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) (msgs []domain.OutboxMessage, token string, err error)
+	// RenewClaim extends a live claim to now+lease.
+	RenewClaim(ctx context.Context, id int64, token string, now time.Time, lease time.Duration) error
+	// MarkDelivered records success and ends the claim.
+	MarkDelivered(ctx context.Context, id int64, token string, at time.Time) error
+	// MarkRetry records a failure and when to try again, and ends the claim.
+	MarkRetry(ctx context.Context, id int64, token string, now, next time.Time, lastError string) error
+	// MarkAbandoned records that the message will not be tried again, and ends the claim.
+	MarkAbandoned(ctx context.Context, id int64, token string, at time.Time, lastError string) error
 	// MarkWaiting records that the recipient cannot be reached yet: try again at next, without using up an attempt.
-	MarkWaiting(ctx context.Context, id int64, next time.Time, lastError string) error
+	// It ends the claim.
+	MarkWaiting(ctx context.Context, id int64, token string, now, next time.Time, lastError string) error
 }
 
 // Deliverer sends one message. An error wrapping ErrPermanent is not retried.
@@ -57,7 +69,7 @@ type Worker struct {
 
 	PollInterval time.Duration // how often to look for due messages without a wake-up; default 2 s
 	Batch        int           // messages claimed at once; default 20
-	Lease        time.Duration // how long a claimed message is reserved; default 2 min (over the connector's own retries)
+	Lease        time.Duration // how long a claim lasts unless renewed (every Lease/3 while its batch is delivered); default 2 min
 	BaseBackoff  time.Duration // first retry delay; default 5 s, doubling with jitter
 	MaxBackoff   time.Duration // default 15 min
 	MaxAttempts  int           // after this many the message is abandoned; default 50 (about half a day)
@@ -126,47 +138,62 @@ func (w *Worker) Run(ctx context.Context) {
 // RunOnce claims one batch of due messages and delivers them, returning how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	w.defaults()
-	msgs, err := w.Store.ClaimOutbox(ctx, w.Now(), w.Batch, w.Lease)
-	if err != nil {
+	now := w.Now()
+	msgs, token, err := w.Store.ClaimOutbox(ctx, now, w.Batch, w.Lease)
+	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
+	b := w.newBatch(msgs, token, now)
+	stop := b.heartbeat(ctx)
+	defer stop()
 	for _, m := range msgs {
 		if ctx.Err() != nil {
 			return len(msgs), ctx.Err() // unclaimed ones come back when the lease ends
 		}
-		w.deliver(ctx, m)
+		w.deliver(ctx, m, b)
 	}
 	return len(msgs), nil
 }
 
-func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage) {
+func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage, b *batch) {
 	attrs := []slog.Attr{slog.Int64("outbox_id", m.ID), slog.String("kind", m.Kind), slog.Int64("request_id", m.RequestID), slog.Int("attempt", m.Attempts)}
-	err := w.Deliverer.Deliver(ctx, m)
+	dctx, held := b.begin(ctx, m.ID)
+	if !held {
+		w.Logger.LogAttrs(ctx, slog.LevelInfo, "outbox claim lost before delivery; message left to its next claim", attrs...)
+		return
+	}
+	defer b.done(m.ID)
+	err := w.Deliverer.Deliver(dctx, m)
+	if b.end(dctx) {
+		// Another worker may hold the message now: whatever happened, this worker must not record it.
+		w.Logger.LogAttrs(ctx, slog.LevelWarn, "outbox claim lost during delivery; not marked", attrs...)
+		return
+	}
 	now := w.Now()
 	// Bookkeeping must happen even when the caller's context is ending, or a sent message would be sent again.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	switch {
 	case err == nil:
-		if merr := w.Store.MarkDelivered(bctx, m.ID, now); merr != nil {
+		if merr := w.Store.MarkDelivered(bctx, m.ID, b.token, now); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "outbox message sent but not marked delivered", append(attrs, slog.String("error", merr.Error()))...)
 			return
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelDebug, "outbox message delivered", attrs...)
 	case errors.Is(err, ErrRecipientUnreachable) && now.Sub(m.CreatedAt) < w.MaxWait:
 		next := now.Add(w.WaitInterval)
-		if merr := w.Store.MarkWaiting(bctx, m.ID, next, truncate(err.Error())); merr != nil {
+		if merr := w.Store.MarkWaiting(bctx, m.ID, b.token, now, next, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not park outbox message", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelInfo, "outbox message waits for its recipient", append(attrs, slog.Time("next_attempt", next))...)
 	case errors.Is(err, ErrPermanent) || errors.Is(err, ErrRecipientUnreachable) || m.Attempts >= w.MaxAttempts:
-		if merr := w.Store.MarkAbandoned(bctx, m.ID, now, truncate(err.Error())); merr != nil {
+		if merr := w.Store.MarkAbandoned(bctx, m.ID, b.token, now, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not abandon outbox message", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelError, "outbox message abandoned", append(attrs, slog.String("error", err.Error()))...)
 	default:
 		next := now.Add(w.backoff(m.Attempts))
-		if merr := w.Store.MarkRetry(bctx, m.ID, next, truncate(err.Error())); merr != nil {
+		if merr := w.Store.MarkRetry(bctx, m.ID, b.token, now, next, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not schedule outbox retry", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelWarn, "outbox delivery failed; will retry", append(attrs, slog.Time("next_attempt", next), slog.String("error", err.Error()))...)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"time"
 )
@@ -58,4 +59,13 @@ func (db *DB) OutboxAbandonedAt(ctx context.Context, id int64) (time.Time, error
 	var at time.Time
 	err := db.read.QueryRowContext(ctx, `SELECT abandoned_at FROM outbox WHERE id = $1`, id).Scan(timeScanner{&at})
 	return at, err
+}
+
+// OutboxClaim reads an outbox message's claim, which domain.OutboxMessage does not carry: "" and the zero time when
+// nobody holds it.
+func (db *DB) OutboxClaim(ctx context.Context, id int64) (token string, until time.Time, err error) {
+	var tok sql.NullString
+	err = db.read.QueryRowContext(ctx, `SELECT claim_token, claimed_until FROM outbox WHERE id = $1`, id).
+		Scan(&tok, timeScanner{&until})
+	return tok.String, until, err
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"slices"
@@ -19,12 +20,15 @@ const outboxColumns = `id, kind, recipient_id, request_id, payload, created_at, 
 
 // Claiming is one statement, so it is atomic on both dialects: on SQLite the statement holds the database's write
 // lock; on PostgreSQL FOR UPDATE locks the chosen rows and SKIP LOCKED makes a concurrent claimer take the next ones
-// instead of waiting and then finding them already claimed. $1 is now, $2 the end of the lease, $3 the limit.
+// instead of waiting and then finding them already claimed. A message is claimable when it is due and nobody holds
+// a live claim on it. $1 is now, $2 the end of the lease, $3 the limit, $4 the claim's token.
 const claimOutboxSQL = `
-UPDATE outbox SET attempts = attempts + 1, next_attempt = $2, waiting_recipient = FALSE
+UPDATE outbox SET attempts = attempts + 1, next_attempt = $2, claimed_until = $2, claim_token = $4,
+    waiting_recipient = FALSE
 WHERE id IN (
     SELECT id FROM outbox
     WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt <= $1
+        AND (claimed_until IS NULL OR claimed_until <= $1)
     ORDER BY id
     LIMIT $3%s
 )
@@ -33,6 +37,13 @@ RETURNING ` + outboxColumns
 var (
 	claimOutboxSQLite   = fmt.Sprintf(claimOutboxSQL, "")
 	claimOutboxPostgres = fmt.Sprintf(claimOutboxSQL, "\n    FOR UPDATE SKIP LOCKED")
+)
+
+// Every statement that acts on a claim matches the row by id ($1), token ($2) and a lease that has not ended at now
+// ($3), and those that end the claim clear it; their own arguments start at $4.
+const (
+	liveClaim = `WHERE id = $1 AND claim_token = $2 AND claimed_until > $3`
+	endClaim  = `claim_token = NULL, claimed_until = NULL`
 )
 
 // Enqueue adds an outbox message, due now (the clock's now); ID, CreatedAt, Attempts, NextAttempt, DeliveredAt and
@@ -53,63 +64,84 @@ func (t *Tx) Enqueue(ctx context.Context, m domain.OutboxMessage) error {
 	return nil
 }
 
-// ClaimOutbox returns up to limit undelivered, not abandoned messages whose NextAttempt is at or before now, oldest
-// first, after atomically incrementing their Attempts and moving their NextAttempt to now+lease (the values
-// returned are the new ones). Concurrent claimers, in this process or others, never get the same message while its
-// lease lasts. limit and lease must be positive (EInvalid).
-func (db *Outbox) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]domain.OutboxMessage, error) {
+// ClaimOutbox returns up to limit undelivered, not abandoned messages whose NextAttempt is at or before now and that
+// no live claim holds, oldest first, after atomically incrementing their Attempts, moving their NextAttempt to
+// now+lease (the values returned are the new ones) and giving them a claim: a new random token, returned with
+// them ("" when there are none), whose lease ends at now+lease. Concurrent claimers, in this process or others,
+// never get the same message while its lease lasts; once it has ended, another claimer may take the message and
+// the token no longer holds it. limit and lease must be positive (EInvalid).
+func (db *Outbox) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]domain.OutboxMessage, string, error) {
 	const op = "sqlstore.ClaimOutbox"
 	if limit <= 0 || lease <= 0 {
-		return nil, opError(op, domain.Errorf(domain.EInvalid, "claiming needs a positive limit and lease"))
+		return nil, "", opError(op, domain.Errorf(domain.EInvalid, "claiming needs a positive limit and lease"))
 	}
 	query := claimOutboxSQLite
 	if db.dialect == DialectPostgres {
 		query = claimOutboxPostgres
 	}
+	token := rand.Text()
 	now = now.UTC().Truncate(time.Microsecond)
-	rows, err := db.write.QueryContext(ctx, query, db.timeArg(now), db.timeArg(now.Add(lease)), limit)
+	rows, err := db.write.QueryContext(ctx, query, db.timeArg(now), db.timeArg(now.Add(lease)), limit, token)
 	if err != nil {
-		return nil, opError(op, err)
+		return nil, "", opError(op, err)
 	}
 	out, err := scanOutbox(rows)
 	if err != nil {
-		return nil, opError(op, err)
+		return nil, "", opError(op, err)
+	}
+	if len(out) == 0 {
+		return nil, "", nil
 	}
 	// RETURNING gives rows in no defined order.
 	slices.SortFunc(out, func(a, b domain.OutboxMessage) int { return cmpInt64(a.ID, b.ID) })
-	return out, nil
+	return out, token, nil
 }
 
-// MarkDelivered records that the message was delivered at at. Marking a delivered message again keeps the first
-// time. An unknown id is ENotFound.
-func (db *Outbox) MarkDelivered(ctx context.Context, id int64, at time.Time) error {
-	return db.markOutbox(ctx, "sqlstore.MarkDelivered", id,
-		`UPDATE outbox SET delivered_at = COALESCE(delivered_at, $2) WHERE id = $1`, db.timeArg(at))
+// RenewClaim extends the claim token holds on message id to now+lease (its NextAttempt moves with it), if that
+// claim is live at now: the message's current claim, its lease not ended. Otherwise the claim is lost (EConflict)
+// and nothing changes. lease must be positive (EInvalid); an unknown id is ENotFound.
+func (db *Outbox) RenewClaim(ctx context.Context, id int64, token string, now time.Time, lease time.Duration) error {
+	const op = "sqlstore.RenewClaim"
+	if lease <= 0 {
+		return opError(op, domain.Errorf(domain.EInvalid, "renewing a claim needs a positive lease"))
+	}
+	until := db.timeArg(now.Add(lease))
+	return db.markClaimed(ctx, op, id, token, now,
+		`UPDATE outbox SET next_attempt = $4, claimed_until = $4 `+liveClaim, until)
 }
 
-// MarkRetry records a failed attempt: the message is due again at next, with lastError kept for the record. An
-// unknown id is ENotFound.
-func (db *Outbox) MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error {
-	return db.markOutbox(ctx, "sqlstore.MarkRetry", id,
-		`UPDATE outbox SET next_attempt = $2, last_error = $3 WHERE id = $1`, db.timeArg(next), lastError)
+// MarkDelivered records that the message was delivered at at, and ends the claim. Like every Mark method it takes
+// the token of the claim under which the message was delivered and changes the message only while that claim is
+// live at at (now): the message's current claim, its lease not ended. Otherwise the claim is lost (EConflict),
+// perhaps to another worker, and nothing changes. An unknown id is ENotFound.
+func (db *Outbox) MarkDelivered(ctx context.Context, id int64, token string, at time.Time) error {
+	return db.markClaimed(ctx, "sqlstore.MarkDelivered", id, token, at,
+		`UPDATE outbox SET delivered_at = $3, `+endClaim+` `+liveClaim)
 }
 
-// MarkAbandoned records that the message will not be tried again (abandoned at at, because of lastError). It stays
-// in the table for the record but is neither claimed nor counted as pending. An unknown id is ENotFound.
-func (db *Outbox) MarkAbandoned(ctx context.Context, id int64, at time.Time, lastError string) error {
-	return db.markOutbox(ctx, "sqlstore.MarkAbandoned", id,
-		`UPDATE outbox SET abandoned_at = COALESCE(abandoned_at, $2), last_error = $3 WHERE id = $1`,
-		db.timeArg(at), lastError)
+// MarkRetry records a failed attempt under the claim token, live at now (see MarkDelivered): the claim ends and the
+// message is due again at next, with lastError kept for the record.
+func (db *Outbox) MarkRetry(ctx context.Context, id int64, token string, now, next time.Time, lastError string) error {
+	return db.markClaimed(ctx, "sqlstore.MarkRetry", id, token, now,
+		`UPDATE outbox SET next_attempt = $4, last_error = $5, `+endClaim+` `+liveClaim, db.timeArg(next), lastError)
 }
 
-// MarkWaiting records that the recipient cannot be reached yet: the message is tried again at next (or sooner, when
-// ReleaseWaiting is called for the recipient), and this attempt does not count towards abandoning it. An unknown id
-// is ENotFound.
-func (db *Outbox) MarkWaiting(ctx context.Context, id int64, next time.Time, lastError string) error {
-	return db.markOutbox(ctx, "sqlstore.MarkWaiting", id,
-		`UPDATE outbox SET waiting_recipient = TRUE, next_attempt = $2, last_error = $3,
+// MarkAbandoned records, under the claim token, live at at (see MarkDelivered), that the message will not be tried
+// again (abandoned at at, because of lastError). It stays in the table for the record but is neither claimed nor
+// counted as pending.
+func (db *Outbox) MarkAbandoned(ctx context.Context, id int64, token string, at time.Time, lastError string) error {
+	return db.markClaimed(ctx, "sqlstore.MarkAbandoned", id, token, at,
+		`UPDATE outbox SET abandoned_at = $3, last_error = $4, `+endClaim+` `+liveClaim, lastError)
+}
+
+// MarkWaiting records, under the claim token, live at now (see MarkDelivered), that the recipient cannot be reached
+// yet: the claim ends and the message is tried again at next (or sooner, when ReleaseWaiting is called for the
+// recipient), and this attempt does not count towards abandoning it.
+func (db *Outbox) MarkWaiting(ctx context.Context, id int64, token string, now, next time.Time, lastError string) error {
+	return db.markClaimed(ctx, "sqlstore.MarkWaiting", id, token, now,
+		`UPDATE outbox SET waiting_recipient = TRUE, next_attempt = $4, last_error = $5, `+endClaim+`,
     attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
-WHERE id = $1`, db.timeArg(next), lastError)
+`+liveClaim, db.timeArg(next), lastError)
 }
 
 // ReleaseWaiting makes the messages waiting for recipientID due at now, because the person can now be reached. It
@@ -130,15 +162,24 @@ WHERE recipient_id = $1 AND waiting_recipient = TRUE AND delivered_at IS NULL AN
 	return n, nil
 }
 
-func (db *Outbox) markOutbox(ctx context.Context, op string, id int64, query string, args ...any) error {
-	n, err := changedRows(ctx, db.write, query, append([]any{id}, args...)...)
+// markClaimed runs query, which matches the row with liveClaim, with id, token and now before args. When it
+// changes no row, the claim was lost (EConflict), or the message does not exist (ENotFound).
+func (db *Outbox) markClaimed(ctx context.Context, op string, id int64, token string, now time.Time, query string, args ...any) error {
+	n, err := changedRows(ctx, db.write, query, append([]any{id, token, db.timeArg(now)}, args...)...)
 	if err != nil {
 		return opError(op, err)
 	}
-	if n == 0 {
+	if n == 1 {
+		return nil
+	}
+	var exists bool
+	if err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1)`, id).Scan(&exists); err != nil {
+		return opError(op, err)
+	}
+	if !exists {
 		return opError(op, domain.Errorf(domain.ENotFound, "outbox message %d not found", id))
 	}
-	return nil
+	return opError(op, domain.Errorf(domain.EConflict, "claim lost: outbox message %d is no longer held by this claim", id))
 }
 
 // PendingOutbox returns the number of messages neither delivered nor abandoned, for metrics and tests.

@@ -28,15 +28,15 @@ func TestOutboxWaitingRecipient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		claimed, err := db.Outbox.ClaimOutbox(ctx, now.Add(time.Hour), 3, time.Minute)
+		claimed, token, err := db.Outbox.ClaimOutbox(ctx, now.Add(time.Hour), 3, time.Minute)
 		if err != nil || len(claimed) != 3 {
 			t.Fatalf("claimed %d: %v", len(claimed), err)
 		}
 		// The first "a" message is parked; the second stays claimed (in flight).
-		if err := db.Outbox.MarkWaiting(ctx, claimed[0].ID, now.Add(48*time.Hour), "no reference"); err != nil {
+		if err := db.Outbox.MarkWaiting(ctx, claimed[0].ID, token, now.Add(time.Hour), now.Add(48*time.Hour), "no reference"); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Outbox.MarkWaiting(ctx, claimed[2].ID, now.Add(48*time.Hour), "no reference"); err != nil {
+		if err := db.Outbox.MarkWaiting(ctx, claimed[2].ID, token, now.Add(time.Hour), now.Add(48*time.Hour), "no reference"); err != nil {
 			t.Fatal(err)
 		}
 		// Within the in-flight message's lease (claimed at +1h for a minute).
@@ -45,7 +45,7 @@ func TestOutboxWaitingRecipient(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("released %d, want only the parked message of a: %v", n, err)
 		}
-		again, err := db.Outbox.ClaimOutbox(ctx, at, 10, time.Minute)
+		again, _, err := db.Outbox.ClaimOutbox(ctx, at, 10, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}

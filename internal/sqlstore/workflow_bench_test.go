@@ -63,7 +63,7 @@ func BenchmarkClaimOutbox(b *testing.B) {
 			now := time.Now()
 			for b.Loop() {
 				now = now.Add(lease + time.Second)
-				got, err := db.Outbox.ClaimOutbox(ctx, now, 20, lease)
+				got, _, err := db.Outbox.ClaimOutbox(ctx, now, 20, lease)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -945,9 +945,9 @@ func TestOutboxLifecycle(t *testing.T) {
 				t.Errorf("PendingOutbox = %d, %v; want %d", n, err, want)
 			}
 		}
-		claim := func(now time.Time, limit int, lease time.Duration, wantIDs ...int64) []domain.OutboxMessage {
+		claim := func(now time.Time, limit int, lease time.Duration, wantIDs ...int64) ([]domain.OutboxMessage, string) {
 			t.Helper()
-			got, err := db.Outbox.ClaimOutbox(ctx, now, limit, lease)
+			got, token, err := db.Outbox.ClaimOutbox(ctx, now, limit, lease)
 			if err != nil {
 				t.Fatalf("ClaimOutbox: %v", err)
 			}
@@ -959,50 +959,56 @@ func TestOutboxLifecycle(t *testing.T) {
 					t.Errorf("claimed %d: NextAttempt %v, want now+lease %v", m.ID, m.NextAttempt, stored(now.Add(lease)))
 				}
 			}
-			return got
+			if len(got) > 0 && token == "" {
+				t.Errorf("claimed %v without a token", wantIDs)
+			}
+			return got, token
 		}
 		pending(3)
 		lease := time.Minute
 
 		// Nothing is due before it was enqueued; then the oldest first, limit respected, each claimed once per lease.
 		claim(t0.Add(-time.Second), 10, lease)
-		got := claim(t0, 2, lease, id1, id2)
+		got, tok12 := claim(t0, 2, lease, id1, id2)
 		if got[0].Attempts != 1 || got[1].Attempts != 1 || string(got[1].Payload) != `{"item_id": 7}` || got[0].Kind != domain.MsgApprovalRequest {
 			t.Errorf("claimed: %+v", got)
 		}
-		claim(t0, 10, lease, id3)
+		_, tok3 := claim(t0, 10, lease, id3)
 		claim(t0.Add(59*time.Second), 10, lease)
+		if tok3 == tok12 {
+			t.Errorf("two claims share the token %q", tok3)
+		}
 
 		// 1 delivered, 2 retried in 30 s, 3 left to its lease.
-		if err := db.Outbox.MarkDelivered(ctx, id1, t0.Add(10*time.Second)); err != nil {
+		if err := db.Outbox.MarkDelivered(ctx, id1, tok12, t0.Add(10*time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Outbox.MarkRetry(ctx, id2, t0.Add(30*time.Second), "502 Bad Gateway"); err != nil {
+		if err := db.Outbox.MarkRetry(ctx, id2, tok12, t0.Add(10*time.Second), t0.Add(30*time.Second), "502 Bad Gateway"); err != nil {
 			t.Fatal(err)
 		}
 		pending(2)
-		got = claim(t0.Add(30*time.Second), 10, lease, id2)
+		got, tok2 := claim(t0.Add(30*time.Second), 10, lease, id2)
 		if got[0].Attempts != 2 || got[0].LastError != "502 Bad Gateway" {
 			t.Errorf("retried message: %+v", got[0])
 		}
 		// The lease of 3 ended (t0+60s): it comes back, its attempt counted.
-		got = claim(t0.Add(61*time.Second), 10, lease, id3)
+		got, _ = claim(t0.Add(61*time.Second), 10, lease, id3)
 		if got[0].Attempts != 2 {
 			t.Errorf("re-claimed message: %+v", got[0])
 		}
 
 		// 2 abandoned: never claimed again, not pending, kept for the record.
-		if err := db.Outbox.MarkAbandoned(ctx, id2, t0.Add(62*time.Second), "403 Forbidden: bot blocked"); err != nil {
+		if err := db.Outbox.MarkAbandoned(ctx, id2, tok2, t0.Add(62*time.Second), "403 Forbidden: bot blocked"); err != nil {
 			t.Fatal(err)
 		}
-		claim(t0.Add(24*time.Hour), 10, lease, id3)
+		_, tok3 = claim(t0.Add(24*time.Hour), 10, lease, id3)
 		pending(1)
-		if err := db.Outbox.MarkDelivered(ctx, id3, t0.Add(25*time.Hour)); err != nil {
+		if err := db.Outbox.MarkDelivered(ctx, id3, tok3, t0.Add(24*time.Hour+30*time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		// Marking again keeps the first delivery time.
-		if err := db.Outbox.MarkDelivered(ctx, id3, t0.Add(26*time.Hour)); err != nil {
-			t.Fatal(err)
+		// Marking again fails (the claim ended) and keeps the first delivery time.
+		if err := db.Outbox.MarkDelivered(ctx, id3, tok3, t0.Add(24*time.Hour+40*time.Second)); !domain.IsCode(err, domain.EConflict) {
+			t.Errorf("MarkDelivered again = %v, want %s", err, domain.EConflict)
 		}
 		pending(0)
 		claim(t0.Add(48*time.Hour), 10, lease)
@@ -1020,16 +1026,19 @@ func TestOutboxLifecycle(t *testing.T) {
 		if at, err := db.OutboxAbandonedAt(ctx, id2); err != nil || !at.Equal(t0.Add(62*time.Second)) {
 			t.Errorf("abandoned at %v, %v", at, err)
 		}
-		if d := all[2].DeliveredAt; !d.Equal(t0.Add(25*time.Hour)) || all[2].Attempts != 3 {
+		if d := all[2].DeliveredAt; !d.Equal(t0.Add(24*time.Hour+30*time.Second)) || all[2].Attempts != 3 {
 			t.Errorf("message 3: %+v", all[2])
 		}
 
 		for name, err := range map[string]error{
-			"MarkDelivered":       db.Outbox.MarkDelivered(ctx, 999999, t0),
-			"MarkRetry":           db.Outbox.MarkRetry(ctx, 999999, t0, "x"),
-			"MarkAbandoned":       db.Outbox.MarkAbandoned(ctx, 999999, t0, "x"),
+			"MarkDelivered":       db.Outbox.MarkDelivered(ctx, 999999, tok3, t0),
+			"MarkRetry":           db.Outbox.MarkRetry(ctx, 999999, tok3, t0, t0, "x"),
+			"MarkAbandoned":       db.Outbox.MarkAbandoned(ctx, 999999, tok3, t0, "x"),
+			"MarkWaiting":         db.Outbox.MarkWaiting(ctx, 999999, tok3, t0, t0, "x"),
+			"RenewClaim":          db.Outbox.RenewClaim(ctx, 999999, tok3, t0, lease),
 			"ClaimOutbox limit 0": claimErr(db.Outbox.ClaimOutbox(ctx, t0, 0, lease)),
 			"ClaimOutbox lease 0": claimErr(db.Outbox.ClaimOutbox(ctx, t0, 1, 0)),
+			"RenewClaim lease 0":  db.Outbox.RenewClaim(ctx, id3, tok3, t0, 0),
 			"Enqueue no kind": db.Register.InTx(ctx, func(tx workflow.Tx) error {
 				return tx.Enqueue(ctx, domain.OutboxMessage{RecipientID: "x"})
 			}),
@@ -1038,7 +1047,7 @@ func TestOutboxLifecycle(t *testing.T) {
 			}),
 		} {
 			want := domain.EInvalid
-			if strings.HasPrefix(name, "Mark") {
+			if strings.HasPrefix(name, "Mark") || name == "RenewClaim" {
 				want = domain.ENotFound
 			}
 			if !domain.IsCode(err, want) {
@@ -1049,7 +1058,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	})
 }
 
-func claimErr(_ []domain.OutboxMessage, err error) error { return err }
+func claimErr(_ []domain.OutboxMessage, _ string, err error) error { return err }
 
 func TestOutboxConcurrentClaimers(t *testing.T) {
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
@@ -1072,7 +1081,7 @@ func TestOutboxConcurrentClaimers(t *testing.T) {
 		for w := range 4 {
 			wg.Go(func() {
 				for {
-					got, err := dbs[w%2].Outbox.ClaimOutbox(ctx, now, 7, time.Hour)
+					got, _, err := dbs[w%2].Outbox.ClaimOutbox(ctx, now, 7, time.Hour)
 					if err != nil {
 						errs[w] = err
 						return
@@ -1102,7 +1111,7 @@ func TestOutboxConcurrentClaimers(t *testing.T) {
 		if len(seen) != total {
 			t.Errorf("%d messages claimed, want %d", len(seen), total)
 		}
-		if rest, err := dbs[0].Outbox.ClaimOutbox(ctx, now, total, time.Hour); err != nil || len(rest) != 0 {
+		if rest, _, err := dbs[0].Outbox.ClaimOutbox(ctx, now, total, time.Hour); err != nil || len(rest) != 0 {
 			t.Errorf("left after the claimers: %d, %v", len(rest), err)
 		}
 	})
@@ -1225,7 +1234,7 @@ func TestSQLiteInMemoryWorkflow(t *testing.T) {
 	if ov, err := db.Register.Overview(ctx, day(2026, 1, 1)); err != nil || ov.RequestsByState[domain.RequestPending] != 1 {
 		t.Errorf("Overview = %+v, %v", ov, err)
 	}
-	if got, err := db.Outbox.ClaimOutbox(ctx, time.Now().Add(time.Hour), 10, time.Minute); err != nil || len(got) != 1 {
+	if got, _, err := db.Outbox.ClaimOutbox(ctx, time.Now().Add(time.Hour), 10, time.Minute); err != nil || len(got) != 1 {
 		t.Errorf("ClaimOutbox = %+v, %v", got, err)
 	}
 	if got := readRequest(t, db, r.ID); got.ID != r.ID || len(got.Items) != 1 {
