@@ -237,8 +237,8 @@ func TestOutboxTwoReplicasSlowDeliveryExactlyOnce(t *testing.T) {
 	const (
 		messages = 24
 		batch    = 4
-		lease    = 200 * time.Millisecond
-		took     = 600 * time.Millisecond
+		lease    = 300 * time.Millisecond
+		took     = 900 * time.Millisecond
 	)
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
 		t.Parallel() // the dialects wait on the slow deliverer, not on each other
@@ -257,7 +257,7 @@ func TestOutboxTwoReplicasSlowDeliveryExactlyOnce(t *testing.T) {
 				}
 			})
 		}
-		deadline := time.Now().Add(4 * messages * took) // eight times what two replicas need; the loop ends when done
+		deadline := time.Now().Add(2 * messages * took) // four times what two replicas need; the loop ends when done
 		for {
 			n, err := dbs[0].Outbox.PendingOutbox(ctx)
 			if err != nil {
