@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/cards"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
@@ -130,9 +129,9 @@ func (e *employee) submit(ctx context.Context, t *Turn, raw json.RawMessage) (*c
 	if err != nil {
 		return nil, err
 	}
-	until, _ := time.Parse(time.DateOnly, strings.TrimSpace(inputs[cards.ValidUntilInput]))
+	until, _ := domain.ParseDate(strings.TrimSpace(inputs[cards.ValidUntilInput])) // no date: the workflow says so
 	r, err := e.Workflow.Submit(ctx, workflow.SubmitInput{RequesterID: t.Actor(), RoleID: d.RoleID, TaskIDs: d.TaskIDs,
-		Justification: inputs[cards.JustificationInput], ValidUntil: until, ActivityID: t.Activity.ID})
+		Justification: inputs[cards.JustificationInput], ValidUntil: until.Time(), ActivityID: t.Activity.ID})
 	switch {
 	case isAlreadyRequested(err):
 		// A double tap or a retried card: the first tap filed the request; show it instead of an error.

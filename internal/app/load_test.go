@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -109,6 +110,7 @@ func TestLoadDelivery(t *testing.T) {
 		withEnv("VALTUUS_CATALOG_DIR", loadCatalog(t)),
 		func(_ map[string]string, o *app.Options) { o.Directory = org; o.TurnsPerMinute = 1000 })
 	var mu sync.Mutex
+	var turns atomic.Int64
 	submitted, carded := map[int64]time.Time{}, map[int64]time.Time{}
 	h.conn.FailWhen(func(c fakeconnector.Call) *fakeconnector.Fault {
 		if c.Method == "POST" && strings.Contains(string(c.Raw), `"verb":"approvalOpen"`) {
@@ -144,6 +146,7 @@ func TestLoadDelivery(t *testing.T) {
 			for n := 0; time.Now().Before(deadline); n++ {
 				area, task, _ := strings.Cut(tasks[(n*7+e)%len(tasks)], "=")
 				h.invoke(who, "intakeSubmit", map[string]any{"tasks_" + area: task})
+				turns.Add(2)
 				r := h.invoke(who, "requestSubmit", map[string]any{"taskIds": []string{task}, "justification": "Kuormitustesti.",
 					"validUntil": "2027-12-31"})
 				if r.Type == "application/vnd.microsoft.card.adaptive" {
@@ -155,20 +158,21 @@ func TestLoadDelivery(t *testing.T) {
 				} else if r.Type == "application/vnd.microsoft.error" && !strings.Contains(string(r.Value), "pyytänyt") {
 					fail("submit: %s", r.Value)
 				}
-				time.Sleep(3 * time.Second)
+				time.Sleep(4 * time.Second)
 			}
 		})
 	}
 	decided := map[int64]bool{}
 	for a := range 5 {
-		wg.Go(func() { loadDecide(h, loadPerson("a", a), deadline, &mu, carded, decided) })
+		wg.Go(func() { turns.Add(loadDecide(h, loadPerson("a", a), deadline, &mu, carded, decided)) })
 	}
 	wg.Wait()
+	t.Logf("%d turns in %v: %.1f turns a second", turns.Load(), length, float64(turns.Load())/length.Seconds())
 	loadReport(t, h, &mu, submitted, carded, failures, length)
 }
 
 // loadDecide plays an approver: every request whose card has arrived is decided, approve and reject in turn.
-func loadDecide(h *harness, who string, deadline time.Time, mu *sync.Mutex, carded map[int64]time.Time, decided map[int64]bool) {
+func loadDecide(h *harness, who string, deadline time.Time, mu *sync.Mutex, carded map[int64]time.Time, decided map[int64]bool) (turns int64) {
 	for n := 0; time.Now().Before(deadline); n++ {
 		rs, _ := h.app.Workflow.PendingApprovals(context.Background(), who)
 		for _, r := range rs {
@@ -185,9 +189,11 @@ func loadDecide(h *harness, who string, deadline time.Time, mu *sync.Mutex, card
 				decision = "rejectAll"
 			}
 			h.invoke(who, "approvalDecide", map[string]any{"requestId": r.ID, "decision": decision, "reason": "Kuorma"})
+			turns++
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
+	return turns
 }
 
 func loadReport(t *testing.T, h *harness, mu *sync.Mutex, submitted, carded map[int64]time.Time, failures []string, length time.Duration) {

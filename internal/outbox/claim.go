@@ -27,17 +27,21 @@ type batch struct {
 	token string
 
 	mu       sync.Mutex
-	until    map[int64]time.Time     // lease ends of the messages still held
-	current  int64                   // the message being delivered; 0 between deliveries
-	lose     context.CancelCauseFunc // cancels the current delivery
-	deadline *time.Timer             // loses the current delivery when its claim is given up
+	until    map[int64]time.Time // lease ends of the messages still held
+	inFlight map[int64]*flight   // the messages being delivered (one per recipient at a time)
+}
+
+// flight is one delivery under way.
+type flight struct {
+	lose     context.CancelCauseFunc // cancels the delivery
+	deadline *time.Timer             // loses the delivery when its claim is given up
 }
 
 // giveUp is when the worker stops relying on a claim whose lease ends at until.
 func (b *batch) giveUp(until time.Time) time.Time { return until.Add(-b.w.Lease / 3) }
 
 func (w *Worker) newBatch(msgs []domain.OutboxMessage, token string, now time.Time) *batch {
-	b := &batch{w: w, token: token, until: make(map[int64]time.Time, len(msgs))}
+	b := &batch{w: w, token: token, until: make(map[int64]time.Time, len(msgs)), inFlight: map[int64]*flight{}}
 	for _, m := range msgs {
 		b.until[m.ID] = now.Add(w.Lease)
 	}
@@ -93,8 +97,8 @@ func (b *batch) renewed(id int64, until time.Time) {
 		return // delivered meanwhile
 	}
 	b.until[id] = until
-	if id == b.current {
-		b.deadline.Reset(b.giveUp(until).Sub(b.w.Now()))
+	if f := b.inFlight[id]; f != nil {
+		f.deadline.Reset(b.giveUp(until).Sub(b.w.Now()))
 	}
 }
 
@@ -102,8 +106,8 @@ func (b *batch) lost(id int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	delete(b.until, id)
-	if id == b.current {
-		b.lose(errClaimLost)
+	if f := b.inFlight[id]; f != nil {
+		f.lose(errClaimLost)
 	}
 }
 
@@ -119,21 +123,21 @@ func (b *batch) begin(ctx context.Context, id int64) (context.Context, bool) {
 		return nil, false
 	}
 	dctx, cancel := context.WithCancelCause(ctx)
-	b.current, b.lose = id, cancel
-	b.deadline = time.AfterFunc(b.giveUp(until).Sub(now), func() { cancel(errClaimLost) })
+	b.inFlight[id] = &flight{lose: cancel, deadline: time.AfterFunc(b.giveUp(until).Sub(now), func() { cancel(errClaimLost) })}
 	return dctx, true
 }
 
-// end finishes the current delivery, whose context dctx is, and reports whether its claim was lost meanwhile. The
-// message stays held, and renewed, until done is called once its outcome is recorded: a slow write must not let
-// the lease of a message that was sent run out before it is marked.
-func (b *batch) end(dctx context.Context) (lost bool) {
+// end finishes the delivery of message id, whose context dctx is, and reports whether its claim was lost
+// meanwhile. The message stays held, and renewed, until done is called once its outcome is recorded: a slow write
+// must not let the lease of a message that was sent run out before it is marked.
+func (b *batch) end(id int64, dctx context.Context) (lost bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.deadline.Stop()
+	f := b.inFlight[id]
+	f.deadline.Stop()
 	lost = errors.Is(context.Cause(dctx), errClaimLost)
-	b.lose(nil)
-	b.current, b.lose, b.deadline = 0, nil, nil
+	f.lose(nil)
+	delete(b.inFlight, id)
 	return lost
 }
 

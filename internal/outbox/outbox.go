@@ -18,8 +18,10 @@ package outbox
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
@@ -68,7 +70,8 @@ type Worker struct {
 	Now       func() time.Time
 
 	PollInterval time.Duration // how often to look for due messages without a wake-up; default 2 s
-	Batch        int           // messages claimed at once; default 20
+	Batch        int           // messages claimed at once (at most two per recipient); default 20
+	Parallel     int           // recipients delivered to at once; default 8
 	Lease        time.Duration // how long a claim lasts unless renewed (every Lease/3 while its batch is delivered); default 2 min
 	BaseBackoff  time.Duration // first retry delay; default 5 s, doubling with jitter
 	MaxBackoff   time.Duration // default 15 min
@@ -88,6 +91,7 @@ func (w *Worker) defaults() {
 	}
 	w.PollInterval = wait.Or(w.PollInterval, 2*time.Second)
 	w.Batch = wait.Or(w.Batch, 20)
+	w.Parallel = wait.Or(w.Parallel, 8)
 	w.Lease = wait.Or(w.Lease, 2*time.Minute)
 	w.BaseBackoff = wait.Or(w.BaseBackoff, 5*time.Second)
 	w.MaxBackoff = wait.Or(w.MaxBackoff, 15*time.Minute)
@@ -146,13 +150,46 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	b := w.newBatch(msgs, token, now)
 	stop := b.heartbeat(ctx)
 	defer stop()
-	for _, m := range msgs {
-		if ctx.Err() != nil {
-			return len(msgs), ctx.Err() // unclaimed ones come back when the lease ends
-		}
-		w.deliver(ctx, m, b)
+	// One lane per recipient, in parallel: a conversation Teams throttles delays only its own messages. Within a
+	// lane the messages go out in order.
+	lanes := byRecipient(msgs)
+	sem := make(chan struct{}, w.Parallel)
+	var wg sync.WaitGroup
+	for _, lane := range lanes {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			for _, m := range lane {
+				if ctx.Err() != nil {
+					return // unclaimed ones come back when the lease ends
+				}
+				w.deliver(ctx, m, b)
+			}
+		})
 	}
-	return len(msgs), nil
+	wg.Wait()
+	return len(msgs), ctx.Err()
+}
+
+// byRecipient splits a batch into lanes, one per recipient (card refreshes, which have none, one per request),
+// keeping each lane in the order claimed.
+func byRecipient(msgs []domain.OutboxMessage) [][]domain.OutboxMessage {
+	index := map[string]int{}
+	var lanes [][]domain.OutboxMessage
+	for _, m := range msgs {
+		key := m.RecipientID
+		if key == "" {
+			key = fmt.Sprint("request:", m.RequestID)
+		}
+		i, ok := index[key]
+		if !ok {
+			i = len(lanes)
+			index[key] = i
+			lanes = append(lanes, nil)
+		}
+		lanes[i] = append(lanes[i], m)
+	}
+	return lanes
 }
 
 func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage, b *batch) {
@@ -164,7 +201,7 @@ func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage, b *batch) 
 	}
 	defer b.done(m.ID)
 	err := w.Deliverer.Deliver(dctx, m)
-	if b.end(dctx) {
+	if b.end(m.ID, dctx) {
 		// Another worker may hold the message now: whatever happened, this worker must not record it.
 		w.Logger.LogAttrs(ctx, slog.LevelWarn, "outbox claim lost during delivery; not marked", attrs...)
 		return

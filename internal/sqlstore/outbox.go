@@ -22,17 +22,39 @@ const outboxColumns = `id, kind, recipient_id, request_id, payload, created_at, 
 // lock; on PostgreSQL FOR UPDATE locks the chosen rows and SKIP LOCKED makes a concurrent claimer take the next ones
 // instead of waiting and then finding them already claimed. A message is claimable when it is due and nobody holds
 // a live claim on it. $1 is now, $2 the end of the lease, $3 the limit, $4 the claim's token.
+//
+// A claim is fair between conversations: it takes at most claimPerConversation messages of any one recipient (card
+// refreshes count per request), oldest first, so a person receiving hundreds of cards, whose conversation Teams
+// lets the bot write to only a few times a second, never holds up everybody else's messages.
 const claimOutboxSQL = `
 UPDATE outbox SET attempts = attempts + 1, next_attempt = $2, claimed_until = $2, claim_token = $4,
     waiting_recipient = FALSE
 WHERE id IN (
     SELECT id FROM outbox
-    WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt <= $1
-        AND (claimed_until IS NULL OR claimed_until <= $1)
-    ORDER BY id
+    WHERE id IN (
+        SELECT id FROM (
+            SELECT id, ROW_NUMBER() OVER (
+                PARTITION BY recipient_id, CASE WHEN recipient_id = '' THEN request_id END ORDER BY id) AS nth
+            FROM outbox
+            WHERE delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt <= $1
+                AND (claimed_until IS NULL OR claimed_until <= $1)
+        ) due
+        WHERE nth <= ` + claimPerConversation + `
+    )
+    -- again here: on PostgreSQL the row lock re-checks these against a row another claimer just committed
+    AND delivered_at IS NULL AND abandoned_at IS NULL AND next_attempt <= $1
+    AND (claimed_until IS NULL OR claimed_until <= $1)
+    -- someone waits for these: an approver for their card, everybody for their cards' current state
+    ORDER BY CASE kind WHEN 'approval_request' THEN 0 WHEN 'refresh_cards' THEN 1 ELSE 2 END, id
     LIMIT $3%s
 )
 RETURNING ` + outboxColumns
+
+// Within that, approval cards and card refreshes go first: a person is waiting to act on them, while notices and
+// grant tasks can wait the few seconds a busy Teams budget costs.
+
+// claimPerConversation is how many messages of one recipient a claim takes at most.
+const claimPerConversation = "2"
 
 var (
 	claimOutboxSQLite   = fmt.Sprintf(claimOutboxSQL, "")

@@ -1132,8 +1132,9 @@ func TestOutboxWorkerOnTheStore(t *testing.T) {
 		r := sampleRequest("requester-1", "theme")
 		createRequest(t, db, &r)
 		inTx(t, db, func(tx workflow.Tx) error {
-			for _, kind := range []string{domain.MsgApprovalRequest, domain.MsgDecisionNotice, domain.MsgGrantTask} {
-				if err := tx.Enqueue(ctx, domain.OutboxMessage{Kind: kind, RecipientID: "someone", RequestID: r.ID}); err != nil {
+			for i, kind := range []string{domain.MsgApprovalRequest, domain.MsgDecisionNotice, domain.MsgGrantTask} {
+				// Three recipients: a claim takes at most two messages of one person (fair delivery).
+				if err := tx.Enqueue(ctx, domain.OutboxMessage{Kind: kind, RecipientID: fmt.Sprint("someone-", i), RequestID: r.ID}); err != nil {
 					return err
 				}
 			}
