@@ -917,7 +917,7 @@ func TestOutboxLifecycle(t *testing.T) {
 		msgs := []domain.OutboxMessage{
 			{Kind: domain.MsgApprovalRequest, RecipientID: "approver-1", RequestID: r.ID},
 			{Kind: domain.MsgGrantTask, RecipientID: "main-user-1", RequestID: r.ID, Payload: json.RawMessage(`{"item_id": 7}`)},
-			{Kind: domain.MsgRefreshCards, RequestID: r.ID},
+			{Kind: domain.MsgDecisionNotice, RecipientID: "requester-1", RequestID: r.ID}, // same priority as the grant task: oldest first
 		}
 		inTx(t, db, func(tx workflow.Tx) error {
 			for _, m := range msgs {
