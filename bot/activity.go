@@ -15,60 +15,68 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
 )
 
-// httpError is a failure with the status the channel should see. The message goes to logs, never to the caller.
+// httpError is a refusal with the status the caller should see. msg says what is wrong with the activity, for the
+// caller and the logs, and never echoes any of the input; detail (why a token failed, what the connector answered)
+// goes to the logs only.
 type httpError struct {
 	status int
 	msg    string
+	detail string
 }
 
-func (e *httpError) Error() string { return fmt.Sprintf("%d: %s", e.status, e.msg) }
+func (e *httpError) Error() string {
+	if e.detail != "" {
+		return fmt.Sprintf("%d: %s: %s", e.status, e.msg, e.detail)
+	}
+	return fmt.Sprintf("%d: %s", e.status, e.msg)
+}
 
 // readActivity applies the transport checks in the order that leaks least: the token's presence, the body's size
 // and shape, then the token itself (which needs the activity's serviceUrl and channel).
-func (b *Bot) readActivity(w http.ResponseWriter, r *http.Request) (schema.Activity, error) {
+func (b *Bot) readActivity(w http.ResponseWriter, r *http.Request) (schema.Activity, *httpError) {
 	var act schema.Activity
 	header := r.Header.Get("Authorization")
 	if !b.Anonymous() && strings.TrimSpace(header) == "" {
-		return act, &httpError{http.StatusUnauthorized, "no Authorization header"}
+		return act, &httpError{status: http.StatusUnauthorized, msg: "no Authorization header"}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, b.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return act, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", b.cfg.MaxBodyBytes)}
+			return act, &httpError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("body over %d bytes", b.cfg.MaxBodyBytes)}
 		}
-		return act, &httpError{http.StatusBadRequest, "cannot read body"}
+		return act, &httpError{status: http.StatusBadRequest, msg: "cannot read body"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&act); err != nil {
-		return act, &httpError{http.StatusBadRequest, "malformed activity JSON: " + jsonErrorKind(err)}
+		return act, &httpError{status: http.StatusBadRequest, msg: "malformed activity JSON: " + jsonErrorKind(err)}
 	}
 	if dec.More() {
-		return act, &httpError{http.StatusBadRequest, "trailing data after the activity"}
+		return act, &httpError{status: http.StatusBadRequest, msg: "trailing data after the activity"}
 	}
 	if act.Type == "" {
-		return act, &httpError{http.StatusBadRequest, "activity has no type"}
+		return act, &httpError{status: http.StatusBadRequest, msg: "activity has no type"}
 	}
 	if act.ServiceURL == "" || act.Conversation.ID == "" {
-		return act, &httpError{http.StatusBadRequest, "activity has no serviceUrl or conversation id"}
+		return act, &httpError{status: http.StatusBadRequest, msg: "activity has no serviceUrl or conversation id"}
 	}
 	u, err := url.Parse(act.ServiceURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return act, &httpError{http.StatusBadRequest, "activity has an invalid serviceUrl"}
+		return act, &httpError{status: http.StatusBadRequest, msg: "activity has an invalid serviceUrl"}
 	}
 	if b.Anonymous() {
 		// Without authentication anybody on this machine could make us post anywhere: replies may only go back
 		// to a local client such as the Agents Playground.
 		if !config.IsLoopback(u.Hostname()) {
-			return act, &httpError{http.StatusForbidden, "anonymous mode accepts only loopback serviceUrls"}
+			return act, &httpError{status: http.StatusForbidden, msg: "anonymous mode accepts only loopback serviceUrls"}
 		}
 		return act, nil
 	}
 	if _, err := b.adapter.TokenValidator.AuthenticateRequest(r.Context(), act, header, b.adapter.CredentialProvider, b.adapter.ChannelService); err != nil {
-		return act, &httpError{http.StatusForbidden, "authentication failed: " + err.Error()}
+		return act, &httpError{status: http.StatusForbidden, msg: "authentication failed", detail: err.Error()}
 	}
 	if b.cfg.TenantID != "" && !strings.EqualFold(tenantOf(act), b.cfg.TenantID) {
-		return act, &httpError{http.StatusForbidden, "activity from another tenant"}
+		return act, &httpError{status: http.StatusForbidden, msg: "activity from another tenant"}
 	}
 	return act, nil
 }
@@ -88,4 +96,3 @@ func jsonErrorKind(err error) string {
 		return "invalid"
 	}
 }
-

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/valtuusbotti/valtuusbotti/bot/flows"
+	"github.com/valtuusbotti/valtuusbotti/internal/connector"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 )
@@ -24,8 +26,9 @@ type invokeReply struct {
 
 const invokeActivity = "invoke"
 
-// handle runs one authenticated activity. A returned error means nothing the caller can fix: the channel gets
-// 500 and may retry, and de-duplication lets that retry through.
+// handle runs one authenticated activity. A returned *httpError is a refusal the caller must fix (a 4xx); any other
+// error means nothing the caller can fix: the channel gets 500 and may retry, and de-duplication lets that retry
+// through.
 func (b *Bot) handle(ctx context.Context, act schema.Activity) (*flows.InvokeResponse, error) {
 	var dedupKey string
 	if act.ID != "" {
@@ -221,8 +224,24 @@ func (b *Bot) reply(ctx context.Context, in schema.Activity, out []schema.Activi
 		a.ChannelID = in.ChannelID
 		a.ServiceURL = in.ServiceURL
 		if _, err := b.cfg.Sender.SendActivity(ctx, in.ServiceURL, in.Conversation.ID, a); err != nil {
+			if status := refusedStatus(err); status != 0 {
+				return &httpError{status: http.StatusBadRequest, detail: err.Error(),
+					msg: fmt.Sprintf("the Bot Connector refused a reply into the activity's conversation (%d)", status)}
+			}
 			return domain.Wrap("reply", err)
 		}
 	}
 	return nil
+}
+
+// refusedStatus is the Bot Connector's status when it refused a reply for a reason of the activity's own: the
+// conversation (or the serviceUrl path) does not exist, or the bot may not post there (403, 404). No retry can
+// change that, so it is the caller's error, not a 5xx. Anything else (our token, a 400 for a reply we built, an
+// outage) stays a server failure.
+func refusedStatus(err error) int {
+	var api *connector.APIError
+	if errors.As(err, &api) && (api.StatusCode == http.StatusForbidden || api.StatusCode == http.StatusNotFound) {
+		return api.StatusCode
+	}
+	return 0
 }

@@ -157,6 +157,10 @@ func malformedSeeds() []fuzzSeed {
 	var seeds []fuzzSeed
 	patch := func(kind int, p string) {
 		seeds = append(seeds, fuzzSeed{shape: sender(kind, elina), verb: cards.VerbApprovalOpen, data: []byte(`{"requestId":1}`), text: "hei", patch: []byte(p)})
+		if kind == fuzzInvoke {
+			// The same junk in a message, which is answered through the connector.
+			seeds = append(seeds, fuzzSeed{shape: sender(fuzzMessage, elina), text: "hei", patch: []byte(p)})
+		}
 	}
 	for _, p := range []string{
 		`{"type":5}`, `{"type":""}`, `{"type":"typing"}`, `{"type":"invoke","name":"task/fetch"}`,

@@ -19,6 +19,13 @@ func TestMalformedActivitiesGet4xx(t *testing.T) {
 	}{
 		{"invoke other than a Universal Action", fuzzInvoke, `{"name":"task/fetch"}`, http.StatusBadRequest, "unsupported invoke"},
 		{"invoke without a name", fuzzInvoke, `{"name":null}`, http.StatusBadRequest, "unsupported invoke"},
+		{"reply to a serviceUrl path the connector does not serve", fuzzMessage, `{"serviceUrl":"http://127.0.0.1:3979/nope/"}`,
+			http.StatusBadRequest, "refused a reply into the activity's conversation (404)"},
+		{"no type", fuzzMessage, `{"type":null}`, http.StatusBadRequest, "activity has no type"},
+		{"field of the wrong type", fuzzMessage, `{"from":{"id":1}}`, http.StatusBadRequest, `field \"from.id\" has the wrong type`},
+		{"no conversation", fuzzMessage, `{"conversation":null}`, http.StatusBadRequest, "no serviceUrl or conversation id"},
+		{"not JSON", fuzzRaw, `{"type":`, http.StatusBadRequest, "malformed activity JSON: unexpected end"},
+		{"serviceUrl not loopback", fuzzMessage, `{"serviceUrl":"https://example.com/"}`, http.StatusForbidden, "only loopback serviceUrls"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := svc.body(sender(tc.shape, elina), "myMandates", []byte(`{}`), "hei", []byte(tc.patch))
