@@ -60,6 +60,10 @@ func (b *Bot) readActivity(w http.ResponseWriter, r *http.Request) (schema.Activ
 	if act.ServiceURL == "" || act.Conversation.ID == "" {
 		return act, &httpError{status: http.StatusBadRequest, msg: "activity has no serviceUrl or conversation id"}
 	}
+	if act.Conversation.ID == "." || act.Conversation.ID == ".." {
+		// A dot segment in the connector's URL would name another resource than the conversation.
+		return act, &httpError{status: http.StatusBadRequest, msg: "activity has an invalid conversation id"}
+	}
 	u, err := url.Parse(act.ServiceURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return act, &httpError{status: http.StatusBadRequest, msg: "activity has an invalid serviceUrl"}

@@ -224,9 +224,8 @@ func (b *Bot) reply(ctx context.Context, in schema.Activity, out []schema.Activi
 		a.ChannelID = in.ChannelID
 		a.ServiceURL = in.ServiceURL
 		if _, err := b.cfg.Sender.SendActivity(ctx, in.ServiceURL, in.Conversation.ID, a); err != nil {
-			if status := refusedStatus(err); status != 0 {
-				return &httpError{status: http.StatusBadRequest, detail: err.Error(),
-					msg: fmt.Sprintf("the Bot Connector refused a reply into the activity's conversation (%d)", status)}
+			if why := replyRefused(err); why != "" {
+				return &httpError{status: http.StatusBadRequest, msg: why, detail: err.Error()}
 			}
 			return domain.Wrap("reply", err)
 		}
@@ -234,14 +233,17 @@ func (b *Bot) reply(ctx context.Context, in schema.Activity, out []schema.Activi
 	return nil
 }
 
-// refusedStatus is the Bot Connector's status when it refused a reply for a reason of the activity's own: the
-// conversation (or the serviceUrl path) does not exist, or the bot may not post there (403, 404). No retry can
-// change that, so it is the caller's error, not a 5xx. Anything else (our token, a 400 for a reply we built, an
-// outage) stays a server failure.
-func refusedStatus(err error) int {
+// replyRefused says why a reply cannot go into the activity's conversation for a reason of the activity's own, or
+// "" when the failure is the server's. The Bot Connector refuses a conversation that does not exist or where the bot
+// may not post (403, 404), and a serviceUrl that redirects is not the Bot Connector: no retry changes either, so the
+// caller gets a 4xx. Anything else (our token refused, a 400 for a reply we built, an outage) stays a server failure.
+func replyRefused(err error) string {
 	var api *connector.APIError
-	if errors.As(err, &api) && (api.StatusCode == http.StatusForbidden || api.StatusCode == http.StatusNotFound) {
-		return api.StatusCode
+	switch {
+	case errors.As(err, &api) && (api.StatusCode == http.StatusForbidden || api.StatusCode == http.StatusNotFound):
+		return fmt.Sprintf("the Bot Connector refused a reply into the activity's conversation (%d)", api.StatusCode)
+	case errors.Is(err, connector.ErrRedirect):
+		return "the activity's serviceUrl redirected the reply: it is not a Bot Connector endpoint"
 	}
-	return 0
+	return ""
 }
