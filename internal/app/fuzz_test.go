@@ -14,17 +14,18 @@ import (
 // anonymous mode and requires that no input is answered with a 5xx (nor an invoke answer carrying a 5xx status) and
 // that no input panics. An input is either a raw body (the shape's low bits are fuzzRaw: patch is the body) or a
 // structured mutation of a Teams-shaped activity: the shape picks the activity and its sender, verb and data become
-// the Action.Execute of an invoke, text the message text, and patch (a JSON object) replaces top-level fields — a
-// null removes one — so any field can get the wrong type, junk or nothing.
+// the Action.Execute of an invoke, text the message text, conv the conversation id and path the end of the
+// serviceUrl (where the reply goes), and patch (a JSON object) replaces top-level fields — a null removes one — so
+// any field can get the wrong type, junk or nothing.
 //
 //	go test -run '^$' -fuzz FuzzMessagesEndpoint -fuzztime 5m -parallel 1 ./internal/app/
 func FuzzMessagesEndpoint(f *testing.F) {
-	for _, s := range fuzzSeeds() {
-		f.Add(s.shape, s.verb, s.data, s.text, s.patch)
+	for _, s := range fuzzInputs() {
+		f.Add(s.shape, s.verb, s.data, s.text, s.conv, s.path, s.patch)
 	}
 	svc := newFuzzService(f)
-	f.Fuzz(func(t *testing.T, shape uint8, verb string, data []byte, text string, patch []byte) {
-		body := svc.body(shape, verb, data, text, patch)
+	f.Fuzz(func(t *testing.T, shape uint8, verb string, data []byte, text, conv, path string, patch []byte) {
+		body := svc.body(fuzzInput{shape: shape, verb: verb, data: data, text: text, conv: conv, path: path, patch: patch})
 		rec, err := svc.turn(body)
 		if err != nil {
 			t.Fatal(err)
@@ -35,26 +36,40 @@ func FuzzMessagesEndpoint(f *testing.F) {
 	})
 }
 
+// fuzzInput is one input of FuzzMessagesEndpoint.
+type fuzzInput struct {
+	shape      uint8
+	verb       string
+	data       []byte
+	text       string
+	conv, path string
+	patch      []byte
+}
+
 // body renders one fuzz input as the request body.
-func (s *fuzzService) body(shape uint8, verb string, data []byte, text string, patch []byte) []byte {
-	kind, who := int(shape&7), fuzzPeople[int(shape>>3)%len(fuzzPeople)]
+func (s *fuzzService) body(in fuzzInput) []byte {
+	kind, who := int(in.shape&7), fuzzPeople[int(in.shape>>3)%len(fuzzPeople)]
 	if kind == fuzzRaw {
-		return patch
+		return in.patch
 	}
-	act := s.activity(kind, who, text)
+	act := s.activity(kind, who, in.text)
 	if kind == fuzzInvoke || kind == fuzzGroupInvoke {
 		var raw json.RawMessage
 		switch {
-		case len(data) == 0:
-		case json.Valid(data):
-			raw = data
+		case len(in.data) == 0:
+		case json.Valid(in.data):
+			raw = in.data
 		default:
-			raw, _ = json.Marshal(string(data))
+			raw, _ = json.Marshal(string(in.data))
 		}
-		setAction(act, verb, raw)
+		setAction(act, in.verb, raw)
 	}
+	if in.conv != "" {
+		act["conversation"].(map[string]any)["id"] = in.conv
+	}
+	act["serviceUrl"] = fuzzServiceURL + in.path
 	var over map[string]json.RawMessage
-	if json.Unmarshal(patch, &over) == nil {
+	if json.Unmarshal(in.patch, &over) == nil {
 		for k, v := range over {
 			if string(v) == "null" {
 				delete(act, k)
@@ -65,7 +80,7 @@ func (s *fuzzService) body(shape uint8, verb string, data []byte, text string, p
 	}
 	out, err := json.Marshal(act)
 	if err != nil {
-		return patch
+		return in.patch
 	}
 	return out
 }
@@ -101,14 +116,6 @@ func (b *syncBuffer) Reset() {
 	b.buf.Reset()
 }
 
-type fuzzSeed struct {
-	shape uint8
-	verb  string
-	data  []byte
-	text  string
-	patch []byte
-}
-
 // sender puts a demo person into the shape byte.
 func sender(kind int, who string) uint8 {
 	for i, p := range fuzzPeople {
@@ -119,12 +126,12 @@ func sender(kind int, who string) uint8 {
 	panic("unknown fuzz sender " + who)
 }
 
-// fuzzSeeds are realistic activities (every card verb with the data its card carries, the typed commands, the
+// fuzzInputs are realistic activities (every card verb with the data its card carries, the typed commands, the
 // install and channel events) and malformed variants of them.
-func fuzzSeeds() []fuzzSeed {
-	var seeds []fuzzSeed
+func fuzzInputs() []fuzzInput {
+	var seeds []fuzzInput
 	verb := func(who, v, data string) {
-		seeds = append(seeds, fuzzSeed{shape: sender(fuzzInvoke, who), verb: v, data: []byte(data)})
+		seeds = append(seeds, fuzzInput{shape: sender(fuzzInvoke, who), verb: v, data: []byte(data)})
 	}
 	verb(elina, cards.VerbSetLanguage, `{"lang":"sv"}`)
 	verb(elina, cards.VerbIntakeOpen, `{"roleId":"palkkasihteeri"}`)
@@ -143,23 +150,27 @@ func fuzzSeeds() []fuzzSeed {
 	verb(helena, cards.VerbOverview, `{}`)
 	for _, text := range []string{"hei", "Mitä valtuuksia tarvitsen?", "omat valtuudet", "approvals", "tasks",
 		"yleiskuva", "Hetuni on 131052-308T", "ÅÄÖ ✓ \u202e\u200b 𝔘𝔫𝔦𝔠𝔬𝔡𝔢"} {
-		seeds = append(seeds, fuzzSeed{shape: sender(fuzzMessage, elina), text: text})
+		seeds = append(seeds, fuzzInput{shape: sender(fuzzMessage, elina), text: text})
 	}
 	for _, kind := range []int{fuzzBotAdded, fuzzInstall, fuzzUninstall, fuzzChannelMessage} {
-		seeds = append(seeds, fuzzSeed{shape: sender(kind, helena), text: "valtuudet"})
+		seeds = append(seeds, fuzzInput{shape: sender(kind, helena), text: "valtuudet"})
 	}
-	seeds = append(seeds, fuzzSeed{shape: sender(fuzzGroupInvoke, sami), verb: cards.VerbApprovalOpen, data: []byte(`{"requestId":1}`)})
+	seeds = append(seeds, fuzzInput{shape: sender(fuzzGroupInvoke, sami), verb: cards.VerbApprovalOpen, data: []byte(`{"requestId":1}`)})
+	for _, at := range [][2]string{{"a:1Hk3-" + strings.Repeat("Zx9", 40), "amer/"}, {"19:abc@thread.tacv2;messageid=1700000000000", "emea/"},
+		{"a:x%2Fy", "v3/"}, {"ä:ö", "%C3%A4/"}} {
+		seeds = append(seeds, fuzzInput{shape: sender(fuzzMessage, sami), text: "approvals", conv: at[0], path: at[1]})
+	}
 	return append(seeds, malformedSeeds()...)
 }
 
 // malformedSeeds are activities with wrong types, junk and missing parts, and raw bodies that are not activities.
-func malformedSeeds() []fuzzSeed {
-	var seeds []fuzzSeed
+func malformedSeeds() []fuzzInput {
+	var seeds []fuzzInput
 	patch := func(kind int, p string) {
-		seeds = append(seeds, fuzzSeed{shape: sender(kind, elina), verb: cards.VerbApprovalOpen, data: []byte(`{"requestId":1}`), text: "hei", patch: []byte(p)})
+		seeds = append(seeds, fuzzInput{shape: sender(kind, elina), verb: cards.VerbApprovalOpen, data: []byte(`{"requestId":1}`), text: "hei", patch: []byte(p)})
 		if kind == fuzzInvoke {
 			// The same junk in a message, which is answered through the connector.
-			seeds = append(seeds, fuzzSeed{shape: sender(fuzzMessage, elina), text: "hei", patch: []byte(p)})
+			seeds = append(seeds, fuzzInput{shape: sender(fuzzMessage, elina), text: "hei", patch: []byte(p)})
 		}
 	}
 	for _, p := range []string{
@@ -185,7 +196,7 @@ func malformedSeeds() []fuzzSeed {
 	patch(fuzzInstall, `{"action":7}`)
 	for _, raw := range []string{``, `null`, `[]`, `{`, `{"type":"message"}`, `{"type":"message","serviceUrl":"` + fuzzServiceURL +
 		`","conversation":{"id":"a:1"}}{}`, "\xff\xfe", `"` + strings.Repeat("a", 300<<10) + `"`} {
-		seeds = append(seeds, fuzzSeed{shape: fuzzRaw, patch: []byte(raw)})
+		seeds = append(seeds, fuzzInput{shape: fuzzRaw, patch: []byte(raw)})
 	}
 	return seeds
 }

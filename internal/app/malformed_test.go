@@ -32,7 +32,8 @@ func TestMalformedActivitiesGet4xx(t *testing.T) {
 		{"serviceUrl not loopback", fuzzMessage, `{"serviceUrl":"https://example.com/"}`, http.StatusForbidden, "only loopback serviceUrls"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body := svc.body(sender(tc.shape, elina), "myMandates", []byte(`{}`), "hei", []byte(tc.patch))
+			body := svc.body(fuzzInput{shape: sender(tc.shape, elina), verb: "myMandates", data: []byte(`{}`), text: "hei",
+				patch: []byte(tc.patch)})
 			rec, err := svc.turn(body)
 			if err != nil {
 				t.Fatal(err)
