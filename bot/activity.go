@@ -54,20 +54,10 @@ func (b *Bot) readActivity(w http.ResponseWriter, r *http.Request) (schema.Activ
 	if dec.More() {
 		return act, &httpError{status: http.StatusBadRequest, msg: "trailing data after the activity"}
 	}
-	if act.Type == "" {
-		return act, &httpError{status: http.StatusBadRequest, msg: "activity has no type"}
+	if he := shapeError(act, body); he != nil {
+		return act, he
 	}
-	if act.ServiceURL == "" || act.Conversation.ID == "" {
-		return act, &httpError{status: http.StatusBadRequest, msg: "activity has no serviceUrl or conversation id"}
-	}
-	if act.Conversation.ID == "." || act.Conversation.ID == ".." {
-		// A dot segment in the connector's URL would name another resource than the conversation.
-		return act, &httpError{status: http.StatusBadRequest, msg: "activity has an invalid conversation id"}
-	}
-	u, err := url.Parse(act.ServiceURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return act, &httpError{status: http.StatusBadRequest, msg: "activity has an invalid serviceUrl"}
-	}
+	u, _ := url.Parse(act.ServiceURL) // shapeError parsed it
 	if b.Anonymous() {
 		// Without authentication anybody on this machine could make us post anywhere: replies may only go back
 		// to a local client such as the Agents Playground.
@@ -83,6 +73,54 @@ func (b *Bot) readActivity(w http.ResponseWriter, r *http.Request) (schema.Activ
 		return act, &httpError{status: http.StatusForbidden, msg: "activity from another tenant"}
 	}
 	return act, nil
+}
+
+// maxObjectIDBytes bounds a sender's aadObjectId: an Entra object id is a 36-character GUID, and the register keys
+// people by it (PostgreSQL cannot index a key of several kilobytes).
+const maxObjectIDBytes = 128
+
+// shapeError checks what every activity needs before anything reads it: a type, where to answer, and no value the
+// register cannot store. JSON carries a NUL character only as the escape \u0000, which PostgreSQL refuses in text.
+func shapeError(act schema.Activity, body []byte) *httpError {
+	bad := func(msg string) *httpError { return &httpError{status: http.StatusBadRequest, msg: msg} }
+	switch {
+	case act.Type == "":
+		return bad("activity has no type")
+	case act.ServiceURL == "" || act.Conversation.ID == "":
+		return bad("activity has no serviceUrl or conversation id")
+	case act.Conversation.ID == "." || act.Conversation.ID == "..":
+		// A dot segment in the connector's URL would name another resource than the conversation.
+		return bad("activity has an invalid conversation id")
+	case len(act.From.AadObjectID) > maxObjectIDBytes:
+		return bad("activity has a from.aadObjectId too long for an Entra object id")
+	case hasNUL(body):
+		return bad("activity contains a NUL character")
+	}
+	u, err := url.Parse(act.ServiceURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return bad("activity has an invalid serviceUrl")
+	}
+	return nil
+}
+
+// hasNUL reports whether a JSON text holds the escape \u0000: a "u0000" after an odd number of backslashes (after an
+// even number the backslashes escape each other and the text merely reads \u0000).
+func hasNUL(body []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte("u0000"))
+		if j < 0 {
+			return false
+		}
+		u := i + j
+		n := 0
+		for k := u - 1; k >= 0 && body[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 1 {
+			return true
+		}
+		i = u + 1
+	}
 }
 
 // jsonErrorKind names a JSON decoding failure without echoing the offending input.

@@ -19,6 +19,7 @@ import (
 // any field can get the wrong type, junk or nothing.
 //
 //	go test -run '^$' -fuzz FuzzMessagesEndpoint -fuzztime 5m -parallel 1 ./internal/app/
+//	VALTUUS_FUZZ_POSTGRES=1 VALTUUS_TEST_POSTGRES_DSN=postgres://… go test … (the same on PostgreSQL)
 func FuzzMessagesEndpoint(f *testing.F) {
 	for _, s := range fuzzInputs() {
 		f.Add(s.shape, s.verb, s.data, s.text, s.conv, s.path, s.patch)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/valtuusbotti/valtuusbotti/internal/app"
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
+	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore/sqltest"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeconnector"
 )
@@ -35,7 +36,8 @@ const fuzzServiceURL = "http://127.0.0.1:3979/"
 const fuzzRebuildEvery = 3000
 
 // fuzzService is the real service in local anonymous mode (no app id, SQLite, in-memory state), answering in
-// process: the fuzz target calls its handler with a recorder, not over TCP.
+// process: the fuzz target calls its handler with a recorder, not over TCP. With VALTUUS_FUZZ_POSTGRES=1 it runs on
+// PostgreSQL instead (VALTUUS_TEST_POSTGRES_DSN), where text has limits SQLite does not have.
 type fuzzService struct {
 	conn *fakeconnector.Server
 	dir  string
@@ -45,6 +47,7 @@ type fuzzService struct {
 	mu      sync.Mutex // one turn at a time; a rebuild replaces the app
 	app     *app.App
 	db      string
+	dsn     string // a database other than the SQLite file (PostgreSQL); the service is then never rebuilt
 	turns   int
 	step    atomic.Int64
 	seq     atomic.Int64
@@ -71,6 +74,10 @@ func newFuzzService(tb testing.TB) *fuzzService {
 	tb.Cleanup(transport.CloseIdleConnections)
 	s := &fuzzService{conn: conn, dir: tb.TempDir(), hc: &http.Client{Transport: transport, Timeout: 10 * time.Second},
 		logs: &syncBuffer{}}
+	if os.Getenv("VALTUUS_FUZZ_POSTGRES") == "1" {
+		// Production's database: a fresh schema on VALTUUS_TEST_POSTGRES_DSN's server.
+		s.dsn = sqltest.PostgresDSN(tb)
+	}
 	if err := s.build(); err != nil {
 		tb.Fatal(err)
 	}
@@ -91,6 +98,9 @@ func (s *fuzzService) build() error {
 	env := map[string]string{
 		"VALTUUS_LISTEN_ADDR":  "127.0.0.1:3978",
 		"VALTUUS_DATABASE_URL": "sqlite:" + s.db,
+	}
+	if s.dsn != "" {
+		env["VALTUUS_DATABASE_URL"] = s.dsn
 	}
 	cfg, err := config.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
@@ -167,7 +177,7 @@ func (s *fuzzService) setUpTurn(act map[string]any) ([]byte, error) {
 func (s *fuzzService) turn(body []byte) (*httptest.ResponseRecorder, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.turns >= fuzzRebuildEvery {
+	if s.turns >= fuzzRebuildEvery && s.dsn == "" {
 		s.close()
 		if err := s.build(); err != nil {
 			return nil, err

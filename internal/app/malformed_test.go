@@ -25,6 +25,13 @@ func TestMalformedActivitiesGet4xx(t *testing.T) {
 			http.StatusBadRequest, "serviceUrl redirected the reply"},
 		{"conversation id that is a dot segment", fuzzMessage, `{"conversation":{"id":".."}}`, http.StatusBadRequest,
 			"invalid conversation id"},
+		{"NUL character (PostgreSQL refuses it)", fuzzMessage, `{"from":{"id":"29:x","name":"a\u0000b","aadObjectId":"` + elina + `"}}`,
+			http.StatusBadRequest, "NUL character"},
+		{"NUL character in card data", fuzzInvoke, `{"value":{"action":{"type":"Action.Execute","verb":"requestSubmit",` +
+			`"data":{"taskIds":["palkkatietojen-ilmoittaminen"],"validUntil":"2027-06-30","justification":"a\u0000"}}}}`,
+			http.StatusBadRequest, "NUL character"},
+		{"aadObjectId no Entra object id could be (PostgreSQL cannot index it)", fuzzMessage,
+			`{"from":{"id":"29:x","aadObjectId":"` + strings.Repeat("x", 129) + `"}}`, http.StatusBadRequest, "too long"},
 		{"no type", fuzzMessage, `{"type":null}`, http.StatusBadRequest, "activity has no type"},
 		{"field of the wrong type", fuzzMessage, `{"from":{"id":1}}`, http.StatusBadRequest, `field \"from.id\" has the wrong type`},
 		{"no conversation", fuzzMessage, `{"conversation":null}`, http.StatusBadRequest, "no serviceUrl or conversation id"},
