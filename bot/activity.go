@@ -15,62 +15,112 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
 )
 
-// httpError is a failure with the status the channel should see. The message goes to logs, never to the caller.
+// httpError is a refusal with the status the caller should see. msg says what is wrong with the activity, for the
+// caller and the logs, and never echoes any of the input; detail (why a token failed, what the connector answered)
+// goes to the logs only.
 type httpError struct {
 	status int
 	msg    string
+	detail string
 }
 
-func (e *httpError) Error() string { return fmt.Sprintf("%d: %s", e.status, e.msg) }
+func (e *httpError) Error() string {
+	if e.detail != "" {
+		return fmt.Sprintf("%d: %s: %s", e.status, e.msg, e.detail)
+	}
+	return fmt.Sprintf("%d: %s", e.status, e.msg)
+}
 
 // readActivity applies the transport checks in the order that leaks least: the token's presence, the body's size
 // and shape, then the token itself (which needs the activity's serviceUrl and channel).
-func (b *Bot) readActivity(w http.ResponseWriter, r *http.Request) (schema.Activity, error) {
+func (b *Bot) readActivity(w http.ResponseWriter, r *http.Request) (schema.Activity, *httpError) {
 	var act schema.Activity
 	header := r.Header.Get("Authorization")
 	if !b.Anonymous() && strings.TrimSpace(header) == "" {
-		return act, &httpError{http.StatusUnauthorized, "no Authorization header"}
+		return act, &httpError{status: http.StatusUnauthorized, msg: "no Authorization header"}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, b.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return act, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", b.cfg.MaxBodyBytes)}
+			return act, &httpError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("body over %d bytes", b.cfg.MaxBodyBytes)}
 		}
-		return act, &httpError{http.StatusBadRequest, "cannot read body"}
+		return act, &httpError{status: http.StatusBadRequest, msg: "cannot read body"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&act); err != nil {
-		return act, &httpError{http.StatusBadRequest, "malformed activity JSON: " + jsonErrorKind(err)}
+		return act, &httpError{status: http.StatusBadRequest, msg: "malformed activity JSON: " + jsonErrorKind(err)}
 	}
 	if dec.More() {
-		return act, &httpError{http.StatusBadRequest, "trailing data after the activity"}
+		return act, &httpError{status: http.StatusBadRequest, msg: "trailing data after the activity"}
 	}
-	if act.Type == "" {
-		return act, &httpError{http.StatusBadRequest, "activity has no type"}
+	if he := shapeError(act, body); he != nil {
+		return act, he
 	}
-	if act.ServiceURL == "" || act.Conversation.ID == "" {
-		return act, &httpError{http.StatusBadRequest, "activity has no serviceUrl or conversation id"}
-	}
-	u, err := url.Parse(act.ServiceURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return act, &httpError{http.StatusBadRequest, "activity has an invalid serviceUrl"}
-	}
+	u, _ := url.Parse(act.ServiceURL) // shapeError parsed it
 	if b.Anonymous() {
 		// Without authentication anybody on this machine could make us post anywhere: replies may only go back
 		// to a local client such as the Agents Playground.
 		if !config.IsLoopback(u.Hostname()) {
-			return act, &httpError{http.StatusForbidden, "anonymous mode accepts only loopback serviceUrls"}
+			return act, &httpError{status: http.StatusForbidden, msg: "anonymous mode accepts only loopback serviceUrls"}
 		}
 		return act, nil
 	}
 	if _, err := b.adapter.TokenValidator.AuthenticateRequest(r.Context(), act, header, b.adapter.CredentialProvider, b.adapter.ChannelService); err != nil {
-		return act, &httpError{http.StatusForbidden, "authentication failed: " + err.Error()}
+		return act, &httpError{status: http.StatusForbidden, msg: "authentication failed", detail: err.Error()}
 	}
 	if b.cfg.TenantID != "" && !strings.EqualFold(tenantOf(act), b.cfg.TenantID) {
-		return act, &httpError{http.StatusForbidden, "activity from another tenant"}
+		return act, &httpError{status: http.StatusForbidden, msg: "activity from another tenant"}
 	}
 	return act, nil
+}
+
+// maxObjectIDBytes bounds a sender's aadObjectId: an Entra object id is a 36-character GUID, and the register keys
+// people by it (PostgreSQL cannot index a key of several kilobytes).
+const maxObjectIDBytes = 128
+
+// shapeError checks what every activity needs before anything reads it: a type, where to answer, and no value the
+// register cannot store. JSON carries a NUL character only as the escape \u0000, which PostgreSQL refuses in text.
+func shapeError(act schema.Activity, body []byte) *httpError {
+	bad := func(msg string) *httpError { return &httpError{status: http.StatusBadRequest, msg: msg} }
+	switch {
+	case act.Type == "":
+		return bad("activity has no type")
+	case act.ServiceURL == "" || act.Conversation.ID == "":
+		return bad("activity has no serviceUrl or conversation id")
+	case act.Conversation.ID == "." || act.Conversation.ID == "..":
+		// A dot segment in the connector's URL would name another resource than the conversation.
+		return bad("activity has an invalid conversation id")
+	case len(act.From.AadObjectID) > maxObjectIDBytes:
+		return bad("activity has a from.aadObjectId too long for an Entra object id")
+	case hasNUL(body):
+		return bad("activity contains a NUL character")
+	}
+	u, err := url.Parse(act.ServiceURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return bad("activity has an invalid serviceUrl")
+	}
+	return nil
+}
+
+// hasNUL reports whether a JSON text holds the escape \u0000: a "u0000" after an odd number of backslashes (after an
+// even number the backslashes escape each other and the text merely reads \u0000).
+func hasNUL(body []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte("u0000"))
+		if j < 0 {
+			return false
+		}
+		u := i + j
+		n := 0
+		for k := u - 1; k >= 0 && body[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 1 {
+			return true
+		}
+		i = u + 1
+	}
 }
 
 // jsonErrorKind names a JSON decoding failure without echoing the offending input.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/connector/auth"
@@ -119,18 +120,12 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		writeError(w, http.StatusMethodNotAllowed, "only POST is accepted")
 		return
 	}
-	act, err := b.readActivity(w, r)
-	if err != nil {
-		var he *httpError
-		if !errors.As(err, &he) {
-			he = &httpError{status: http.StatusInternalServerError, msg: err.Error()}
-		}
-		b.log.LogAttrs(r.Context(), levelFor(he.status), "activity refused",
-			slog.Int("status", he.status), slog.String("reason", he.msg))
-		http.Error(w, http.StatusText(he.status), he.status)
+	act, he := b.readActivity(w, r)
+	if he != nil {
+		b.refuse(w, r, he)
 		return
 	}
 	resp, err := b.handle(r.Context(), act)
@@ -141,16 +136,19 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.String("user", domain.Pseudonym(act.From.AadObjectID)),
 		slog.Duration("duration", b.cfg.Now().Sub(start)),
 	}
-	var busy *httpError
-	if errors.As(err, &busy) {
-		b.log.LogAttrs(r.Context(), slog.LevelInfo, "activity not handled now", append(attrs, slog.String("reason", busy.msg))...)
-		w.Header().Set("Retry-After", "5")
-		http.Error(w, http.StatusText(busy.status), busy.status)
+	var refused *httpError
+	if errors.As(err, &refused) {
+		// The turn found that the activity cannot be answered (say, its conversation does not exist), or another
+		// replica is handling it (errInProgress: come back later).
+		if refused.status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "5")
+		}
+		b.refuse(w, r, refused, attrs...)
 		return
 	}
 	if err != nil {
 		b.log.LogAttrs(r.Context(), slog.LevelError, "turn failed", append(attrs, slog.String("error", err.Error()))...)
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		writeError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
 	b.log.LogAttrs(r.Context(), slog.LevelDebug, "turn done", attrs...)
@@ -161,6 +159,23 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(resp.Body)
+}
+
+// refuse answers an activity the caller must fix with its status and what is wrong, in the Bot Framework's error
+// shape, and logs it with the detail the caller does not see.
+func (b *Bot) refuse(w http.ResponseWriter, r *http.Request, he *httpError, attrs ...slog.Attr) {
+	attrs = append(attrs, slog.Int("status", he.status), slog.String("reason", he.msg))
+	if he.detail != "" {
+		attrs = append(attrs, slog.String("detail", he.detail))
+	}
+	b.log.LogAttrs(r.Context(), levelFor(he.status), "activity refused", attrs...)
+	writeError(w, he.status, he.msg)
+}
+
+// writeError writes {"error":{"code","message"}}, the shape of the Bot Framework's own error answers.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	code := strings.ReplaceAll(http.StatusText(status), " ", "")
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
 
 func levelFor(status int) slog.Level {

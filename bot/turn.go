@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/valtuusbotti/valtuusbotti/bot/flows"
+	"github.com/valtuusbotti/valtuusbotti/internal/connector"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/hetu"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
@@ -40,7 +42,8 @@ var errInProgress = &httpError{status: http.StatusServiceUnavailable, msg: "the 
 
 // handle runs one authenticated activity, exactly once: it claims the activity, runs the turn, and marks the
 // activity done only after the turn's effects are committed. A returned error means nothing the caller can fix:
-// the channel gets a 5xx and may retry, and the released claim lets that retry through.
+// the channel gets a 5xx and may retry, and the released claim lets that retry through. A returned *httpError is
+// an answer of its own: a refusal the caller must fix (4xx), or errInProgress.
 func (b *Bot) handle(ctx context.Context, act schema.Activity) (*flows.InvokeResponse, error) {
 	key := ""
 	if act.ID != "" {
@@ -285,8 +288,26 @@ func (b *Bot) reply(ctx context.Context, in schema.Activity, out []schema.Activi
 		a.ChannelID = in.ChannelID
 		a.ServiceURL = in.ServiceURL
 		if _, err := b.cfg.Sender.SendActivity(ctx, in.ServiceURL, in.Conversation.ID, a); err != nil {
+			if why := replyRefused(err); why != "" {
+				return &httpError{status: http.StatusBadRequest, msg: why, detail: err.Error()}
+			}
 			return domain.Wrap("reply", err)
 		}
 	}
 	return nil
+}
+
+// replyRefused says why a reply cannot go into the activity's conversation for a reason of the activity's own, or
+// "" when the failure is the server's. The Bot Connector refuses a conversation that does not exist or where the bot
+// may not post (403, 404), and a serviceUrl that redirects is not the Bot Connector: no retry changes either, so the
+// caller gets a 4xx. Anything else (our token refused, a 400 for a reply we built, an outage) stays a server failure.
+func replyRefused(err error) string {
+	var api *connector.APIError
+	switch {
+	case errors.As(err, &api) && (api.StatusCode == http.StatusForbidden || api.StatusCode == http.StatusNotFound):
+		return fmt.Sprintf("the Bot Connector refused a reply into the activity's conversation (%d)", api.StatusCode)
+	case errors.Is(err, connector.ErrRedirect):
+		return "the activity's serviceUrl redirected the reply: it is not a Bot Connector endpoint"
+	}
+	return ""
 }

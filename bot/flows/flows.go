@@ -123,7 +123,10 @@ func (f *Flows) Message(ctx context.Context, t *Turn) (Result, error) {
 func (f *Flows) Invoke(ctx context.Context, t *Turn) (Result, error) {
 	if t.Activity.Name != "adaptiveCard/action" {
 		f.Logger.DebugContext(ctx, "invoke not handled", slog.String("name", truncate(t.Activity.Name, 40)))
-		return Result{Invoke: &InvokeResponse{Status: http.StatusNotImplemented, Body: []byte(`{}`)}}, nil
+		// Only Universal Actions are handled: any other invoke asks for something the bot does not offer, which is
+		// the sender's error, not the server's (a 5xx would also make the channel retry it).
+		return Result{Invoke: &InvokeResponse{Status: http.StatusBadRequest,
+			Body: []byte(`{"error":{"code":"BadRequest","message":"unsupported invoke"}}`)}}, nil
 	}
 	resp, err := f.onAction(ctx, t)
 	if err != nil {

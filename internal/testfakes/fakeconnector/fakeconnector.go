@@ -167,6 +167,14 @@ func (s *Server) FailWhen(rule func(Call) *Fault) {
 	s.failWhen = rule
 }
 
+// Reset forgets the recorded calls, so long runs (fuzzing) do not keep every request in memory. Faults, the
+// required token and the id counters stay as they are.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls, s.kinds = nil, nil
+}
+
 // Calls returns every recorded call, failed ones included, in arrival order.
 func (s *Server) Calls() []Call {
 	return s.filter(func(callKind, Call) bool { return true })

@@ -242,3 +242,19 @@ func (f *fatalRecorder) run(fn func()) {
 	}()
 	fn()
 }
+
+func TestResetForgetsCallsButKeepsIDs(t *testing.T) {
+	s := fakeconnector.New(t)
+	base := s.URL + "/v3/conversations/"
+	do(t, "POST", base+"a:1/activities", "", message)
+	s.Reset()
+	if n := len(s.Calls()); n != 0 {
+		t.Fatalf("%d calls after Reset", n)
+	}
+	if a := do(t, "POST", base+"a:1/activities", "", message); a.status != 201 || a.body["id"] != "act-2" {
+		t.Errorf("send after Reset: %+v", a)
+	}
+	if n := len(s.Sent()); n != 1 {
+		t.Fatalf("%d sent after Reset, want 1", n)
+	}
+}
