@@ -111,11 +111,12 @@ func TestLoadDelivery(t *testing.T) {
 		func(_ map[string]string, o *app.Options) { o.Directory = org; o.TurnsPerMinute = 1000 })
 	var mu sync.Mutex
 	var turns atomic.Int64
-	submitted, carded := map[int64]time.Time{}, map[int64]time.Time{}
+	submitted, carded, cards := map[int64]time.Time{}, map[int64]time.Time{}, map[int64]int{}
 	h.conn.FailWhen(func(c fakeconnector.Call) *fakeconnector.Fault {
 		if c.Method == "POST" && strings.Contains(string(c.Raw), `"verb":"approvalOpen"`) {
 			if id := requestIDIn(string(c.Raw)); id > 0 {
 				mu.Lock()
+				cards[id]++
 				if _, seen := carded[id]; !seen {
 					carded[id] = time.Now()
 				}
@@ -170,6 +171,13 @@ func TestLoadDelivery(t *testing.T) {
 	wg.Wait()
 	t.Logf("%d turns in %v: %.1f turns a second", turns.Load(), length, float64(turns.Load())/length.Seconds())
 	loadReport(t, h, &mu, submitted, carded, failures, length)
+	mu.Lock()
+	defer mu.Unlock()
+	for id := range submitted {
+		if cards[id] != 1 { // none: lost; more: sent twice
+			t.Errorf("request %d: %d approval cards", id, cards[id])
+		}
+	}
 }
 
 // loadDecide plays an approver: every request whose card has arrived is decided, approve and reject in turn.
