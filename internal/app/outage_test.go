@@ -121,7 +121,7 @@ func TestRedisOutageIsNotAnOutage(t *testing.T) {
 	if err := rp.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if s, a := sent.Load(), answered.Load(); s < 20 || a*100 < s*99 {
+	if s, a := sent.Load(), answered.Load(); s < int64(outage/(500*time.Millisecond)) || a*100 < s*99 {
 		t.Fatalf("during the outage %d of %d turns answered", a, s)
 	}
 	r, _ := h.app.Workflow.Store.Request(t.Context(), id)

@@ -102,13 +102,30 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 		return unreachableIfGone(err)
 	}
 	if m.Kind == domain.MsgApprovalRequest || m.Kind == domain.MsgGrantTask {
-		if err := d.Refs.SaveCardRef(ctx, domain.CardRef{RequestID: r.ID, RecipientID: m.RecipientID, Kind: m.Kind,
-			ConversationID: ref.ConversationID, ServiceURL: ref.ServiceURL, ActivityID: id}); err != nil {
+		cr := domain.CardRef{RequestID: r.ID, RecipientID: m.RecipientID, Kind: m.Kind,
+			ConversationID: ref.ConversationID, ServiceURL: ref.ServiceURL, ActivityID: id}
+		if err := d.Refs.SaveCardRef(ctx, cr); err != nil {
 			// The card went out; without the reference it just will not be updated later. Not worth a resend.
 			d.log().WarnContext(ctx, "could not remember a posted card", slog.String("error", err.Error()))
+			return nil
 		}
+		d.catchUp(ctx, r, payload, ref, cr)
 	}
 	return nil
+}
+
+// catchUp updates a card just posted if its request changed while it was rendered and sent: the refresh that change
+// caused may have run before the card was remembered (messages to different people go out in parallel). Any change
+// after this check finds the card remembered and refreshes it itself.
+func (d *Deliverer) catchUp(ctx context.Context, posted domain.Request, payload domain.Payload, ref domain.ConversationRef, cr domain.CardRef) {
+	now, err := d.Requests.Request(ctx, posted.ID)
+	if err != nil || now.Version == posted.Version {
+		return
+	}
+	card := d.render(ctx, d.printer(ctx, ref), payload, now, ref)
+	if err := d.Connector.UpdateActivity(ctx, cr.ServiceURL, cr.ConversationID, cr.ActivityID, card.Activity()); err != nil {
+		d.log().WarnContext(ctx, "could not bring a posted card up to date", slog.String("error", err.Error()))
+	}
 }
 
 // render builds the card a message stands for, from the request as it is now, for the recipient whose

@@ -18,7 +18,6 @@ package outbox
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -71,7 +70,7 @@ type Worker struct {
 
 	PollInterval time.Duration // how often to look for due messages without a wake-up; default 2 s
 	Batch        int           // messages claimed at once (at most two per recipient); default 20
-	Parallel     int           // recipients delivered to at once; default 8
+	Parallel     int           // requests whose messages are delivered at once; default 16
 	Lease        time.Duration // how long a claim lasts unless renewed (every Lease/3 while its batch is delivered); default 2 min
 	BaseBackoff  time.Duration // first retry delay; default 5 s, doubling with jitter
 	MaxBackoff   time.Duration // default 15 min
@@ -91,7 +90,7 @@ func (w *Worker) defaults() {
 	}
 	w.PollInterval = wait.Or(w.PollInterval, 2*time.Second)
 	w.Batch = wait.Or(w.Batch, 20)
-	w.Parallel = wait.Or(w.Parallel, 8)
+	w.Parallel = wait.Or(w.Parallel, 16)
 	w.Lease = wait.Or(w.Lease, 2*time.Minute)
 	w.BaseBackoff = wait.Or(w.BaseBackoff, 5*time.Second)
 	w.MaxBackoff = wait.Or(w.MaxBackoff, 15*time.Minute)
@@ -150,9 +149,10 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	b := w.newBatch(msgs, token, now)
 	stop := b.heartbeat(ctx)
 	defer stop()
-	// One lane per recipient, in parallel: a conversation Teams throttles delays only its own messages. Within a
-	// lane the messages go out in order.
-	lanes := byRecipient(msgs)
+	// One lane per request, in parallel: a conversation Teams throttles delays only the lanes writing to it (a claim
+	// takes at most two messages of one recipient), and within a lane a request's messages go out in the order
+	// claimed, so a card refresh never overtakes the card it should refresh.
+	lanes := byRequest(msgs)
 	sem := make(chan struct{}, w.Parallel)
 	var wg sync.WaitGroup
 	for _, lane := range lanes {
@@ -171,20 +171,15 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	return len(msgs), ctx.Err()
 }
 
-// byRecipient splits a batch into lanes, one per recipient (card refreshes, which have none, one per request),
-// keeping each lane in the order claimed.
-func byRecipient(msgs []domain.OutboxMessage) [][]domain.OutboxMessage {
-	index := map[string]int{}
+// byRequest splits a batch into lanes, one per request, keeping each lane in the order claimed.
+func byRequest(msgs []domain.OutboxMessage) [][]domain.OutboxMessage {
+	index := map[int64]int{}
 	var lanes [][]domain.OutboxMessage
 	for _, m := range msgs {
-		key := m.RecipientID
-		if key == "" {
-			key = fmt.Sprint("request:", m.RequestID)
-		}
-		i, ok := index[key]
+		i, ok := index[m.RequestID]
 		if !ok {
 			i = len(lanes)
-			index[key] = i
+			index[m.RequestID] = i
 			lanes = append(lanes, nil)
 		}
 		lanes[i] = append(lanes[i], m)
