@@ -130,9 +130,14 @@ func (a *App) openStores(ctx context.Context, opt Options) error {
 	if a.DB, err = sqlstore.Open(ctx, cfg.DatabaseURL, sqlstore.WithNow(opt.Now)); err != nil {
 		return fmt.Errorf("cannot open the database (VALTUUS_DATABASE_URL %s): %w", config.MaskURL(cfg.DatabaseURL), err)
 	}
-	if err = a.DB.Migrate(ctx); err != nil {
+	if !cfg.Migrate {
+		// The service runs with a data-only role; the schema owner migrates (valtuusbotti migrate) before it starts.
+		if err = a.DB.CheckSchema(ctx); err != nil {
+			return fmt.Errorf("%w; run \"valtuusbotti migrate\" as the schema owner, then start the service again", err)
+		}
+	} else if err = a.DB.Migrate(ctx); err != nil {
 		return fmt.Errorf("database migration failed (%w); the database role must be allowed to create tables, "+
-			"or run \"valtuusbotti migrate\" as the schema owner first", err)
+			"or run \"valtuusbotti migrate\" as the schema owner and set VALTUUS_MIGRATE=false", err)
 	}
 	if cfg.RedisURL == "" {
 		a.State = state.NewMemory(opt.Now)

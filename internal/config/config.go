@@ -72,6 +72,7 @@ type Config struct {
 	LogFormat string     // VALTUUS_LOG_FORMAT: text | json
 
 	MaxBodyBytes    int64         // VALTUUS_MAX_BODY_BYTES
+	Migrate         bool          // VALTUUS_MIGRATE: serve applies migrations first (false: it only checks the schema)
 	ShutdownTimeout time.Duration // VALTUUS_SHUTDOWN_TIMEOUT
 }
 
@@ -108,6 +109,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		CatalogDir:            r.str("VALTUUS_CATALOG_DIR", ""),
 		LogFormat:             r.str("VALTUUS_LOG_FORMAT", ""),
 		MaxBodyBytes:          r.int64("VALTUUS_MAX_BODY_BYTES", 256<<10),
+		Migrate:               r.bool("VALTUUS_MIGRATE", true),
 		ShutdownTimeout:       r.duration("VALTUUS_SHUTDOWN_TIMEOUT", 20*time.Second),
 	}
 	if c.DatabaseURL == "" {
@@ -254,6 +256,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
 		slog.Int64("max_body_bytes", c.MaxBodyBytes),
+		slog.Bool("migrate", c.Migrate),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 	)
 }
@@ -323,6 +326,10 @@ func (r *reader) secret(key string) string {
 
 func (r *reader) int64(key string, def int64) int64 {
 	return parsed(r, key, def, "an integer", func(v string) (int64, error) { return strconv.ParseInt(v, 10, 64) })
+}
+
+func (r *reader) bool(key string, def bool) bool {
+	return parsed(r, key, def, "true or false", strconv.ParseBool)
 }
 
 func (r *reader) duration(key string, def time.Duration) time.Duration {

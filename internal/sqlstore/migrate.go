@@ -95,6 +95,21 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return db.migrateFS(ctx, fsys)
 }
 
+// CheckSchema reports whether the database has every migration this binary embeds, unchanged, without writing
+// anything (a role that may not create tables can run it): an EUnavailable error names the first one missing.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	ms, err := db.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if !m.Applied || m.Modified {
+			return domain.Errorf(domain.EUnavailable, "the database schema is not up to date (%s)", m)
+		}
+	}
+	return nil
+}
+
 // MigrationStatus lists every migration embedded in this binary or recorded in the database, in version order.
 func (db *DB) MigrationStatus(ctx context.Context) ([]Migration, error) {
 	const op = "sqlstore.MigrationStatus"
