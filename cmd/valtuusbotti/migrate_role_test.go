@@ -3,9 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -81,37 +78,7 @@ func TestServeWithDataOnlyRole(t *testing.T) {
 // returns a DSN connecting as it.
 func dataOnlyRole(t *testing.T, owner string) string {
 	t.Helper()
-	u, _ := url.Parse(owner)
-	schema := u.Query().Get("search_path")
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, owner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	role := "vt_data_" + hex.EncodeToString(b)
-	for _, q := range []string{
-		"CREATE ROLE " + role + " LOGIN PASSWORD 'secretpw'",
-		"GRANT USAGE ON SCHEMA " + schema + " TO " + role,
-		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role,
-		"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role,
-	} {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), owner)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer c.Close(context.Background())
-		_, _ = c.Exec(context.Background(), "DROP OWNED BY "+role)
-		_, _ = c.Exec(context.Background(), "DROP ROLE "+role)
-	})
-	u.User = url.UserPassword(role, "secretpw")
-	return u.String()
+	return testRole(t, owner, "vt_data_", "GRANT USAGE ON SCHEMA {schema} TO {role}",
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}",
+		"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
 }

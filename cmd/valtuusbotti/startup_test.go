@@ -115,9 +115,15 @@ func TestStartupFailuresAreOneClearLine(t *testing.T) {
 // DSN (with a password, which must never be printed) that connects as that role to that schema.
 func roleWithoutCreate(t *testing.T) string {
 	t.Helper()
-	dsn := sqltest.PostgresDSN(t) // skips, or fails in CI, without a server
+	return testRole(t, sqltest.PostgresDSN(t), "vt_nocreate_", // skips, or fails in CI, without a server
+		"REVOKE CREATE ON SCHEMA public FROM PUBLIC", "GRANT USAGE ON SCHEMA {schema} TO {role}")
+}
+
+// testRole creates a login role (password "secretpw") with the grants given ({schema} and {role} filled in) on the
+// schema of dsn, drops it when the test ends, and returns dsn connecting as that role.
+func testRole(t *testing.T, dsn, prefix string, grants ...string) string {
+	t.Helper()
 	u, _ := url.Parse(dsn)
-	schema := u.Query().Get("search_path")
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
@@ -126,14 +132,11 @@ func roleWithoutCreate(t *testing.T) string {
 	defer conn.Close(ctx)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	role := "vt_nocreate_" + hex.EncodeToString(b)
-	for _, q := range []string{
-		"CREATE ROLE " + role + " LOGIN PASSWORD 'secretpw'",
-		"REVOKE CREATE ON SCHEMA public FROM PUBLIC",
-		"GRANT USAGE ON SCHEMA " + schema + " TO " + role,
-	} {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
+	role := prefix + hex.EncodeToString(b)
+	fill := strings.NewReplacer("{schema}", u.Query().Get("search_path"), "{role}", role)
+	for _, q := range append([]string{"CREATE ROLE {role} LOGIN PASSWORD 'secretpw'"}, grants...) {
+		if _, err := conn.Exec(ctx, fill.Replace(q)); err != nil {
+			t.Fatalf("%s: %v", fill.Replace(q), err)
 		}
 	}
 	t.Cleanup(func() {
