@@ -19,4 +19,7 @@ type Tx interface {
 	AppendAudit(ctx context.Context, e AuditEvent) error
 	// Enqueue adds an outbox message, due now.
 	Enqueue(ctx context.Context, m OutboxMessage) error
+	// TaskCards reads what the outbox holds for a main user's grant-task cards (see GrantMessage), inside the
+	// transaction, at the store's clock.
+	TaskCards(ctx context.Context, recipientID string) (TaskCards, error)
 }

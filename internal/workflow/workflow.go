@@ -269,7 +269,13 @@ func (s *Service) Decide(ctx context.Context, in DecideInput) (domain.Request, e
 		if r.State == domain.RequestApproved {
 			msgs = append(msgs, domain.Message(r.RequesterID, r.ID, domain.RequestSteps{}))
 			for _, mu := range s.Catalog.Org.MainUsers {
-				msgs = append(msgs, domain.Message(mu, r.ID, domain.GrantTask{}))
+				cards, err := tx.TaskCards(ctx, mu)
+				if err != nil {
+					return err
+				}
+				if p := domain.GrantMessage(cards); p != nil {
+					msgs = append(msgs, domain.Message(mu, r.ID, p))
+				}
 			}
 		}
 		return enqueue(ctx, tx, msgs...)
