@@ -37,6 +37,7 @@ func manyGrantTasks(t *testing.T, h *harness) {
 			t.Fatalf("approve: %s %s", r.Type, r.Value)
 		}
 		h.waitOutbox(t)
+		fileRequest(t, h, elina, id)
 		ids = append(ids, id)
 	}
 	toMikael := sentTo(h.conn.Sent(), mikael)

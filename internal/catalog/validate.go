@@ -212,6 +212,20 @@ func validateOrg(o *domain.Organisation, doc yamlDoc, themeIDs refs, r *reporter
 		}
 		seen[id] = true
 	}
+	checkGrantPolicy(at(doc.keyLine("grant"), "grant"), o.Grant)
+}
+
+// checkGrantPolicy checks the organisation's grant path: a known path, and where the direct grant is possible, who
+// gives the main user the identity code, in every language.
+func checkGrantPolicy(add func(string, ...any), g domain.GrantPolicy) {
+	if g.Path != "" && !g.Path.Valid() {
+		add("path %q must be %s or %s", g.Path, domain.PathRequest, domain.PathDirect)
+	}
+	if g.DirectAllowed() {
+		if missing := g.IdentityCodeFrom.Missing(); len(missing) > 0 {
+			add("identity_code_from is missing %v: with the direct grant, say who gives the main user the identity code and how", missing)
+		}
+	}
 }
 
 // checkRefList reports each id of the list field that is listed twice or is not a known id of kind, and hands

@@ -188,7 +188,7 @@ func (d *Deliverer) render(ctx context.Context, p i18n.Printer, payload domain.P
 	case domain.DecisionNotice:
 		return cards.DecisionNotice(p, cards.NoticeInput{Catalog: cat, Request: r})
 	case domain.RequestSteps:
-		return cards.RequestSteps(p, cards.StepsInput{Catalog: cat, Request: r, OrgName: cat.Org.Name, BusinessID: cat.Org.BusinessID})
+		return cards.RequestSteps(p, cards.StepsInput{Catalog: cat, Request: r, OrgName: cat.Org.Name, BusinessID: cat.Org.BusinessID, ItemIDs: pl.Items})
 	case domain.GrantedNotice:
 		return cards.GrantedNotice(p, cards.NoticeInput{Catalog: cat, Request: r, ItemIDs: pl.Items})
 	case domain.NotGrantedNotice:

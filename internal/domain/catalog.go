@@ -52,7 +52,34 @@ type Organisation struct {
 	DepartmentHeads map[string]string `json:"department_heads" yaml:"department_heads"`
 	// CoveredThemes are the themes the organisation's valtuutusoikeus covers; anything else needs a new DVV application.
 	CoveredThemes []string `json:"covered_themes" yaml:"covered_themes"`
+	// Grant is the organisation's policy on how approved mandates are granted in Suomi.fi.
+	Grant GrantPolicy `json:"grant" yaml:"grant"`
+	// Support is where people get help the bot cannot give (e.g. the digituki network's channel or address), per
+	// language.
+	Support Text `json:"support" yaml:"support"`
 }
+
+// GrantPolicy is the organisation's choice of grant path.
+type GrantPolicy struct {
+	// Path is the path every approved request takes by default; empty means PathRequest (the valtuuspyyntö).
+	Path GrantPath `json:"path" yaml:"path"`
+	// DirectFallback lets a request switch to the direct grant when the employee cannot file a valtuuspyyntö.
+	DirectFallback bool `json:"direct_fallback" yaml:"direct_fallback"`
+	// IdentityCodeFrom says who gives the main user the person's henkilötunnus for a direct grant, and how (never
+	// through the bot); required when the direct grant is possible.
+	IdentityCodeFrom Text `json:"identity_code_from" yaml:"identity_code_from"`
+}
+
+// DefaultPath is the grant path of a newly approved request.
+func (g GrantPolicy) DefaultPath() GrantPath {
+	if g.Path == "" {
+		return PathRequest
+	}
+	return g.Path
+}
+
+// DirectAllowed reports whether a request may be granted directly.
+func (g GrantPolicy) DirectAllowed() bool { return g.DefaultPath() == PathDirect || g.DirectFallback }
 
 // IsMainUser reports whether the Entra object id belongs to a main user.
 func (o *Organisation) IsMainUser(id string) bool { return contains(o.MainUsers, id) }

@@ -48,8 +48,13 @@ type (
 	GrantTask struct{ payload } // the grant task card to a main user
 	// GrantDigest is the main user's list of open grant tasks, posted once and then updated in place while tasks
 	// keep arriving (see GrantMessage).
-	GrantDigest  struct{ payload }
-	RequestSteps struct{ payload } // the requester's own Suomi.fi steps
+	GrantDigest struct{ payload }
+	// RequestSteps gives the requester their own Suomi.fi steps (the valtuuspyyntö) for the items named; none named
+	// (messages written before items were named) means every grantable item.
+	RequestSteps struct {
+		payload
+		Items []int64
+	}
 	// NotGrantedNotice tells the requester which items could not be granted.
 	NotGrantedNotice struct {
 		payload
@@ -65,7 +70,7 @@ type (
 )
 
 // contentless are the payloads that carry nothing but their kind.
-var contentless = []Payload{ApprovalRequest{}, DecisionNotice{}, GrantTask{}, GrantDigest{}, RequestSteps{}, CancelledNotice{}, RefreshCards{}}
+var contentless = []Payload{ApprovalRequest{}, DecisionNotice{}, GrantTask{}, GrantDigest{}, CancelledNotice{}, RefreshCards{}}
 
 // KindOf is the outbox kind of a payload.
 func KindOf(p Payload) string {
@@ -109,6 +114,8 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 		w.Items = p.Items
 	case NotGrantedNotice:
 		w.Items = p.Items
+	case RequestSteps:
+		w.Items = p.Items
 	case ApplicationNeeded:
 		w.Themes = p.Themes
 	}
@@ -133,6 +140,8 @@ func (m OutboxMessage) Decode() (Payload, error) {
 		return GrantedNotice{Items: w.Items}, nil
 	case MsgNotGrantedNotice:
 		return NotGrantedNotice{Items: w.Items}, nil
+	case MsgRequestSteps:
+		return RequestSteps{Items: w.Items}, nil
 	case MsgApplicationNeeded:
 		return ApplicationNeeded{Themes: w.Themes}, nil
 	}
