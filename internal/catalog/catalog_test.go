@@ -57,6 +57,14 @@ func TestDefaultCatalog(t *testing.T) {
 	if !ok || kela.Name.FI != "Etuustietojen katselu ja maksuvaatimusten rekisteröinti" {
 		t.Fatalf("Kela's Kelmu theme missing or renamed: %+v", kela)
 	}
+	// Mandate types as the agencies describe them: Kela asks for an asiointivaltuus for Kelmu, and the Luvat ja
+	// valvonta authority-side theme reaches officials as an edustamisvaltuus.
+	if kela.Type != domain.Asiointivaltuus {
+		t.Errorf("Kelmu theme type = %q, want %q", kela.Type, domain.Asiointivaltuus)
+	}
+	if lv, _ := c.Theme("luvat-ja-valvonta-viranomaiskasittely"); lv.Type != domain.Edustamisvaltuus {
+		t.Errorf("Luvat ja valvonta theme type = %q, want %q", lv.Type, domain.Edustamisvaltuus)
+	}
 	// Kela's warning from domain.md must show both ways.
 	if !slices.Contains(kela.LookAlikes, "tulorekisteri-etuustiedot-katselu") {
 		t.Errorf("Kelmu theme does not warn about the Incomes Register's Etuustietojen katselu")
@@ -132,6 +140,7 @@ const (
     name: {fi: Alfa, sv: Alfa på svenska, en: Alpha}
     agency: {fi: Virasto, sv: Verket, en: Agency}
     description: {fi: Kuvaus, sv: Beskrivning, en: Description}
+    type: asiointivaltuus
     suomi_fi_url: https://www.suomi.fi/alpha
     sources: [https://www.suomi.fi/alpha]
     default_validity_months: 24
@@ -141,12 +150,14 @@ const (
     name: {fi: Beeta, sv: Beta på svenska, en: Beta}
     agency: {fi: Virasto, sv: Verket, en: Agency}
     description: {fi: Kuvaus, sv: Beskrivning, en: Description}
+    type: asiointivaltuus
     suomi_fi_url: https://www.suomi.fi/beta
     default_validity_months: 36
   - id: gamma
     name: {fi: Gamma, sv: Gamma på svenska, en: Gamma}
     agency: {fi: Virasto, sv: Verket, en: Agency}
     description: {fi: Kuvaus, sv: Beskrivning, en: Description}
+    type: asiointivaltuus
     suomi_fi_url: https://www.suomi.fi/gamma
     default_validity_months: 12
     specifier_hint: {fi: Tarkenne, sv: Specifikation, en: Specifier}
@@ -308,7 +319,7 @@ func TestLoadReportsProblems(t *testing.T) {
 				edit(t, fsys, "roles.yaml", "  - id: r1\n", "  - id: \"\"\n")
 			},
 			want: []want{
-				{"themes.yaml", `theme "beta": duplicate id, first defined at line 11`},
+				{"themes.yaml", `theme "beta": duplicate id, first defined at line 12`},
 				{"tasks.yaml", `area "Area_Two": id "Area_Two" is not lower-case kebab-case`},
 				{"tasks.yaml", `task "t2": unknown theme "gamma"`},
 				{"tasks.yaml", `task "t3": unknown area "area-two"`},
@@ -320,7 +331,7 @@ func TestLoadReportsProblems(t *testing.T) {
 			name: "missing translations",
 			break_: func(t *testing.T, fsys fstest.MapFS) {
 				edit(t, fsys, "themes.yaml", "name: {fi: Beeta, sv: Beta på svenska, en: Beta}", "name: {fi: Beeta, en: Beta}")
-				edit(t, fsys, "themes.yaml", "    description: {fi: Kuvaus, sv: Beskrivning, en: Description}\n    suomi_fi_url: https://www.suomi.fi/gamma", "    suomi_fi_url: https://www.suomi.fi/gamma")
+				edit(t, fsys, "themes.yaml", "    description: {fi: Kuvaus, sv: Beskrivning, en: Description}\n    type: asiointivaltuus\n    suomi_fi_url: https://www.suomi.fi/gamma", "    type: asiointivaltuus\n    suomi_fi_url: https://www.suomi.fi/gamma")
 				edit(t, fsys, "themes.yaml", "specifier_hint: {fi: Tarkenne, sv: Specifikation, en: Specifier}", "specifier_hint: {fi: Tarkenne, sv: \"  \"}")
 				edit(t, fsys, "tasks.yaml", "name: {fi: Alue, sv: Område, en: Area}", "name: {fi: Alue}")
 				edit(t, fsys, "tasks.yaml", "name: {fi: Teen yhtä, sv: Jag gör ett, en: I do one}", "name: {sv: Jag gör ett}")
@@ -356,6 +367,18 @@ func TestLoadReportsProblems(t *testing.T) {
 				{"themes.yaml", `theme "alpha": sources[2] "/relative" must use https`},
 				{"themes.yaml", `theme "beta": suomi_fi_url "http://www.suomi.fi/beta" must use https`},
 				{"themes.yaml", `theme "gamma": suomi_fi_url is missing`},
+			},
+		},
+		{
+			name: "mandate type missing or unknown",
+			break_: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, "themes.yaml", "    type: asiointivaltuus\n    suomi_fi_url: https://www.suomi.fi/alpha", "    suomi_fi_url: https://www.suomi.fi/alpha")
+				edit(t, fsys, "themes.yaml", "    type: asiointivaltuus\n    suomi_fi_url: https://www.suomi.fi/beta", "    type: valtakirja\n    suomi_fi_url: https://www.suomi.fi/beta")
+				edit(t, fsys, "themes.yaml", "    type: asiointivaltuus\n    suomi_fi_url: https://www.suomi.fi/gamma", "    type: edustamisvaltuus\n    suomi_fi_url: https://www.suomi.fi/gamma")
+			},
+			want: []want{
+				{"themes.yaml", `theme "alpha": type is missing: give the mandate type employees receive, one of asiointivaltuus, edustamisvaltuus`},
+				{"themes.yaml", `theme "beta": type "valtakirja" is not a mandate type: use one of asiointivaltuus, edustamisvaltuus`},
 			},
 		},
 		{
@@ -498,19 +521,19 @@ covered_themes: [alpha, delta, alpha]
 
 func TestProblemLinesPointAtTheEntry(t *testing.T) {
 	fsys := baseFS()
-	// gamma starts at line 17 of baseThemes; the unknown field lands on line 23, inside gamma.
+	// gamma starts at line 19 of baseThemes; the unknown field lands on line 26, inside gamma.
 	edit(t, fsys, "themes.yaml", "    specifier_hint:", "    bogus: 1\n    specifier_hint:")
 	edit(t, fsys, "themes.yaml", "default_validity_months: 12", "default_validity_months: 0")
 	_, err := Load(fsys)
 	le := loadError(t, err)
 	want := []Problem{
-		{File: "themes.yaml", Line: 23, Entry: `theme "gamma"`, Message: `unknown field "bogus"`},
-		{File: "themes.yaml", Line: 17, Entry: `theme "gamma"`, Message: "default_validity_months 0 is out of range 1..300 (Suomi.fi allows at most 25 years)"},
+		{File: "themes.yaml", Line: 26, Entry: `theme "gamma"`, Message: `unknown field "bogus"`},
+		{File: "themes.yaml", Line: 19, Entry: `theme "gamma"`, Message: "default_validity_months 0 is out of range 1..300 (Suomi.fi allows at most 25 years)"},
 	}
 	if !reflect.DeepEqual(le.Problems, want) {
 		t.Errorf("problems =\n%#v\nwant\n%#v", le.Problems, want)
 	}
-	if got, want := le.Problems[0].String(), `themes.yaml:23: theme "gamma": unknown field "bogus"`; got != want {
+	if got, want := le.Problems[0].String(), `themes.yaml:26: theme "gamma": unknown field "bogus"`; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 	if got, want := (Problem{File: "roles.yaml", Message: "file is missing"}).String(), "roles.yaml: file is missing"; got != want {

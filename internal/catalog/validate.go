@@ -69,6 +69,13 @@ func validateThemes(themes []domain.Theme, doc yamlDoc, r *reporter) (ids, hidde
 			}
 		}
 
+		switch {
+		case t.Type == "":
+			add("type is missing: give the mandate type employees receive, one of %s", mandateTypeList())
+		case !t.Type.Valid():
+			add("type %q is not a mandate type: use one of %s", t.Type, mandateTypeList())
+		}
+
 		if t.SuomiFiURL == "" {
 			add("suomi_fi_url is missing")
 		} else if p := urlProblem(t.SuomiFiURL); p != "" {
@@ -307,4 +314,13 @@ func textIn(t domain.Text, lang domain.Lang) string {
 		return t.EN
 	}
 	return ""
+}
+
+// mandateTypeList names the valid mandate types for a message, e.g. "asiointivaltuus, edustamisvaltuus".
+func mandateTypeList() string {
+	names := make([]string, 0, len(domain.MandateTypes))
+	for _, t := range domain.MandateTypes {
+		names = append(names, string(t))
+	}
+	return strings.Join(names, ", ")
 }

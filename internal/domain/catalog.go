@@ -9,6 +9,9 @@ type Theme struct {
 	Description Text     `json:"description" yaml:"description"`
 	SuomiFiURL  string   `json:"suomi_fi_url" yaml:"suomi_fi_url"`
 	Sources     []string `json:"sources,omitempty" yaml:"sources,omitempty"`
+	// Type is the kind of mandate an employee receives for this theme (asiointivaltuus for most themes). Cards name
+	// it from here, never on their own.
+	Type MandateType `json:"type" yaml:"type"`
 	// DefaultValidityMonths is the organisation's policy for how long a mandate of this theme is granted for.
 	DefaultValidityMonths int `json:"default_validity_months" yaml:"default_validity_months"`
 	// LookAlikes names themes that are easily confused with this one; LookAlikeWarning explains the difference.
@@ -19,6 +22,26 @@ type Theme struct {
 	// Hidden themes are kept for existing mandates but no longer offered for new requests.
 	Hidden bool `json:"hidden,omitempty" yaml:"hidden,omitempty"`
 }
+
+// MandateType is the kind of Suomi.fi mandate a theme is granted as. The values are the Finnish terms Suomi.fi uses,
+// so the catalog reads like Suomi.fi's own instructions.
+type MandateType string
+
+const (
+	// Asiointivaltuus (ärendefullmakt, mandate for transactions): the person acts for the organisation that granted
+	// it. This is what employees get for almost every theme.
+	Asiointivaltuus MandateType = "asiointivaltuus"
+	// Edustamisvaltuus (representationsfullmakt, mandate to represent): the person acts in the organisation's name
+	// for a party that has authorised the organisation. Someone holding an edustajan valtuutusoikeus (representative's
+	// right to grant mandates) grants it; some services, such as Luvat ja valvonta's authority-side handling, use it.
+	Edustamisvaltuus MandateType = "edustamisvaltuus"
+)
+
+// MandateTypes lists the known mandate types.
+var MandateTypes = []MandateType{Asiointivaltuus, Edustamisvaltuus}
+
+// Valid reports whether t is a known mandate type.
+func (t MandateType) Valid() bool { return t == Asiointivaltuus || t == Edustamisvaltuus }
 
 // Area groups tasks on the intake card (e.g. payroll, tax, social and health services).
 type Area struct {
