@@ -64,7 +64,7 @@ func GrantTask(p i18n.Printer, in GrantTaskInput) *Card {
 
 	fromD, untilD, maxD := domain.GrantDefaults(domain.DateOf(in.Today), domain.DateOf(r.ValidUntil))
 	from, until, maxDate := fromD.Time(), untilD.Time(), maxD.Time()
-	c.Body = append(c.Body, grantSteps(p, in, from, until)...)
+	c.Body = append(c.Body, grantSteps(p, in, itemTypes(in.Catalog, open), from, until)...)
 	c.Body = append(c.Body, grantConfirm(p, in, open, from, until, maxDate))
 	if len(done) > 0 {
 		c.Body = append(c.Body, itemOutcomes(p, p.Get("admin.grant.done.heading"), in.Catalog, r, done, in.People)...)
@@ -159,7 +159,8 @@ func grantWho(p i18n.Printer, in GrantTaskInput, withApproval bool) Element {
 	return FactSet{Type: "FactSet", Facts: facts}
 }
 
-// grantTheme shows one theme to grant: the exact Suomi.fi name, the agency, the specifier hint, and a warning when
+// grantTheme shows one theme to grant: the exact Suomi.fi name, the agency, the mandate type, the specifier hint,
+// and a warning when
 // the organisation's valtuutusoikeus does not cover the theme. (The catalog's look-alike warnings are written for
 // employees choosing themes; the main user is told once to check name and agency.)
 func grantTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element {
@@ -168,6 +169,7 @@ func grantTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Ele
 	if a := th.Agency.In(p.Lang); a != "" {
 		items = append(items, TextBlock{Type: "TextBlock", Text: a, IsSubtle: true, Size: "Small", Wrap: true, Spacing: "None"})
 	}
+	items = append(items, themeTypeLine(p, th)...)
 	if h := strings.TrimSpace(th.SpecifierHint.In(p.Lang)); h != "" {
 		items = append(items, Text(p.Format("admin.grant.specifier", "hint", h)))
 	}
@@ -180,8 +182,10 @@ func grantTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Ele
 }
 
 // grantSteps are the exact steps in Suomi.fi e-Authorizations, then the employee's mandate request as the
-// alternative. The identity code is named only to say where it comes from: the HR system, never the bot.
-func grantSteps(p i18n.Printer, in GrantTaskInput, from, until time.Time) []Element {
+// alternative. The mandate type to choose comes from the themes to grant (types); themes of different types are
+// granted as separate mandates. The identity code is named only to say where it comes from: the HR system, never
+// the bot.
+func grantSteps(p i18n.Printer, in GrantTaskInput, types []domain.MandateType, from, until time.Time) []Element {
 	r := in.Request
 	org := in.OrgName.In(p.Lang)
 	if org == "" && in.Catalog != nil {
@@ -198,7 +202,7 @@ func grantSteps(p i18n.Printer, in GrantTaskInput, from, until time.Time) []Elem
 	steps := []string{
 		p.Get("admin.grant.step.1"),
 		p.Format("admin.grant.step.2", "org", orDash(org), "business_id", orDash(bid)),
-		p.Get("admin.grant.step.3"),
+		grantTypeStep(p, types),
 		p.Format("admin.grant.step.4", "name", orDash(escapeMarkdown(r.RequesterName))),
 		p.Get("admin.grant.step.5"),
 		p.Format("admin.grant.step.6", "from", Date(p.Lang, from), "until", untilText),
@@ -217,4 +221,20 @@ func grantSteps(p i18n.Printer, in GrantTaskInput, from, until time.Time) []Elem
 			Text(p.Format("admin.grant.alt.text", "business_id", orDash(bid))),
 		}},
 	}
+}
+
+// grantTypeStep is the step that chooses the mandate type: one sentence per type of the themes to grant, and a note
+// to grant each type separately when there are several.
+func grantTypeStep(p i18n.Printer, types []domain.MandateType) string {
+	if len(types) == 0 { // only themes the catalog no longer has
+		return p.Get("admin.grant.type.unknown")
+	}
+	parts := make([]string, 0, len(types)+1)
+	for _, t := range types {
+		parts = append(parts, p.Get("admin.grant.type."+string(t)))
+	}
+	if len(types) > 1 {
+		parts = append(parts, p.Get("admin.grant.type.separately"))
+	}
+	return strings.Join(parts, " ")
 }

@@ -108,6 +108,7 @@ func empStepsTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) 
 		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
 			Text: p.Format("steps.finnish_name", "name", t.Name.FI)})
 	}
+	items = append(items, themeTypeLine(p, t)...)
 	if hint := t.SpecifierHint.In(p.Lang); hint != "" {
 		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
 			Text: p.Format("steps.specifier", "hint", hint)})
