@@ -114,7 +114,7 @@ func grantConfirm(p i18n.Printer, in GrantTaskInput, open []domain.RequestItem, 
 	for _, it := range open {
 		// A theme not covered by the valtuutusoikeus cannot have been granted yet, so the main user ticks it on
 		// purpose rather than confirming it by default.
-		confirm = append(confirm, itemToggle(it, lookupTheme(in.Catalog, it.ThemeID).Name.In(p.Lang), it.Covered))
+		confirm = append(confirm, itemToggle(it, suomiFiName(p, lookupTheme(in.Catalog, it.ThemeID)), it.Covered))
 	}
 	confirm = append(confirm,
 		// A grant recorded a few days late keeps its real start date, as the workflow allows (LateGrantDays).
@@ -159,13 +159,12 @@ func grantWho(p i18n.Printer, in GrantTaskInput, withApproval bool) Element {
 	return FactSet{Type: "FactSet", Facts: facts}
 }
 
-// grantTheme shows one theme to grant: the exact Suomi.fi name, the agency, the mandate type, the specifier hint,
-// and a warning when
-// the organisation's valtuutusoikeus does not cover the theme. (The catalog's look-alike warnings are written for
-// employees choosing themes; the main user is told once to check name and agency.)
+// grantTheme shows one theme to grant: Suomi.fi's names (suomiFiNames), the agency, the mandate type, the specifier
+// hint, and a warning when the organisation's valtuutusoikeus does not cover the theme. (The catalog's look-alike
+// warnings are written for employees choosing themes; the main user is told once to check name and agency.)
 func grantTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element {
 	th := lookupTheme(cat, it.ThemeID)
-	items := []Element{TextBlock{Type: "TextBlock", Text: th.Name.In(p.Lang), Weight: "Bolder", Wrap: true}}
+	items := suomiFiNames(p, th)
 	if a := th.Agency.In(p.Lang); a != "" {
 		items = append(items, TextBlock{Type: "TextBlock", Text: a, IsSubtle: true, Size: "Small", Wrap: true, Spacing: "None"})
 	}

@@ -56,3 +56,40 @@ func needTypes(needs []Need) []domain.MandateType {
 	}
 	return out
 }
+
+// suomiFiNames shows what to look for in Suomi.fi, for the cards that send someone there (the employee's request
+// steps, the main user's grant task). Only official names are shown as Suomi.fi's: the one in the reader's language
+// in bold when Suomi.fi has it, else the Finnish one, with the Finnish one beside a Swedish or English name. A name
+// of our own for the reader's language is shown only marked as not confirmed in Suomi.fi. A theme with no official
+// name at all shows its display name, not bold, with a warning.
+func suomiFiNames(p i18n.Printer, th domain.Theme) []Element {
+	name, nameLang, ok := th.SuomiFiName(p.Lang)
+	if !ok {
+		return []Element{Text(th.Name.In(p.Lang)), themeNameNote(p.Get("theme.name.unconfirmed"))}
+	}
+	out := []Element{TextBlock{Type: "TextBlock", Text: name, Weight: "Bolder", Wrap: true}}
+	if nameLang != domain.Finnish {
+		if fi := th.OfficialName.FI; fi != "" {
+			out = append(out, themeNameNote(p.Format("theme.name.finnish", "name", fi)))
+		} else {
+			out = append(out, themeNameNote(p.Get("theme.name.no_finnish")))
+		}
+	}
+	if own := th.OwnName.Exact(p.Lang); own != "" && own != name {
+		out = append(out, themeNameNote(p.Format("theme.name.own", "name", own)))
+	}
+	return out
+}
+
+// suomiFiName is the one name a card uses for a theme where it asks about what was done in Suomi.fi: the official
+// name suomiFiNames shows in bold, else the display name.
+func suomiFiName(p i18n.Printer, th domain.Theme) string {
+	if name, _, ok := th.SuomiFiName(p.Lang); ok {
+		return name
+	}
+	return th.Name.In(p.Lang)
+}
+
+func themeNameNote(s string) TextBlock {
+	return TextBlock{Type: "TextBlock", Text: s, Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None"}
+}

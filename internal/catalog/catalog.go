@@ -84,6 +84,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	files.roles, files.rolesOK = decodeFile(fsys, fileSpec{name: "roles.yaml", sections: map[string]string{"roles": "role"}}, &rf, &r)
 	files.org, files.orgOK = decodeFile(fsys, fileSpec{name: "organisation.yaml"}, &org, &r)
 
+	for i := range tf.Themes {
+		tf.Themes[i] = tf.Themes[i].WithDisplayName()
+	}
 	c := &Catalog{Org: org, Themes: tf.Themes, Areas: kf.Areas, Tasks: kf.Tasks, Roles: rf.Roles}
 	validate(c, files, &r)
 	if len(r.problems) > 0 {

@@ -37,7 +37,7 @@ func TestDefaultCatalog(t *testing.T) {
 		}
 	}
 
-	// Names as Suomi.fi shows them, copied from valtuusasiat.csv.
+	// Display names, copied from valtuusasiat.csv.
 	for id, want := range map[string]domain.Text{
 		"vero-veroasiat":                           {FI: "Veroasioiden hoitaminen", SV: "Skatteärenden", EN: "Managing of tax affairs"},
 		"vero-veroilmoittaminen":                   {FI: "Veroilmoittaminen", SV: "Deklarering", EN: "Filing of tax returns and other reports"},
@@ -53,6 +53,25 @@ func TestDefaultCatalog(t *testing.T) {
 			t.Errorf("theme %q name = %+v, want %+v", id, th.Name, want)
 		}
 	}
+	// Suomi.fi's names are marked as such only where they were confirmed: the Incomes Register's Swedish names are
+	// (vero.fi names them as Suomi.fi's), the Tax Administration's Swedish ones are not, and exactly these themes
+	// have no confirmed Finnish name.
+	if th, _ := c.Theme("tulorekisteri-palkkatiedot-ilmoittaminen"); th.OfficialName.SV != "Anmälan om löneuppgifter" {
+		t.Errorf("Palkkatietojen ilmoittaminen official sv = %q", th.OfficialName.SV)
+	}
+	if th, _ := c.Theme("vero-veroasiat"); th.OfficialName.SV != "" || th.OwnName.SV != "Skatteärenden" {
+		t.Errorf("Veroasioiden hoitaminen: Swedish name %+v / %+v, want it marked as not Suomi.fi's", th.OfficialName, th.OwnName)
+	}
+	var noOfficialFI []string
+	for _, th := range c.Themes {
+		if th.OfficialName.FI == "" {
+			noOfficialFI = append(noOfficialFI, th.ID)
+		}
+	}
+	if want := []string{"ansiotulot-maksajan-palkkatietojen-tilaus", "business-finland-yritysrahoitus"}; !reflect.DeepEqual(noOfficialFI, want) {
+		t.Errorf("themes without a confirmed Finnish name = %v, want %v", noOfficialFI, want)
+	}
+
 	kela, ok := c.Theme("kela-etuustiedot-maksuvaatimukset")
 	if !ok || kela.Name.FI != "Etuustietojen katselu ja maksuvaatimusten rekisteröinti" {
 		t.Fatalf("Kela's Kelmu theme missing or renamed: %+v", kela)
@@ -137,7 +156,8 @@ func TestLoadDirMatchesDefault(t *testing.T) {
 const (
 	baseThemes = `themes:
   - id: alpha
-    name: {fi: Alfa, sv: Alfa på svenska, en: Alpha}
+    official_name: {fi: Alfa, sv: Alfa på svenska}
+    own_name: {en: Alpha}
     agency: {fi: Virasto, sv: Verket, en: Agency}
     description: {fi: Kuvaus, sv: Beskrivning, en: Description}
     type: asiointivaltuus
@@ -147,14 +167,15 @@ const (
     look_alikes: [beta]
     look_alike_warning: {fi: Varo, sv: Akta dig, en: Beware}
   - id: beta
-    name: {fi: Beeta, sv: Beta på svenska, en: Beta}
+    official_name: {fi: Beeta, sv: Beta på svenska, en: Beta}
     agency: {fi: Virasto, sv: Verket, en: Agency}
     description: {fi: Kuvaus, sv: Beskrivning, en: Description}
     type: asiointivaltuus
     suomi_fi_url: https://www.suomi.fi/beta
     default_validity_months: 36
   - id: gamma
-    name: {fi: Gamma, sv: Gamma på svenska, en: Gamma}
+    official_name: {fi: Gamma}
+    own_name: {sv: Gamma på svenska, en: Gamma}
     agency: {fi: Virasto, sv: Verket, en: Agency}
     description: {fi: Kuvaus, sv: Beskrivning, en: Description}
     type: asiointivaltuus
@@ -319,7 +340,7 @@ func TestLoadReportsProblems(t *testing.T) {
 				edit(t, fsys, "roles.yaml", "  - id: r1\n", "  - id: \"\"\n")
 			},
 			want: []want{
-				{"themes.yaml", `theme "beta": duplicate id, first defined at line 12`},
+				{"themes.yaml", `theme "beta": duplicate id, first defined at line 13`},
 				{"tasks.yaml", `area "Area_Two": id "Area_Two" is not lower-case kebab-case`},
 				{"tasks.yaml", `task "t2": unknown theme "gamma"`},
 				{"tasks.yaml", `task "t3": unknown area "area-two"`},
@@ -330,7 +351,7 @@ func TestLoadReportsProblems(t *testing.T) {
 		{
 			name: "missing translations",
 			break_: func(t *testing.T, fsys fstest.MapFS) {
-				edit(t, fsys, "themes.yaml", "name: {fi: Beeta, sv: Beta på svenska, en: Beta}", "name: {fi: Beeta, en: Beta}")
+				edit(t, fsys, "themes.yaml", "official_name: {fi: Beeta, sv: Beta på svenska, en: Beta}", "official_name: {fi: Beeta, en: Beta}")
 				edit(t, fsys, "themes.yaml", "    description: {fi: Kuvaus, sv: Beskrivning, en: Description}\n    type: asiointivaltuus\n    suomi_fi_url: https://www.suomi.fi/gamma", "    type: asiointivaltuus\n    suomi_fi_url: https://www.suomi.fi/gamma")
 				edit(t, fsys, "themes.yaml", "specifier_hint: {fi: Tarkenne, sv: Specifikation, en: Specifier}", "specifier_hint: {fi: Tarkenne, sv: \"  \"}")
 				edit(t, fsys, "tasks.yaml", "name: {fi: Alue, sv: Område, en: Area}", "name: {fi: Alue}")
@@ -339,13 +360,26 @@ func TestLoadReportsProblems(t *testing.T) {
 				edit(t, fsys, "organisation.yaml", "en: City of Porvoo", "en: \"\"")
 			},
 			want: []want{
-				{"themes.yaml", `theme "beta": name is missing in sv`},
+				{"themes.yaml", `theme "beta": name is missing in sv: give official_name (as Suomi.fi shows it) or own_name (ours)`},
 				{"themes.yaml", `theme "gamma": description is missing`},
 				{"themes.yaml", `theme "gamma": specifier_hint is missing in sv, en`},
 				{"tasks.yaml", `area "area-one": name is missing in sv, en`},
 				{"tasks.yaml", `task "t1": name is missing in fi, en`},
 				{"roles.yaml", `role "r1": name is missing`},
 				{"organisation.yaml", `name is missing in en`},
+			},
+		},
+		{
+			name: "names: official or our own per language, the Finnish official name required, copied exactly",
+			break_: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, "themes.yaml", "own_name: {en: Alpha}", "own_name: {sv: Alfa enligt oss, en: Alpha}")
+				edit(t, fsys, "themes.yaml", "official_name: {fi: Beeta, sv: Beta på svenska, en: Beta}", "official_name: {fi: \" Beeta\", sv: Beta på svenska, en: Beta}")
+				edit(t, fsys, "themes.yaml", "    official_name: {fi: Gamma}\n", "")
+			},
+			want: []want{
+				{"themes.yaml", `theme "alpha": own_name.sv is set beside official_name.sv: give a language either Suomi.fi's name or our own, not both`},
+				{"themes.yaml", `theme "beta": official_name.fi " Beeta" has surrounding spaces`},
+				{"themes.yaml", `theme "gamma": official_name.fi is missing: give the Finnish name exactly as Suomi.fi shows it`},
 			},
 		},
 		{
@@ -519,21 +553,43 @@ covered_themes: [alpha, delta, alpha]
 	}
 }
 
+// Each language's display name is Suomi.fi's where the catalog has it, else our own; an unconfirmed Finnish name
+// may stand in as own_name.fi, and then no official Finnish name is claimed.
+func TestThemeNames(t *testing.T) {
+	fsys := baseFS()
+	edit(t, fsys, "themes.yaml", "    official_name: {fi: Gamma}\n    own_name: {sv: Gamma på svenska, en: Gamma}", "    own_name: {fi: Gamma meidän, sv: Gamma på svenska, en: Gamma}")
+	c, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alpha, _ := c.Theme("alpha")
+	if want := (domain.Text{FI: "Alfa", SV: "Alfa på svenska", EN: "Alpha"}); alpha.Name != want {
+		t.Errorf("alpha name = %+v, want %+v", alpha.Name, want)
+	}
+	if alpha.OfficialName.EN != "" || alpha.OwnName.EN != "Alpha" {
+		t.Errorf("alpha's English name must stay marked as ours: %+v / %+v", alpha.OfficialName, alpha.OwnName)
+	}
+	gamma, _ := c.Theme("gamma")
+	if gamma.Name.FI != "Gamma meidän" || gamma.OfficialName != (domain.Text{}) {
+		t.Errorf("gamma = %+v, official %+v: an unconfirmed Finnish name must not become official", gamma.Name, gamma.OfficialName)
+	}
+}
+
 func TestProblemLinesPointAtTheEntry(t *testing.T) {
 	fsys := baseFS()
-	// gamma starts at line 19 of baseThemes; the unknown field lands on line 26, inside gamma.
+	// gamma starts at line 20 of baseThemes; the unknown field lands on line 28, inside gamma.
 	edit(t, fsys, "themes.yaml", "    specifier_hint:", "    bogus: 1\n    specifier_hint:")
 	edit(t, fsys, "themes.yaml", "default_validity_months: 12", "default_validity_months: 0")
 	_, err := Load(fsys)
 	le := loadError(t, err)
 	want := []Problem{
-		{File: "themes.yaml", Line: 26, Entry: `theme "gamma"`, Message: `unknown field "bogus"`},
-		{File: "themes.yaml", Line: 19, Entry: `theme "gamma"`, Message: "default_validity_months 0 is out of range 1..300 (Suomi.fi allows at most 25 years)"},
+		{File: "themes.yaml", Line: 28, Entry: `theme "gamma"`, Message: `unknown field "bogus"`},
+		{File: "themes.yaml", Line: 20, Entry: `theme "gamma"`, Message: "default_validity_months 0 is out of range 1..300 (Suomi.fi allows at most 25 years)"},
 	}
 	if !reflect.DeepEqual(le.Problems, want) {
 		t.Errorf("problems =\n%#v\nwant\n%#v", le.Problems, want)
 	}
-	if got, want := le.Problems[0].String(), `themes.yaml:26: theme "gamma": unknown field "bogus"`; got != want {
+	if got, want := le.Problems[0].String(), `themes.yaml:28: theme "gamma": unknown field "bogus"`; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 	if got, want := (Problem{File: "roles.yaml", Message: "file is missing"}).String(), "roles.yaml: file is missing"; got != want {

@@ -53,7 +53,7 @@ func validateThemes(themes []domain.Theme, doc yamlDoc, r *reporter) (ids, hidde
 		add := func(format string, args ...any) { r.add(file, line, entry, format, args...) }
 		hidden[t.ID] = t.Hidden
 
-		checkText(add, "name", t.Name, true)
+		checkNames(add, t)
 		checkText(add, "agency", t.Agency, true)
 		checkText(add, "description", t.Description, true)
 		for _, lang := range domain.Langs {
@@ -110,6 +110,33 @@ func validateThemes(themes []domain.Theme, doc yamlDoc, r *reporter) (ids, hidde
 		checkText(add, "specifier_hint", t.SpecifierHint, false)
 	}
 	return ids, hidden
+}
+
+// checkNames checks a theme's names. Each language has either Suomi.fi's name (official_name) or one of our own
+// (own_name), never both, so a card can always tell which is which. The Finnish official name is required: only
+// where it could not be confirmed may own_name.fi stand in, and then the data says so. Official names are copied
+// exactly, so surrounding spaces are a copying mistake.
+func checkNames(add func(string, ...any), t domain.Theme) {
+	for _, lang := range domain.Langs {
+		official, own := t.OfficialName.Exact(lang), t.OwnName.Exact(lang)
+		if official != "" && strings.TrimSpace(official) != official {
+			add("official_name.%s %q has surrounding spaces: copy the name exactly as Suomi.fi shows it", lang, official)
+		}
+		if strings.TrimSpace(official) != "" && strings.TrimSpace(own) != "" {
+			add("own_name.%s is set beside official_name.%s: give a language either Suomi.fi's name or our own, not both", lang, lang)
+		}
+	}
+	var missing []string
+	for _, lang := range missingLangs(t.Name) {
+		if lang == string(domain.Finnish) {
+			add("official_name.fi is missing: give the Finnish name exactly as Suomi.fi shows it (own_name.fi only when it cannot be confirmed)")
+			continue
+		}
+		missing = append(missing, lang)
+	}
+	if len(missing) > 0 {
+		add("name is missing in %s: give official_name (as Suomi.fi shows it) or own_name (ours)", strings.Join(missing, ", "))
+	}
 }
 
 func validateTasks(areas []domain.Area, tasks []domain.Task, doc yamlDoc, themeIDs, hidden refs, r *reporter) refs {

@@ -3,8 +3,17 @@ package domain
 // Theme is a Suomi.fi mandate theme (valtuusasia) as the organisation's catalog describes it. ID is our own stable
 // identifier: the codes Suomi.fi uses internally are not public, so SuomiFiURL keeps the public page as reference.
 type Theme struct {
-	ID          string   `json:"id" yaml:"id"`
-	Name        Text     `json:"name" yaml:"name"` // as Suomi.fi shows it, per language
+	ID string `json:"id" yaml:"id"`
+	// OfficialName is the theme's name exactly as Suomi.fi shows it, in each language where that name is confirmed
+	// (Finnish always, unless it could not be confirmed; Swedish and English where Suomi.fi publishes them). Cards
+	// that tell someone what to pick in Suomi.fi present only these as Suomi.fi's names.
+	OfficialName Text `json:"official_name" yaml:"official_name"`
+	// OwnName is a name of the organisation's own (a translation, or an agency's wording) for each language that
+	// has no confirmed official name. It is never presented as the name to search for in Suomi.fi.
+	OwnName Text `json:"own_name,omitempty" yaml:"own_name,omitempty"`
+	// Name is the display name per language: the official name where there is one, else the own name. The catalog
+	// loader fills it from OfficialName and OwnName (WithDisplayName); it is not written in the catalog files.
+	Name        Text     `json:"name" yaml:"-"`
 	Agency      Text     `json:"agency" yaml:"agency"`
 	Description Text     `json:"description" yaml:"description"`
 	SuomiFiURL  string   `json:"suomi_fi_url" yaml:"suomi_fi_url"`
@@ -21,6 +30,34 @@ type Theme struct {
 	SpecifierHint Text `json:"specifier_hint,omitempty" yaml:"specifier_hint,omitempty"`
 	// Hidden themes are kept for existing mandates but no longer offered for new requests.
 	Hidden bool `json:"hidden,omitempty" yaml:"hidden,omitempty"`
+}
+
+// WithDisplayName returns the theme with Name filled in: per language the official name, else the own name.
+func (t Theme) WithDisplayName() Theme {
+	pick := func(official, own string) string {
+		if official != "" {
+			return official
+		}
+		return own
+	}
+	t.Name = Text{
+		FI: pick(t.OfficialName.FI, t.OwnName.FI),
+		SV: pick(t.OfficialName.SV, t.OwnName.SV),
+		EN: pick(t.OfficialName.EN, t.OwnName.EN),
+	}
+	return t
+}
+
+// SuomiFiName is the name to look for in Suomi.fi for a reader of lang: the official name in lang when Suomi.fi
+// has one, else the official Finnish name (Suomi.fi finds a theme by its Finnish name whatever the reader's
+// language), else any official name. ok is false when no official name is known at all.
+func (t Theme) SuomiFiName(lang Lang) (name string, nameLang Lang, ok bool) {
+	for _, l := range []Lang{lang, Finnish, Swedish, English} {
+		if s := t.OfficialName.Exact(l); s != "" {
+			return s, l, true
+		}
+	}
+	return "", "", false
 }
 
 // MandateType is the kind of Suomi.fi mandate a theme is granted as. The values are the Finnish terms Suomi.fi uses,
