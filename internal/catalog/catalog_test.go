@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
@@ -164,6 +165,8 @@ const (
     suomi_fi_url: https://www.suomi.fi/alpha
     sources: [https://www.suomi.fi/alpha]
     default_validity_months: 24
+    max_validity_months: 60
+    checked: 2026-12-03
     look_alikes: [beta]
     look_alike_warning: {fi: Varo, sv: Akta dig, en: Beware}
   - id: beta
@@ -173,6 +176,8 @@ const (
     type: asiointivaltuus
     suomi_fi_url: https://www.suomi.fi/beta
     default_validity_months: 36
+    max_validity_months: 300
+    checked: 2026-11-30
   - id: gamma
     official_name: {fi: Gamma}
     own_name: {sv: Gamma på svenska, en: Gamma}
@@ -181,6 +186,8 @@ const (
     type: asiointivaltuus
     suomi_fi_url: https://www.suomi.fi/gamma
     default_validity_months: 12
+    max_validity_months: 12
+    checked: 2025-01-15
     specifier_hint: {fi: Tarkenne, sv: Specifikation, en: Specifier}
 `
 	baseTasks = `areas:
@@ -340,7 +347,7 @@ func TestLoadReportsProblems(t *testing.T) {
 				edit(t, fsys, "roles.yaml", "  - id: r1\n", "  - id: \"\"\n")
 			},
 			want: []want{
-				{"themes.yaml", `theme "beta": duplicate id, first defined at line 13`},
+				{"themes.yaml", `theme "beta": duplicate id, first defined at line 15`},
 				{"tasks.yaml", `area "Area_Two": id "Area_Two" is not lower-case kebab-case`},
 				{"tasks.yaml", `task "t2": unknown theme "gamma"`},
 				{"tasks.yaml", `task "t3": unknown area "area-two"`},
@@ -425,6 +432,33 @@ func TestLoadReportsProblems(t *testing.T) {
 			want: []want{
 				{"themes.yaml", `theme "alpha": default_validity_months 0 is out of range 1..300`},
 				{"themes.yaml", `theme "beta": default_validity_months 301 is out of range 1..300`},
+				{"themes.yaml", `theme "gamma": default_validity_months 300 is longer than max_validity_months 12`},
+			},
+		},
+		{
+			name: "max validity missing, out of range, shorter than the default",
+			break_: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, "themes.yaml", "    max_validity_months: 60\n", "")
+				edit(t, fsys, "themes.yaml", "max_validity_months: 300", "max_validity_months: 301")
+				edit(t, fsys, "themes.yaml", "max_validity_months: 12", "max_validity_months: 6")
+			},
+			want: []want{
+				{"themes.yaml", `theme "alpha": max_validity_months is missing: give the longest validity the organisation grants, 1..300 months`},
+				{"themes.yaml", `theme "beta": max_validity_months 301 is out of range 1..300`},
+				{"themes.yaml", `theme "gamma": default_validity_months 12 is longer than max_validity_months 6`},
+			},
+		},
+		{
+			name: "checked date missing or not a date",
+			break_: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, "themes.yaml", "    checked: 2026-12-03\n", "")
+				edit(t, fsys, "themes.yaml", "checked: 2026-11-30", "checked: 2026-13-01")
+				edit(t, fsys, "themes.yaml", "checked: 2025-01-15", "checked: 15.1.2025")
+			},
+			want: []want{
+				{"themes.yaml", `theme "alpha": checked is missing: give the day the theme was last checked against its sources, as YYYY-MM-DD`},
+				{"themes.yaml", `theme "beta": checked "2026-13-01" is not a date: write it as YYYY-MM-DD`},
+				{"themes.yaml", `theme "gamma": checked "15.1.2025" is not a date: write it as YYYY-MM-DD`},
 			},
 		},
 		{
@@ -577,19 +611,19 @@ func TestThemeNames(t *testing.T) {
 
 func TestProblemLinesPointAtTheEntry(t *testing.T) {
 	fsys := baseFS()
-	// gamma starts at line 20 of baseThemes; the unknown field lands on line 28, inside gamma.
+	// gamma starts at line 24 of baseThemes; the unknown field lands on line 34, inside gamma.
 	edit(t, fsys, "themes.yaml", "    specifier_hint:", "    bogus: 1\n    specifier_hint:")
 	edit(t, fsys, "themes.yaml", "default_validity_months: 12", "default_validity_months: 0")
 	_, err := Load(fsys)
 	le := loadError(t, err)
 	want := []Problem{
-		{File: "themes.yaml", Line: 28, Entry: `theme "gamma"`, Message: `unknown field "bogus"`},
-		{File: "themes.yaml", Line: 20, Entry: `theme "gamma"`, Message: "default_validity_months 0 is out of range 1..300 (Suomi.fi allows at most 25 years)"},
+		{File: "themes.yaml", Line: 34, Entry: `theme "gamma"`, Message: `unknown field "bogus"`},
+		{File: "themes.yaml", Line: 24, Entry: `theme "gamma"`, Message: "default_validity_months 0 is out of range 1..300 (Suomi.fi allows at most 25 years)"},
 	}
 	if !reflect.DeepEqual(le.Problems, want) {
 		t.Errorf("problems =\n%#v\nwant\n%#v", le.Problems, want)
 	}
-	if got, want := le.Problems[0].String(), `themes.yaml:28: theme "gamma": unknown field "bogus"`; got != want {
+	if got, want := le.Problems[0].String(), `themes.yaml:34: theme "gamma": unknown field "bogus"`; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 	if got, want := (Problem{File: "roles.yaml", Message: "file is missing"}).String(), "roles.yaml: file is missing"; got != want {
@@ -651,7 +685,8 @@ func TestThemesFor(t *testing.T) {
 
 func TestLookups(t *testing.T) {
 	c := mustLoadBase(t)
-	if th, ok := c.Theme("beta"); !ok || th.Name.FI != "Beeta" || th.DefaultValidityMonths != 36 {
+	if th, ok := c.Theme("beta"); !ok || th.Name.FI != "Beeta" || th.DefaultValidityMonths != 36 || th.MaxValidityMonths != 300 ||
+		th.Checked != domain.NewDate(2026, time.November, 30) {
 		t.Errorf("Theme(beta) = %+v, %v", th, ok)
 	}
 	if _, ok := c.Theme("nope"); ok {

@@ -15,6 +15,7 @@ const maxValidityMonths = 25 * 12
 type loadedFiles struct {
 	themes, tasks, roles, org         yamlDoc
 	themesOK, tasksOK, rolesOK, orgOK bool
+	checked                           []string // each theme's "checked" date as written
 }
 
 // refs is the set of usable ids of one kind; nil means "unknown: the file did not load", and then references are
@@ -27,7 +28,7 @@ func (s refs) unknown(id string) bool { return s != nil && !s[id] }
 func validate(c *Catalog, f loadedFiles, r *reporter) {
 	var themeIDs, hiddenThemes, taskIDs refs
 	if f.themesOK {
-		themeIDs, hiddenThemes = validateThemes(c.Themes, f.themes, r)
+		themeIDs, hiddenThemes = validateThemes(c.Themes, f.checked, f.themes, r)
 	}
 	if f.tasksOK {
 		taskIDs = validateTasks(c.Areas, c.Tasks, f.tasks, themeIDs, hiddenThemes, r)
@@ -40,7 +41,7 @@ func validate(c *Catalog, f loadedFiles, r *reporter) {
 	}
 }
 
-func validateThemes(themes []domain.Theme, doc yamlDoc, r *reporter) (ids, hidden refs) {
+func validateThemes(themes []domain.Theme, checked []string, doc yamlDoc, r *reporter) (ids, hidden refs) {
 	file := doc.spec.name
 	if len(themes) == 0 {
 		r.add(file, doc.keyLine("themes"), "", "no themes: the file needs a non-empty \"themes\" list")
@@ -86,9 +87,13 @@ func validateThemes(themes []domain.Theme, doc yamlDoc, r *reporter) (ids, hidde
 				add("sources[%d] %q %s", j, u, p)
 			}
 		}
-		if m := t.DefaultValidityMonths; m < 1 || m > maxValidityMonths {
-			add("default_validity_months %d is out of range 1..%d (Suomi.fi allows at most 25 years)", m, maxValidityMonths)
+		switch {
+		case checked[i] == "":
+			add("checked is missing: give the day the theme was last checked against its sources, as YYYY-MM-DD")
+		case t.Checked.IsZero():
+			add("checked %q is not a date: write it as YYYY-MM-DD", checked[i])
 		}
+		checkValidity(add, t)
 
 		seen := map[string]bool{}
 		for _, la := range t.LookAlikes {
@@ -110,6 +115,23 @@ func validateThemes(themes []domain.Theme, doc yamlDoc, r *reporter) (ids, hidde
 		checkText(add, "specifier_hint", t.SpecifierHint, false)
 	}
 	return ids, hidden
+}
+
+// checkValidity checks a theme's validity policy: a default and a maximum, each within Suomi.fi's 25 years, and the
+// default no longer than the maximum.
+func checkValidity(add func(string, ...any), t domain.Theme) {
+	def, longest := t.DefaultValidityMonths, t.MaxValidityMonths
+	if def < 1 || def > maxValidityMonths {
+		add("default_validity_months %d is out of range 1..%d (Suomi.fi allows at most 25 years)", def, maxValidityMonths)
+	}
+	switch {
+	case longest == 0:
+		add("max_validity_months is missing: give the longest validity the organisation grants, 1..%d months", maxValidityMonths)
+	case longest < 1 || longest > maxValidityMonths:
+		add("max_validity_months %d is out of range 1..%d (Suomi.fi allows at most 25 years)", longest, maxValidityMonths)
+	case def >= 1 && def <= maxValidityMonths && def > longest:
+		add("default_validity_months %d is longer than max_validity_months %d", def, longest)
+	}
 }
 
 // checkNames checks a theme's names. Each language has either Suomi.fi's name (official_name) or one of our own

@@ -18,11 +18,17 @@ type Theme struct {
 	Description Text     `json:"description" yaml:"description"`
 	SuomiFiURL  string   `json:"suomi_fi_url" yaml:"suomi_fi_url"`
 	Sources     []string `json:"sources,omitempty" yaml:"sources,omitempty"`
+	// Checked is the day the theme's names, agency and description were last checked against its sources. The
+	// catalog files write it as YYYY-MM-DD under "checked".
+	Checked Date `json:"checked" yaml:"-"`
 	// Type is the kind of mandate an employee receives for this theme (asiointivaltuus for most themes). Cards name
 	// it from here, never on their own.
 	Type MandateType `json:"type" yaml:"type"`
 	// DefaultValidityMonths is the organisation's policy for how long a mandate of this theme is granted for.
 	DefaultValidityMonths int `json:"default_validity_months" yaml:"default_validity_months"`
+	// MaxValidityMonths is the longest the organisation grants a mandate of this theme for (at least the default,
+	// at most Suomi.fi's 25 years); see CapValidity.
+	MaxValidityMonths int `json:"max_validity_months" yaml:"max_validity_months"`
 	// LookAlikes names themes that are easily confused with this one; LookAlikeWarning explains the difference.
 	LookAlikes       []string `json:"look_alikes,omitempty" yaml:"look_alikes,omitempty"`
 	LookAlikeWarning Text     `json:"look_alike_warning,omitempty" yaml:"look_alike_warning,omitempty"`
