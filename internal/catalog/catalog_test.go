@@ -17,8 +17,8 @@ func TestDefaultCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Default: %v", err)
 	}
-	if got := len(c.Themes); got != 21 {
-		t.Errorf("themes = %d, want the 21 themes of valtuusasiat.csv", got)
+	if got := len(c.Themes); got != 22 {
+		t.Errorf("themes = %d, want the 21 themes of valtuusasiat.csv and Valtiokonttori's", got)
 	}
 	if n := len(c.Tasks); n < 20 || n > 30 {
 		t.Errorf("tasks = %d, want 20..30", n)
@@ -69,7 +69,7 @@ func TestDefaultCatalog(t *testing.T) {
 			noOfficialFI = append(noOfficialFI, th.ID)
 		}
 	}
-	if want := []string{"ansiotulot-maksajan-palkkatietojen-tilaus", "business-finland-yritysrahoitus"}; !reflect.DeepEqual(noOfficialFI, want) {
+	if want := []string{"ansiotulot-maksajan-palkkatietojen-tilaus", "business-finland-yritysrahoitus", "valtiokonttori-kuntatalous"}; !reflect.DeepEqual(noOfficialFI, want) {
 		t.Errorf("themes without a confirmed Finnish name = %v, want %v", noOfficialFI, want)
 	}
 
@@ -120,6 +120,25 @@ func TestDefaultCatalog(t *testing.T) {
 	}
 	if len(c.Org.CoveredThemes)+len(uncovered) != len(c.Themes) {
 		t.Errorf("covered %d + uncovered %d != %d themes", len(c.Org.CoveredThemes), len(uncovered), len(c.Themes))
+	}
+	// Municipal finance reporting goes to Valtiokonttori, and only there: the finance manager's role includes it,
+	// and no task names municipal finance ("kuntatalou") while implying another agency's theme.
+	if needs := c.ThemesFor([]string{"kuntatalouden-raportointi"}); len(needs) != 1 || needs[0].Theme.ID != "valtiokonttori-kuntatalous" ||
+		!strings.HasPrefix(needs[0].Theme.Agency.FI, "Valtiokonttori") {
+		t.Errorf("municipal finance reporting needs %v, want Valtiokonttori's theme only", needIDs(needs))
+	}
+	if fm, _ := c.Role("talouspaallikko"); !slices.Contains(fm.Tasks, "kuntatalouden-raportointi") {
+		t.Errorf("the finance manager's role lacks municipal finance reporting")
+	}
+	for _, task := range c.Tasks {
+		if !strings.Contains(strings.ToLower(task.Name.FI), "kuntatalou") {
+			continue
+		}
+		for _, id := range task.Themes {
+			if th, _ := c.Theme(id); !strings.HasPrefix(th.Agency.FI, "Valtiokonttori") {
+				t.Errorf("task %s is about municipal finance but implies %s (%s)", task.ID, id, th.Agency.FI)
+			}
+		}
 	}
 	grants, ok := c.Role("avustuskoordinaattori")
 	if !ok {
