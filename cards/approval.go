@@ -124,8 +124,8 @@ func requestSummary(p i18n.Printer, cat *catalog.Catalog, r domain.Request, now 
 	return out
 }
 
-// approvalTheme shows one requested theme: its name as Suomi.fi shows it, the agency, the tasks that need it, and
-// a warning when the organisation's valtuutusoikeus does not cover it.
+// approvalTheme shows one requested theme: its name, the agency, the mandate type, the tasks that need it, and a
+// warning when the organisation's valtuutusoikeus does not cover it.
 func approvalTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element {
 	th := lookupTheme(cat, it.ThemeID)
 	items := []Element{
@@ -134,6 +134,7 @@ func approvalTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) 
 	if a := th.Agency.In(p.Lang); a != "" {
 		items = append(items, TextBlock{Type: "TextBlock", Text: a, IsSubtle: true, Size: "Small", Wrap: true, Spacing: "None"})
 	}
+	items = append(items, themeTypeLine(p, th)...)
 	if names := taskNames(cat, it.TaskIDs, p.Lang); len(names) > 0 {
 		items = append(items, Text(p.Format("admin.theme.why", "tasks", joinNames(names))))
 	}

@@ -395,7 +395,7 @@ func TestApprovalShowsWhyAndNotCovered(t *testing.T) {
 	for _, want := range []string{
 		"Anna Virtanen", "Palkkasihteeri", "Talous- ja henkilöstöpalvelut", "VB-2026-0042", "30.11.2028",
 		"Miksi: Ilmoitan palkkatiedot tulorekisteriin", "Työllisyyden, ympäristön, elinkeinotoiminnan ja liikenteen valtionavustusten hakeminen",
-		"ELY-keskukset ja TE-palvelut", "2 päivää sitten",
+		"Elinvoimakeskukset (ent. ELY-keskukset)", "2 päivää sitten",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("card lacks %q", want)

@@ -88,7 +88,7 @@ func grantReady(p i18n.Printer, in GrantTaskInput, ready []domain.RequestItem) [
 	fromD, untilD, maxD := domain.GrantDefaults(domain.DateOf(in.Today), domain.DateOf(r.ValidUntil))
 	from, until, maxDate := fromD.Time(), untilD.Time(), maxD.Time()
 	if pathOf(r) == domain.PathDirect {
-		out = append(out, grantSteps(p, in, from, until))
+		out = append(out, grantSteps(p, in, itemTypes(in.Catalog, ready), from, until))
 	} else {
 		out = append(out, acceptSteps(p, in, ready, from, until)...)
 	}
@@ -214,7 +214,7 @@ func grantConfirm(p i18n.Printer, in GrantTaskInput, open []domain.RequestItem, 
 	for _, it := range open {
 		// A theme not covered by the valtuutusoikeus cannot have been granted yet, so the main user ticks it on
 		// purpose rather than confirming it by default.
-		confirm = append(confirm, itemToggle(it, lookupTheme(in.Catalog, it.ThemeID).Name.In(p.Lang), it.Covered))
+		confirm = append(confirm, itemToggle(it, suomiFiName(p, lookupTheme(in.Catalog, it.ThemeID)), it.Covered))
 	}
 	confirm = append(confirm,
 		// A grant recorded a few days late keeps its real start date, as the workflow allows (LateGrantDays).
@@ -259,15 +259,16 @@ func grantWho(p i18n.Printer, in GrantTaskInput, withApproval bool) Element {
 	return FactSet{Type: "FactSet", Facts: facts}
 }
 
-// grantTheme shows one theme to grant: the exact Suomi.fi name, the agency, the specifier hint, and a warning when
-// the organisation's valtuutusoikeus does not cover the theme. (The catalog's look-alike warnings are written for
-// employees choosing themes; the main user is told once to check name and agency.)
+// grantTheme shows one theme to grant: Suomi.fi's names (suomiFiNames), the agency, the mandate type, the specifier
+// hint, and a warning when the organisation's valtuutusoikeus does not cover the theme. (The catalog's look-alike
+// warnings are written for employees choosing themes; the main user is told once to check name and agency.)
 func grantTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element {
 	th := lookupTheme(cat, it.ThemeID)
-	items := []Element{TextBlock{Type: "TextBlock", Text: th.Name.In(p.Lang), Weight: "Bolder", Wrap: true}}
+	items := suomiFiNames(p, th)
 	if a := th.Agency.In(p.Lang); a != "" {
 		items = append(items, TextBlock{Type: "TextBlock", Text: a, IsSubtle: true, Size: "Small", Wrap: true, Spacing: "None"})
 	}
+	items = append(items, themeTypeLine(p, th)...)
 	if h := strings.TrimSpace(th.SpecifierHint.In(p.Lang)); h != "" {
 		items = append(items, Text(p.Format("admin.grant.specifier", "hint", h)))
 	}
@@ -279,9 +280,10 @@ func grantTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Ele
 	return Container{Type: "Container", Style: style, Spacing: "Small", Items: items}
 }
 
-// grantSteps are the exact steps of the direct grant in Suomi.fi e-Authorizations. The identity code is named only
-// to say where it comes from, as the organisation's policy says: never from the bot.
-func grantSteps(p i18n.Printer, in GrantTaskInput, from, until time.Time) Element {
+// grantSteps are the exact steps of the direct grant in Suomi.fi e-Authorizations. The mandate type to choose
+// comes from the themes to grant (types); themes of different types are granted as separate mandates. The identity
+// code is named only to say where it comes from, as the organisation's policy says: never from the bot.
+func grantSteps(p i18n.Printer, in GrantTaskInput, types []domain.MandateType, from, until time.Time) Element {
 	r := in.Request
 	org, bid := orgOf(p, in)
 	source := ""
@@ -291,7 +293,7 @@ func grantSteps(p i18n.Printer, in GrantTaskInput, from, until time.Time) Elemen
 	steps := []string{
 		p.Get("admin.grant.step.1"),
 		p.Format("admin.grant.step.2", "org", orDash(org), "business_id", orDash(bid)),
-		p.Get("admin.grant.step.3"),
+		grantTypeStep(p, types),
 		p.Format("admin.grant.step.4", "name", orDash(escapeMarkdown(r.RequesterName)), "source", orDash(source)),
 		p.Get("admin.grant.step.5"),
 		p.Format("admin.grant.step.6", "from", Date(p.Lang, from), "until", orDash(Date(p.Lang, until))),
@@ -315,4 +317,20 @@ func orgOf(p i18n.Printer, in GrantTaskInput) (org, bid string) {
 		}
 	}
 	return org, bid
+}
+
+// grantTypeStep is the step that chooses the mandate type: one sentence per type of the themes to grant, and a note
+// to grant each type separately when there are several.
+func grantTypeStep(p i18n.Printer, types []domain.MandateType) string {
+	if len(types) == 0 { // only themes the catalog no longer has
+		return p.Get("admin.grant.type.unknown")
+	}
+	parts := make([]string, 0, len(types)+1)
+	for _, t := range types {
+		parts = append(parts, p.Get("admin.grant.type."+string(t)))
+	}
+	if len(types) > 1 {
+		parts = append(parts, p.Get("admin.grant.type.separately"))
+	}
+	return strings.Join(parts, " ")
 }

@@ -114,21 +114,12 @@ func requestStepsList(p i18n.Printer, in StepsInput, ready []domain.RequestItem)
 	return Container{Type: "Container", Spacing: "Medium", Items: steps}
 }
 
-// empStepsTheme names one theme to pick in Suomi.fi. Where the reader's language is not Finnish the Finnish name
-// is shown too: Suomi.fi's search finds it whatever the language, and some translations are our own.
+// empStepsTheme names one theme to pick in Suomi.fi, by Suomi.fi's own names (suomiFiNames), with its mandate type
+// and specifier.
 func empStepsTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element {
-	items := []Element{TextBlock{Type: "TextBlock", Text: empThemeName(p, cat, it.ThemeID), Weight: "Bolder", Wrap: true}}
-	if cat == nil {
-		return Container{Type: "Container", Items: items}
-	}
-	t, ok := cat.Theme(it.ThemeID)
-	if !ok {
-		return Container{Type: "Container", Items: items}
-	}
-	if p.Lang != domain.Finnish && t.Name.FI != "" && t.Name.FI != t.Name.In(p.Lang) {
-		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
-			Text: p.Format("steps.finnish_name", "name", t.Name.FI)})
-	}
+	t := lookupTheme(cat, it.ThemeID)
+	items := suomiFiNames(p, t)
+	items = append(items, themeTypeLine(p, t)...)
 	if hint := t.SpecifierHint.In(p.Lang); hint != "" {
 		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
 			Text: p.Format("steps.specifier", "hint", hint)})

@@ -3,14 +3,32 @@ package domain
 // Theme is a Suomi.fi mandate theme (valtuusasia) as the organisation's catalog describes it. ID is our own stable
 // identifier: the codes Suomi.fi uses internally are not public, so SuomiFiURL keeps the public page as reference.
 type Theme struct {
-	ID          string   `json:"id" yaml:"id"`
-	Name        Text     `json:"name" yaml:"name"` // as Suomi.fi shows it, per language
+	ID string `json:"id" yaml:"id"`
+	// OfficialName is the theme's name exactly as Suomi.fi shows it, in each language where that name is confirmed
+	// (Finnish always, unless it could not be confirmed; Swedish and English where Suomi.fi publishes them). Cards
+	// that tell someone what to pick in Suomi.fi present only these as Suomi.fi's names.
+	OfficialName Text `json:"official_name" yaml:"official_name"`
+	// OwnName is a name of the organisation's own (a translation, or an agency's wording) for each language that
+	// has no confirmed official name. It is never presented as the name to search for in Suomi.fi.
+	OwnName Text `json:"own_name,omitempty" yaml:"own_name,omitempty"`
+	// Name is the display name per language: the official name where there is one, else the own name. The catalog
+	// loader fills it from OfficialName and OwnName (WithDisplayName); it is not written in the catalog files.
+	Name        Text     `json:"name" yaml:"-"`
 	Agency      Text     `json:"agency" yaml:"agency"`
 	Description Text     `json:"description" yaml:"description"`
 	SuomiFiURL  string   `json:"suomi_fi_url" yaml:"suomi_fi_url"`
 	Sources     []string `json:"sources,omitempty" yaml:"sources,omitempty"`
+	// Checked is the day the theme's names, agency and description were last checked against its sources. The
+	// catalog files write it as YYYY-MM-DD under "checked".
+	Checked Date `json:"checked" yaml:"-"`
+	// Type is the kind of mandate an employee receives for this theme (asiointivaltuus for most themes). Cards name
+	// it from here, never on their own.
+	Type MandateType `json:"type" yaml:"type"`
 	// DefaultValidityMonths is the organisation's policy for how long a mandate of this theme is granted for.
 	DefaultValidityMonths int `json:"default_validity_months" yaml:"default_validity_months"`
+	// MaxValidityMonths is the longest the organisation grants a mandate of this theme for (at least the default,
+	// at most Suomi.fi's 25 years); see CapValidity.
+	MaxValidityMonths int `json:"max_validity_months" yaml:"max_validity_months"`
 	// LookAlikes names themes that are easily confused with this one; LookAlikeWarning explains the difference.
 	LookAlikes       []string `json:"look_alikes,omitempty" yaml:"look_alikes,omitempty"`
 	LookAlikeWarning Text     `json:"look_alike_warning,omitempty" yaml:"look_alike_warning,omitempty"`
@@ -19,6 +37,54 @@ type Theme struct {
 	// Hidden themes are kept for existing mandates but no longer offered for new requests.
 	Hidden bool `json:"hidden,omitempty" yaml:"hidden,omitempty"`
 }
+
+// WithDisplayName returns the theme with Name filled in: per language the official name, else the own name.
+func (t Theme) WithDisplayName() Theme {
+	pick := func(official, own string) string {
+		if official != "" {
+			return official
+		}
+		return own
+	}
+	t.Name = Text{
+		FI: pick(t.OfficialName.FI, t.OwnName.FI),
+		SV: pick(t.OfficialName.SV, t.OwnName.SV),
+		EN: pick(t.OfficialName.EN, t.OwnName.EN),
+	}
+	return t
+}
+
+// SuomiFiName is the name to look for in Suomi.fi for a reader of lang: the official name in lang when Suomi.fi
+// has one, else the official Finnish name (Suomi.fi finds a theme by its Finnish name whatever the reader's
+// language), else any official name. ok is false when no official name is known at all.
+func (t Theme) SuomiFiName(lang Lang) (name string, nameLang Lang, ok bool) {
+	for _, l := range []Lang{lang, Finnish, Swedish, English} {
+		if s := t.OfficialName.Exact(l); s != "" {
+			return s, l, true
+		}
+	}
+	return "", "", false
+}
+
+// MandateType is the kind of Suomi.fi mandate a theme is granted as. The values are the Finnish terms Suomi.fi uses,
+// so the catalog reads like Suomi.fi's own instructions.
+type MandateType string
+
+const (
+	// Asiointivaltuus (ärendefullmakt, mandate for transactions): the person acts for the organisation that granted
+	// it. This is what employees get for almost every theme.
+	Asiointivaltuus MandateType = "asiointivaltuus"
+	// Edustamisvaltuus (representationsfullmakt, mandate to represent): the person acts in the organisation's name
+	// for a party that has authorised the organisation. Someone holding an edustajan valtuutusoikeus (representative's
+	// right to grant mandates) grants it; some services, such as Luvat ja valvonta's authority-side handling, use it.
+	Edustamisvaltuus MandateType = "edustamisvaltuus"
+)
+
+// MandateTypes lists the known mandate types.
+var MandateTypes = []MandateType{Asiointivaltuus, Edustamisvaltuus}
+
+// Valid reports whether t is a known mandate type.
+func (t MandateType) Valid() bool { return t == Asiointivaltuus || t == Edustamisvaltuus }
 
 // Area groups tasks on the intake card (e.g. payroll, tax, social and health services).
 type Area struct {
