@@ -218,14 +218,17 @@ tasks:
   - id: t1
     area: area-one
     name: {fi: Teen yhtä, sv: Jag gör ett, en: I do one}
+    name_for_approver: {fi: tekee yhtä, sv: gör ett, en: does one}
     themes: [alpha, beta]
   - id: t2
     area: area-one
     name: {fi: Teen toista, sv: Jag gör annat, en: I do another}
+    name_for_approver: {fi: tekee toista, sv: gör annat, en: does another}
     themes: [beta, gamma]
   - id: t3
     area: area-two
     name: {fi: Teen kolmatta, sv: Jag gör tredje, en: I do a third}
+    name_for_approver: {fi: tekee kolmatta, sv: gör tredje, en: does a third}
     themes: [gamma]
 `
 	baseRoles = `roles:
@@ -512,9 +515,23 @@ func TestLoadReportsProblems(t *testing.T) {
 			},
 		},
 		{
+			name: "tasks: the approver's wording is missing or in the first person",
+			break_: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, "tasks.yaml", "    name_for_approver: {fi: tekee yhtä, sv: gör ett, en: does one}\n", "")
+				edit(t, fsys, "tasks.yaml", "{fi: tekee toista, sv: gör annat, en: does another}", "{fi: tekee toista, sv: Jag gör annat, en: I do another}")
+				edit(t, fsys, "tasks.yaml", "{fi: tekee kolmatta, sv: gör tredje, en: does a third}", "{fi: tekee kolmatta, en: does a third}")
+			},
+			want: []want{
+				{"tasks.yaml", `task "t1": name_for_approver is missing`},
+				{"tasks.yaml", `task "t2": name_for_approver in sv starts with "Jag"`},
+				{"tasks.yaml", `task "t2": name_for_approver in en starts with "I"`},
+				{"tasks.yaml", `task "t3": name_for_approver is missing in sv`},
+			},
+		},
+		{
 			name: "tasks: missing area and empty lists",
 			break_: func(t *testing.T, fsys fstest.MapFS) {
-				fsys["tasks.yaml"] = &fstest.MapFile{Data: []byte("areas: []\ntasks:\n  - id: lonely\n    name: {fi: a, sv: b, en: c}\n    themes: [alpha]\n")}
+				fsys["tasks.yaml"] = &fstest.MapFile{Data: []byte("areas: []\ntasks:\n  - id: lonely\n    name: {fi: a, sv: b, en: c}\n    name_for_approver: {fi: a, sv: b, en: c}\n    themes: [alpha]\n")}
 				fsys["roles.yaml"] = &fstest.MapFile{Data: []byte("roles: []\n")}
 			},
 			want: []want{

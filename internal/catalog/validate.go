@@ -186,6 +186,8 @@ func validateTasks(areas []domain.Area, tasks []domain.Task, doc yamlDoc, themeI
 			add("unknown area %q", t.Area)
 		}
 		checkText(add, "name", t.Name, true)
+		checkText(add, "name_for_approver", t.NameForApprover, true)
+		checkApproverWording(add, t.NameForApprover)
 		if len(t.Themes) == 0 {
 			add("has no themes: every task must name the themes the work needs")
 		}
@@ -342,6 +344,18 @@ func checkIDs[T any](doc yamlDoc, section, kind string, items []T, idOf func(T) 
 }
 
 // checkText reports a text that is missing (when required) or lacks some of the languages.
+// checkApproverWording catches the employee's first-person wording copied into name_for_approver, where the approval
+// card puts it after the requester's name ("Anna Virtanen I report…"). Only Swedish and English show it by a word;
+// Finnish first-person verbs have no such mark.
+func checkApproverWording(add func(string, ...any), t domain.Text) {
+	for _, c := range []struct{ lang, text, pronoun string }{{"sv", t.SV, "jag"}, {"en", t.EN, "i"}} {
+		first, _, _ := strings.Cut(strings.TrimSpace(c.text), " ")
+		if strings.EqualFold(first, c.pronoun) {
+			add("name_for_approver in %s starts with %q: write it in the third person without a subject, as it follows the requester's name", c.lang, first)
+		}
+	}
+}
+
 func checkText(add func(string, ...any), field string, t domain.Text, required bool) {
 	missing := missingLangs(t)
 	switch {

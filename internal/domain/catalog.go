@@ -94,10 +94,14 @@ type Area struct {
 
 // Task is a "what I do" item an employee can pick; each implies the themes the work needs.
 type Task struct {
-	ID     string   `json:"id" yaml:"id"`
-	Area   string   `json:"area" yaml:"area"`
-	Name   Text     `json:"name" yaml:"name"`
-	Themes []string `json:"themes" yaml:"themes"`
+	ID   string `json:"id" yaml:"id"`
+	Area string `json:"area" yaml:"area"`
+	// Name is the task in the employee's own words, first person: "Ilmoitan palkkatiedot tulorekisteriin".
+	Name Text `json:"name" yaml:"name"`
+	// NameForApprover is the same task as the approver reads it after the requester's name: third person, lower
+	// case at the start ("ilmoittaa palkkatiedot tulorekisteriin").
+	NameForApprover Text     `json:"name_for_approver" yaml:"name_for_approver"`
+	Themes          []string `json:"themes" yaml:"themes"`
 }
 
 // RoleProfile bundles the tasks of a typical job, e.g. a payroll clerk.
