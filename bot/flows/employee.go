@@ -115,7 +115,10 @@ func (e *employee) recommendation(ctx context.Context, t *Turn, roleID string, t
 	}
 	in := cards.RecommendationInput{Catalog: e.Catalog, RoleID: roleID, TaskIDs: rec.TaskIDs,
 		DefaultValidUntil: rec.Validity.Default.Time(), MinValidUntil: rec.Validity.Min.Time(), MaxValidUntil: rec.Validity.Max.Time(),
-		Justification: justification, Error: errText}
+		CappedBy: rec.Validity.CappedBy, Justification: justification, Error: errText}
+	if th, ok := e.Catalog.Theme(rec.Validity.CapTheme); ok {
+		in.CapTheme = th
+	}
 	for _, n := range rec.Needs {
 		in.Needs = append(in.Needs, cards.Need{Theme: n.Theme, Tasks: n.Tasks, Covered: n.Covered, LookAlikes: n.LookAlikes,
 			Held: n.Held, PendingReference: n.PendingReference})

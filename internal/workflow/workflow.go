@@ -72,6 +72,9 @@ func (s *Service) Recommend(ctx context.Context, personID string, taskIDs []stri
 		return domain.Recommendation{}, err
 	}
 	h := domain.HoldingsOf(s.Today(), ms, rs)
+	if u, err := s.Directory.User(ctx, personID); err == nil && u.LeaveDate != nil {
+		h.ContractEnd = domain.DateOf(*u.LeaveDate) // a fixed-term employment: no mandate beyond its last day
+	}
 	var needs []domain.Need
 	for _, tn := range s.Catalog.ThemesFor(tasks) {
 		needs = append(needs, domain.Need{Theme: tn.Theme, Tasks: tn.Tasks, Covered: covers(tn.Theme.ID), LookAlikes: s.Catalog.LookAlikes(tn.Theme.ID)})
@@ -133,7 +136,10 @@ func (s *Service) newRequest(ctx context.Context, in SubmitInput) (domain.Reques
 		return domain.Request{}, err
 	}
 	until := domain.DateOf(in.ValidUntil)
-	if !rec.Validity.Allows(until) {
+	switch {
+	case !rec.Validity.Open():
+		return domain.Request{}, invalid("err.contract_ends")
+	case !rec.Validity.Allows(until):
 		return domain.Request{}, invalid("err.valid_until_range")
 	}
 	requester, err := s.Directory.User(ctx, in.RequesterID)
