@@ -119,14 +119,16 @@ func requestSummary(p i18n.Printer, cat *catalog.Catalog, r domain.Request, now 
 
 	out = append(out, sectionHeading(plural(p, "admin.themes", len(r.Items))))
 	for _, it := range r.Items {
-		out = append(out, approvalTheme(p, cat, it))
+		out = append(out, approvalTheme(p, cat, r, it))
 	}
 	return out
 }
 
-// approvalTheme shows one requested theme: its name as Suomi.fi shows it, the agency, the tasks that need it, and
-// a warning when the organisation's valtuutusoikeus does not cover it.
-func approvalTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element {
+// approvalTheme shows one requested theme: its name as Suomi.fi shows it, the agency, the mandate type, the tasks
+// that need it, and a warning when the organisation's valtuutusoikeus does not cover it. The tasks are said of the
+// requester, in the third person ("Why: Anna Virtanen reports pay data…"), not in the employee's own first-person
+// words.
+func approvalTheme(p i18n.Printer, cat *catalog.Catalog, r domain.Request, it domain.RequestItem) Element {
 	th := lookupTheme(cat, it.ThemeID)
 	items := []Element{
 		TextBlock{Type: "TextBlock", Text: th.Name.In(p.Lang), Weight: "Bolder", Wrap: true},
@@ -134,8 +136,13 @@ func approvalTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) 
 	if a := th.Agency.In(p.Lang); a != "" {
 		items = append(items, TextBlock{Type: "TextBlock", Text: a, IsSubtle: true, Size: "Small", Wrap: true, Spacing: "None"})
 	}
-	if names := taskNames(cat, it.TaskIDs, p.Lang); len(names) > 0 {
-		items = append(items, Text(p.Format("admin.theme.why", "tasks", joinNames(names))))
+	items = append(items, themeTypeLine(p, th)...)
+	if names := approverTaskNames(cat, it.TaskIDs, p.Lang); len(names) > 0 {
+		who := escapeMarkdown(strings.TrimSpace(r.RequesterName))
+		if who == "" {
+			who = p.Get("admin.theme.why.someone")
+		}
+		items = append(items, Text(p.Format("admin.theme.why", "name", who, "tasks", joinNames(names))))
 	}
 	style := ""
 	if !it.Covered {
@@ -261,15 +268,15 @@ func lookupTheme(cat *catalog.Catalog, id string) domain.Theme {
 	return domain.Theme{ID: id, Name: domain.Text{FI: id, SV: id, EN: id}}
 }
 
-// taskNames returns the names of the tasks the catalog still knows, in the given order.
-func taskNames(cat *catalog.Catalog, ids []string, l domain.Lang) []string {
+// approverTaskNames returns the tasks the catalog still knows, in the given order, worded for the approver.
+func approverTaskNames(cat *catalog.Catalog, ids []string, l domain.Lang) []string {
 	if cat == nil {
 		return nil
 	}
 	var out []string
 	for _, id := range ids {
 		if t, ok := cat.Task(id); ok {
-			out = append(out, t.Name.In(l))
+			out = append(out, t.NameForApprover.In(l))
 		}
 	}
 	return out

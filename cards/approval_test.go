@@ -387,6 +387,42 @@ func TestApprovalNeverShowsObjectIDs(t *testing.T) {
 	}
 }
 
+// The approver reads the requester's tasks in the third person, about the requester, in every language: never the
+// employee's own first-person words from the intake card. Several tasks read as one sentence; without a name the
+// card says "the requester".
+func TestApprovalSaysTasksInThirdPerson(t *testing.T) {
+	cat := mustCatalog(t)
+	r := payrollRequest(cat)
+	r.Items[0].TaskIDs = []string{"palkkatietojen-ilmoittaminen", "palkkatietojen-tarkistus"}
+	want := map[domain.Lang][]string{
+		domain.Finnish: {"Miksi: Anna Virtanen ilmoittaa palkkatiedot tulorekisteriin ja korjaa virheelliset ilmoitukset; tarkistaa tulorekisteriin ilmoitettuja palkkatietoja (vain katselu)."},
+		domain.Swedish: {"Varför: Anna Virtanen anmäler löneuppgifter till inkomstregistret och rättar felaktiga anmälningar; kontrollerar "},
+		domain.English: {"Why: Anna Virtanen reports pay data to the Incomes Register and corrects wrong reports; checks pay data "},
+	}
+	for _, l := range domain.Langs {
+		p := bundle.Printer(l)
+		for _, interactive := range []bool{false, true} {
+			all := strings.Join(strs(decoded(t, Approval(p, ApprovalInput{Catalog: cat, Request: r, Interactive: interactive, Now: adminNow}))), "\n")
+			for _, w := range want[l] {
+				if !strings.Contains(all, w) {
+					t.Errorf("%s: card lacks %q:\n%s", l, w, all)
+				}
+			}
+			for _, id := range r.Items[0].TaskIDs {
+				task, _ := cat.Task(id)
+				if first := task.Name.In(l); strings.Contains(all, first) {
+					t.Errorf("%s: card shows the employee's own words %q", l, first)
+				}
+			}
+		}
+	}
+	r.RequesterName = ""
+	all := strings.Join(strs(decoded(t, Approval(bundle.Printer(domain.Finnish), ApprovalInput{Catalog: cat, Request: r, Now: adminNow}))), "\n")
+	if !strings.Contains(all, "Miksi: pyytäjä ilmoittaa palkkatiedot") {
+		t.Errorf("without a name the card must say pyytäjä:\n%s", all)
+	}
+}
+
 func TestApprovalShowsWhyAndNotCovered(t *testing.T) {
 	cat := mustCatalog(t)
 	p := bundle.Printer(domain.Finnish)
@@ -394,8 +430,8 @@ func TestApprovalShowsWhyAndNotCovered(t *testing.T) {
 	all := strings.Join(strs(m), "\n")
 	for _, want := range []string{
 		"Anna Virtanen", "Palkkasihteeri", "Talous- ja henkilöstöpalvelut", "VB-2026-0042", "30.11.2028",
-		"Miksi: Ilmoitan palkkatiedot tulorekisteriin", "Työllisyyden, ympäristön, elinkeinotoiminnan ja liikenteen valtionavustusten hakeminen",
-		"ELY-keskukset ja TE-palvelut", "2 päivää sitten",
+		"Miksi: Anna Virtanen ilmoittaa palkkatiedot tulorekisteriin", "Työllisyyden, ympäristön, elinkeinotoiminnan ja liikenteen valtionavustusten hakeminen",
+		"Elinvoimakeskukset (ent. ELY-keskukset)", "2 päivää sitten",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("card lacks %q", want)

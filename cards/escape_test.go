@@ -89,6 +89,9 @@ func evilCards() map[string]evilCard {
 		"grants": {"GrantTasks", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			return GrantTasks(p, GrantListInput{Catalog: cat, Requests: evilRequests(grantQueue(cat)), Now: adminNow})
 		}},
+		"digest": {"GrantDigest", []string{"requester", "department"}, func(p i18n.Printer) *Card {
+			return GrantDigest(p, GrantListInput{Catalog: cat, Requests: evilRequests(grantQueue(cat)), Now: adminNow})
+		}},
 		"application": {"ApplicationNeeded", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			return ApplicationNeeded(p, ApplicationInput{Catalog: cat, Request: evilRequest(payrollRequest(cat)),
 				ThemeIDs: []string{"ely-valtionavustukset-hakeminen"}})

@@ -1,6 +1,7 @@
 package cards
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,10 +35,12 @@ type GrantTaskInput struct {
 	SelfGrant bool
 }
 
-// GrantTask builds the main users' task card for an approved request: who gets which themes, the exact steps in
-// Suomi.fi e-Authorizations (the identity code comes from the HR system, never from the bot), the alternative of
-// the employee's own mandate request, and the inputs to confirm what was done. Themes already granted or not
-// granted show their outcome; when no theme is left to grant the card is final, with no inputs and no actions.
+// GrantTask builds the main users' task card for an approved request: who gets which themes, the request's grant
+// path with its exact steps in Suomi.fi e-Authorizations (accepting the employee's valtuuspyyntö, or the direct
+// grant with the identity code from the source the organisation's policy names, never from the bot), the themes
+// waiting for the right to grant with the way to record it, and the inputs to confirm what was done. Themes
+// already granted or not granted show their outcome; when no theme is left the card is final, with no inputs and
+// no actions.
 func GrantTask(p i18n.Printer, in GrantTaskInput) *Card {
 	open, done := grantPartition(in.Request.Items)
 	if len(open) == 0 {
@@ -54,27 +57,124 @@ func GrantTask(p i18n.Printer, in GrantTaskInput) *Card {
 	}
 	c.Body = append(c.Body, errorBox(in.Error)...)
 	c.Body = append(c.Body, grantWho(p, in, true))
-
-	// The themes to grant, by the names Suomi.fi shows, with what the main user must watch out for.
-	c.Body = append(c.Body, sectionHeading(plural(p, "admin.grant.themes", len(open))),
-		subtle(p.Get("admin.grant.themes.hint")))
-	for _, it := range open {
-		c.Body = append(c.Body, grantTheme(p, in.Catalog, it))
+	ready, waiting := splitCovered(open)
+	data := RequestData{RequestID: r.ID}
+	if len(ready) > 0 {
+		c.Body = append(c.Body, grantReady(p, in, ready)...)
+		granted := Execute(p.Get("admin.grant.done"), VerbGrantDone, data)
+		granted.Style = "positive"
+		c.Actions = []Action{granted, Execute(p.Get("admin.grant.failed"), VerbGrantFailed, data)}
+		if r.GrantPath == domain.PathRequest && directAllowed(in.Catalog) {
+			c.Actions = append(c.Actions, Execute(p.Get("admin.grant.direct.button"), VerbGrantDirect, data))
+		}
 	}
-
-	fromD, untilD, maxD := domain.GrantDefaults(domain.DateOf(in.Today), domain.DateOf(r.ValidUntil))
-	from, until, maxDate := fromD.Time(), untilD.Time(), maxD.Time()
-	c.Body = append(c.Body, grantSteps(p, in, from, until)...)
-	c.Body = append(c.Body, grantConfirm(p, in, open, from, until, maxDate))
+	if len(waiting) > 0 {
+		c.Body = append(c.Body, rightWaiting(p, in.Catalog, waiting))
+	}
 	if len(done) > 0 {
 		c.Body = append(c.Body, itemOutcomes(p, p.Get("admin.grant.done.heading"), in.Catalog, r, done, in.People)...)
 	}
-
-	data := RequestData{RequestID: r.ID}
-	granted := Execute(p.Get("admin.grant.done"), VerbGrantDone, data)
-	granted.Style = "positive"
-	c.Actions = []Action{granted, Execute(p.Get("admin.grant.failed"), VerbGrantFailed, data)}
 	return c
+}
+
+// grantReady shows the themes a main user can grant now, the path's steps and the confirmation inputs.
+func grantReady(p i18n.Printer, in GrantTaskInput, ready []domain.RequestItem) []Element {
+	r := in.Request
+	out := []Element{Text(p.Get(map[domain.GrantPath]string{domain.PathRequest: "admin.grant.path.request", domain.PathDirect: "admin.grant.path.direct"}[pathOf(r)])),
+		sectionHeading(plural(p, "admin.grant.themes", len(ready))), subtle(p.Get("admin.grant.themes.hint"))}
+	for _, it := range ready {
+		out = append(out, grantTheme(p, in.Catalog, it))
+	}
+	fromD, untilD, maxD := domain.GrantDefaults(domain.DateOf(in.Today), domain.DateOf(r.ValidUntil))
+	from, until, maxDate := fromD.Time(), untilD.Time(), maxD.Time()
+	if pathOf(r) == domain.PathDirect {
+		out = append(out, grantSteps(p, in, itemTypes(in.Catalog, ready), from, until))
+	} else {
+		out = append(out, acceptSteps(p, in, ready, from, until)...)
+	}
+	return append(out, grantConfirm(p, in, ready, from, until, maxDate))
+}
+
+// pathOf is the request's grant path; requests approved before paths existed took the valtuuspyyntö path.
+func pathOf(r domain.Request) domain.GrantPath {
+	if r.GrantPath == domain.PathDirect {
+		return domain.PathDirect
+	}
+	return domain.PathRequest
+}
+
+// directAllowed reports whether the organisation lets requests be granted directly.
+func directAllowed(cat *catalog.Catalog) bool { return cat != nil && cat.Org.Grant.DirectAllowed() }
+
+// splitCovered splits approved items into those a main user can grant now and those waiting for the right.
+func splitCovered(items []domain.RequestItem) (ready, waiting []domain.RequestItem) {
+	for _, it := range items {
+		if it.Covered {
+			ready = append(ready, it)
+		} else {
+			waiting = append(waiting, it)
+		}
+	}
+	return ready, waiting
+}
+
+// acceptSteps are the steps of accepting the employee's valtuuspyyntö, once they said they sent it; until then the
+// card says the request is still to come (and offers the direct grant where the organisation allows it).
+func acceptSteps(p i18n.Printer, in GrantTaskInput, ready []domain.RequestItem, from, until time.Time) []Element {
+	r := in.Request
+	name := orDash(escapeMarkdown(r.RequesterName))
+	var out []Element
+	if slices.ContainsFunc(ready, func(it domain.RequestItem) bool { return it.FiledAt.IsZero() }) {
+		wait := []Element{Text(p.Format("admin.grant.unfiled", "name", name))}
+		if directAllowed(in.Catalog) {
+			wait = append(wait, subtle(p.Format("admin.grant.direct.hint", "button", p.Get("admin.grant.direct.button"))))
+		}
+		out = append(out, Container{Type: "Container", Style: "warning", Spacing: "Medium", Items: wait})
+	}
+	org, bid := orgOf(p, in)
+	steps := []string{
+		p.Get("admin.grant.accept.1"),
+		p.Format("admin.grant.accept.2", "org", orDash(org), "business_id", orDash(bid)),
+		p.Format("admin.grant.accept.3", "name", name),
+		p.Format("admin.grant.accept.4", "from", Date(p.Lang, from), "until", orDash(Date(p.Lang, until))),
+		p.Format("admin.grant.accept.5", "button", p.Get("admin.grant.done")),
+	}
+	return append(out, numbered(p.Get("admin.grant.accept.heading"), steps))
+}
+
+// numbered is a heading and numbered steps, with the button that opens Suomi.fi e-Authorizations.
+func numbered(heading string, steps []string) Element {
+	items := []Element{TextBlock{Type: "TextBlock", Text: heading, Weight: "Bolder", Size: "Medium", Wrap: true}}
+	for i, s := range steps {
+		items = append(items, Text(strconv.Itoa(i+1)+". "+s))
+	}
+	return Container{Type: "Container", Spacing: "Large", Items: items}
+}
+
+// rightWaiting lists the approved themes waiting for the organisation's right to grant them, each with the day
+// input and the button a main user records DVV's registration with.
+func rightWaiting(p i18n.Printer, cat *catalog.Catalog, waiting []domain.RequestItem) Element {
+	items := []Element{TextBlock{Type: "TextBlock", Text: p.Get("admin.grant.waiting.heading"), Weight: "Bolder", Size: "Medium", Wrap: true},
+		Text(p.Get("admin.grant.waiting.text"))}
+	var seen []string
+	for _, it := range waiting {
+		if slices.Contains(seen, it.ThemeID) {
+			continue
+		}
+		seen = append(seen, it.ThemeID)
+		items = append(items, rightForm(p, cat, it.ThemeID)...)
+	}
+	return Container{Type: "Container", Style: "attention", Spacing: "Large", Items: items}
+}
+
+// rightForm is one theme's name, the day DVV registered the right and the button that records it.
+func rightForm(p i18n.Printer, cat *catalog.Catalog, themeID string) []Element {
+	return []Element{
+		TextBlock{Type: "TextBlock", Text: lookupTheme(cat, themeID).Name.In(p.Lang), Weight: "Bolder", Wrap: true, Spacing: "Medium"},
+		Input{Type: "Input.Date", ID: RightDateInputPrefix + themeID, Label: p.Get("admin.right.date.label"),
+			ErrorMessage: p.Get("admin.right.date.error")},
+		ActionSet{Type: "ActionSet", Actions: []Action{Execute(p.Get("admin.right.button"), VerbRightRecorded, RightData{ThemeID: themeID})}},
+	}
 }
 
 // grantPartition splits a request's items into those still to grant and those already granted or not granted.
@@ -114,7 +214,7 @@ func grantConfirm(p i18n.Printer, in GrantTaskInput, open []domain.RequestItem, 
 	for _, it := range open {
 		// A theme not covered by the valtuutusoikeus cannot have been granted yet, so the main user ticks it on
 		// purpose rather than confirming it by default.
-		confirm = append(confirm, itemToggle(it, lookupTheme(in.Catalog, it.ThemeID).Name.In(p.Lang), it.Covered))
+		confirm = append(confirm, itemToggle(it, suomiFiName(p, lookupTheme(in.Catalog, it.ThemeID)), it.Covered))
 	}
 	confirm = append(confirm,
 		// A grant recorded a few days late keeps its real start date, as the workflow allows (LateGrantDays).
@@ -159,15 +259,16 @@ func grantWho(p i18n.Printer, in GrantTaskInput, withApproval bool) Element {
 	return FactSet{Type: "FactSet", Facts: facts}
 }
 
-// grantTheme shows one theme to grant: the exact Suomi.fi name, the agency, the specifier hint, and a warning when
-// the organisation's valtuutusoikeus does not cover the theme. (The catalog's look-alike warnings are written for
-// employees choosing themes; the main user is told once to check name and agency.)
+// grantTheme shows one theme to grant: Suomi.fi's names (suomiFiNames), the agency, the mandate type, the specifier
+// hint, and a warning when the organisation's valtuutusoikeus does not cover the theme. (The catalog's look-alike
+// warnings are written for employees choosing themes; the main user is told once to check name and agency.)
 func grantTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element {
 	th := lookupTheme(cat, it.ThemeID)
-	items := []Element{TextBlock{Type: "TextBlock", Text: th.Name.In(p.Lang), Weight: "Bolder", Wrap: true}}
+	items := suomiFiNames(p, th)
 	if a := th.Agency.In(p.Lang); a != "" {
 		items = append(items, TextBlock{Type: "TextBlock", Text: a, IsSubtle: true, Size: "Small", Wrap: true, Spacing: "None"})
 	}
+	items = append(items, themeTypeLine(p, th)...)
 	if h := strings.TrimSpace(th.SpecifierHint.In(p.Lang)); h != "" {
 		items = append(items, Text(p.Format("admin.grant.specifier", "hint", h)))
 	}
@@ -179,42 +280,57 @@ func grantTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Ele
 	return Container{Type: "Container", Style: style, Spacing: "Small", Items: items}
 }
 
-// grantSteps are the exact steps in Suomi.fi e-Authorizations, then the employee's mandate request as the
-// alternative. The identity code is named only to say where it comes from: the HR system, never the bot.
-func grantSteps(p i18n.Printer, in GrantTaskInput, from, until time.Time) []Element {
+// grantSteps are the exact steps of the direct grant in Suomi.fi e-Authorizations. The mandate type to choose
+// comes from the themes to grant (types); themes of different types are granted as separate mandates. The identity
+// code is named only to say where it comes from, as the organisation's policy says: never from the bot.
+func grantSteps(p i18n.Printer, in GrantTaskInput, types []domain.MandateType, from, until time.Time) Element {
 	r := in.Request
-	org := in.OrgName.In(p.Lang)
-	if org == "" && in.Catalog != nil {
-		org = in.Catalog.Org.Name.In(p.Lang)
-	}
-	bid := in.BusinessID
-	if bid == "" && in.Catalog != nil {
-		bid = in.Catalog.Org.BusinessID
-	}
-	untilText := Date(p.Lang, until)
-	if untilText == "" {
-		untilText = "…"
+	org, bid := orgOf(p, in)
+	source := ""
+	if in.Catalog != nil {
+		source = in.Catalog.Org.Grant.IdentityCodeFrom.In(p.Lang)
 	}
 	steps := []string{
 		p.Get("admin.grant.step.1"),
 		p.Format("admin.grant.step.2", "org", orDash(org), "business_id", orDash(bid)),
-		p.Get("admin.grant.step.3"),
-		p.Format("admin.grant.step.4", "name", orDash(escapeMarkdown(r.RequesterName))),
+		grantTypeStep(p, types),
+		p.Format("admin.grant.step.4", "name", orDash(escapeMarkdown(r.RequesterName)), "source", orDash(source)),
 		p.Get("admin.grant.step.5"),
-		p.Format("admin.grant.step.6", "from", Date(p.Lang, from), "until", untilText),
+		p.Format("admin.grant.step.6", "from", Date(p.Lang, from), "until", orDash(Date(p.Lang, until))),
 		p.Get("admin.grant.step.7"),
 		p.Format("admin.grant.step.8", "button", p.Get("admin.grant.done")),
 	}
-	items := []Element{TextBlock{Type: "TextBlock", Text: p.Get("admin.grant.steps.heading"), Weight: "Bolder", Size: "Medium", Wrap: true}}
-	for i, s := range steps {
-		items = append(items, Text(strconv.Itoa(i+1)+". "+s))
+	c := numbered(p.Get("admin.grant.steps.heading"), steps).(Container)
+	c.Items = append(c.Items, ActionSet{Type: "ActionSet", Actions: []Action{OpenURL(p.Get("admin.grant.open_suomifi"), SuomiFiMandatesURL)}})
+	return c
+}
+
+// orgOf is the assignor's name in the reader's language and its Y-tunnus.
+func orgOf(p i18n.Printer, in GrantTaskInput) (org, bid string) {
+	org, bid = in.OrgName.In(p.Lang), in.BusinessID
+	if in.Catalog != nil {
+		if org == "" {
+			org = in.Catalog.Org.Name.In(p.Lang)
+		}
+		if bid == "" {
+			bid = in.Catalog.Org.BusinessID
+		}
 	}
-	items = append(items, ActionSet{Type: "ActionSet", Actions: []Action{OpenURL(p.Get("admin.grant.open_suomifi"), SuomiFiMandatesURL)}})
-	return []Element{
-		Container{Type: "Container", Spacing: "Large", Items: items},
-		Container{Type: "Container", Style: "emphasis", Spacing: "Medium", Items: []Element{
-			TextBlock{Type: "TextBlock", Text: p.Get("admin.grant.alt.heading"), Weight: "Bolder", Wrap: true},
-			Text(p.Format("admin.grant.alt.text", "business_id", orDash(bid))),
-		}},
+	return org, bid
+}
+
+// grantTypeStep is the step that chooses the mandate type: one sentence per type of the themes to grant, and a note
+// to grant each type separately when there are several.
+func grantTypeStep(p i18n.Printer, types []domain.MandateType) string {
+	if len(types) == 0 { // only themes the catalog no longer has
+		return p.Get("admin.grant.type.unknown")
 	}
+	parts := make([]string, 0, len(types)+1)
+	for _, t := range types {
+		parts = append(parts, p.Get("admin.grant.type."+string(t)))
+	}
+	if len(types) > 1 {
+		parts = append(parts, p.Get("admin.grant.type.separately"))
+	}
+	return strings.Join(parts, " ")
 }

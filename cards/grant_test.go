@@ -28,6 +28,12 @@ func grantGolden() map[string]func(p i18n.Printer) *Card {
 		"grant-task":    task(partlyApproved(cat)),
 		"grant-partial": task(withUncovered),
 		"grant-final":   task(completedRequest(cat)),
+		"grant-direct": func(p i18n.Printer) *Card {
+			r := partlyApproved(cat)
+			r.GrantPath = domain.PathDirect
+			return GrantTask(p, GrantTaskInput{Catalog: cat, Request: r, OrgName: porvoo, BusinessID: "1061512-1",
+				Today: adminToday, People: adminPeople})
+		},
 		"grant-self": func(p i18n.Printer) *Card {
 			return GrantTask(p, GrantTaskInput{Catalog: cat, Request: partlyApproved(cat), OrgName: porvoo, BusinessID: "1061512-1",
 				Today: adminToday, People: adminPeople, SelfGrant: true})
@@ -50,14 +56,15 @@ func TestGrantTaskTogglesOnlyForApprovedItems(t *testing.T) {
 		ids = append(ids, tg["id"].(string))
 		values[tg["id"].(string)] = tg["value"]
 	}
-	if want := []string{"item_102", "item_103"}; !slices.Equal(ids, want) {
-		t.Errorf("toggles %v, want %v (only items still approved)", ids, want)
+	if want := []string{"item_102"}; !slices.Equal(ids, want) {
+		t.Errorf("toggles %v, want %v (only items approved and grantable)", ids, want)
 	}
 	if values["item_102"] != "true" {
 		t.Errorf("a covered approved item is pre-selected, got %v", values["item_102"])
 	}
-	if values["item_103"] != "false" {
-		t.Errorf("a theme outside the valtuutusoikeus must not be pre-selected as granted, got %v", values["item_103"])
+	// The theme outside the valtuutusoikeus waits for the right, with the day DVV registered it to record.
+	if ids := inputIDs(m); !slices.Contains(ids, RightDateInputPrefix+r.Items[2].ThemeID) {
+		t.Errorf("no input to record the right for the waiting theme: %v", ids)
 	}
 	// The granted item shows its outcome instead.
 	all := strings.Join(strs(m), "\n")
@@ -144,9 +151,11 @@ func TestGrantTaskFinalHasNothingToPress(t *testing.T) {
 
 func TestGrantTaskStepsAreExactAndNeverAskForTheIdentityCode(t *testing.T) {
 	cat := mustCatalog(t)
-	hr := map[domain.Lang]string{domain.Finnish: "henkilöstöhallinnon järjestelmästä", domain.Swedish: "personalsystemet", domain.English: "HR system"}
+	hr := map[domain.Lang]string{domain.Finnish: "henkilöstöpalveluilta", domain.Swedish: "personaltjänsterna", domain.English: "HR services"}
 	eachLang(t, func(t *testing.T, p i18n.Printer) {
-		m := decoded(t, GrantTask(p, grantInput(partlyApproved(cat))))
+		r := partlyApproved(cat)
+		r.GrantPath = domain.PathDirect
+		m := decoded(t, GrantTask(p, grantInput(r)))
 		var steps []string
 		for _, tb := range nodes(m, "TextBlock") {
 			s := tb["text"].(string)
@@ -166,13 +175,13 @@ func TestGrantTaskStepsAreExactAndNeverAskForTheIdentityCode(t *testing.T) {
 			t.Errorf("step 2 must name the organisation and its business ID: %q", steps[1])
 		}
 		if !strings.Contains(steps[3], "Anna Virtanen") || !strings.Contains(steps[3], hr[p.Lang]) {
-			t.Errorf("step 4 must name the person and say the identity code comes from the HR system: %q", steps[3])
+			t.Errorf("step 4 must name the person and say where the identity code comes from (the organisation's policy): %q", steps[3])
 		}
 		if !strings.Contains(steps[5], Date(p.Lang, adminToday)) || !strings.Contains(steps[5], Date(p.Lang, time.Date(2028, 11, 30, 0, 0, 0, 0, time.UTC))) {
 			t.Errorf("step 6 must give the validity: %q", steps[5])
 		}
 		all := strings.Join(strs(m), "\n")
-		for _, want := range []string{"Palkkatietojen ilmoittaminen", SuomiFiMandatesURL, p.Get("admin.grant.alt.heading"), "anna.virtanen@porvoo.fi"} {
+		for _, want := range []string{"Palkkatietojen ilmoittaminen", SuomiFiMandatesURL, p.Get("admin.grant.path.direct"), "anna.virtanen@porvoo.fi"} {
 			if p.Lang != domain.Finnish && want == "Palkkatietojen ilmoittaminen" {
 				want = map[domain.Lang]string{domain.Swedish: "Anmälan om löneuppgifter", domain.English: "Reporting earnings payment data"}[p.Lang]
 			}
@@ -187,26 +196,49 @@ func TestGrantTaskStepsAreExactAndNeverAskForTheIdentityCode(t *testing.T) {
 	})
 }
 
-func TestGrantTaskWarnsAboutUncoveredTheme(t *testing.T) {
+func TestGrantTaskShowsTheThemeWaitingForTheRight(t *testing.T) {
 	cat := mustCatalog(t)
 	p := bundle.Printer(domain.Swedish)
 	r := partlyApproved(cat)
 	r.Items[2].State = domain.ItemApproved
 	m := decoded(t, GrantTask(p, grantInput(r)))
-	warned := 0
+	waiting := 0
 	for _, c := range nodes(m, "Container") {
-		if c["style"] == "attention" && strings.Contains(strings.Join(strs(c), "\n"), p.Get("admin.grant.not_covered")) {
-			warned++
-			if !strings.Contains(strings.Join(strs(c), "\n"), "Ansöka om statsunderstöd för sysselsättning, miljö, företag och transport") {
-				t.Error("the warning is not on the ELY theme")
+		text := strings.Join(strs(c), "\n")
+		if c["style"] == "attention" && strings.Contains(text, p.Get("admin.grant.waiting.heading")) {
+			waiting++
+			if !strings.Contains(text, "Ansöka om statsunderstöd för sysselsättning, miljö, företag och transport") {
+				t.Error("the waiting section does not name the ELY theme")
+			}
+			if acts := nodes(c, "Action.Execute"); len(acts) != 1 || acts[0]["verb"] != VerbRightRecorded {
+				t.Errorf("the waiting section's actions %v", acts)
 			}
 		}
 	}
-	if warned != 1 {
-		t.Errorf("%d not-covered warnings, want 1", warned)
+	if waiting != 1 {
+		t.Errorf("%d waiting sections, want 1", waiting)
 	}
-	// Its specifier hint (TYPO) is shown too.
-	if !strings.Contains(strings.Join(strs(m), "\n"), "TYPO") {
-		t.Error("specifier hint missing")
-	}
+}
+
+// On the valtuuspyyntö path nobody is told about a henkilötunnus: the main user accepts the employee's request.
+func TestValtuuspyyntoPathNeverMentionsTheIdentityCode(t *testing.T) {
+	cat := mustCatalog(t)
+	eachLang(t, func(t *testing.T, p i18n.Printer) {
+		r := partlyApproved(cat)
+		r.GrantPath = domain.PathRequest
+		filed := r
+		filed.Items = slices.Clone(r.Items)
+		filed.Items[0].FiledAt = adminToday
+		cards := []*Card{GrantTask(p, grantInput(r)), GrantTask(p, grantInput(filed)),
+			RequestSteps(p, StepsInput{Catalog: cat, Request: r}), RequestSteps(p, StepsInput{Catalog: cat, Request: filed}),
+			DecisionNotice(p, NoticeInput{Catalog: cat, Request: r})}
+		for i, c := range cards {
+			all := strings.ToLower(strings.Join(strs(decoded(t, c)), "\n"))
+			for _, word := range []string{"henkilötunnus", "personbeteckning", "identity code"} {
+				if strings.Contains(all, word) {
+					t.Errorf("card %d mentions %q", i, word)
+				}
+			}
+		}
+	})
 }

@@ -42,6 +42,15 @@ func GrantTasks(p i18n.Printer, in GrantListInput) *Card {
 	})
 }
 
+// GrantDigest is the task list a main user receives when many grant tasks arrive in a short time: the open grant
+// tasks with a line saying why they come as one list, which delivery updates in place as more tasks arrive.
+func GrantDigest(p i18n.Printer, in GrantListInput) *Card {
+	c := GrantTasks(p, in)
+	note := Text(p.Get("admin.grants.digest"))
+	c.Body = append(c.Body[:1], append([]Element{note}, c.Body[1:]...)...)
+	return c
+}
+
 // requestList is the frame of a list card: the heading (key+".title"), the count (key+".count") or the empty text
 // (key+".empty"), a row for each of the first MaxListRows requests, how many were left out, and a refresh button
 // that sends refreshVerb.

@@ -48,6 +48,9 @@ func listsGolden() map[string]func(p i18n.Printer) *Card {
 			return GrantTasks(p, GrantListInput{Catalog: cat, Requests: grantQueue(cat), Now: adminNow})
 		},
 		"grants-empty": func(p i18n.Printer) *Card { return GrantTasks(p, GrantListInput{Now: adminNow}) },
+		"grants-digest": func(p i18n.Printer) *Card {
+			return GrantDigest(p, GrantListInput{Catalog: cat, Requests: grantQueue(cat), Now: adminNow})
+		},
 	}
 }
 

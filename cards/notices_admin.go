@@ -59,6 +59,11 @@ func ApplicationNeeded(p i18n.Printer, in ApplicationInput) *Card {
 		}},
 		subtle(p.Get("admin.application.note")),
 	)
+	for _, id := range in.ThemeIDs {
+		if it, ok := waitingItem(r, id); ok && it.AwaitingRight() {
+			c.Body = append(c.Body, Container{Type: "Container", Style: "emphasis", Items: rightForm(p, in.Catalog, id)})
+		}
+	}
 	c.Actions = []Action{OpenURL(p.Get("admin.application.dvv"), DVVApplicationURL)}
 	return c
 }
@@ -88,4 +93,14 @@ func CancelledNotice(p i18n.Printer, in CancelledInput) *Card {
 	}
 	c.Body = append(c.Body, subtle(p.Get("admin.cancelled.nothing")))
 	return c
+}
+
+// waitingItem is the request's approved item of the theme.
+func waitingItem(r domain.Request, themeID string) (domain.RequestItem, bool) {
+	for _, it := range r.Items {
+		if it.ThemeID == themeID && it.State == domain.ItemApproved {
+			return it, true
+		}
+	}
+	return domain.RequestItem{}, false
 }

@@ -16,66 +16,43 @@ type StepsInput struct {
 	// catalog's organisation.
 	OrgName    domain.Text
 	BusinessID string
+	// ItemIDs are the items the steps are for (those that just became grantable); empty means every grantable item.
+	ItemIDs []int64
 }
 
 // RequestSteps tells the employee, after approval, how to file the mandate request (valtuuspyyntö) in Suomi.fi
 // themselves: log in, personal mandates, "Request a mandate", the organisation's business ID, the approved themes
-// by the names Suomi.fi shows, the dates, send; a main user then validates it. The employee never has to give
-// anyone their personal details this way. Approved themes the organisation's valtuutusoikeus does not cover are
-// listed apart: they cannot be validated before DVV has registered them.
+// by the names Suomi.fi shows, the dates, send; then to say so here (VerbRequestFiled), which gives the main users
+// the task of accepting it. Where the organisation allows it, someone who cannot file the request asks for the
+// direct grant instead (VerbGrantDirect). The employee never has to give anyone their personal details this way.
+// Approved themes the organisation's valtuutusoikeus does not cover yet are listed apart: they wait for DVV.
 func RequestSteps(p i18n.Printer, in StepsInput) *Card {
 	r := in.Request
-	org := in.OrgName
-	if org == (domain.Text{}) && in.Catalog != nil {
-		org = in.Catalog.Org.Name
-	}
-	bid := in.BusinessID
-	if bid == "" && in.Catalog != nil {
-		bid = in.Catalog.Org.BusinessID
-	}
-	var ready, waiting []domain.RequestItem
+	var ready, filed, waiting []domain.RequestItem
 	for _, it := range r.Items {
-		if it.State != domain.ItemApproved {
-			continue
-		}
-		if it.Covered {
-			ready = append(ready, it)
-		} else {
+		switch {
+		case len(in.ItemIDs) > 0 && !slices.Contains(in.ItemIDs, it.ID):
+		case it.AwaitingRight():
 			waiting = append(waiting, it)
+		case it.Grantable() && !it.FiledAt.IsZero():
+			filed = append(filed, it)
+		case it.Grantable():
+			ready = append(ready, it)
 		}
 	}
-
 	c := New(string(p.Lang))
 	c.FallbackText = p.Format("steps.title", "ref", r.Reference())
-	body := []Element{
-		Heading(p.Format("steps.title", "ref", r.Reference())),
-		Text(p.Get("steps.intro")),
+	body := []Element{Heading(p.Format("steps.title", "ref", r.Reference()))}
+	direct := r.GrantPath == domain.PathDirect
+	switch {
+	case direct && len(ready)+len(filed) > 0:
+		body = append(body, Text(p.Get("decisionnotice.next.direct")))
+	case len(ready) > 0:
+		body = append(body, Text(p.Get("steps.intro")), requestStepsList(p, in, ready))
 	}
-	if len(ready) > 0 {
-		steps := []Element{
-			Text("1. " + p.Get("steps.1")),
-			ActionSet{Type: "ActionSet", Actions: []Action{OpenURL(p.Get("steps.open"), p.Get("steps.url"))}},
-			Text("2. " + p.Get("steps.2")),
-			Text("3. " + p.Get("steps.3")),
-			Text("4. " + p.Format("steps.4", "org", org.In(p.Lang), "bid", bid)),
-			Text("5. " + p.Get("steps.5")),
-		}
-		themes := []Element{}
-		for _, it := range ready {
-			themes = append(themes, empStepsTheme(p, in.Catalog, it))
-		}
-		steps = append(steps, Container{Type: "Container", Style: "emphasis", Items: themes})
-		steps = append(steps,
-			Text("6. "+p.Format("steps.6", "until", Date(p.Lang, r.ValidUntil))),
-			Text("7. "+p.Get("steps.7")),
-		)
-		body = append(body, Container{Type: "Container", Spacing: "Medium", Items: steps})
-		body = append(body,
-			Container{Type: "Container", Style: "good", Spacing: "Medium", Items: []Element{
-				Text(p.Get("steps.after")),
-			}},
-			Text(p.Get("steps.direct")),
-		)
+	if len(filed) > 0 && !direct {
+		body = append(body, Container{Type: "Container", Style: "good", Spacing: "Medium", Items: []Element{
+			Text(p.Format("steps.filed.done", "date", Date(p.Lang, filed[0].FiledAt)))}})
 	}
 	if len(waiting) > 0 {
 		w := []Element{TextBlock{Type: "TextBlock", Text: p.Get("steps.waiting.title"), Weight: "Bolder", Wrap: true}}
@@ -85,29 +62,64 @@ func RequestSteps(p i18n.Printer, in StepsInput) *Card {
 		w = append(w, Text(p.Get("steps.waiting.body")))
 		body = append(body, Container{Type: "Container", Style: "warning", Spacing: "Medium", Items: w})
 	}
-	if len(ready) == 0 && len(waiting) == 0 {
+	if len(ready)+len(filed)+len(waiting) == 0 {
 		body = append(body, Text(p.Get("steps.nothing")))
 	}
 	c.Body = body
 	c.Actions = []Action{empMyMandatesAction(p)}
+	if len(ready) > 0 && !direct {
+		data := RequestData{RequestID: r.ID}
+		sent := Execute(p.Get("steps.filed.button"), VerbRequestFiled, data)
+		sent.Style = "positive"
+		c.Actions = []Action{sent}
+		if in.Catalog != nil && in.Catalog.Org.Grant.DirectAllowed() {
+			c.Actions = append(c.Actions, Execute(p.Get("steps.cannot.button"), VerbGrantDirect, data))
+		}
+		c.Actions = append(c.Actions, empMyMandatesAction(p))
+	}
 	return c
 }
 
-// empStepsTheme names one theme to pick in Suomi.fi. Where the reader's language is not Finnish the Finnish name
-// is shown too: Suomi.fi's search finds it whatever the language, and some translations are our own.
+// requestStepsList is the numbered valtuuspyyntö steps for the themes ready to request, and what to do after.
+func requestStepsList(p i18n.Printer, in StepsInput, ready []domain.RequestItem) Element {
+	org := in.OrgName
+	if org == (domain.Text{}) && in.Catalog != nil {
+		org = in.Catalog.Org.Name
+	}
+	bid := in.BusinessID
+	if bid == "" && in.Catalog != nil {
+		bid = in.Catalog.Org.BusinessID
+	}
+	steps := []Element{
+		Text("1. " + p.Get("steps.1")),
+		ActionSet{Type: "ActionSet", Actions: []Action{OpenURL(p.Get("steps.open"), p.Get("steps.url"))}},
+		Text("2. " + p.Get("steps.2")),
+		Text("3. " + p.Get("steps.3")),
+		Text("4. " + p.Format("steps.4", "org", org.In(p.Lang), "bid", bid)),
+		Text("5. " + p.Get("steps.5")),
+	}
+	themes := []Element{}
+	for _, it := range ready {
+		themes = append(themes, empStepsTheme(p, in.Catalog, it))
+	}
+	steps = append(steps, Container{Type: "Container", Style: "emphasis", Items: themes},
+		Text("6. "+p.Format("steps.6", "until", Date(p.Lang, in.Request.ValidUntil))),
+		Text("7. "+p.Get("steps.7")),
+		Container{Type: "Container", Style: "good", Spacing: "Medium", Items: []Element{
+			Text(p.Format("steps.filed.hint", "button", p.Get("steps.filed.button")))}},
+	)
+	if in.Catalog != nil && in.Catalog.Org.Grant.DirectAllowed() {
+		steps = append(steps, subtle(p.Format("steps.cannot.hint", "button", p.Get("steps.cannot.button"))))
+	}
+	return Container{Type: "Container", Spacing: "Medium", Items: steps}
+}
+
+// empStepsTheme names one theme to pick in Suomi.fi, by Suomi.fi's own names (suomiFiNames), with its mandate type
+// and specifier.
 func empStepsTheme(p i18n.Printer, cat *catalog.Catalog, it domain.RequestItem) Element {
-	items := []Element{TextBlock{Type: "TextBlock", Text: empThemeName(p, cat, it.ThemeID), Weight: "Bolder", Wrap: true}}
-	if cat == nil {
-		return Container{Type: "Container", Items: items}
-	}
-	t, ok := cat.Theme(it.ThemeID)
-	if !ok {
-		return Container{Type: "Container", Items: items}
-	}
-	if p.Lang != domain.Finnish && t.Name.FI != "" && t.Name.FI != t.Name.In(p.Lang) {
-		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
-			Text: p.Format("steps.finnish_name", "name", t.Name.FI)})
-	}
+	t := lookupTheme(cat, it.ThemeID)
+	items := suomiFiNames(p, t)
+	items = append(items, themeTypeLine(p, t)...)
 	if hint := t.SpecifierHint.In(p.Lang); hint != "" {
 		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
 			Text: p.Format("steps.specifier", "hint", hint)})
@@ -187,8 +199,12 @@ func DecisionNotice(p i18n.Printer, in NoticeInput) *Card {
 		body = append(body, empReason(p, r))
 	}
 	next := []Element{TextBlock{Type: "TextBlock", Text: p.Get("emp.next.heading"), Weight: "Bolder", Wrap: true}}
-	if approved > 0 {
-		next = append(next, Text(p.Get("decisionnotice.next.approved")))
+	if approved > uncovered {
+		key := "decisionnotice.next.request"
+		if r.GrantPath == domain.PathDirect {
+			key = "decisionnotice.next.direct"
+		}
+		next = append(next, Text(p.Get(key)))
 	}
 	if uncovered > 0 {
 		next = append(next, Text(p.Get("decisionnotice.next.not_covered")))

@@ -53,7 +53,7 @@ func TestRequestStepsFollowSuomiFi(t *testing.T) {
 		c := RequestSteps(p, StepsInput{Catalog: empCat, Request: empDecided(), OrgName: porvoo, BusinessID: "1061512-1"})
 		text := empText(t, c)
 		for _, want := range []string{"1061512-1", porvoo.In(p.Lang), Date(p.Lang, empDay(2029, 11, 30)),
-			p.Get("steps.direct"), p.Get("steps.after")} {
+			p.Format("steps.filed.hint", "button", p.Get("steps.filed.button"))} {
 			if !strings.Contains(text, want) {
 				t.Errorf("steps lack %q", want)
 			}
@@ -126,7 +126,7 @@ func TestDecisionNoticeOutcomes(t *testing.T) {
 			if got := slices.Contains(empVerbs(t, c), VerbIntakeOpen); got != tc.intake {
 				t.Errorf("intake action %v, want %v", got, tc.intake)
 			}
-			if got := strings.Contains(text, p.Get("decisionnotice.next.approved")); got == (tc.outcome == "rejected") {
+			if got := strings.Contains(text, p.Get("decisionnotice.next.request")); got == (tc.outcome == "rejected") {
 				t.Errorf("next steps for approval shown=%v on a %s decision", got, tc.outcome)
 			}
 			rows := strings.Count(text, p.Get("emp.item.approved")) + strings.Count(text, p.Get("emp.item.rejected"))

@@ -74,8 +74,10 @@ func recommendation(p i18n.Printer, in RecommendationInput, detail int) *Card {
 		}
 	}
 	c.Body = recommendSummary(p, in, requestable, detail)
+	// The shorter cards name the mandate type once when every theme to request has the same one, else per theme.
+	types := needTypes(in.Needs)
 	for _, n := range in.Needs {
-		c.Body = append(c.Body, empNeedBlock(p, n, detail))
+		c.Body = append(c.Body, empNeedBlock(p, n, detail, detail == empDetailFull || len(types) > 1))
 	}
 
 	changeAnswers := Execute(p.Get("recommend.change"), VerbIntakeOpen, IntakeData{RoleID: in.RoleID})
@@ -120,6 +122,11 @@ func recommendSummary(p i18n.Printer, in RecommendationInput, requestable, detai
 	if detail > empDetailFull {
 		body = append(body, TextBlock{Type: "TextBlock", Text: p.Get("recommend.compact"),
 			Wrap: true, IsSubtle: true, Size: "Small"})
+		if types := needTypes(in.Needs); len(types) == 1 {
+			label := themeTypeLabel(p, domain.Theme{Type: types[0]})
+			body = append(body, TextBlock{Type: "TextBlock", Text: p.Format("theme.type.all", "type", label),
+				Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None"})
+		}
 	}
 	return body
 }
@@ -159,9 +166,9 @@ func recommendForm(p i18n.Printer, in RecommendationInput) []Element {
 }
 
 // empNeedBlock shows one needed theme. A theme already held or requested is shown briefly; the others get the full
-// explanation: why, what kind of mandate, the specifier, look-alikes and whether DVV must be applied to first. The
-// shorter detail levels leave out the longer texts, never a warning's headline.
-func empNeedBlock(p i18n.Printer, n Need, detail int) Container {
+// explanation: why, what kind of mandate (when showType), the specifier, look-alikes and whether DVV must be applied
+// to first. The shorter detail levels leave out the longer texts, never a warning's headline.
+func empNeedBlock(p i18n.Printer, n Need, detail int, showType bool) Container {
 	items := []Element{
 		TextBlock{Type: "TextBlock", Text: n.Theme.Name.In(p.Lang), Weight: "Bolder", Size: "Medium", Wrap: true},
 	}
@@ -169,8 +176,8 @@ func empNeedBlock(p i18n.Printer, n Need, detail int) Container {
 	if detail < empDetailMinimal {
 		facts = append(facts, Fact{Title: p.Get("emp.fact.agency"), Value: n.Theme.Agency.In(p.Lang)})
 	}
-	if detail == empDetailFull && n.Requestable() {
-		facts = append(facts, Fact{Title: p.Get("emp.fact.type"), Value: p.Get("emp.mandate_type")})
+	if label := themeTypeLabel(p, n.Theme); showType && label != "" && n.Requestable() {
+		facts = append(facts, Fact{Title: p.Get("emp.fact.type"), Value: label})
 	}
 	if len(facts) > 0 {
 		items = append(items, FactSet{Type: "FactSet", Facts: facts})

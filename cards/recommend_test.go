@@ -179,7 +179,8 @@ func TestRecommendationFlagsPerTheme(t *testing.T) {
 				}
 			}
 		}
-		if !strings.Contains(text("kela-tyonantaja-etuuksien-hakeminen"), p.Get("emp.mandate_type")) {
+		kela, _ := empCat.Theme("kela-tyonantaja-etuuksien-hakeminen")
+		if !strings.Contains(text(kela.ID), p.Get("mandatetype."+string(kela.Type))) {
 			t.Error("the mandate type is not named")
 		}
 	})

@@ -273,6 +273,8 @@ func TestEmployeeCardsUseOnlyKnownVerbsAndData(t *testing.T) {
 		VerbRequestSubmit: func() any { return &SubmitData{} },
 		VerbRequestCancel: func() any { return &RequestData{} },
 		VerbMyMandates:    func() any { return &struct{}{} },
+		VerbRequestFiled:  func() any { return &RequestData{} },
+		VerbGrantDirect:   func() any { return &RequestData{} },
 	}
 	empEachLang(t, func(t *testing.T, p i18n.Printer) {
 		for name, c := range empAllCards(p) {

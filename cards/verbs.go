@@ -19,6 +19,9 @@ const (
 	VerbOverview       = "overview"       // data: {}
 	VerbApprovalList   = "approvalList"   // the approver's list of requests waiting for their decision; data: {}
 	VerbGrantList      = "grantList"      // the main users' list of open grant tasks; data: {}
+	VerbRequestFiled   = "requestFiled"   // the employee sent the valtuuspyyntö in Suomi.fi; data: RequestData
+	VerbGrantDirect    = "grantDirect"    // grant directly instead of through a valtuuspyyntö; data: RequestData
+	VerbRightRecorded  = "rightRecorded"  // DVV registered the right to grant a theme; inputs: RightDateInputPrefix+theme; data: RightData
 )
 
 // Input ids shared by the cards and the bot.
@@ -31,6 +34,8 @@ const (
 	ReasonInput        = "reason"
 	ItemInputPrefix    = "item_"       // + item id: an Input.Toggle, "true"/"false"
 	ConfirmSelfInput   = "confirmSelf" // the sole main user confirms recording their own grant: "true"/"false"
+	// RightDateInputPrefix + theme id: the day DVV registered the right to grant the theme (one input per theme).
+	RightDateInputPrefix = "registeredOn_"
 )
 
 // Limits the cards state to the client and the bot enforces again (see domain/limits.go).
@@ -49,6 +54,11 @@ type IntakeData struct {
 type SubmitData struct {
 	RoleID  string   `json:"roleId,omitempty"`
 	TaskIDs []string `json:"taskIds"`
+}
+
+// RightData names the theme whose right to grant a main user records (VerbRightRecorded).
+type RightData struct {
+	ThemeID string `json:"themeId"`
 }
 
 // RequestData names a request.

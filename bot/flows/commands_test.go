@@ -2,6 +2,10 @@ package flows
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/valtuusbotti/valtuusbotti/cards"
@@ -76,5 +80,58 @@ func TestDecodeActionRefusesTampering(t *testing.T) {
 	}
 	if _, err := toggles(map[string]string{"item_3": "yes"}); err == nil {
 		t.Error("odd toggle value accepted")
+	}
+}
+
+// A text that tells people what to type must name something the bot understands, in the language of the text: a
+// refusal that says "type 'valtuudet'" when only "omat valtuudet" works sends people into a dead end. A quoted
+// phrase is a typed command, a help word, or the label of a button (another message of the same language).
+func TestQuotedCommandsInTextsExist(t *testing.T) {
+	files, err := filepath.Glob("../../internal/i18n/messages/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no message files: %v", err)
+	}
+	quoted := regexp.MustCompile(`"([^"{}]+)"`)
+	texts := map[domain.Lang]map[string]string{}
+	for _, f := range files {
+		base := strings.TrimSuffix(filepath.Base(f), ".json")
+		l := domain.Lang(base[strings.LastIndex(base, ".")+1:])
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if texts[l] == nil {
+			texts[l] = map[string]string{}
+		}
+		for k, v := range m {
+			texts[l][k] = v
+		}
+	}
+	checked := 0
+	for l, m := range texts {
+		labels := map[string]bool{}
+		for _, v := range m {
+			labels[v] = true
+		}
+		for k, v := range m {
+			for _, q := range quoted.FindAllStringSubmatch(v, -1) {
+				phrase := normalise(q[1])
+				cmd, cmdLang := matchCommand(phrase)
+				helpLang, help := helpWords[phrase]
+				switch {
+				case cmd != cmdNone && cmdLang == l, help && helpLang == l, labels[q[1]]:
+					checked++
+				default:
+					t.Errorf("%s %q tells people to type %q, which the bot does not understand in %s", l, k, q[1], l)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no quoted command found in any text")
 	}
 }

@@ -95,7 +95,15 @@ func (m *mainUser) register() {
 	m.verbs[cards.VerbGrantOpen] = verb{handle: m.open}
 	m.verbs[cards.VerbGrantDone] = verb{handle: m.settle(false)}
 	m.verbs[cards.VerbGrantFailed] = verb{handle: m.settle(true)}
+	m.verbs[cards.VerbRightRecorded] = verb{handle: m.rightRecorded}
 }
+
+// The inputs of the grant task card: every verb on it receives all of them (Teams merges the card's inputs into
+// the data of the button tapped).
+var (
+	grantCardInputs   = []string{cards.ValidFromInput, cards.ValidUntilInput, cards.ReasonInput, cards.ConfirmSelfInput}
+	grantCardPrefixes = []string{cards.ItemInputPrefix, cards.RightDateInputPrefix}
+)
 
 func (m *mainUser) overview(ctx context.Context, t *Turn) (*cards.Card, error) {
 	ov, err := m.Workflow.Overview(ctx, t.Actor())
@@ -143,7 +151,7 @@ func (m *mainUser) settle(failed bool) verbHandler {
 }
 
 func (m *mainUser) settleItems(ctx context.Context, t *Turn, raw json.RawMessage, failed bool) (*cards.Card, error) {
-	d, inputs, err := decodeRequest(raw, []string{cards.ValidFromInput, cards.ValidUntilInput, cards.ReasonInput, cards.ConfirmSelfInput}, cards.ItemInputPrefix)
+	d, inputs, err := decodeRequest(raw, grantCardInputs, grantCardPrefixes...)
 	if err != nil {
 		return nil, err
 	}

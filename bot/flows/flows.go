@@ -104,6 +104,7 @@ func New(d Deps) *Flows {
 	(&employee{f}).register()
 	(&approver{f}).register()
 	(&mainUser{f}).register()
+	(&grantPaths{f}).register()
 	return f
 }
 

@@ -144,7 +144,7 @@ func (a *App) openStores(ctx context.Context, opt Options) error {
 		a.Log.Info("ephemeral state in memory (no VALTUUS_REDIS_URL); fine for one instance")
 		return nil
 	}
-	rs, err := state.OpenRedis(ctx, cfg.RedisURL, "valtuusbotti:")
+	rs, err := state.OpenRedis(ctx, cfg.RedisURL, cfg.RedisPrefix)
 	if err != nil {
 		return fmt.Errorf("cannot reach Redis (VALTUUS_REDIS_URL %s): %w", config.MaskURL(cfg.RedisURL), err)
 	}

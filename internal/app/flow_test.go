@@ -84,7 +84,13 @@ func (h *harness) waitOutbox(t testing.TB) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d outbox messages still pending", n)
+			var stuck []string
+			for _, l := range strings.Split(h.logs.String(), "\n") {
+				if strings.Contains(l, `"component":"outbox"`) && !strings.Contains(l, "delivered") {
+					stuck = append(stuck, l)
+				}
+			}
+			t.Fatalf("%d outbox messages still pending; outbox log: %s", n, strings.Join(stuck[max(0, len(stuck)-5):], "\n"))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -129,6 +135,16 @@ func requestIDOf(t testing.TB, card map[string]any) int64 {
 		t.Fatalf("no requestId in card %s", cardText(card))
 	}
 	return id
+}
+
+// fileRequest is the employee's "I sent the request" on their Suomi.fi steps card; the outbox is then drained.
+func fileRequest(t testing.TB, h *harness, who string, id int64) {
+	t.Helper()
+	if r := h.invoke(who, "requestFiled", map[string]any{"requestId": id}); !contains(string(r.Value), "steps.filed.done") &&
+		r.Type != "application/vnd.microsoft.card.adaptive" {
+		t.Fatalf("filed: %s %s", r.Type, r.Value)
+	}
+	h.waitOutbox(t)
 }
 
 // submitRequest runs the employee's part: intake → recommendation → request.
@@ -190,6 +206,11 @@ func TestWholeMandateFlow(t *testing.T) {
 		t.Fatalf("final card still has buttons: %s", cardText(final))
 	}
 	h.waitOutbox(t)
+	// The valtuuspyyntö path: Elina got the steps; the main user hears nothing until she says she sent it.
+	if n := len(sentTo(h.conn.Sent(), mikael)); n != 1 {
+		t.Fatalf("%d messages to the main user before the request was sent", n)
+	}
+	fileRequest(t, h, elina, id)
 
 	// The main user got a grant task; the approval card and Elina's status card were updated in place.
 	tasks := sentTo(h.conn.Sent(), mikael)
@@ -223,7 +244,7 @@ func TestWholeMandateFlow(t *testing.T) {
 			t.Errorf("audit %s has no activity id", a.Action)
 		}
 	}
-	if got := strings.Join(actions, ","); !strings.HasPrefix(got, "request.submitted,request.approved,mandate.granted") || !strings.HasSuffix(got, "request.granted") {
+	if got := strings.Join(actions, ","); !strings.HasPrefix(got, "request.submitted,request.approved,request.filed,mandate.granted") || !strings.HasSuffix(got, "request.granted") {
 		t.Fatalf("audit trail %s", got)
 	}
 	// Elina heard about the decision, her Suomi.fi steps and the grant; every copy of the grant task is final.
@@ -231,9 +252,13 @@ func TestWholeMandateFlow(t *testing.T) {
 	if len(toElina) < 5 { // welcome, intake, decision, steps, granted
 		t.Fatalf("%d messages to the requester", len(toElina))
 	}
+	last := map[string]string{} // each card as its last update left it
 	for _, u := range h.conn.Updated() {
-		if strings.Contains(string(u.Raw), "grantDone") || strings.Contains(string(u.Raw), "approvalDecide") {
-			t.Fatalf("an updated card still has live buttons: %s", u.Raw)
+		last[u.ConversationID+"/"+u.ActivityID] = string(u.Raw)
+	}
+	for _, raw := range last {
+		if strings.Contains(raw, "grantDone") || strings.Contains(raw, "approvalDecide") {
+			t.Fatalf("an updated card still has live buttons: %s", raw)
 		}
 	}
 	// My mandates shows it.
@@ -349,7 +374,7 @@ func TestFiftyConcurrentApprovalsDecideOnce(t *testing.T) {
 		notices++
 		_ = c
 	}
-	if decisions != 1 || grantTasks != 1 || notices != 2 { // decision notice + Suomi.fi steps
+	if decisions != 1 || grantTasks != 0 || notices != 2 { // decision notice + Suomi.fi steps; no task before she sends it
 		t.Fatalf("%d decisions, %d grant tasks, %d messages to the requester", decisions, grantTasks, notices)
 	}
 }
@@ -374,6 +399,7 @@ func TestOutboxSurvivesConnectorOutage(t *testing.T) {
 	end()
 	h.conn.FailNext(3, http.StatusTooManyRequests, "0")
 	h.waitOutbox(t)
+	fileRequest(t, h, elina, id)
 
 	after := h.conn.Sent()[before:]
 	if n := len(sentTo(after, mikael)); n != 1 {

@@ -112,6 +112,7 @@ func (h *harness) start(opts ...option) *harness {
 		"VALTUUS_DATABASE_URL":        "sqlite:" + h.dbPath,
 		"VALTUUS_LOG_LEVEL":           "debug",
 		"VALTUUS_LOG_FORMAT":          "json",
+		"VALTUUS_REDIS_PREFIX":        "valtuusbotti-test-" + h.runID + ":", // runs sharing a Redis never see each other's keys
 	}
 	aopts := app.Options{
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -160,13 +160,16 @@ func TestLoadDelivery(t *testing.T) {
 					!strings.Contains(string(r.Value), "Sinulla on jo") { // already requested or held: the expected refusals
 					fail("submit: %s", r.Value)
 				}
-				time.Sleep(4 * time.Second)
+				time.Sleep(3500 * time.Millisecond)
 			}
 		})
 	}
 	decided := map[int64]bool{}
 	for a := range 5 {
 		wg.Go(func() { turns.Add(loadDecide(h, loadPerson("a", a), deadline, &mu, carded, decided)) })
+	}
+	for m := range 3 {
+		wg.Go(func() { turns.Add(loadGrant(h, m, deadline, fail)) })
 	}
 	wg.Wait()
 	t.Logf("%d turns in %v: %.1f turns a second", turns.Load(), length, float64(turns.Load())/length.Seconds())
@@ -178,6 +181,44 @@ func TestLoadDelivery(t *testing.T) {
 			t.Errorf("request %d: %d approval cards", id, cards[id])
 		}
 	}
+	posted, updated := 0, 0
+	for m := range 3 {
+		posted += len(sentTo(h.conn.Sent(), loadPerson("m", m))) - 1 // less the welcome
+		for _, u := range h.conn.Updated() {
+			if u.ConversationID == "a:personal-"+loadPerson("m", m) {
+				updated++
+			}
+		}
+	}
+	approved := 0
+	for id := range decided {
+		if _, ok := carded[id]; ok && id%2 == 1 {
+			approved++
+		}
+	}
+	t.Logf("main users: %d grant tasks each; %d cards posted to the three, %d updates in place", approved, posted, updated)
+}
+
+// loadGrant plays main user m: every second it records the grant of one open task (tasks are shared out by id).
+func loadGrant(h *harness, m int, deadline time.Time, fail func(string, ...any)) (turns int64) {
+	who := loadPerson("m", m)
+	for time.Now().Before(deadline) {
+		rs, _ := h.app.Workflow.GrantTasks(context.Background(), who)
+		for _, r := range rs {
+			if r.ID%3 != int64(m) {
+				continue
+			}
+			res := h.invoke(who, "grantDone", map[string]any{"requestId": r.ID,
+				"validFrom": h.app.Workflow.Today().Time().Format(time.DateOnly), "validUntil": "2027-12-31"})
+			turns++
+			if res.Type != "application/vnd.microsoft.card.adaptive" {
+				fail("grant: %s", res.Value)
+			}
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	return turns
 }
 
 // loadDecide plays an approver: every request whose card has arrived is decided, approve and reject in turn.
@@ -188,7 +229,9 @@ func loadDecide(h *harness, who string, deadline time.Time, mu *sync.Mutex, card
 			mu.Lock()
 			_, arrived := carded[r.ID]
 			done := decided[r.ID]
-			decided[r.ID] = true
+			if arrived {
+				decided[r.ID] = true
+			}
 			mu.Unlock()
 			if !arrived || done {
 				continue

@@ -137,7 +137,7 @@ func TestRedisOutageIsNotAnOutage(t *testing.T) {
 	}
 	time.Sleep(5100 * time.Millisecond) // the fallback's pause before it tries Redis again
 	h.send(h.activity("message", elina, "fi-FI", "hei"))
-	n, err := client.Keys(t.Context(), "valtuusbotti:turns:"+elina).Result()
+	n, err := client.Keys(t.Context(), "valtuusbotti-test-"+h.runID+":turns:"+elina).Result()
 	if err != nil || len(n) != 1 {
 		t.Fatalf("after Redis is back, turns are counted in Redis again: %v %v", n, err)
 	}

@@ -55,7 +55,14 @@ type AreaTasks struct {
 
 // The file layouts. organisation.yaml decodes straight into domain.Organisation.
 type themesFile struct {
-	Themes []domain.Theme `yaml:"themes"`
+	Themes []themeEntry `yaml:"themes"`
+}
+
+// themeEntry is a theme as themes.yaml writes it: the domain theme and its checked date as written, which
+// validation parses so that a bad date is reported together with every other problem.
+type themeEntry struct {
+	domain.Theme `yaml:",inline"`
+	Checked      string `yaml:"checked"`
 }
 
 type tasksFile struct {
@@ -84,7 +91,16 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	files.roles, files.rolesOK = decodeFile(fsys, fileSpec{name: "roles.yaml", sections: map[string]string{"roles": "role"}}, &rf, &r)
 	files.org, files.orgOK = decodeFile(fsys, fileSpec{name: "organisation.yaml"}, &org, &r)
 
-	c := &Catalog{Org: org, Themes: tf.Themes, Areas: kf.Areas, Tasks: kf.Tasks, Roles: rf.Roles}
+	themes := make([]domain.Theme, len(tf.Themes))
+	files.checked = make([]string, len(tf.Themes))
+	for i, e := range tf.Themes {
+		themes[i] = e.Theme.WithDisplayName()
+		if d, err := domain.ParseDate(e.Checked); err == nil {
+			themes[i].Checked = d
+		}
+		files.checked[i] = e.Checked
+	}
+	c := &Catalog{Org: org, Themes: themes, Areas: kf.Areas, Tasks: kf.Tasks, Roles: rf.Roles}
 	validate(c, files, &r)
 	if len(r.problems) > 0 {
 		le := &LoadError{Problems: r.problems}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
@@ -16,8 +17,8 @@ func TestDefaultCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Default: %v", err)
 	}
-	if got := len(c.Themes); got != 21 {
-		t.Errorf("themes = %d, want the 21 themes of valtuusasiat.csv", got)
+	if got := len(c.Themes); got != 22 {
+		t.Errorf("themes = %d, want the 21 themes of valtuusasiat.csv and Valtiokonttori's", got)
 	}
 	if n := len(c.Tasks); n < 20 || n > 30 {
 		t.Errorf("tasks = %d, want 20..30", n)
@@ -37,7 +38,7 @@ func TestDefaultCatalog(t *testing.T) {
 		}
 	}
 
-	// Names as Suomi.fi shows them, copied from valtuusasiat.csv.
+	// Display names, copied from valtuusasiat.csv.
 	for id, want := range map[string]domain.Text{
 		"vero-veroasiat":                           {FI: "Veroasioiden hoitaminen", SV: "Skatteärenden", EN: "Managing of tax affairs"},
 		"vero-veroilmoittaminen":                   {FI: "Veroilmoittaminen", SV: "Deklarering", EN: "Filing of tax returns and other reports"},
@@ -53,9 +54,36 @@ func TestDefaultCatalog(t *testing.T) {
 			t.Errorf("theme %q name = %+v, want %+v", id, th.Name, want)
 		}
 	}
+	// Suomi.fi's names are marked as such only where they were confirmed: the Incomes Register's Swedish names are
+	// (vero.fi names them as Suomi.fi's), the Tax Administration's Swedish ones are not, and exactly these themes
+	// have no confirmed Finnish name.
+	if th, _ := c.Theme("tulorekisteri-palkkatiedot-ilmoittaminen"); th.OfficialName.SV != "Anmälan om löneuppgifter" {
+		t.Errorf("Palkkatietojen ilmoittaminen official sv = %q", th.OfficialName.SV)
+	}
+	if th, _ := c.Theme("vero-veroasiat"); th.OfficialName.SV != "" || th.OwnName.SV != "Skatteärenden" {
+		t.Errorf("Veroasioiden hoitaminen: Swedish name %+v / %+v, want it marked as not Suomi.fi's", th.OfficialName, th.OwnName)
+	}
+	var noOfficialFI []string
+	for _, th := range c.Themes {
+		if th.OfficialName.FI == "" {
+			noOfficialFI = append(noOfficialFI, th.ID)
+		}
+	}
+	if want := []string{"ansiotulot-maksajan-palkkatietojen-tilaus", "business-finland-yritysrahoitus", "valtiokonttori-kuntatalous"}; !reflect.DeepEqual(noOfficialFI, want) {
+		t.Errorf("themes without a confirmed Finnish name = %v, want %v", noOfficialFI, want)
+	}
+
 	kela, ok := c.Theme("kela-etuustiedot-maksuvaatimukset")
 	if !ok || kela.Name.FI != "Etuustietojen katselu ja maksuvaatimusten rekisteröinti" {
 		t.Fatalf("Kela's Kelmu theme missing or renamed: %+v", kela)
+	}
+	// Mandate types as the agencies describe them: Kela asks for an asiointivaltuus for Kelmu, and the Luvat ja
+	// valvonta authority-side theme reaches officials as an edustamisvaltuus.
+	if kela.Type != domain.Asiointivaltuus {
+		t.Errorf("Kelmu theme type = %q, want %q", kela.Type, domain.Asiointivaltuus)
+	}
+	if lv, _ := c.Theme("luvat-ja-valvonta-viranomaiskasittely"); lv.Type != domain.Edustamisvaltuus {
+		t.Errorf("Luvat ja valvonta theme type = %q, want %q", lv.Type, domain.Edustamisvaltuus)
 	}
 	// Kela's warning from domain.md must show both ways.
 	if !slices.Contains(kela.LookAlikes, "tulorekisteri-etuustiedot-katselu") {
@@ -93,6 +121,25 @@ func TestDefaultCatalog(t *testing.T) {
 	if len(c.Org.CoveredThemes)+len(uncovered) != len(c.Themes) {
 		t.Errorf("covered %d + uncovered %d != %d themes", len(c.Org.CoveredThemes), len(uncovered), len(c.Themes))
 	}
+	// Municipal finance reporting goes to Valtiokonttori, and only there: the finance manager's role includes it,
+	// and no task names municipal finance ("kuntatalou") while implying another agency's theme.
+	if needs := c.ThemesFor([]string{"kuntatalouden-raportointi"}); len(needs) != 1 || needs[0].Theme.ID != "valtiokonttori-kuntatalous" ||
+		!strings.HasPrefix(needs[0].Theme.Agency.FI, "Valtiokonttori") {
+		t.Errorf("municipal finance reporting needs %v, want Valtiokonttori's theme only", needIDs(needs))
+	}
+	if fm, _ := c.Role("talouspaallikko"); !slices.Contains(fm.Tasks, "kuntatalouden-raportointi") {
+		t.Errorf("the finance manager's role lacks municipal finance reporting")
+	}
+	for _, task := range c.Tasks {
+		if !strings.Contains(strings.ToLower(task.Name.FI), "kuntatalou") {
+			continue
+		}
+		for _, id := range task.Themes {
+			if th, _ := c.Theme(id); !strings.HasPrefix(th.Agency.FI, "Valtiokonttori") {
+				t.Errorf("task %s is about municipal finance but implies %s (%s)", task.ID, id, th.Agency.FI)
+			}
+		}
+	}
 	grants, ok := c.Role("avustuskoordinaattori")
 	if !ok {
 		t.Fatal("role avustuskoordinaattori missing")
@@ -129,26 +176,37 @@ func TestLoadDirMatchesDefault(t *testing.T) {
 const (
 	baseThemes = `themes:
   - id: alpha
-    name: {fi: Alfa, sv: Alfa på svenska, en: Alpha}
+    official_name: {fi: Alfa, sv: Alfa på svenska}
+    own_name: {en: Alpha}
     agency: {fi: Virasto, sv: Verket, en: Agency}
     description: {fi: Kuvaus, sv: Beskrivning, en: Description}
+    type: asiointivaltuus
     suomi_fi_url: https://www.suomi.fi/alpha
     sources: [https://www.suomi.fi/alpha]
     default_validity_months: 24
+    max_validity_months: 60
+    checked: 2026-12-03
     look_alikes: [beta]
     look_alike_warning: {fi: Varo, sv: Akta dig, en: Beware}
   - id: beta
-    name: {fi: Beeta, sv: Beta på svenska, en: Beta}
+    official_name: {fi: Beeta, sv: Beta på svenska, en: Beta}
     agency: {fi: Virasto, sv: Verket, en: Agency}
     description: {fi: Kuvaus, sv: Beskrivning, en: Description}
+    type: asiointivaltuus
     suomi_fi_url: https://www.suomi.fi/beta
     default_validity_months: 36
+    max_validity_months: 300
+    checked: 2026-11-30
   - id: gamma
-    name: {fi: Gamma, sv: Gamma på svenska, en: Gamma}
+    official_name: {fi: Gamma}
+    own_name: {sv: Gamma på svenska, en: Gamma}
     agency: {fi: Virasto, sv: Verket, en: Agency}
     description: {fi: Kuvaus, sv: Beskrivning, en: Description}
+    type: asiointivaltuus
     suomi_fi_url: https://www.suomi.fi/gamma
     default_validity_months: 12
+    max_validity_months: 12
+    checked: 2025-01-15
     specifier_hint: {fi: Tarkenne, sv: Specifikation, en: Specifier}
 `
 	baseTasks = `areas:
@@ -160,14 +218,17 @@ tasks:
   - id: t1
     area: area-one
     name: {fi: Teen yhtä, sv: Jag gör ett, en: I do one}
+    name_for_approver: {fi: tekee yhtä, sv: gör ett, en: does one}
     themes: [alpha, beta]
   - id: t2
     area: area-one
     name: {fi: Teen toista, sv: Jag gör annat, en: I do another}
+    name_for_approver: {fi: tekee toista, sv: gör annat, en: does another}
     themes: [beta, gamma]
   - id: t3
     area: area-two
     name: {fi: Teen kolmatta, sv: Jag gör tredje, en: I do a third}
+    name_for_approver: {fi: tekee kolmatta, sv: gör tredje, en: does a third}
     themes: [gamma]
 `
 	baseRoles = `roles:
@@ -308,7 +369,7 @@ func TestLoadReportsProblems(t *testing.T) {
 				edit(t, fsys, "roles.yaml", "  - id: r1\n", "  - id: \"\"\n")
 			},
 			want: []want{
-				{"themes.yaml", `theme "beta": duplicate id, first defined at line 11`},
+				{"themes.yaml", `theme "beta": duplicate id, first defined at line 15`},
 				{"tasks.yaml", `area "Area_Two": id "Area_Two" is not lower-case kebab-case`},
 				{"tasks.yaml", `task "t2": unknown theme "gamma"`},
 				{"tasks.yaml", `task "t3": unknown area "area-two"`},
@@ -319,8 +380,8 @@ func TestLoadReportsProblems(t *testing.T) {
 		{
 			name: "missing translations",
 			break_: func(t *testing.T, fsys fstest.MapFS) {
-				edit(t, fsys, "themes.yaml", "name: {fi: Beeta, sv: Beta på svenska, en: Beta}", "name: {fi: Beeta, en: Beta}")
-				edit(t, fsys, "themes.yaml", "    description: {fi: Kuvaus, sv: Beskrivning, en: Description}\n    suomi_fi_url: https://www.suomi.fi/gamma", "    suomi_fi_url: https://www.suomi.fi/gamma")
+				edit(t, fsys, "themes.yaml", "official_name: {fi: Beeta, sv: Beta på svenska, en: Beta}", "official_name: {fi: Beeta, en: Beta}")
+				edit(t, fsys, "themes.yaml", "    description: {fi: Kuvaus, sv: Beskrivning, en: Description}\n    type: asiointivaltuus\n    suomi_fi_url: https://www.suomi.fi/gamma", "    type: asiointivaltuus\n    suomi_fi_url: https://www.suomi.fi/gamma")
 				edit(t, fsys, "themes.yaml", "specifier_hint: {fi: Tarkenne, sv: Specifikation, en: Specifier}", "specifier_hint: {fi: Tarkenne, sv: \"  \"}")
 				edit(t, fsys, "tasks.yaml", "name: {fi: Alue, sv: Område, en: Area}", "name: {fi: Alue}")
 				edit(t, fsys, "tasks.yaml", "name: {fi: Teen yhtä, sv: Jag gör ett, en: I do one}", "name: {sv: Jag gör ett}")
@@ -328,13 +389,26 @@ func TestLoadReportsProblems(t *testing.T) {
 				edit(t, fsys, "organisation.yaml", "en: City of Porvoo", "en: \"\"")
 			},
 			want: []want{
-				{"themes.yaml", `theme "beta": name is missing in sv`},
+				{"themes.yaml", `theme "beta": name is missing in sv: give official_name (as Suomi.fi shows it) or own_name (ours)`},
 				{"themes.yaml", `theme "gamma": description is missing`},
 				{"themes.yaml", `theme "gamma": specifier_hint is missing in sv, en`},
 				{"tasks.yaml", `area "area-one": name is missing in sv, en`},
 				{"tasks.yaml", `task "t1": name is missing in fi, en`},
 				{"roles.yaml", `role "r1": name is missing`},
 				{"organisation.yaml", `name is missing in en`},
+			},
+		},
+		{
+			name: "names: official or our own per language, the Finnish official name required, copied exactly",
+			break_: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, "themes.yaml", "own_name: {en: Alpha}", "own_name: {sv: Alfa enligt oss, en: Alpha}")
+				edit(t, fsys, "themes.yaml", "official_name: {fi: Beeta, sv: Beta på svenska, en: Beta}", "official_name: {fi: \" Beeta\", sv: Beta på svenska, en: Beta}")
+				edit(t, fsys, "themes.yaml", "    official_name: {fi: Gamma}\n", "")
+			},
+			want: []want{
+				{"themes.yaml", `theme "alpha": own_name.sv is set beside official_name.sv: give a language either Suomi.fi's name or our own, not both`},
+				{"themes.yaml", `theme "beta": official_name.fi " Beeta" has surrounding spaces`},
+				{"themes.yaml", `theme "gamma": official_name.fi is missing: give the Finnish name exactly as Suomi.fi shows it`},
 			},
 		},
 		{
@@ -359,6 +433,18 @@ func TestLoadReportsProblems(t *testing.T) {
 			},
 		},
 		{
+			name: "mandate type missing or unknown",
+			break_: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, "themes.yaml", "    type: asiointivaltuus\n    suomi_fi_url: https://www.suomi.fi/alpha", "    suomi_fi_url: https://www.suomi.fi/alpha")
+				edit(t, fsys, "themes.yaml", "    type: asiointivaltuus\n    suomi_fi_url: https://www.suomi.fi/beta", "    type: valtakirja\n    suomi_fi_url: https://www.suomi.fi/beta")
+				edit(t, fsys, "themes.yaml", "    type: asiointivaltuus\n    suomi_fi_url: https://www.suomi.fi/gamma", "    type: edustamisvaltuus\n    suomi_fi_url: https://www.suomi.fi/gamma")
+			},
+			want: []want{
+				{"themes.yaml", `theme "alpha": type is missing: give the mandate type employees receive, one of asiointivaltuus, edustamisvaltuus`},
+				{"themes.yaml", `theme "beta": type "valtakirja" is not a mandate type: use one of asiointivaltuus, edustamisvaltuus`},
+			},
+		},
+		{
 			name: "default validity out of 1..300 months",
 			break_: func(t *testing.T, fsys fstest.MapFS) {
 				edit(t, fsys, "themes.yaml", "default_validity_months: 24", "default_validity_months: 0")
@@ -368,6 +454,33 @@ func TestLoadReportsProblems(t *testing.T) {
 			want: []want{
 				{"themes.yaml", `theme "alpha": default_validity_months 0 is out of range 1..300`},
 				{"themes.yaml", `theme "beta": default_validity_months 301 is out of range 1..300`},
+				{"themes.yaml", `theme "gamma": default_validity_months 300 is longer than max_validity_months 12`},
+			},
+		},
+		{
+			name: "max validity missing, out of range, shorter than the default",
+			break_: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, "themes.yaml", "    max_validity_months: 60\n", "")
+				edit(t, fsys, "themes.yaml", "max_validity_months: 300", "max_validity_months: 301")
+				edit(t, fsys, "themes.yaml", "max_validity_months: 12", "max_validity_months: 6")
+			},
+			want: []want{
+				{"themes.yaml", `theme "alpha": max_validity_months is missing: give the longest validity the organisation grants, 1..300 months`},
+				{"themes.yaml", `theme "beta": max_validity_months 301 is out of range 1..300`},
+				{"themes.yaml", `theme "gamma": default_validity_months 12 is longer than max_validity_months 6`},
+			},
+		},
+		{
+			name: "checked date missing or not a date",
+			break_: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, "themes.yaml", "    checked: 2026-12-03\n", "")
+				edit(t, fsys, "themes.yaml", "checked: 2026-11-30", "checked: 2026-13-01")
+				edit(t, fsys, "themes.yaml", "checked: 2025-01-15", "checked: 15.1.2025")
+			},
+			want: []want{
+				{"themes.yaml", `theme "alpha": checked is missing: give the day the theme was last checked against its sources, as YYYY-MM-DD`},
+				{"themes.yaml", `theme "beta": checked "2026-13-01" is not a date: write it as YYYY-MM-DD`},
+				{"themes.yaml", `theme "gamma": checked "15.1.2025" is not a date: write it as YYYY-MM-DD`},
 			},
 		},
 		{
@@ -402,9 +515,23 @@ func TestLoadReportsProblems(t *testing.T) {
 			},
 		},
 		{
+			name: "tasks: the approver's wording is missing or in the first person",
+			break_: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, "tasks.yaml", "    name_for_approver: {fi: tekee yhtä, sv: gör ett, en: does one}\n", "")
+				edit(t, fsys, "tasks.yaml", "{fi: tekee toista, sv: gör annat, en: does another}", "{fi: tekee toista, sv: Jag gör annat, en: I do another}")
+				edit(t, fsys, "tasks.yaml", "{fi: tekee kolmatta, sv: gör tredje, en: does a third}", "{fi: tekee kolmatta, en: does a third}")
+			},
+			want: []want{
+				{"tasks.yaml", `task "t1": name_for_approver is missing`},
+				{"tasks.yaml", `task "t2": name_for_approver in sv starts with "Jag"`},
+				{"tasks.yaml", `task "t2": name_for_approver in en starts with "I"`},
+				{"tasks.yaml", `task "t3": name_for_approver is missing in sv`},
+			},
+		},
+		{
 			name: "tasks: missing area and empty lists",
 			break_: func(t *testing.T, fsys fstest.MapFS) {
-				fsys["tasks.yaml"] = &fstest.MapFile{Data: []byte("areas: []\ntasks:\n  - id: lonely\n    name: {fi: a, sv: b, en: c}\n    themes: [alpha]\n")}
+				fsys["tasks.yaml"] = &fstest.MapFile{Data: []byte("areas: []\ntasks:\n  - id: lonely\n    name: {fi: a, sv: b, en: c}\n    name_for_approver: {fi: a, sv: b, en: c}\n    themes: [alpha]\n")}
 				fsys["roles.yaml"] = &fstest.MapFile{Data: []byte("roles: []\n")}
 			},
 			want: []want{
@@ -496,21 +623,43 @@ covered_themes: [alpha, delta, alpha]
 	}
 }
 
+// Each language's display name is Suomi.fi's where the catalog has it, else our own; an unconfirmed Finnish name
+// may stand in as own_name.fi, and then no official Finnish name is claimed.
+func TestThemeNames(t *testing.T) {
+	fsys := baseFS()
+	edit(t, fsys, "themes.yaml", "    official_name: {fi: Gamma}\n    own_name: {sv: Gamma på svenska, en: Gamma}", "    own_name: {fi: Gamma meidän, sv: Gamma på svenska, en: Gamma}")
+	c, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alpha, _ := c.Theme("alpha")
+	if want := (domain.Text{FI: "Alfa", SV: "Alfa på svenska", EN: "Alpha"}); alpha.Name != want {
+		t.Errorf("alpha name = %+v, want %+v", alpha.Name, want)
+	}
+	if alpha.OfficialName.EN != "" || alpha.OwnName.EN != "Alpha" {
+		t.Errorf("alpha's English name must stay marked as ours: %+v / %+v", alpha.OfficialName, alpha.OwnName)
+	}
+	gamma, _ := c.Theme("gamma")
+	if gamma.Name.FI != "Gamma meidän" || gamma.OfficialName != (domain.Text{}) {
+		t.Errorf("gamma = %+v, official %+v: an unconfirmed Finnish name must not become official", gamma.Name, gamma.OfficialName)
+	}
+}
+
 func TestProblemLinesPointAtTheEntry(t *testing.T) {
 	fsys := baseFS()
-	// gamma starts at line 17 of baseThemes; the unknown field lands on line 23, inside gamma.
+	// gamma starts at line 24 of baseThemes; the unknown field lands on line 34, inside gamma.
 	edit(t, fsys, "themes.yaml", "    specifier_hint:", "    bogus: 1\n    specifier_hint:")
 	edit(t, fsys, "themes.yaml", "default_validity_months: 12", "default_validity_months: 0")
 	_, err := Load(fsys)
 	le := loadError(t, err)
 	want := []Problem{
-		{File: "themes.yaml", Line: 23, Entry: `theme "gamma"`, Message: `unknown field "bogus"`},
-		{File: "themes.yaml", Line: 17, Entry: `theme "gamma"`, Message: "default_validity_months 0 is out of range 1..300 (Suomi.fi allows at most 25 years)"},
+		{File: "themes.yaml", Line: 34, Entry: `theme "gamma"`, Message: `unknown field "bogus"`},
+		{File: "themes.yaml", Line: 24, Entry: `theme "gamma"`, Message: "default_validity_months 0 is out of range 1..300 (Suomi.fi allows at most 25 years)"},
 	}
 	if !reflect.DeepEqual(le.Problems, want) {
 		t.Errorf("problems =\n%#v\nwant\n%#v", le.Problems, want)
 	}
-	if got, want := le.Problems[0].String(), `themes.yaml:23: theme "gamma": unknown field "bogus"`; got != want {
+	if got, want := le.Problems[0].String(), `themes.yaml:34: theme "gamma": unknown field "bogus"`; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 	if got, want := (Problem{File: "roles.yaml", Message: "file is missing"}).String(), "roles.yaml: file is missing"; got != want {
@@ -572,7 +721,8 @@ func TestThemesFor(t *testing.T) {
 
 func TestLookups(t *testing.T) {
 	c := mustLoadBase(t)
-	if th, ok := c.Theme("beta"); !ok || th.Name.FI != "Beeta" || th.DefaultValidityMonths != 36 {
+	if th, ok := c.Theme("beta"); !ok || th.Name.FI != "Beeta" || th.DefaultValidityMonths != 36 || th.MaxValidityMonths != 300 ||
+		th.Checked != domain.NewDate(2026, time.November, 30) {
 		t.Errorf("Theme(beta) = %+v, %v", th, ok)
 	}
 	if _, ok := c.Theme("nope"); ok {

@@ -15,6 +15,7 @@ const maxValidityMonths = 25 * 12
 type loadedFiles struct {
 	themes, tasks, roles, org         yamlDoc
 	themesOK, tasksOK, rolesOK, orgOK bool
+	checked                           []string // each theme's "checked" date as written
 }
 
 // refs is the set of usable ids of one kind; nil means "unknown: the file did not load", and then references are
@@ -27,7 +28,7 @@ func (s refs) unknown(id string) bool { return s != nil && !s[id] }
 func validate(c *Catalog, f loadedFiles, r *reporter) {
 	var themeIDs, hiddenThemes, taskIDs refs
 	if f.themesOK {
-		themeIDs, hiddenThemes = validateThemes(c.Themes, f.themes, r)
+		themeIDs, hiddenThemes = validateThemes(c.Themes, f.checked, f.themes, r)
 	}
 	if f.tasksOK {
 		taskIDs = validateTasks(c.Areas, c.Tasks, f.tasks, themeIDs, hiddenThemes, r)
@@ -40,7 +41,7 @@ func validate(c *Catalog, f loadedFiles, r *reporter) {
 	}
 }
 
-func validateThemes(themes []domain.Theme, doc yamlDoc, r *reporter) (ids, hidden refs) {
+func validateThemes(themes []domain.Theme, checked []string, doc yamlDoc, r *reporter) (ids, hidden refs) {
 	file := doc.spec.name
 	if len(themes) == 0 {
 		r.add(file, doc.keyLine("themes"), "", "no themes: the file needs a non-empty \"themes\" list")
@@ -53,7 +54,7 @@ func validateThemes(themes []domain.Theme, doc yamlDoc, r *reporter) (ids, hidde
 		add := func(format string, args ...any) { r.add(file, line, entry, format, args...) }
 		hidden[t.ID] = t.Hidden
 
-		checkText(add, "name", t.Name, true)
+		checkNames(add, t)
 		checkText(add, "agency", t.Agency, true)
 		checkText(add, "description", t.Description, true)
 		for _, lang := range domain.Langs {
@@ -69,6 +70,13 @@ func validateThemes(themes []domain.Theme, doc yamlDoc, r *reporter) (ids, hidde
 			}
 		}
 
+		switch {
+		case t.Type == "":
+			add("type is missing: give the mandate type employees receive, one of %s", mandateTypeList())
+		case !t.Type.Valid():
+			add("type %q is not a mandate type: use one of %s", t.Type, mandateTypeList())
+		}
+
 		if t.SuomiFiURL == "" {
 			add("suomi_fi_url is missing")
 		} else if p := urlProblem(t.SuomiFiURL); p != "" {
@@ -79,9 +87,13 @@ func validateThemes(themes []domain.Theme, doc yamlDoc, r *reporter) (ids, hidde
 				add("sources[%d] %q %s", j, u, p)
 			}
 		}
-		if m := t.DefaultValidityMonths; m < 1 || m > maxValidityMonths {
-			add("default_validity_months %d is out of range 1..%d (Suomi.fi allows at most 25 years)", m, maxValidityMonths)
+		switch {
+		case checked[i] == "":
+			add("checked is missing: give the day the theme was last checked against its sources, as YYYY-MM-DD")
+		case t.Checked.IsZero():
+			add("checked %q is not a date: write it as YYYY-MM-DD", checked[i])
 		}
+		checkValidity(add, t)
 
 		seen := map[string]bool{}
 		for _, la := range t.LookAlikes {
@@ -103,6 +115,50 @@ func validateThemes(themes []domain.Theme, doc yamlDoc, r *reporter) (ids, hidde
 		checkText(add, "specifier_hint", t.SpecifierHint, false)
 	}
 	return ids, hidden
+}
+
+// checkValidity checks a theme's validity policy: a default and a maximum, each within Suomi.fi's 25 years, and the
+// default no longer than the maximum.
+func checkValidity(add func(string, ...any), t domain.Theme) {
+	def, longest := t.DefaultValidityMonths, t.MaxValidityMonths
+	if def < 1 || def > maxValidityMonths {
+		add("default_validity_months %d is out of range 1..%d (Suomi.fi allows at most 25 years)", def, maxValidityMonths)
+	}
+	switch {
+	case longest == 0:
+		add("max_validity_months is missing: give the longest validity the organisation grants, 1..%d months", maxValidityMonths)
+	case longest < 1 || longest > maxValidityMonths:
+		add("max_validity_months %d is out of range 1..%d (Suomi.fi allows at most 25 years)", longest, maxValidityMonths)
+	case def >= 1 && def <= maxValidityMonths && def > longest:
+		add("default_validity_months %d is longer than max_validity_months %d", def, longest)
+	}
+}
+
+// checkNames checks a theme's names. Each language has either Suomi.fi's name (official_name) or one of our own
+// (own_name), never both, so a card can always tell which is which. The Finnish official name is required: only
+// where it could not be confirmed may own_name.fi stand in, and then the data says so. Official names are copied
+// exactly, so surrounding spaces are a copying mistake.
+func checkNames(add func(string, ...any), t domain.Theme) {
+	for _, lang := range domain.Langs {
+		official, own := t.OfficialName.Exact(lang), t.OwnName.Exact(lang)
+		if official != "" && strings.TrimSpace(official) != official {
+			add("official_name.%s %q has surrounding spaces: copy the name exactly as Suomi.fi shows it", lang, official)
+		}
+		if strings.TrimSpace(official) != "" && strings.TrimSpace(own) != "" {
+			add("own_name.%s is set beside official_name.%s: give a language either Suomi.fi's name or our own, not both", lang, lang)
+		}
+	}
+	var missing []string
+	for _, lang := range missingLangs(t.Name) {
+		if lang == string(domain.Finnish) {
+			add("official_name.fi is missing: give the Finnish name exactly as Suomi.fi shows it (own_name.fi only when it cannot be confirmed)")
+			continue
+		}
+		missing = append(missing, lang)
+	}
+	if len(missing) > 0 {
+		add("name is missing in %s: give official_name (as Suomi.fi shows it) or own_name (ours)", strings.Join(missing, ", "))
+	}
 }
 
 func validateTasks(areas []domain.Area, tasks []domain.Task, doc yamlDoc, themeIDs, hidden refs, r *reporter) refs {
@@ -130,6 +186,8 @@ func validateTasks(areas []domain.Area, tasks []domain.Task, doc yamlDoc, themeI
 			add("unknown area %q", t.Area)
 		}
 		checkText(add, "name", t.Name, true)
+		checkText(add, "name_for_approver", t.NameForApprover, true)
+		checkApproverWording(add, t.NameForApprover)
 		if len(t.Themes) == 0 {
 			add("has no themes: every task must name the themes the work needs")
 		}
@@ -212,6 +270,20 @@ func validateOrg(o *domain.Organisation, doc yamlDoc, themeIDs refs, r *reporter
 		}
 		seen[id] = true
 	}
+	checkGrantPolicy(at(doc.keyLine("grant"), "grant"), o.Grant)
+}
+
+// checkGrantPolicy checks the organisation's grant path: a known path, and where the direct grant is possible, who
+// gives the main user the identity code, in every language.
+func checkGrantPolicy(add func(string, ...any), g domain.GrantPolicy) {
+	if g.Path != "" && !g.Path.Valid() {
+		add("path %q must be %s or %s", g.Path, domain.PathRequest, domain.PathDirect)
+	}
+	if g.DirectAllowed() {
+		if missing := g.IdentityCodeFrom.Missing(); len(missing) > 0 {
+			add("identity_code_from is missing %v: with the direct grant, say who gives the main user the identity code and how", missing)
+		}
+	}
 }
 
 // checkRefList reports each id of the list field that is listed twice or is not a known id of kind, and hands
@@ -272,6 +344,18 @@ func checkIDs[T any](doc yamlDoc, section, kind string, items []T, idOf func(T) 
 }
 
 // checkText reports a text that is missing (when required) or lacks some of the languages.
+// checkApproverWording catches the employee's first-person wording copied into name_for_approver, where the approval
+// card puts it after the requester's name ("Anna Virtanen I report…"). Only Swedish and English show it by a word;
+// Finnish first-person verbs have no such mark.
+func checkApproverWording(add func(string, ...any), t domain.Text) {
+	for _, c := range []struct{ lang, text, pronoun string }{{"sv", t.SV, "jag"}, {"en", t.EN, "i"}} {
+		first, _, _ := strings.Cut(strings.TrimSpace(c.text), " ")
+		if strings.EqualFold(first, c.pronoun) {
+			add("name_for_approver in %s starts with %q: write it in the third person without a subject, as it follows the requester's name", c.lang, first)
+		}
+	}
+}
+
 func checkText(add func(string, ...any), field string, t domain.Text, required bool) {
 	missing := missingLangs(t)
 	switch {
@@ -307,4 +391,13 @@ func textIn(t domain.Text, lang domain.Lang) string {
 		return t.EN
 	}
 	return ""
+}
+
+// mandateTypeList names the valid mandate types for a message, e.g. "asiointivaltuus, edustamisvaltuus".
+func mandateTypeList() string {
+	names := make([]string, 0, len(domain.MandateTypes))
+	for _, t := range domain.MandateTypes {
+		names = append(names, string(t))
+	}
+	return strings.Join(names, ", ")
 }

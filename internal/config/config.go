@@ -59,6 +59,9 @@ type Config struct {
 
 	DatabaseURL string // VALTUUS_DATABASE_URL (or _FILE)
 	RedisURL    string // VALTUUS_REDIS_URL (or _FILE, as it may carry a password); empty = in-memory state
+	// RedisPrefix starts every key the service writes to Redis, so that several deployments (organisations, test
+	// runs) can share one Redis without seeing each other's state.
+	RedisPrefix string // VALTUUS_REDIS_PREFIX, default "valtuusbotti:"
 
 	// TeamsCatalogAppID is the app's id in the organisation's Teams app catalog; with the graph directory it lets
 	// the bot install itself for people it must message but has never heard from.
@@ -103,6 +106,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		GraphBaseURL:          r.str("VALTUUS_GRAPH_BASE_URL", DefaultGraphBaseURL),
 		DatabaseURL:           r.secret("VALTUUS_DATABASE_URL"), // a PostgreSQL URL usually carries a password
 		RedisURL:              r.secret("VALTUUS_REDIS_URL"),
+		RedisPrefix:           r.str("VALTUUS_REDIS_PREFIX", "valtuusbotti:"),
 		Directory:             r.str("VALTUUS_DIRECTORY", DirectoryDemo),
 		TeamsCatalogAppID:     r.str("VALTUUS_TEAMS_CATALOG_APP_ID", ""),
 		DirectoryFile:         r.str("VALTUUS_DIRECTORY_FILE", ""),
@@ -189,6 +193,9 @@ func (c *Config) validate(r *reader) {
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			r.fail("VALTUUS_REDIS_URL", "want redis://host:port/db or rediss://…")
 		}
+	}
+	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, " \t\r\n") {
+		r.fail("VALTUUS_REDIS_PREFIX", "want a non-empty prefix without spaces, e.g. valtuusbotti:")
 	}
 	switch c.Directory {
 	case DirectoryDemo, DirectoryGraph:

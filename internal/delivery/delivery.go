@@ -6,6 +6,7 @@ package delivery
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,6 +28,7 @@ import (
 // Requests reads the register's requests.
 type Requests interface {
 	Request(ctx context.Context, id int64) (domain.Request, error)
+	RequestsAwaitingGrant(ctx context.Context) ([]domain.Request, error) // the open grant tasks, oldest first
 }
 
 // Refs keeps people's conversation references and the cards posted to them.
@@ -91,6 +93,9 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 		}
 		return err
 	}
+	if _, ok := payload.(domain.GrantDigest); ok {
+		return d.grantDigest(ctx, m.RecipientID, ref)
+	}
 	card := d.render(ctx, d.printer(ctx, ref), payload, r, ref)
 	if ref.ConversationID == "" {
 		if ref, err = d.openPersonalChat(ctx, ref); err != nil {
@@ -110,6 +115,49 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 			return nil
 		}
 		d.catchUp(ctx, r, payload, ref, cr)
+	}
+	return nil
+}
+
+// DigestLife is how long a main user's task list is updated in place; after it, the next burst of tasks posts a new
+// list at the bottom of the chat, where the person will see it.
+const DigestLife = 10 * time.Minute
+
+// grantDigest posts the main user's list of open grant tasks, or updates the list posted to them within DigestLife,
+// so that a burst of tasks is one card. The list is rendered from the register now, so it holds every task open at
+// this moment, including those whose announcements were folded into it.
+func (d *Deliverer) grantDigest(ctx context.Context, recipientID string, ref domain.ConversationRef) error {
+	rs, err := d.Requests.RequestsAwaitingGrant(ctx)
+	if err != nil {
+		return err
+	}
+	card := cards.GrantDigest(d.printer(ctx, ref), cards.GrantListInput{Catalog: d.Views.Catalog, Requests: rs, Now: d.Views.Now()})
+	key := "grantdigest:" + recipientID
+	if raw, err := d.State.Get(ctx, key); err == nil {
+		var posted domain.CardRef
+		if json.Unmarshal(raw, &posted) == nil {
+			err := d.Connector.UpdateActivity(ctx, posted.ServiceURL, posted.ConversationID, posted.ActivityID, card.Activity())
+			if s := connectorStatus(err); err == nil || (s != http.StatusNotFound && s != http.StatusForbidden) {
+				return err // updated, or a failure worth a retry
+			}
+		}
+	} else if !errors.Is(err, state.ErrNotFound) {
+		return err
+	}
+	if ref.ConversationID == "" {
+		if ref, err = d.openPersonalChat(ctx, ref); err != nil {
+			return err
+		}
+	}
+	id, err := d.Connector.SendActivity(ctx, ref.ServiceURL, ref.ConversationID, card.Activity())
+	if err != nil {
+		return unreachableIfGone(err)
+	}
+	raw, _ := json.Marshal(domain.CardRef{RecipientID: recipientID, Kind: domain.MsgGrantDigest,
+		ConversationID: ref.ConversationID, ServiceURL: ref.ServiceURL, ActivityID: id}) // cannot fail: plain fields
+	if err := d.State.Set(ctx, key, raw, DigestLife); err != nil {
+		// Posted; the next burst will just post a new list instead of updating this one.
+		d.log().WarnContext(ctx, "could not remember a posted task list", slog.String("error", err.Error()))
 	}
 	return nil
 }
@@ -140,7 +188,7 @@ func (d *Deliverer) render(ctx context.Context, p i18n.Printer, payload domain.P
 	case domain.DecisionNotice:
 		return cards.DecisionNotice(p, cards.NoticeInput{Catalog: cat, Request: r})
 	case domain.RequestSteps:
-		return cards.RequestSteps(p, cards.StepsInput{Catalog: cat, Request: r, OrgName: cat.Org.Name, BusinessID: cat.Org.BusinessID})
+		return cards.RequestSteps(p, cards.StepsInput{Catalog: cat, Request: r, OrgName: cat.Org.Name, BusinessID: cat.Org.BusinessID, ItemIDs: pl.Items})
 	case domain.GrantedNotice:
 		return cards.GrantedNotice(p, cards.NoticeInput{Catalog: cat, Request: r, ItemIDs: pl.Items})
 	case domain.NotGrantedNotice:

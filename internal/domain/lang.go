@@ -44,6 +44,19 @@ func (t Text) In(lang Lang) string {
 	return ""
 }
 
+// Exact returns the text in exactly lang, without the fallback of In: "" when that language has no text.
+func (t Text) Exact(lang Lang) string {
+	switch lang {
+	case Finnish:
+		return t.FI
+	case Swedish:
+		return t.SV
+	case English:
+		return t.EN
+	}
+	return ""
+}
+
 // Missing lists the languages that have no text.
 func (t Text) Missing() []Lang {
 	var out []Lang

@@ -13,6 +13,7 @@ const (
 	MsgApprovalRequest   = "approval_request"   // approval card to the approver
 	MsgDecisionNotice    = "decision_notice"    // the requester is told the decision
 	MsgGrantTask         = "grant_task"         // task card to a main user
+	MsgGrantDigest       = "grant_digest"       // one list of a main user's open grant tasks, when many arrive at once
 	MsgRequestSteps      = "request_steps"      // the requester's own Suomi.fi steps (valtuuspyyntö path)
 	MsgGrantedNotice     = "granted_notice"     // the requester is told the mandate is in force
 	MsgNotGrantedNotice  = "not_granted_notice" // the requester is told a theme could not be granted
@@ -44,8 +45,16 @@ type (
 		payload
 		Items []int64
 	}
-	GrantTask    struct{ payload } // the grant task card to a main user
-	RequestSteps struct{ payload } // the requester's own Suomi.fi steps
+	GrantTask struct{ payload } // the grant task card to a main user
+	// GrantDigest is the main user's list of open grant tasks, posted once and then updated in place while tasks
+	// keep arriving (see GrantMessage).
+	GrantDigest struct{ payload }
+	// RequestSteps gives the requester their own Suomi.fi steps (the valtuuspyyntö) for the items named; none named
+	// (messages written before items were named) means every grantable item.
+	RequestSteps struct {
+		payload
+		Items []int64
+	}
 	// NotGrantedNotice tells the requester which items could not be granted.
 	NotGrantedNotice struct {
 		payload
@@ -61,7 +70,7 @@ type (
 )
 
 // contentless are the payloads that carry nothing but their kind.
-var contentless = []Payload{ApprovalRequest{}, DecisionNotice{}, GrantTask{}, RequestSteps{}, CancelledNotice{}, RefreshCards{}}
+var contentless = []Payload{ApprovalRequest{}, DecisionNotice{}, GrantTask{}, GrantDigest{}, CancelledNotice{}, RefreshCards{}}
 
 // KindOf is the outbox kind of a payload.
 func KindOf(p Payload) string {
@@ -72,6 +81,8 @@ func KindOf(p Payload) string {
 		return MsgDecisionNotice
 	case GrantTask:
 		return MsgGrantTask
+	case GrantDigest:
+		return MsgGrantDigest
 	case RequestSteps:
 		return MsgRequestSteps
 	case CancelledNotice:
@@ -103,6 +114,8 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 		w.Items = p.Items
 	case NotGrantedNotice:
 		w.Items = p.Items
+	case RequestSteps:
+		w.Items = p.Items
 	case ApplicationNeeded:
 		w.Themes = p.Themes
 	}
@@ -127,6 +140,8 @@ func (m OutboxMessage) Decode() (Payload, error) {
 		return GrantedNotice{Items: w.Items}, nil
 	case MsgNotGrantedNotice:
 		return NotGrantedNotice{Items: w.Items}, nil
+	case MsgRequestSteps:
+		return RequestSteps{Items: w.Items}, nil
 	case MsgApplicationNeeded:
 		return ApplicationNeeded{Themes: w.Themes}, nil
 	}
@@ -150,4 +165,30 @@ type OutboxMessage struct {
 	NextAttempt time.Time
 	DeliveredAt time.Time
 	LastError   string
+}
+
+// CoalesceWindow is how long after a main user's last grant-task card a new task joins their task list instead of
+// arriving as a card of its own.
+const CoalesceWindow = 2 * time.Minute
+
+// TaskCards is what the outbox holds for one main user's grant-task cards, as GrantMessage needs it.
+type TaskCards struct {
+	// DigestWaiting: a task list for them is waiting to be delivered and not yet claimed; it will show every task
+	// that is open when it is rendered.
+	DigestWaiting bool
+	// Recent: a task card or list for them is waiting, being delivered, or was delivered within CoalesceWindow.
+	Recent bool
+}
+
+// GrantMessage is the message that tells a main user about a new grant task, so that a burst of tasks becomes one
+// card updated in place instead of hundreds: a card of its own when nothing was sent to them lately; otherwise their
+// task list (GrantDigest); nothing (nil) when a task list that will include the task is already waiting.
+func GrantMessage(s TaskCards) Payload {
+	switch {
+	case s.DigestWaiting:
+		return nil
+	case s.Recent:
+		return GrantDigest{}
+	}
+	return GrantTask{}
 }

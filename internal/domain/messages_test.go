@@ -16,6 +16,7 @@ func TestMessageRoundTrip(t *testing.T) {
 		{MsgApprovalRequest, ApprovalRequest{}, `{"v":1}`},
 		{MsgDecisionNotice, DecisionNotice{}, `{"v":1}`},
 		{MsgGrantTask, GrantTask{}, `{"v":1}`},
+		{MsgGrantDigest, GrantDigest{}, `{"v":1}`},
 		{MsgRequestSteps, RequestSteps{}, `{"v":1}`},
 		{MsgCancelledNotice, CancelledNotice{}, `{"v":1}`},
 		{MsgRefreshCards, RefreshCards{}, `{"v":1}`},
@@ -134,5 +135,21 @@ func TestDecodeErrors(t *testing.T) {
 				t.Fatalf("error %q, want it to name message 77 and %q", err, tc.in)
 			}
 		})
+	}
+}
+
+func TestGrantMessageCoalescesABurst(t *testing.T) {
+	tests := []struct {
+		cards TaskCards
+		want  Payload
+	}{
+		{TaskCards{}, GrantTask{}},
+		{TaskCards{Recent: true}, GrantDigest{}},
+		{TaskCards{Recent: true, DigestWaiting: true}, nil},
+	}
+	for _, tc := range tests {
+		if got := GrantMessage(tc.cards); got != tc.want {
+			t.Errorf("GrantMessage(%+v) = %#v, want %#v", tc.cards, got, tc.want)
+		}
 	}
 }

@@ -35,6 +35,23 @@ const (
 	ItemCancelled  ItemState = "cancelled"   // the requester withdrew the request
 )
 
+// GrantPath is how the mandates of an approved request are granted in Suomi.fi: one path per request, chosen by the
+// organisation (Organisation.Grant) when the request is approved.
+type GrantPath string
+
+// Grant paths.
+const (
+	// PathRequest: the employee files a valtuuspyyntö in Suomi.fi and a main user accepts it. The henkilötunnus
+	// never leaves Suomi.fi. The default.
+	PathRequest GrantPath = "valtuuspyynto"
+	// PathDirect: a main user grants directly, with the person's henkilötunnus from the source the organisation's
+	// policy names (never through the bot).
+	PathDirect GrantPath = "direct"
+)
+
+// Valid reports whether p is a known grant path.
+func (p GrantPath) Valid() bool { return p == PathRequest || p == PathDirect }
+
 // ApproverBasis says why a person is the approver of a request.
 type ApproverBasis string
 
@@ -64,6 +81,7 @@ type Request struct {
 	RoleID        string    // role profile the employee picked, if any
 	TaskIDs       []string  // the "what I do" items that led to the themes
 	ValidUntil    time.Time // requested end date (a civil date at 00:00 UTC)
+	GrantPath     GrantPath // set when the request is approved; "" before
 
 	DecidedBy      string
 	DecidedAt      time.Time
@@ -94,8 +112,11 @@ type RequestItem struct {
 	ID      int64
 	ThemeID string
 	TaskIDs []string // why: the tasks that need this theme
-	Covered bool     // whether the organisation's valtuutusoikeus covers the theme at request time
+	// Covered: the organisation's valtuutusoikeus covers the theme. An approved item that is not covered waits for
+	// the right to grant (AwaitingRight) and becomes covered when a main user records that DVV registered it.
+	Covered bool
 	State   ItemState
+	FiledAt time.Time // when the employee said they sent the valtuuspyyntö for it (PathRequest); zero before
 
 	GrantedFrom      time.Time // civil dates, set when granted
 	GrantedUntil     time.Time
@@ -103,6 +124,12 @@ type RequestItem struct {
 	NotGrantedReason string
 	MandateID        int64 // the register entry created by the grant
 }
+
+// AwaitingRight reports whether the item is approved but waits for the organisation's right to grant its theme.
+func (it RequestItem) AwaitingRight() bool { return it.State == ItemApproved && !it.Covered }
+
+// Grantable reports whether a main user can grant the item in Suomi.fi now.
+func (it RequestItem) Grantable() bool { return it.State == ItemApproved && it.Covered }
 
 // MandateState is the state of a mandate in the organisation's register.
 type MandateState string
@@ -126,8 +153,17 @@ type Mandate struct {
 	RequestID  int64 // the request that led to it; 0 for imported mandates
 	ItemID     int64
 	GrantedBy  string
+	GrantPath  GrantPath // how it was granted; "" for imported mandates
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+}
+
+// GrantingRight is a theme DVV added to the organisation's valtuutusoikeus, as a main user recorded it.
+type GrantingRight struct {
+	ThemeID      string
+	RegisteredOn Date // the day DVV registered it
+	RecordedBy   string
+	RecordedAt   time.Time
 }
 
 // AuditEvent is one row of the append-only audit trail: who did what, when, to which request or mandate, what it

@@ -73,6 +73,7 @@ type Decision struct {
 	Approve map[int64]bool // ByItem: the items to approve; each id must be an item of the request
 	Reason  string         // checked free text; required when anything is rejected
 	At      time.Time
+	Path    GrantPath // the organisation's grant path for an approved request (PathRequest when empty)
 }
 
 // Decide applies the assigned approver's decision, once. It returns the audit action ("request.approved" when
@@ -114,13 +115,18 @@ func (r *Request) Decide(d Decision) (action string, err error) {
 		r.State = RequestRejected
 		return "request.rejected", nil
 	}
-	r.State = RequestApproved
+	r.State, r.GrantPath = RequestApproved, d.Path
+	if !r.GrantPath.Valid() {
+		r.GrantPath = PathRequest
+	}
 	return "request.approved", nil
 }
 
 // approvedItems returns the items waiting for a grant among ids (every such item when ids is empty). An id that is
-// not on the request is refused; ids that are all handled already are a conflict (a late or repeated tap).
-func (r *Request) approvedItems(ids []int64) ([]*RequestItem, error) {
+// not on the request is refused; ids that are all handled already are a conflict (a late or repeated tap). When
+// granting, items still waiting for the right to grant are left out (and naming only such items is a conflict):
+// nobody can grant them in Suomi.fi yet.
+func (r *Request) approvedItems(ids []int64, granting bool) ([]*RequestItem, error) {
 	for _, id := range ids {
 		if _, ok := r.Item(id); !ok {
 			return nil, Errorf(EInvalid, "err.bad_item")
@@ -133,8 +139,14 @@ func (r *Request) approvedItems(ids []int64) ([]*RequestItem, error) {
 	for i := range r.Items {
 		it := &r.Items[i]
 		if it.State == ItemApproved && (len(ids) == 0 || slices.Contains(ids, it.ID)) {
+			if granting && !it.Covered {
+				continue
+			}
 			out = append(out, it)
 		}
+	}
+	if len(out) == 0 && granting && slices.ContainsFunc(r.Items, RequestItem.AwaitingRight) {
+		return nil, Errorf(EConflict, "err.awaiting_right")
 	}
 	if len(out) == 0 {
 		if len(ids) > 0 {
@@ -149,7 +161,7 @@ func (r *Request) approvedItems(ids []int64) ([]*RequestItem, error) {
 // and until the given dates, or, with a reason and zero dates, not granted. It returns the settled items, so the
 // caller can create their mandates, and completes the request when no item waits any more.
 func (r *Request) Settle(actor string, ids []int64, from, until Date, notGrantedReason string) ([]*RequestItem, error) {
-	items, err := r.approvedItems(ids)
+	items, err := r.approvedItems(ids, notGrantedReason == "")
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +207,58 @@ func (r *Request) CheckSelfGrant(actor string, otherMainUsers int, confirmed boo
 func (r *Request) MandateFor(it *RequestItem) Mandate {
 	return Mandate{HolderID: r.RequesterID, HolderName: r.RequesterName, Department: r.RequesterDepartment,
 		ThemeID: it.ThemeID, ValidFrom: it.GrantedFrom, ValidUntil: it.GrantedUntil, State: MandateActive,
-		RequestID: r.ID, ItemID: it.ID, GrantedBy: it.GrantedBy}
+		RequestID: r.ID, ItemID: it.ID, GrantedBy: it.GrantedBy, GrantPath: r.GrantPath}
+}
+
+// MarkFiled records the requester's word that they sent the valtuuspyyntö in Suomi.fi for every grantable item
+// not yet marked, and returns those items. Only the requester, only on the valtuuspyyntö path.
+func (r *Request) MarkFiled(actor string, at time.Time) ([]*RequestItem, error) {
+	if r.RequesterID != actor {
+		return nil, Errorf(EForbidden, "err.not_requester")
+	}
+	if r.State != RequestApproved || r.GrantPath != PathRequest {
+		return nil, Errorf(EConflict, "err.not_request_path")
+	}
+	var out []*RequestItem
+	for i := range r.Items {
+		if it := &r.Items[i]; it.Grantable() && it.FiledAt.IsZero() {
+			it.FiledAt = at.UTC()
+			out = append(out, it)
+		}
+	}
+	if len(out) == 0 {
+		return nil, Errorf(EConflict, "err.already_filed")
+	}
+	return out, nil
+}
+
+// UseDirectGrant switches an approved request from the valtuuspyyntö to the direct grant, when the employee
+// cannot file the request (no Finnish online bank codes, say). The organisation must allow it (allowed); the
+// requester or a main user may ask for it.
+func (r *Request) UseDirectGrant(actor string, mainUser, allowed bool) error {
+	switch {
+	case !allowed:
+		return Errorf(EForbidden, "err.direct_not_allowed")
+	case r.RequesterID != actor && !mainUser:
+		return Errorf(EForbidden, "err.not_requester")
+	case r.State != RequestApproved || r.GrantPath != PathRequest:
+		return Errorf(EConflict, "err.not_request_path")
+	}
+	r.GrantPath = PathDirect
+	return nil
+}
+
+// RightRegistered moves the request's items that waited for the right to grant themeID on: they become
+// grantable. It returns them (none when the request had no such item).
+func (r *Request) RightRegistered(themeID string) []*RequestItem {
+	var out []*RequestItem
+	for i := range r.Items {
+		if it := &r.Items[i]; it.AwaitingRight() && it.ThemeID == themeID {
+			it.Covered = true
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // End is the day a mandate stopped (or stops) being in force: its end date, or for a revoked mandate the day it

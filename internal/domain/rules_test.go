@@ -227,6 +227,9 @@ func TestRequestDecide(t *testing.T) {
 			want.DecidedBy = approver
 			want.DecidedAt = time.Date(2026, 6, 1, 21, 30, 0, 0, time.UTC)
 			want.DecisionReason = tc.wantWhy
+			if tc.state == RequestApproved {
+				want.GrantPath = PathRequest // the path an approval takes when the organisation names none
+			}
 			if !reflect.DeepEqual(r, want) {
 				t.Fatalf("after Decide\n got %+v\nwant %+v", r, want)
 			}

@@ -19,4 +19,13 @@ type Tx interface {
 	AppendAudit(ctx context.Context, e AuditEvent) error
 	// Enqueue adds an outbox message, due now.
 	Enqueue(ctx context.Context, m OutboxMessage) error
+	// TaskCards reads what the outbox holds for a main user's grant-task cards (see GrantMessage), inside the
+	// transaction, at the store's clock.
+	TaskCards(ctx context.Context, recipientID string) (TaskCards, error)
+	// RecordRight records a theme DVV added to the organisation's valtuutusoikeus; EConflict when recorded already.
+	RecordRight(ctx context.Context, right GrantingRight) error
+	// HasRight reports whether a main user has recorded the right to grant the theme.
+	HasRight(ctx context.Context, themeID string) (bool, error)
+	// AwaitingRight counts the approved items of open requests that wait for the right to grant the theme.
+	AwaitingRight(ctx context.Context, themeID string) (int, error)
 }

@@ -82,3 +82,46 @@ func (r *Request) CheckGrantDates(today, from, until Date) error {
 	}
 	return nil
 }
+
+// ValidityCap names the limit that shortened a requested end date in CapValidity.
+type ValidityCap string
+
+// The limits CapValidity applies, the earliest winning; on a tie the first of these is named.
+const (
+	CapNone        ValidityCap = ""               // the requested end date stands
+	CapContractEnd ValidityCap = "contract_end"   // the person's fixed-term employment ends earlier
+	CapThemePolicy ValidityCap = "theme_policy"   // the theme's max_validity_months, the organisation's policy
+	CapSuomiFi     ValidityCap = "suomi_fi_limit" // Suomi.fi's longest mandate, 25 years from the start
+)
+
+// CapValidity returns the end date a mandate of theme t starting on from may have when requested is asked for:
+// the earliest of requested, the theme's longest validity (MaxValidityMonths after from, when the theme has one),
+// Suomi.fi's 25 years after from, and contractEnd, the last day of the person's fixed-term employment (zero when the
+// employment is permanent or unknown). A zero requested asks for the theme's default validity. by names the limit
+// that shortened the request, CapNone when it stands. CapValidity only shortens: it does not check that the end
+// is after the start (CheckGrantDates does), so a contract that ends before from yields an end before from.
+func (t Theme) CapValidity(from, requested, contractEnd Date) (until Date, by ValidityCap) {
+	until = requested
+	if until.IsZero() {
+		months := t.DefaultValidityMonths
+		if months <= 0 {
+			months = DefaultValidityMonth
+		}
+		until = from.AddMonths(months)
+	}
+	type limit struct {
+		end Date
+		cap ValidityCap
+	}
+	limits := []limit{{contractEnd, CapContractEnd}}
+	if t.MaxValidityMonths > 0 {
+		limits = append(limits, limit{from.AddMonths(t.MaxValidityMonths), CapThemePolicy})
+	}
+	limits = append(limits, limit{from.AddYears(MaxMandateYears), CapSuomiFi})
+	for _, l := range limits {
+		if !l.end.IsZero() && l.end.Before(until) {
+			until, by = l.end, l.cap
+		}
+	}
+	return until, by
+}

@@ -182,3 +182,55 @@ func TestGrantDefaults(t *testing.T) {
 		})
 	}
 }
+
+func TestThemeCapValidity(t *testing.T) {
+	policy := Theme{ID: "palkat", DefaultValidityMonths: 24, MaxValidityMonths: 60}
+	noPolicy := Theme{ID: "vanha"} // a stand-in with no policy: only Suomi.fi's limit and the contract apply
+	from := NewDate(2026, time.December, 3)
+	tests := []struct {
+		name            string
+		theme           Theme
+		from, requested Date
+		contractEnd     Date
+		want            Date
+		by              ValidityCap
+	}{
+		{name: "within every limit", theme: policy, from: from, requested: NewDate(2028, time.June, 30),
+			want: NewDate(2028, time.June, 30)},
+		{name: "exactly the theme's maximum stands", theme: policy, from: from, requested: NewDate(2031, time.December, 3),
+			want: NewDate(2031, time.December, 3)},
+		{name: "a day over the theme's maximum", theme: policy, from: from, requested: NewDate(2031, time.December, 4),
+			want: NewDate(2031, time.December, 3), by: CapThemePolicy},
+		{name: "no request: the theme's default", theme: policy, from: from,
+			want: NewDate(2028, time.December, 3)},
+		{name: "no request and no policy: the general default", theme: noPolicy, from: from,
+			want: NewDate(2028, time.December, 3)},
+		{name: "no policy: Suomi.fi's 25 years", theme: noPolicy, from: from, requested: NewDate(2060, time.January, 1),
+			want: NewDate(2051, time.December, 3), by: CapSuomiFi},
+		{name: "a fixed-term contract ends first", theme: policy, from: from, requested: NewDate(2028, time.December, 3),
+			contractEnd: NewDate(2027, time.May, 31), want: NewDate(2027, time.May, 31), by: CapContractEnd},
+		{name: "the contract ends on the requested day: no cap", theme: policy, from: from, requested: NewDate(2027, time.May, 31),
+			contractEnd: NewDate(2027, time.May, 31), want: NewDate(2027, time.May, 31)},
+		{name: "the contract ends after the theme's maximum", theme: policy, from: from, requested: NewDate(2040, time.January, 1),
+			contractEnd: NewDate(2035, time.January, 1), want: NewDate(2031, time.December, 3), by: CapThemePolicy},
+		{name: "contract and policy end the same day: the contract is named", theme: policy, from: from,
+			requested: NewDate(2040, time.January, 1), contractEnd: NewDate(2031, time.December, 3),
+			want: NewDate(2031, time.December, 3), by: CapContractEnd},
+		{name: "a policy longer than Suomi.fi allows is held to 25 years", theme: Theme{MaxValidityMonths: 400}, from: from,
+			requested: NewDate(2070, time.January, 1), want: NewDate(2051, time.December, 3), by: CapSuomiFi},
+		{name: "the default request is capped by the contract", theme: policy, from: from,
+			contractEnd: NewDate(2027, time.March, 31), want: NewDate(2027, time.March, 31), by: CapContractEnd},
+		{name: "months count from the start in the calendar", theme: Theme{MaxValidityMonths: 1}, from: NewDate(2027, time.January, 31),
+			requested: NewDate(2027, time.December, 31), want: NewDate(2027, time.March, 3), by: CapThemePolicy},
+		{name: "leap day plus 25 years", theme: noPolicy, from: NewDate(2028, time.February, 29),
+			requested: NewDate(2060, time.January, 1), want: NewDate(2053, time.March, 1), by: CapSuomiFi},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, by := tt.theme.CapValidity(tt.from, tt.requested, tt.contractEnd)
+			if got != tt.want || by != tt.by {
+				t.Errorf("CapValidity(%s, %s, %s) = %s, %q; want %s, %q", tt.from, tt.requested, tt.contractEnd, got, by, tt.want, tt.by)
+			}
+		})
+	}
+}

@@ -3,6 +3,8 @@
 // Texts live in JSON files under messages/, embedded in the binary: <lang>.json and any <area>.<lang>.json (one
 // area per feature, so features do not edit the same file). A test keeps the languages in step (same keys, same
 // placeholders) and refuses a key defined twice. Placeholders are written {name} and filled by Printer.Format.
+// glossary.json gives one term per concept and language (Suomi.fi's own); tests refuse a message that uses another
+// (docs/glossary.md is generated from it).
 // Language choice follows one rule everywhere: the person's own choice wins, then the locale Teams sent, then
 // the organisation's default language.
 package i18n

@@ -11,13 +11,13 @@ import (
 const insertMandateSQL = `
 INSERT INTO mandates (
     holder_id, holder_name, department, theme_id, valid_from, valid_until, state,
-    request_id, item_id, granted_by, created_at, updated_at
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+    request_id, item_id, granted_by, grant_path, created_at, updated_at
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11)
 RETURNING id`
 
 const selectMandatesByHolderSQL = `
 SELECT id, holder_id, holder_name, department, theme_id, valid_from, valid_until, state,
-       request_id, item_id, granted_by, created_at, updated_at
+       request_id, item_id, granted_by, grant_path, created_at, updated_at
 FROM mandates
 WHERE holder_id = $1
 ORDER BY valid_until, id`
@@ -63,7 +63,7 @@ func (t *Tx) CreateMandate(ctx context.Context, m *domain.Mandate) error {
 	var id int64
 	err := t.tx.QueryRowContext(ctx, insertMandateSQL,
 		m.HolderID, m.HolderName, m.Department, m.ThemeID, dateArg(m.ValidFrom), dateArg(m.ValidUntil),
-		string(m.State), idArg(m.RequestID), idArg(m.ItemID), m.GrantedBy, t.db.timeArg(now),
+		string(m.State), idArg(m.RequestID), idArg(m.ItemID), m.GrantedBy, t.db.timeArg(now), string(m.GrantPath),
 	).Scan(&id)
 	if err != nil {
 		return opError(op, err)
@@ -79,7 +79,7 @@ func (db *Register) MandatesByHolder(ctx context.Context, holderID string) ([]do
 		var m domain.Mandate
 		err := rows.Scan(&m.ID, &m.HolderID, &m.HolderName, &m.Department, &m.ThemeID,
 			dateScanner{&m.ValidFrom}, dateScanner{&m.ValidUntil}, (*string)(&m.State),
-			idScanner{&m.RequestID}, idScanner{&m.ItemID}, &m.GrantedBy,
+			idScanner{&m.RequestID}, idScanner{&m.ItemID}, &m.GrantedBy, (*string)(&m.GrantPath),
 			timeScanner{&m.CreatedAt}, timeScanner{&m.UpdatedAt})
 		return m, err
 	}, holderID)
@@ -140,4 +140,60 @@ func (db *Register) Overview(ctx context.Context, today time.Time) (domain.Overv
 		return domain.Overview{}, opError(op, err)
 	}
 	return ov, nil
+}
+
+// RecordRight records that DVV registered the organisation's valtuutusoikeus for right.ThemeID on
+// right.RegisteredOn, as right.RecordedBy says (RecordedAt becomes the clock's now). A theme recorded already is
+// EConflict; a missing theme, day or recorder is EInvalid.
+func (t *Tx) RecordRight(ctx context.Context, right domain.GrantingRight) error {
+	const op = "sqlstore.RecordRight"
+	if right.ThemeID == "" || right.RegisteredOn.IsZero() || right.RecordedBy == "" {
+		return opError(op, domain.Errorf(domain.EInvalid, "a granting right needs a theme, a day and who recorded it"))
+	}
+	_, err := t.tx.ExecContext(ctx, `
+INSERT INTO granting_rights (theme_id, registered_on, recorded_by, recorded_at) VALUES ($1, $2, $3, $4)`,
+		right.ThemeID, dateArg(right.RegisteredOn.Time()), right.RecordedBy, t.db.timeArg(t.db.nowUTC()))
+	if err != nil {
+		if classify(err) == domain.EConflict {
+			return &domain.Error{Code: domain.EConflict, Op: op, Message: "err.right_already_recorded", Err: err}
+		}
+		return opError(op, err)
+	}
+	return nil
+}
+
+// GrantingRights returns the rights main users recorded, by theme.
+func (db *Register) GrantingRights(ctx context.Context) ([]domain.GrantingRight, error) {
+	return queryAll(ctx, db.read, "sqlstore.GrantingRights", `
+SELECT theme_id, registered_on, recorded_by, recorded_at FROM granting_rights ORDER BY theme_id`,
+		func(rows *sql.Rows) (domain.GrantingRight, error) {
+			var g domain.GrantingRight
+			var on time.Time
+			err := rows.Scan(&g.ThemeID, dateScanner{&on}, &g.RecordedBy, timeScanner{&g.RecordedAt})
+			g.RegisteredOn = domain.DateOf(on)
+			return g, err
+		})
+}
+
+// HasRight reports whether a main user has recorded the right to grant the theme.
+func (t *Tx) HasRight(ctx context.Context, themeID string) (bool, error) {
+	var has bool
+	err := t.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM granting_rights WHERE theme_id = $1)`, themeID).Scan(&has)
+	if err != nil {
+		return false, opError("sqlstore.HasRight", err)
+	}
+	return has, nil
+}
+
+// AwaitingRight counts the approved items of approved requests that wait for the right to grant the theme (not
+// covered).
+func (t *Tx) AwaitingRight(ctx context.Context, themeID string) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `
+SELECT COUNT(*) FROM request_items i JOIN requests r ON r.id = i.request_id
+WHERE i.theme_id = $1 AND i.state = 'approved' AND NOT i.covered AND r.state = 'approved'`, themeID).Scan(&n)
+	if err != nil {
+		return 0, opError("sqlstore.AwaitingRight", err)
+	}
+	return n, nil
 }

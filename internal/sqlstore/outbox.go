@@ -86,6 +86,29 @@ func (t *Tx) Enqueue(ctx context.Context, m domain.OutboxMessage) error {
 	return nil
 }
 
+// taskCardsSQL reads, for recipient $1 at now $2, whether a task list waits unclaimed, and whether any grant-task
+// card or list is waiting, in delivery, or was delivered since $3.
+const taskCardsSQL = `
+SELECT
+    EXISTS (SELECT 1 FROM outbox WHERE recipient_id = $1 AND kind = 'grant_digest'
+        AND delivered_at IS NULL AND abandoned_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)),
+    EXISTS (SELECT 1 FROM outbox WHERE recipient_id = $1 AND kind IN ('grant_task', 'grant_digest')
+        AND abandoned_at IS NULL AND (delivered_at IS NULL OR delivered_at >= $3))`
+
+// TaskCards reads what the outbox holds for a main user's grant-task cards, at the store's clock: whether a task
+// list waits unclaimed, and whether a task card or list is waiting, in delivery, or was delivered within
+// domain.CoalesceWindow.
+func (t *Tx) TaskCards(ctx context.Context, recipientID string) (domain.TaskCards, error) {
+	const op = "sqlstore.TaskCards"
+	now := t.db.nowUTC()
+	var c domain.TaskCards
+	if err := t.tx.QueryRowContext(ctx, taskCardsSQL, recipientID, t.db.timeArg(now),
+		t.db.timeArg(now.Add(-domain.CoalesceWindow))).Scan(&c.DigestWaiting, &c.Recent); err != nil {
+		return c, opError(op, err)
+	}
+	return c, nil
+}
+
 // ClaimOutbox returns up to limit undelivered, not abandoned messages whose NextAttempt is at or before now and that
 // no live claim holds, oldest first, after atomically incrementing their Attempts, moving their NextAttempt to
 // now+lease (the values returned are the new ones) and giving them a claim: a new random token, returned with

@@ -28,13 +28,14 @@ RETURNING id`
 // The version condition makes the update optimistic: it changes nothing when someone else updated first.
 const updateRequestSQL = `
 UPDATE requests SET
-    state = $3, decided_by = $4, decided_at = $5, decision_reason = $6, updated_at = $7, version = version + 1
+    state = $3, decided_by = $4, decided_at = $5, decision_reason = $6, updated_at = $7, grant_path = $8,
+    version = version + 1
 WHERE id = $1 AND version = $2`
 
 const updateItemSQL = `
 UPDATE request_items SET
     state = $3, granted_from = $4, granted_until = $5, granted_by = $6, not_granted_reason = $7, mandate_id = $8,
-    open_key = $9
+    open_key = $9, covered = $10, filed_at = $11
 WHERE id = $1 AND request_id = $2`
 
 // Requests are read together with their items in one statement (a consistent snapshot on both dialects): one row
@@ -44,8 +45,8 @@ const selectRequestsSQL = `
 SELECT r.id, r.requester_id, r.requester_name, r.requester_mail, r.requester_department, r.requester_job_title,
        r.approver_id, r.approver_name, r.approver_basis, r.state, r.justification, r.role_id, r.task_ids,
        r.valid_until, r.decided_by, r.decided_at, r.decision_reason, r.created_at, r.updated_at, r.version,
-       i.id, i.theme_id, i.task_ids, i.covered, i.state, i.granted_from, i.granted_until, i.granted_by,
-       i.not_granted_reason, i.mandate_id
+       r.grant_path, i.id, i.theme_id, i.task_ids, i.covered, i.state, i.granted_from, i.granted_until, i.granted_by,
+       i.not_granted_reason, i.mandate_id, i.filed_at
 FROM %s r
 LEFT JOIN request_items i ON i.request_id = r.id
 `
@@ -158,8 +159,8 @@ func (t *Tx) Request(ctx context.Context, id int64) (domain.Request, error) {
 }
 
 // UpdateRequest writes r's mutable fields if the stored version still equals r.Version: the request's state,
-// DecidedBy, DecidedAt and DecisionReason, and for every item in r.Items its state, GrantedFrom, GrantedUntil,
-// GrantedBy, NotGrantedReason and MandateID. Other fields are not written. It then sets r.Version to the new
+// DecidedBy, DecidedAt, DecisionReason and GrantPath, and for every item in r.Items its state, Covered, FiledAt,
+// GrantedFrom, GrantedUntil, GrantedBy, NotGrantedReason and MandateID. Other fields are not written. It then sets r.Version to the new
 // version and r.UpdatedAt to the clock's now.
 //
 // A different stored version is EConflict (someone else changed the request first) and a missing request is
@@ -177,7 +178,8 @@ func (t *Tx) UpdateRequest(ctx context.Context, r *domain.Request) error {
 	}
 	now := t.db.nowUTC()
 	n, err := changedRows(ctx, t.tx, updateRequestSQL, r.ID, r.Version,
-		string(r.State), r.DecidedBy, t.db.nullTimeArg(r.DecidedAt), r.DecisionReason, t.db.timeArg(now))
+		string(r.State), r.DecidedBy, t.db.nullTimeArg(r.DecidedAt), r.DecisionReason, t.db.timeArg(now),
+		string(r.GrantPath))
 	if err != nil {
 		return opError(op, err)
 	}
@@ -187,7 +189,7 @@ func (t *Tx) UpdateRequest(ctx context.Context, r *domain.Request) error {
 	for _, it := range r.Items {
 		res, err := t.tx.ExecContext(ctx, updateItemSQL, it.ID, r.ID, string(it.State),
 			dateArg(it.GrantedFrom), dateArg(it.GrantedUntil), it.GrantedBy, it.NotGrantedReason, idArg(it.MandateID),
-			openKey(r.RequesterID, it))
+			openKey(r.RequesterID, it), it.Covered, t.db.nullTimeArg(it.FiledAt))
 		if err != nil {
 			return opError(op, fmt.Errorf("item %d: %w", it.ID, err))
 		}
@@ -287,9 +289,9 @@ func queryRequests(ctx context.Context, q querier, query string, args ...any) ([
 			&r.ID, &r.RequesterID, &r.RequesterName, &r.RequesterMail, &r.RequesterDepartment, &r.RequesterJobTitle,
 			&r.ApproverID, &r.ApproverName, (*string)(&r.ApproverBasis), (*string)(&r.State), &r.Justification,
 			&r.RoleID, listScanner{&r.TaskIDs}, dateScanner{&r.ValidUntil}, &r.DecidedBy, timeScanner{&r.DecidedAt},
-			&r.DecisionReason, timeScanner{&r.CreatedAt}, timeScanner{&r.UpdatedAt}, &r.Version,
+			&r.DecisionReason, timeScanner{&r.CreatedAt}, timeScanner{&r.UpdatedAt}, &r.Version, (*string)(&r.GrantPath),
 			idScanner{&it.ID}, &theme, listScanner{&it.TaskIDs}, &covered, &state, dateScanner{&it.GrantedFrom},
-			dateScanner{&it.GrantedUntil}, &grantBy, &notGrant, idScanner{&it.MandateID},
+			dateScanner{&it.GrantedUntil}, &grantBy, &notGrant, idScanner{&it.MandateID}, timeScanner{&it.FiledAt},
 		); err != nil {
 			return nil, err
 		}

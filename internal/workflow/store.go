@@ -21,6 +21,7 @@ type Store interface {
 	MandatesByHolder(ctx context.Context, holderID string) ([]domain.Mandate, error)                  // every state, by ValidUntil
 	Overview(ctx context.Context, today time.Time) (domain.Overview, error)
 	AuditForRequest(ctx context.Context, requestID int64) ([]domain.AuditEvent, error) // oldest first
+	GrantingRights(ctx context.Context) ([]domain.GrantingRight, error)                // recorded by main users, by theme
 }
 
 // Tx is the write side of the register, inside one transaction (see domain.Tx).

@@ -67,10 +67,14 @@ func (s *Service) Recommend(ctx context.Context, personID string, taskIDs []stri
 	if err != nil {
 		return domain.Recommendation{}, err
 	}
+	covers, err := s.covered(ctx)
+	if err != nil {
+		return domain.Recommendation{}, err
+	}
 	h := domain.HoldingsOf(s.Today(), ms, rs)
 	var needs []domain.Need
 	for _, tn := range s.Catalog.ThemesFor(tasks) {
-		needs = append(needs, domain.Need{Theme: tn.Theme, Tasks: tn.Tasks, Covered: tn.Covered, LookAlikes: s.Catalog.LookAlikes(tn.Theme.ID)})
+		needs = append(needs, domain.Need{Theme: tn.Theme, Tasks: tn.Tasks, Covered: covers(tn.Theme.ID), LookAlikes: s.Catalog.LookAlikes(tn.Theme.ID)})
 	}
 	return domain.Recommend(s.Today(), tasks, needs, h), nil
 }
@@ -94,7 +98,6 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (domain.Request, e
 	if err != nil {
 		return domain.Request{}, err
 	}
-	uncovered := domain.Uncovered(r.Items)
 	err = s.Store.InTx(ctx, func(tx Tx) error {
 		req := r.Clone() // fn may run again: start from the same value each time
 		if err := tx.CreateRequest(ctx, &req); err != nil {
@@ -103,14 +106,8 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (domain.Request, e
 		if err := audit(ctx, tx, in.RequesterID, "request.submitted", nil, &req, in.ActivityID); err != nil {
 			return err
 		}
-		msgs := []domain.OutboxMessage{domain.Message(req.ApproverID, req.ID, domain.ApprovalRequest{})}
-		if len(uncovered) > 0 {
-			for _, mu := range s.Catalog.Org.MainUsers {
-				msgs = append(msgs, domain.Message(mu, req.ID, domain.ApplicationNeeded{Themes: uncovered}))
-			}
-		}
 		r = req
-		return enqueue(ctx, tx, msgs...)
+		return enqueue(ctx, tx, domain.Message(req.ApproverID, req.ID, domain.ApprovalRequest{}))
 	})
 	if err != nil {
 		return domain.Request{}, domain.Wrap("workflow.Submit", err)
@@ -249,11 +246,15 @@ func (s *Service) Decide(ctx context.Context, in DecideInput) (domain.Request, e
 	if !in.Decision.Valid() {
 		return domain.Request{}, invalid("err.bad_decision")
 	}
-	d := domain.Decision{Actor: in.ActorID, Kind: in.Decision, Approve: in.Approve, Reason: reason, At: s.now()}
+	d := domain.Decision{Actor: in.ActorID, Kind: in.Decision, Approve: in.Approve, Reason: reason, At: s.now(),
+		Path: s.Catalog.Org.Grant.DefaultPath()}
 	return s.change(ctx, "workflow.Decide", in.RequestID, func(tx Tx, r *domain.Request) error {
 		before := r.Clone()
 		action, err := r.Decide(d)
 		if err != nil {
+			return err
+		}
+		if err := s.coverRecorded(ctx, tx, r); err != nil {
 			return err
 		}
 		if err := tx.UpdateRequest(ctx, r); err != nil {
@@ -267,10 +268,15 @@ func (s *Service) Decide(ctx context.Context, in DecideInput) (domain.Request, e
 			domain.Message(r.RequesterID, r.ID, domain.DecisionNotice{}),
 		}
 		if r.State == domain.RequestApproved {
-			msgs = append(msgs, domain.Message(r.RequesterID, r.ID, domain.RequestSteps{}))
-			for _, mu := range s.Catalog.Org.MainUsers {
-				msgs = append(msgs, domain.Message(mu, r.ID, domain.GrantTask{}))
+			next, err := s.nextSteps(ctx, tx, r, grantableIDs(r))
+			if err != nil {
+				return err
 			}
+			apply, err := s.applications(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			msgs = append(append(msgs, next...), apply...)
 		}
 		return enqueue(ctx, tx, msgs...)
 	})
@@ -517,6 +523,7 @@ type requestSnapshot struct {
 	ValidUntil     string              `json:"valid_until"`
 	DecidedBy      string              `json:"decided_by,omitempty"`
 	DecisionReason string              `json:"decision_reason,omitempty"`
+	GrantPath      domain.GrantPath    `json:"grant_path,omitempty"`
 	Items          []itemSnapshot      `json:"items"`
 }
 
@@ -524,6 +531,8 @@ type itemSnapshot struct {
 	ID               int64            `json:"id"`
 	ThemeID          string           `json:"theme_id"`
 	State            domain.ItemState `json:"state"`
+	AwaitingRight    bool             `json:"awaiting_right,omitempty"`
+	Filed            bool             `json:"filed,omitempty"`
 	GrantedFrom      string           `json:"granted_from,omitempty"`
 	GrantedUntil     string           `json:"granted_until,omitempty"`
 	NotGrantedReason string           `json:"not_granted_reason,omitempty"`
@@ -532,9 +541,11 @@ type itemSnapshot struct {
 
 func snapshot(r *domain.Request) requestSnapshot {
 	s := requestSnapshot{State: r.State, ApproverID: r.ApproverID, ApproverBasis: string(r.ApproverBasis),
-		Justification: r.Justification, ValidUntil: dateString(r.ValidUntil), DecidedBy: r.DecidedBy, DecisionReason: r.DecisionReason}
+		Justification: r.Justification, ValidUntil: dateString(r.ValidUntil), DecidedBy: r.DecidedBy, DecisionReason: r.DecisionReason,
+		GrantPath: r.GrantPath}
 	for _, it := range r.Items {
 		s.Items = append(s.Items, itemSnapshot{ID: it.ID, ThemeID: it.ThemeID, State: it.State,
+			AwaitingRight: it.AwaitingRight(), Filed: !it.FiledAt.IsZero(),
 			GrantedFrom: dateString(it.GrantedFrom), GrantedUntil: dateString(it.GrantedUntil),
 			NotGrantedReason: it.NotGrantedReason, MandateID: it.MandateID})
 	}
@@ -543,7 +554,8 @@ func snapshot(r *domain.Request) requestSnapshot {
 
 func mandateSnapshot(m domain.Mandate) map[string]any {
 	return map[string]any{"id": m.ID, "holder_id": m.HolderID, "theme_id": m.ThemeID, "valid_from": dateString(m.ValidFrom),
-		"valid_until": dateString(m.ValidUntil), "state": m.State, "request_id": m.RequestID, "item_id": m.ItemID}
+		"valid_until": dateString(m.ValidUntil), "state": m.State, "request_id": m.RequestID, "item_id": m.ItemID,
+		"grant_path": m.GrantPath}
 }
 
 func audit(ctx context.Context, tx Tx, actor, action string, before, after *domain.Request, activityID string) error {

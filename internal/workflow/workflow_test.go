@@ -232,7 +232,7 @@ func TestDecisionAuthorisationAndEffects(t *testing.T) {
 		}
 		msgs, _ := f.db.Outbox.ForRequest(ctx, r.ID)
 		k := kinds(msgs)
-		if len(k[domain.MsgApprovalRequest]) != 1 || k[domain.MsgApprovalRequest][0] != sami || len(k[domain.MsgApplicationNeeded]) != 1 {
+		if len(k[domain.MsgApprovalRequest]) != 1 || k[domain.MsgApprovalRequest][0] != sami || len(k) != 1 {
 			t.Fatalf("outbox after submit: %v", k)
 		}
 		for _, stranger := range []string{elina, dina, mikael, helena} {
@@ -260,12 +260,23 @@ func TestDecisionAuthorisationAndEffects(t *testing.T) {
 		}
 		msgs, _ = f.db.Outbox.ForRequest(ctx, r.ID)
 		k = kinds(msgs)
-		if len(k[domain.MsgDecisionNotice]) != 1 || len(k[domain.MsgGrantTask]) != 1 || k[domain.MsgGrantTask][0] != mikael ||
-			len(k[domain.MsgRefreshCards]) != 1 || len(k[domain.MsgRequestSteps]) != 1 {
+		// The valtuuspyyntö path: the requester gets the steps; the main users nothing until she says she sent it.
+		if len(k[domain.MsgDecisionNotice]) != 1 || len(k[domain.MsgGrantTask]) != 0 ||
+			len(k[domain.MsgRefreshCards]) != 1 || len(k[domain.MsgRequestSteps]) != 1 || k[domain.MsgRequestSteps][0] != elina {
 			t.Fatalf("outbox after decision: %v", k)
 		}
+		if _, err := f.svc.Filed(ctx, mikael, r.ID, "act-filed"); !domain.IsCode(err, domain.EForbidden) {
+			t.Fatalf("someone else saying it was sent: %v", err)
+		}
+		if _, err := f.svc.Filed(ctx, elina, r.ID, "act-filed"); err != nil {
+			t.Fatal(err)
+		}
+		msgs, _ = f.db.Outbox.ForRequest(ctx, r.ID)
+		if k = kinds(msgs); len(k[domain.MsgGrantTask]) != 1 || k[domain.MsgGrantTask][0] != mikael {
+			t.Fatalf("outbox after filing: %v", k)
+		}
 		audit, _ := f.db.Register.AuditForRequest(ctx, r.ID)
-		if len(audit) != 2 || audit[1].Action != "request.approved" || audit[1].ActorID != sami || audit[1].ActivityID != "act-decide" ||
+		if len(audit) != 3 || audit[2].Action != "request.filed" || audit[1].Action != "request.approved" || audit[1].ActorID != sami || audit[1].ActivityID != "act-decide" ||
 			!strings.Contains(string(audit[1].Before), `"pending"`) || !strings.Contains(string(audit[1].After), `"approved"`) {
 			t.Fatalf("audit %+v", audit)
 		}
@@ -302,7 +313,7 @@ func TestConcurrentApprovalsDecideOnce(t *testing.T) {
 		}
 		msgs, _ := f.db.Outbox.ForRequest(ctx, r.ID)
 		k := kinds(msgs)
-		if len(k[domain.MsgGrantTask]) != 1 || len(k[domain.MsgDecisionNotice]) != 1 {
+		if len(k[domain.MsgRequestSteps]) != 1 || len(k[domain.MsgDecisionNotice]) != 1 {
 			t.Fatalf("outbox %v", k)
 		}
 		audit, _ := f.db.Register.AuditForRequest(ctx, r.ID)

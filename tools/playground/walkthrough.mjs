@@ -107,7 +107,7 @@ const T = {
   english: /Which mandates do I need\?|Show the mandates I need|Choose the role|The mandates your work needs/,
 
   // Supervisor.
-  approvalTitleAny: /pyytää Suomi\.fi-asiointivaltuuksia|asks for Suomi\.fi mandates|begär Suomi\.fi-fullmakter/,
+  approvalTitleAny: /pyytää Suomi\.fi-valtuuksia|asks for Suomi\.fi mandates|begär Suomi\.fi-fullmakter/,
   approvalOpen: { fi: "Avaa päätettäväksi", en: "Open for decision", sv: "Öppna för beslut" },
   approvalWaiting: (ref) => new RegExp(`Pyyntö ${escapeRe(ref)} odottaa päätöstäsi`),
   approvalDecision: /Päätöksesi/,
