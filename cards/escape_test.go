@@ -89,6 +89,7 @@ func evilCards() map[string]evilCard {
 		"grants": {"GrantTasks", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			return GrantTasks(p, GrantListInput{Catalog: cat, Requests: evilRequests(grantQueue(cat)), Now: adminNow})
 		}},
+		"cancel": {"CancelConfirm", nil, func(p i18n.Printer) *Card { return CancelConfirm(p, evilRequest(payrollRequest(cat))) }},
 		"digest": {"GrantDigest", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			return GrantDigest(p, GrantListInput{Catalog: cat, Requests: evilRequests(grantQueue(cat)), Now: adminNow})
 		}},

@@ -206,7 +206,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	a.Outbox.Init()
 	a.Workflow = &workflow.Service{Store: a.DB.Register, Directory: p.dir, Catalog: p.cat, Now: now,
 		Logger: log.With("component", "workflow"), Committed: a.Outbox.Notify}
-	msgs := i18n.MustLoad()
+	msgs := i18n.MustLoad().WithSupport(p.cat.Org.Support) // "ask digital support" names the organisation's contact
 	lang := &language.Resolver{Hints: a.State, Default: p.cat.Org.DefaultLanguage, Logger: log}
 	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now}
 	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB.People, Views: vw,
