@@ -206,7 +206,11 @@ func (r *Runner) record(ctx context.Context, j domain.Job, token string, err err
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	var merr error
+	var later *Later
 	switch {
+	case errors.As(err, &later):
+		merr = r.Store.MarkRetry(bctx, j.ID, token, now, later.Until, "deferred: "+truncate(later.Why))
+		r.Logger.LogAttrs(ctx, slog.LevelDebug, "job deferred", append(attrs, slog.Time("until", later.Until))...)
 	case err == nil:
 		if merr = r.Store.MarkDone(bctx, j.ID, token, now); merr == nil {
 			r.Logger.LogAttrs(ctx, slog.LevelDebug, "job done", attrs...)
@@ -225,6 +229,17 @@ func (r *Runner) record(ctx context.Context, j domain.Job, token string, err err
 		r.Logger.LogAttrs(ctx, slog.LevelError, "job outcome not recorded; it will run again",
 			append(attrs, slog.String("error", merr.Error()))...)
 	}
+}
+
+// Later is the error a handler returns to run the job again at Until instead of now, e.g. when now is outside
+// working hours. It is no failure: nothing is logged as one, though the attempt counts.
+type Later struct {
+	Until time.Time
+	Why   string
+}
+
+func (l *Later) Error() string {
+	return "deferred until " + l.Until.Format(time.RFC3339) + ": " + l.Why
 }
 
 func truncate(s string) string {

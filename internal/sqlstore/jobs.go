@@ -233,3 +233,27 @@ func scanJobs(rows *sql.Rows) ([]domain.Job, error) {
 	}
 	return out, nil
 }
+
+// CancelJob cancels the job with key inside the transaction (see Jobs.Cancel).
+func (t *Tx) CancelJob(ctx context.Context, key string) (bool, error) {
+	n, err := changedRows(ctx, t.tx, `UPDATE scheduled_jobs SET cancelled_at = $2, `+endClaim+`
+WHERE job_key = $1 AND `+pendingJob, key, t.db.timeArg(t.db.nowUTC()))
+	if err != nil {
+		return false, opError("sqlstore.CancelJob", err)
+	}
+	return n == 1, nil
+}
+
+// FirstEffect records, inside the transaction, that the job with key has had its effects, and reports whether this
+// is the first time: false means an earlier run committed them already and the caller must not repeat them.
+func (t *Tx) FirstEffect(ctx context.Context, key string) (bool, error) {
+	if key == "" {
+		return false, opError("sqlstore.FirstEffect", domain.Errorf(domain.EInvalid, "an effect needs the job's key"))
+	}
+	n, err := changedRows(ctx, t.tx, `INSERT INTO job_effects (job_key, at) VALUES ($1, $2) ON CONFLICT (job_key) DO NOTHING`,
+		key, t.db.timeArg(t.db.nowUTC()))
+	if err != nil {
+		return false, opError("sqlstore.FirstEffect", err)
+	}
+	return n == 1, nil
+}

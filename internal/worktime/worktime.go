@@ -8,7 +8,10 @@
 package worktime
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Helsinki even where the system has no zoneinfo: see helsinki
 
@@ -199,4 +202,15 @@ func (c Calendar) AddWorkingDays(t time.Time, n int) time.Time {
 	d := c.AddWorkingDaysToDate(c.Date(t), n)
 	y, m, dd := d.Time().Date()
 	return time.Date(y, m, dd, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), c.loc())
+}
+
+// ParseClock parses a time of day written "HH:MM" (e.g. working hours in the organisation's settings).
+func ParseClock(s string) (time.Duration, error) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
+		return 0, fmt.Errorf("%q is not a time of day (HH:MM)", s)
+	}
+	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute, nil
 }
