@@ -89,6 +89,14 @@ func evilCards() map[string]evilCard {
 		"grants": {"GrantTasks", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			return GrantTasks(p, GrantListInput{Catalog: cat, Requests: evilRequests(grantQueue(cat)), Now: adminNow})
 		}},
+		"weekly": {"WeeklyDigest", []string{"requester", "department"}, func(p i18n.Printer) *Card {
+			in := weeklyInput(cat)
+			in.Grants = evilRequests(in.Grants)
+			return WeeklyDigest(p, in)
+		}},
+		"marked": {"Marked", []string{"requester", "department"}, func(p i18n.Printer) *Card {
+			return Marked(GrantTask(p, grantInput(evilRequest(payrollRequest(cat)))), "Muistutus")
+		}},
 		"cancel": {"CancelConfirm", nil, func(p i18n.Printer) *Card { return CancelConfirm(p, evilRequest(payrollRequest(cat))) }},
 		"digest": {"GrantDigest", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			return GrantDigest(p, GrantListInput{Catalog: cat, Requests: evilRequests(grantQueue(cat)), Now: adminNow})

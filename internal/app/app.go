@@ -374,9 +374,13 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	schedulerDone := make(chan struct{})
 	go func() {
 		defer close(schedulerDone)
-		if !a.outboxPaused {
-			a.Scheduler.Run(wctx) // a pass at start, then every interval
+		if a.outboxPaused {
+			return
 		}
+		if err := a.Alerts.Start(wctx, a.DB.Jobs); err != nil {
+			a.Log.Error("could not schedule the weekly digests", slog.String("error", err.Error()))
+		}
+		a.Scheduler.Run(wctx) // a pass at start, then every interval
 	}()
 	defer func() { stopWorker(); <-schedulerDone }()
 	defer func() { stopWorker(); <-workerDone }()
