@@ -97,6 +97,9 @@ func evilCards() map[string]evilCard {
 		"marked": {"Marked", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			return Marked(GrantTask(p, grantInput(evilRequest(payrollRequest(cat)))), "Muistutus")
 		}},
+		"upcoming": {"Upcoming", []string{"requester"}, func(p i18n.Printer) *Card {
+			return Upcoming(p, UpcomingInput{Days: 30, Rows: []UpcomingRow{{At: adminNow, To: []string{evil("requester")}, What: "x"}}})
+		}},
 		"cancel": {"CancelConfirm", nil, func(p i18n.Printer) *Card { return CancelConfirm(p, evilRequest(payrollRequest(cat))) }},
 		"digest": {"GrantDigest", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			return GrantDigest(p, GrantListInput{Catalog: cat, Requests: evilRequests(grantQueue(cat)), Now: adminNow})

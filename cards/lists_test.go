@@ -53,6 +53,12 @@ func listsGolden() map[string]func(p i18n.Printer) *Card {
 			return GrantDigest(p, GrantListInput{Catalog: cat, Requests: grantQueue(cat), Now: adminNow})
 		},
 		"weekly-digest": func(p i18n.Printer) *Card { return WeeklyDigest(p, weeklyInput(cat)) },
+		"upcoming": func(p i18n.Printer) *Card {
+			return Upcoming(p, UpcomingInput{Days: 30, Rows: []UpcomingRow{
+				{At: adminNow.Add(24 * time.Hour), To: []string{"Elina Lindholm"}, What: "muistutus lähettää valtuuspyyntö"},
+				{At: adminNow.Add(120 * time.Hour), To: []string{"Mikael Nordström"}, What: "viikon katsaus"}}})
+		},
+		"upcoming-empty": func(p i18n.Printer) *Card { return Upcoming(p, UpcomingInput{Days: 30}) },
 		"grant-reminder": func(p i18n.Printer) *Card {
 			return Marked(GrantTask(p, grantInput(grantQueue(cat)[0])), p.Format("admin.grant.reminder", "days", "4"))
 		},

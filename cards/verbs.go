@@ -22,6 +22,7 @@ const (
 	VerbGrantList      = "grantList"      // the main users' list of open grant tasks; data: {}
 	VerbRequestFiled   = "requestFiled"   // the employee sent the valtuuspyyntö in Suomi.fi; data: RequestData
 	VerbGrantDirect    = "grantDirect"    // grant directly instead of through a valtuuspyyntö; data: RequestData
+	VerbUpcoming       = "upcoming"       // the main users' list of alerts to come; data: {}
 	VerbRightRecorded  = "rightRecorded"  // DVV registered the right to grant a theme; inputs: RightDateInputPrefix+theme; data: RightData
 )
 

@@ -16,6 +16,7 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/valtuusbotti/valtuusbotti/cards"
+	"github.com/valtuusbotti/valtuusbotti/internal/alerts"
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
@@ -67,8 +68,11 @@ type Deps struct {
 	Language  *language.Resolver
 	Messages  *i18n.Bundle
 	State     state.Store // remembers recent welcomes
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Alerts and Jobs list the alerts to come (main users' "upcoming reminders"); nil Alerts leaves the command out.
+	Alerts *alerts.Service
+	Jobs   alerts.PendingJobs
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // verbHandler answers a card verb with the card that replaces the tapped one. It returns errBadAction for data the
@@ -105,6 +109,7 @@ func New(d Deps) *Flows {
 	(&approver{f}).register()
 	(&mainUser{f}).register()
 	(&grantPaths{f}).register()
+	(&upcoming{f}).register()
 	return f
 }
 

@@ -225,6 +225,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	lang := &language.Resolver{Hints: a.State, Default: p.cat.Org.DefaultLanguage, Logger: log}
 	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now}
 	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB.People, Views: vw,
+		Alerts: a.Alerts, Jobs: a.DB.Jobs,
 		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now})
 	bcfg := bot.Config{
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
