@@ -30,6 +30,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
+	"github.com/valtuusbotti/valtuusbotti/internal/metrics"
 	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
 	"github.com/valtuusbotti/valtuusbotti/internal/scheduler"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
@@ -87,6 +88,7 @@ type App struct {
 	Bot      *bot.Bot
 	Workflow *workflow.Service
 	Outbox   *outbox.Worker
+	Metrics  *metrics.Metrics // served on GET /metrics
 	Alerts   *alerts.Service
 	// Scheduler runs the due alerts (herätteet), claimed with a lease, so each goes out once across replicas.
 	Scheduler *scheduler.Runner
@@ -108,7 +110,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
 	if opt.HTTPClient == nil {
 		opt.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	a := &App{Config: cfg, Log: opt.Logger}
+	a := &App{Config: cfg, Log: opt.Logger, Metrics: metrics.New()}
 	if cfg.Anonymous() {
 		a.Log.Warn("LOCAL ANONYMOUS MODE: no bot app id is configured, so incoming activities are NOT authenticated. " +
 			"This is only for the Agents Playground on this machine; the listener is restricted to loopback.")
@@ -192,7 +194,7 @@ func (a *App) adapters(cfg *config.Config, opt Options) (p parts, err error) {
 	}
 	p.sender = connector.New(connector.Config{Credential: cred, HTTPClient: opt.HTTPClient, Limits: opt.RateLimits,
 		MaxAttempts: opt.Connector.MaxAttempts, BaseBackoff: opt.Connector.BaseBackoff, MaxBackoff: opt.Connector.MaxBackoff,
-		Logger: a.Log.With("component", "connector")})
+		Logger: a.Log.With("component", "connector"), Observe: a.Metrics.ConnectorCall})
 	if !cfg.Anonymous() {
 		p.validator, err = botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.OpenIDMetadataURL,
 			HTTPClient: opt.HTTPClient, Now: opt.Now, Logger: a.Log.With("component", "botauth")})
@@ -230,7 +232,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	bcfg := bot.Config{
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
-		Reachable: a.releaseWaiting,
+		Reachable: a.releaseWaiting, Observe: a.Metrics.Turn, Refused: a.Metrics.Refused,
 	}
 	if p.validator != nil {
 		bcfg.Validator = p.validator
@@ -240,11 +242,50 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	}
 	a.Outbox.Deliverer = &delivery.Deliverer{Requests: a.DB.Register, Refs: a.DB.People, Connector: p.sender, Installer: p.installer,
 		State: a.State, Views: vw, Language: lang, Messages: msgs, Logger: log.With("component", "delivery")}
-	a.Handler = bot.Routes(a.Bot,
+	a.gauges(now)
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	mux.Handle("/", bot.Routes(a.Bot,
 		bot.Check{Name: "database", Ping: a.DB.Ping},
 		bot.Check{Name: "state", Ping: a.State.Ping},
-	)
+	))
+	a.Handler = mux
 	return nil
+}
+
+// gauges adds the metrics read when scraped: the outbox backlog and its oldest message's age, the scheduler's lag
+// and the Redis fallbacks. A read that fails reports -1.
+func (a *App) gauges(now func() time.Time) {
+	read := func(fn func(ctx context.Context) (float64, error)) func() float64 {
+		return func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			v, err := fn(ctx)
+			if err != nil {
+				return -1
+			}
+			return v
+		}
+	}
+	age := func(t time.Time, err error) (float64, error) {
+		if err != nil || t.IsZero() {
+			return 0, err
+		}
+		return now().Sub(t).Seconds(), nil
+	}
+	a.Metrics.Gauge("valtuusbotti_outbox_pending", "Outbox messages neither delivered nor abandoned.",
+		read(func(ctx context.Context) (float64, error) {
+			n, err := a.DB.Outbox.PendingOutbox(ctx)
+			return float64(n), err
+		}))
+	a.Metrics.Gauge("valtuusbotti_outbox_oldest_seconds", "Age of the oldest outbox message waiting.",
+		read(func(ctx context.Context) (float64, error) { return age(a.DB.Outbox.OldestPending(ctx)) }))
+	a.Metrics.Gauge("valtuusbotti_scheduler_lag_seconds", "How long the oldest due alert job has waited to run.",
+		read(func(ctx context.Context) (float64, error) { return age(a.DB.Jobs.OldestDue(ctx, now())) }))
+	if f, ok := a.State.(*state.Fallback); ok {
+		a.Metrics.Gauge("valtuusbotti_state_fallbacks", "Times Redis was unreachable and the memory fallback served.",
+			func() float64 { return float64(f.Fallbacks()) })
+	}
 }
 
 // releaseWaiting lets the messages waiting for a person go out now that the bot has heard from them.

@@ -273,3 +273,15 @@ func (t *Tx) FirstEffect(ctx context.Context, key string) (bool, error) {
 	}
 	return n == 1, nil
 }
+
+// OldestDue returns the earliest RunAt of the jobs that may still run and are due at now (zero when none): how far
+// the scheduler lags behind.
+func (db *Jobs) OldestDue(ctx context.Context, now time.Time) (time.Time, error) {
+	var t time.Time
+	err := db.read.QueryRowContext(ctx, `SELECT MIN(run_at) FROM scheduled_jobs WHERE `+pendingJob+` AND run_at <= $1`,
+		db.timeArg(now)).Scan(timeScanner{&t})
+	if err != nil {
+		return time.Time{}, opError("sqlstore.OldestDue", err)
+	}
+	return t, nil
+}

@@ -286,3 +286,15 @@ func (db *Outbox) ForRecipient(ctx context.Context, recipientID string) ([]domai
 	}
 	return out, nil
 }
+
+// OldestPending returns when the oldest message neither delivered nor abandoned was written (zero when none), for
+// the backlog-age metric.
+func (db *Outbox) OldestPending(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	err := db.read.QueryRowContext(ctx, `
+SELECT MIN(created_at) FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL`).Scan(timeScanner{&t})
+	if err != nil {
+		return time.Time{}, opError("sqlstore.OldestPending", err)
+	}
+	return t, nil
+}
