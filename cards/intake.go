@@ -59,7 +59,7 @@ func Intake(p i18n.Printer, in IntakeInput) *Card {
 		}
 		body = append(body, Input{Type: "Input.ChoiceSet", ID: RoleInput, Label: p.Get("intake.roles.label"),
 			Value: in.RoleID, Placeholder: p.Get("intake.roles.placeholder"), Choices: choices, Style: "compact", Wrap: true})
-		if hasRole {
+		if hasRole && sameSet(in.TaskIDs, role.Tasks) {
 			body = append(body, TextBlock{Type: "TextBlock", Wrap: true, Color: "Good",
 				Text: p.Format("intake.roles.selected", "role", role.Name.In(p.Lang))})
 		}
@@ -126,6 +126,12 @@ func intakeArea(p i18n.Printer, at catalog.AreaTasks, ticked []string) []Element
 		},
 	}}
 	return []Element{header, tasks}
+}
+
+// sameSet reports whether two lists hold the same ids, whatever their order.
+func sameSet(a, b []string) bool {
+	a, b = slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b))
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
 }
 
 // empDirectoryFacts shows the department and job title the directory holds, or nothing when both are empty.

@@ -220,7 +220,8 @@ func TestIntakeRoleFirstAreasFolded(t *testing.T) {
 }
 
 func TestIntakeRoleDropdownAndSubmit(t *testing.T) {
-	c := Intake(bundle.Printer(domain.English), IntakeInput{Catalog: empCat, RoleID: "kirjanpitaja"})
+	accountant, _ := empCat.Role("kirjanpitaja")
+	c := Intake(bundle.Printer(domain.English), IntakeInput{Catalog: empCat, RoleID: accountant.ID, TaskIDs: accountant.Tasks})
 	var dropdown map[string]any
 	for _, s := range empNodes(empDecode(t, c), "Input.ChoiceSet") {
 		if s["id"] == RoleInput {
@@ -307,5 +308,40 @@ func TestLargestIntakeFits(t *testing.T) {
 			t.Fatalf("%s: %v", l, err)
 		}
 		t.Logf("%s: the intake card with every task ticked is %d bytes", l, len(raw))
+	}
+}
+
+// "Change my answers" on the recommendation re-opens the intake with the tasks the recommendation was made from,
+// not just the role's: a person who adjusted the ticks finds them again.
+func TestRecommendationChangeAnswersKeepsTheTasks(t *testing.T) {
+	in := empRecommendInput([]string{"palkkatietojen-ilmoittaminen", "veroasiat-omavero"})
+	for _, c := range []*Card{Recommendation(bundle.Printer(domain.Finnish), in),
+		Recommendation(bundle.Printer(domain.Finnish), empRecommendInput([]string{"palkkatietojen-ilmoittaminen", "kela-maksutietojen-seuranta"}))} {
+		var change map[string]any
+		for _, a := range empNodes(empDecode(t, c), "Action.Execute") {
+			if a["verb"] == VerbIntakeOpen {
+				change = a
+			}
+		}
+		data, _ := change["data"].(map[string]any)
+		if data == nil || data["roleId"] != "palkkasihteeri" || len(data["taskIds"].([]any)) != 2 || change["associatedInputs"] != "none" {
+			t.Errorf("change my answers %v: want the role and both tasks, without inputs", change)
+		}
+	}
+}
+
+// The intake says the role's tasks are ticked only when they are: after "change my answers" with adjusted ticks
+// the dropdown still names the role, but the card does not claim the role's tasks.
+func TestIntakeSelectedRoleOnlyWithItsTasks(t *testing.T) {
+	p := bundle.Printer(domain.English)
+	role, _ := empCat.Role("palkkasihteeri")
+	backwards := slices.Clone(role.Tasks)
+	slices.Reverse(backwards)
+	if c := Intake(p, IntakeInput{Catalog: empCat, RoleID: role.ID, TaskIDs: backwards}); !strings.Contains(empText(t, c), "Selected role: Payroll clerk") {
+		t.Error("the role's own tasks, in another order: the role should be confirmed")
+	}
+	c := Intake(p, IntakeInput{Catalog: empCat, RoleID: role.ID, TaskIDs: []string{"veroasiat-omavero"}})
+	if strings.Contains(empText(t, c), "Selected role:") {
+		t.Error("other tasks than the role's are ticked, yet the card says the role's tasks are")
 	}
 }

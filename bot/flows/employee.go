@@ -141,7 +141,14 @@ func (e *employee) intakeOpen(ctx context.Context, t *Turn, raw json.RawMessage)
 	if err != nil {
 		return nil, err
 	}
-	return e.intakeCard(ctx, t, role, nil, ""), nil
+	var tasks []string // "change my answers" on the recommendation: the tasks it was made from, ticked again
+	for _, id := range d.TaskIDs {
+		if _, ok := e.Catalog.Task(id); !ok {
+			return nil, errBadAction
+		}
+		tasks = append(tasks, id)
+	}
+	return e.intakeCard(ctx, t, role, tasks, ""), nil
 }
 
 // intakeSubmit answers the intake's main button with the recommendation for the role's or the ticked tasks (see
@@ -152,6 +159,9 @@ func (e *employee) intakeSubmit(ctx context.Context, t *Turn, raw json.RawMessag
 	inputs, err := decode(raw, &d, []string{cards.RoleInput}, cards.TaskInputPrefix)
 	if err != nil {
 		return nil, err
+	}
+	if len(d.TaskIDs) > 0 { // the intake's button carries no tasks: they come as the ticks
+		return nil, errBadAction
 	}
 	cardRole, err := e.knownRole(d.RoleID)
 	if err != nil {

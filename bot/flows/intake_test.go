@@ -141,3 +141,38 @@ func TestIntakeRefusesTamperedIDs(t *testing.T) {
 		t.Errorf("untampered: %+v", got)
 	}
 }
+
+// "Change my answers" re-opens the intake with the tasks the recommendation was made from, ticked; tasks the
+// catalog lacks refuse the tap.
+func TestIntakeChangeAnswersTicksTheTasksAgain(t *testing.T) {
+	f := newFlows(t)
+	open := func(data map[string]any) (string, string) {
+		res, err := f.Invoke(context.Background(), turn(f, elina, "personal", invoke(cards.VerbIntakeOpen, data)))
+		if err != nil || res.Invoke == nil {
+			t.Fatalf("intakeOpen %v: %v", data, err)
+		}
+		var body struct {
+			Type  string          `json:"type"`
+			Value json.RawMessage `json:"value"`
+		}
+		_ = json.Unmarshal(res.Invoke.Body, &body)
+		return body.Type, string(body.Value)
+	}
+	typ, card := open(map[string]any{"roleId": "palkkasihteeri", "taskIds": []string{"veroasiat-omavero", "palkkatietojen-tarkistus"}})
+	if typ != cards.ContentType || !strings.Contains(card, `"id":"tasks_verotus","label":"Merkitse työhösi kuuluvat tehtävät","value":"veroasiat-omavero"`) ||
+		!strings.Contains(card, `"value":"palkkatietojen-tarkistus"`) || !strings.Contains(card, `"value":"palkkasihteeri"`) {
+		t.Errorf("the intake should open with the role and the adjusted ticks: %s %.2000s", typ, card)
+	}
+	// Only the role: its tasks.
+	if _, card = open(map[string]any{"roleId": "palkkasihteeri"}); !strings.Contains(card, `"value":"palkkatietojen-ilmoittaminen,kela-paivarahat-kokonaan"`) {
+		t.Errorf("the role's tasks should be ticked: %.2000s", card)
+	}
+	for _, data := range []map[string]any{
+		{"taskIds": []string{"veroasiat-omavero", "kaikki-valtuudet"}},
+		{"roleId": "paakayttaja"},
+	} {
+		if typ, card := open(data); typ != "application/vnd.microsoft.error" {
+			t.Errorf("%v: answered %s %.300s, want the tap refused", data, typ, card)
+		}
+	}
+}
