@@ -72,9 +72,12 @@ func Intake(p i18n.Printer, in IntakeInput) *Card {
 	body = append(body, TextBlock{Type: "TextBlock", Text: p.Get("intake.tasks.heading"), Weight: "Bolder",
 		Wrap: true, Spacing: "Large"})
 	body = append(body, Text(p.Get("intake.tasks.hint")))
+	// The areas in one box, a line each while folded, so the common case (a role) fits on one screen.
+	var areas []Element
 	for _, at := range in.Catalog.TasksByArea() {
-		body = append(body, intakeArea(p, at, in.TaskIDs)...)
+		areas = append(areas, intakeArea(p, at, in.TaskIDs)...)
 	}
+	body = append(body, Container{Type: "Container", Style: "emphasis", Spacing: "Small", Items: areas})
 	body = append(body, TextBlock{Type: "TextBlock", Text: p.Get("intake.least_privilege"), Wrap: true, IsSubtle: true,
 		Size: "Small", Spacing: "Medium"})
 	c.Body = body
@@ -107,7 +110,7 @@ func intakeArea(p i18n.Printer, at catalog.AreaTasks, ticked []string) []Element
 	open := len(on) > 0
 	toggle := ToggleVisibility(p.Format("intake.area.toggle", "area", at.Area.Name.In(p.Lang)),
 		areaBodyID(id), areaClosedID(id), areaOpenID(id))
-	header := Container{Type: "Container", Style: "emphasis", Spacing: "Small", SelectAction: &toggle, Items: []Element{
+	header := Container{Type: "Container", Spacing: "Small", SelectAction: &toggle, Items: []Element{
 		TextBlock{Type: "TextBlock", ID: areaClosedID(id), Text: "▸ " + name, Weight: "Bolder", Wrap: true,
 			IsVisible: hiddenUnless(!open)},
 		TextBlock{Type: "TextBlock", ID: areaOpenID(id), Text: "▾ " + name, Weight: "Bolder", Wrap: true,
