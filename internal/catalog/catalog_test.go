@@ -74,9 +74,15 @@ func TestDefaultCatalog(t *testing.T) {
 	}
 
 	// The intake card shows every task with an everyday example (the catalog check holds all three languages).
+	// It follows the task's own first-person words ("Hoidan… – esim. kun tarkistan…"), so it never turns to "you".
 	for _, task := range c.Tasks {
 		if task.Example.FI == "" {
 			t.Errorf("task %q has no example: the intake card shows one after every task's name", task.ID)
+		}
+		for _, w := range strings.Fields(strings.ToLower(task.Example.FI + " " + task.Example.SV + " " + task.Example.EN)) {
+			if slices.Contains([]string{"sinä", "sinun", "sinulle", "työtäsi", "du", "dig", "din", "ditt", "dina", "you", "your"}, strings.Trim(w, ",.")) {
+				t.Errorf("task %q: the example speaks to the reader (%q); write it in the first person, as the task is", task.ID, w)
+			}
 		}
 	}
 
