@@ -6,8 +6,8 @@ import "github.com/valtuusbotti/valtuusbotti/internal/domain"
 // untrusted input: it decodes it strictly (unknown fields refused), re-validates every value, and takes the actor's
 // identity only from the authenticated activity, never from the card.
 const (
-	VerbIntakeOpen     = "intakeOpen"     // open the intake card; data: IntakeData (optional RoleID preselects a role's tasks)
-	VerbIntakeSubmit   = "intakeSubmit"   // inputs: "tasks_<areaID>" multi-selects; data: IntakeData (the chosen role)
+	VerbIntakeOpen     = "intakeOpen"     // open the intake card; data: IntakeData (a RoleID ticks the role's tasks, TaskIDs those tasks instead); inputs: RoleInput
+	VerbIntakeSubmit   = "intakeSubmit"   // inputs: RoleInput, "tasks_<areaID>" multi-selects; data: IntakeData (the card's role, no tasks)
 	VerbRequestSubmit  = "requestSubmit"  // inputs: JustificationInput, ValidUntilInput; data: SubmitData
 	VerbRequestCancel  = "requestCancel"  // data: CancelData (without Confirm it asks first)
 	VerbRequestStatus  = "requestStatus"  // show the requester's status card of a request; data: RequestData
@@ -46,9 +46,12 @@ const (
 	MaxReason        = domain.MaxReason
 )
 
-// IntakeData is the data of VerbIntakeOpen.
+// IntakeData is the data of VerbIntakeOpen and VerbIntakeSubmit: the role the card was built with. The
+// recommendation's "change my answers" (VerbIntakeOpen) also carries the tasks it was made from, so the intake opens
+// with them ticked again; the intake's own buttons never carry tasks (the ticks are inputs).
 type IntakeData struct {
-	RoleID string `json:"roleId,omitempty"`
+	RoleID  string   `json:"roleId,omitempty"`
+	TaskIDs []string `json:"taskIds,omitempty"`
 }
 
 // SubmitData is the data of VerbRequestSubmit: what the recommendation was made from. The bot recomputes the themes
