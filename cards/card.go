@@ -87,6 +87,8 @@ type Container struct {
 	Style   string    `json:"style,omitempty"` // default | emphasis | good | attention | warning | accent
 	Spacing string    `json:"spacing,omitempty"`
 	Items   []Element `json:"items"`
+	// IsVisible false hides the container until an Action.ToggleVisibility naming its ID shows it; nil shows it.
+	IsVisible *bool `json:"isVisible,omitempty"`
 }
 
 // Fact is one row of a FactSet.
@@ -107,7 +109,8 @@ type ActionSet struct {
 	Actions []Action `json:"actions"`
 }
 
-// Action is Action.Execute (decisions and anything the bot must answer) or Action.OpenUrl.
+// Action is Action.Execute (decisions and anything the bot must answer), Action.OpenUrl, or Action.ToggleVisibility
+// (shows or hides elements on the card itself; the bot never hears of it).
 type Action struct {
 	Type  string `json:"type"`
 	ID    string `json:"id,omitempty"`
@@ -118,11 +121,19 @@ type Action struct {
 	Style string `json:"style,omitempty"` // positive | destructive
 	// AssociatedInputs "none" skips input validation, e.g. for Cancel.
 	AssociatedInputs string `json:"associatedInputs,omitempty"`
+	// TargetElements are the ids of the elements an Action.ToggleVisibility shows or hides.
+	TargetElements []string `json:"targetElements,omitempty"`
 }
 
 // Execute returns an Action.Execute with the given verb and data.
 func Execute(title, verb string, data any) Action {
 	return Action{Type: "Action.Execute", Title: title, Verb: verb, Data: data}
+}
+
+// ToggleVisibility returns an Action.ToggleVisibility that shows the elements with the given ids when they are
+// hidden and hides them when they are shown. Teams handles it in the card; no invoke reaches the bot.
+func ToggleVisibility(title string, ids ...string) Action {
+	return Action{Type: "Action.ToggleVisibility", Title: title, TargetElements: ids}
 }
 
 // OpenURL returns an Action.OpenUrl.

@@ -33,7 +33,14 @@ type GrantTaskInput struct {
 	// SelfGrant: the reader is the sole main user and the request is their own; recording it needs their explicit
 	// confirmation, and it is flagged for review.
 	SelfGrant bool
+	// StepsFolded: the reader has recorded grants before, so the Suomi.fi steps are folded behind a "show the steps"
+	// toggle; the first time they are open.
+	StepsFolded bool
 }
+
+// StepsElementID is the id of the container holding a card's Suomi.fi steps, which the "show the steps" toggle
+// shows and hides when the steps are folded.
+const StepsElementID = "suomiFiSteps"
 
 // GrantTask builds the main users' task card for an approved request: who gets which themes, the request's grant
 // path with its exact steps in Suomi.fi e-Authorizations (accepting the employee's valtuuspyyntö, or the direct
@@ -139,16 +146,32 @@ func acceptSteps(p i18n.Printer, in GrantTaskInput, ready []domain.RequestItem, 
 		p.Format("admin.grant.accept.4", "from", Date(p.Lang, from), "until", orDash(Date(p.Lang, until))),
 		p.Format("admin.grant.accept.5", "button", p.Get("admin.grant.done")),
 	}
-	return append(out, numbered(p.Get("admin.grant.accept.heading"), steps))
+	return append(out, stepsBlock(p, p.Get("admin.grant.accept.heading"), steps, in.StepsFolded))
 }
 
-// numbered is a heading and numbered steps, with the button that opens Suomi.fi e-Authorizations.
-func numbered(heading string, steps []string) Element {
-	items := []Element{TextBlock{Type: "TextBlock", Text: heading, Weight: "Bolder", Size: "Medium", Wrap: true}}
+// stepsBlock is a heading and numbered steps, followed by the given actions (e.g. the button that opens Suomi.fi
+// e-Authorizations). Folded, the heading and the actions stay in view and the steps are hidden behind a "show the
+// steps" toggle, for a main user who has done this before.
+func stepsBlock(p i18n.Printer, heading string, steps []string, folded bool, actions ...Action) Element {
+	head := TextBlock{Type: "TextBlock", Text: heading, Weight: "Bolder", Size: "Medium", Wrap: true}
+	lines := make([]Element, 0, len(steps))
 	for i, s := range steps {
-		items = append(items, Text(strconv.Itoa(i+1)+". "+s))
+		lines = append(lines, Text(strconv.Itoa(i+1)+". "+s))
 	}
-	return Container{Type: "Container", Spacing: "Large", Items: items}
+	if !folded {
+		items := append([]Element{head}, lines...)
+		if len(actions) > 0 {
+			items = append(items, ActionSet{Type: "ActionSet", Actions: actions})
+		}
+		return Container{Type: "Container", Spacing: "Large", Items: items}
+	}
+	hidden := false
+	toggle := ToggleVisibility(p.Get("admin.grant.steps.show"), StepsElementID)
+	return Container{Type: "Container", Spacing: "Large", Items: []Element{
+		head,
+		Container{Type: "Container", ID: StepsElementID, Spacing: "Small", Items: lines, IsVisible: &hidden},
+		ActionSet{Type: "ActionSet", Actions: append([]Action{toggle}, actions...)},
+	}}
 }
 
 // rightWaiting lists the approved themes waiting for the organisation's right to grant them, each with the day
@@ -300,9 +323,8 @@ func grantSteps(p i18n.Printer, in GrantTaskInput, types []domain.MandateType, f
 		p.Get("admin.grant.step.7"),
 		p.Format("admin.grant.step.8", "button", p.Get("admin.grant.done")),
 	}
-	c := numbered(p.Get("admin.grant.steps.heading"), steps).(Container)
-	c.Items = append(c.Items, ActionSet{Type: "ActionSet", Actions: []Action{OpenURL(p.Get("admin.grant.open_suomifi"), SuomiFiMandatesURL)}})
-	return c
+	return stepsBlock(p, p.Get("admin.grant.steps.heading"), steps, in.StepsFolded,
+		OpenURL(p.Get("admin.grant.open_suomifi"), SuomiFiMandatesURL))
 }
 
 // orgOf is the assignor's name in the reader's language and its Y-tunnus.

@@ -208,7 +208,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		Logger: log.With("component", "workflow"), Committed: a.Outbox.Notify}
 	msgs := i18n.MustLoad()
 	lang := &language.Resolver{Hints: a.State, Default: p.cat.Org.DefaultLanguage, Logger: log}
-	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now}
+	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now, Grants: a.DB.Register}
 	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB.People, Views: vw,
 		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now})
 	bcfg := bot.Config{
