@@ -87,27 +87,19 @@ func GrantTask(p i18n.Printer, in GrantTaskInput) *Card {
 // grantReady shows the themes a main user can grant now, the path's steps and the confirmation inputs.
 func grantReady(p i18n.Printer, in GrantTaskInput, ready []domain.RequestItem) []Element {
 	r := in.Request
-	out := []Element{Text(p.Get(map[domain.GrantPath]string{domain.PathRequest: "admin.grant.path.request", domain.PathDirect: "admin.grant.path.direct"}[pathOf(r)])),
+	out := []Element{Text(p.Get(map[domain.GrantPath]string{domain.PathRequest: "admin.grant.path.request", domain.PathDirect: "admin.grant.path.direct"}[r.Path()])),
 		sectionHeading(plural(p, "admin.grant.themes", len(ready))), subtle(p.Get("admin.grant.themes.hint"))}
 	for _, it := range ready {
 		out = append(out, grantTheme(p, in.Catalog, it))
 	}
 	fromD, untilD, maxD := domain.GrantDefaults(domain.DateOf(in.Today), domain.DateOf(r.ValidUntil))
 	from, until, maxDate := fromD.Time(), untilD.Time(), maxD.Time()
-	if pathOf(r) == domain.PathDirect {
+	if r.Path() == domain.PathDirect {
 		out = append(out, grantSteps(p, in, itemTypes(in.Catalog, ready), from, until))
 	} else {
 		out = append(out, acceptSteps(p, in, ready, from, until)...)
 	}
 	return append(out, grantConfirm(p, in, ready, from, until, maxDate))
-}
-
-// pathOf is the request's grant path; requests approved before paths existed took the valtuuspyyntö path.
-func pathOf(r domain.Request) domain.GrantPath {
-	if r.GrantPath == domain.PathDirect {
-		return domain.PathDirect
-	}
-	return domain.PathRequest
 }
 
 // directAllowed reports whether the organisation lets requests be granted directly.

@@ -67,7 +67,7 @@ func TestCancelledNoticeNeedsNothing(t *testing.T) {
 func adminGoldenCards(t *testing.T) map[string]*Card {
 	t.Helper()
 	out := map[string]*Card{}
-	for _, set := range []func() map[string]func(p i18n.Printer) *Card{approvalGolden, grantGolden, adminNoticeGolden, listsGolden, overviewGolden} {
+	for _, set := range []func() map[string]func(p i18n.Printer) *Card{approvalGolden, grantGolden, adminNoticeGolden, listsGolden, overviewGolden, batchGolden} {
 		for name, build := range set() {
 			for _, l := range domain.Langs {
 				out[name+"."+string(l)] = build(bundle.Printer(l))
@@ -84,7 +84,7 @@ func TestAdminCardsUseKnownVerbs(t *testing.T) {
 		VerbSetLanguage: true, VerbIntakeOpen: true, VerbIntakeSubmit: true, VerbRequestSubmit: true, VerbRequestCancel: true,
 		VerbMyMandates: true, VerbApprovalOpen: true, VerbApprovalDecide: true, VerbGrantOpen: true, VerbGrantDone: true,
 		VerbGrantFailed: true, VerbOverview: true, VerbApprovalList: true, VerbGrantList: true,
-		VerbRightRecorded: true, VerbGrantDirect: true,
+		VerbRightRecorded: true, VerbGrantDirect: true, VerbGrantBatch: true, VerbGrantBatchDone: true,
 	}
 	for name, c := range adminGoldenCards(t) {
 		m := decoded(t, c)
