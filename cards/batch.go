@@ -2,6 +2,7 @@ package cards
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,8 +32,11 @@ type GrantBatchInput struct {
 	SoleMainUser bool
 	StepsFolded  bool          // as in GrantTaskInput: the reader has recorded grants before
 	Results      []BatchResult // what the last submit came to, one entry per request it touched
-	Error        string        // a server message about the last action, in the reader's language
-	People       map[string]string
+	// Unticked are the items the reader left unticked in the last submit: they stay unticked, so that a second
+	// submit cannot record by default what the main user left out on purpose.
+	Unticked []int64
+	Error    string // a server message about the last action, in the reader's language
+	People   map[string]string
 }
 
 // BatchResult is what one request's part of a batch submit came to.
@@ -160,8 +164,8 @@ func batchSteps(p i18n.Printer, in GrantBatchInput, shown []domain.Request) Elem
 }
 
 // batchRequest is one person's part of the batch card: who, their themes as Suomi.fi names them, a toggle per theme
-// (on when the card opens), the dates used in Suomi.fi, and a button to their own task card (for what could not be
-// granted).
+// (on when the card opens, unless the reader left it off in the last submit), the dates used in Suomi.fi, and a
+// button to their own task card (for what could not be granted).
 func batchRequest(p i18n.Printer, in GrantBatchInput, r domain.Request) Element {
 	items := []Element{
 		TextBlock{Type: "TextBlock", Text: orDash(escapeMarkdown(r.RequesterName)) + " · " + r.Reference(), Weight: "Bolder", Size: "Medium", Wrap: true},
@@ -182,7 +186,7 @@ func batchRequest(p i18n.Printer, in GrantBatchInput, r domain.Request) Element 
 		th := lookupTheme(in.Catalog, it.ThemeID)
 		// A toggle's title is plain text, never markdown: the name goes in as it is.
 		title := p.Format("admin.batch.toggle", "theme", suomiFiName(p, th), "name", orDash(r.RequesterName))
-		items = append(items, grantTheme(p, in.Catalog, it), itemToggle(it, title, true))
+		items = append(items, grantTheme(p, in.Catalog, it), itemToggle(it, title, !slices.Contains(in.Unticked, it.ID)))
 	}
 	items = append(items, batchDates(p, in, r), ActionSet{Type: "ActionSet", Actions: []Action{openTask(p, r)}})
 	return Container{Type: "Container", Style: "emphasis", Spacing: "Large", Items: items}

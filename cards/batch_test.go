@@ -81,6 +81,9 @@ func batchGolden() map[string]func(p i18n.Printer) *Card {
 		},
 		"grant-batch-results": func(p i18n.Printer) *Card { return GrantBatch(p, batchAfterSubmit(cat, p)) },
 		"grant-batch-empty":   func(p i18n.Printer) *Card { return GrantBatch(p, batchInput(domain.PathDirect, nil)) },
+		"grants-batch": func(p i18n.Printer) *Card {
+			return GrantTasks(p, GrantListInput{Catalog: cat, Requests: batchQueue(cat), Now: adminNow})
+		},
 	}
 }
 
@@ -259,6 +262,12 @@ func TestGrantBatchShowsEachOutcome(t *testing.T) {
 		if ids := toggleIDs(m); len(ids) != 2 || !ids["item_101"] || !ids["item_102"] {
 			t.Errorf("toggles after the submit %v, want Anna's two themes to try again", ids)
 		}
+		// A theme the main user left unticked stays unticked on the card that answers.
+		in := batchAfterSubmit(cat, p)
+		in.Unticked = []int64{102}
+		if ids := toggleIDs(decoded(t, GrantBatch(p, in))); !ids["item_101"] || ids["item_102"] {
+			t.Errorf("toggles with 102 left unticked: %v", ids)
+		}
 	})
 }
 
@@ -317,4 +326,34 @@ func TestGrantBatchIsBounded(t *testing.T) {
 			t.Logf("%s folded=%v: %d bytes", p.Lang, folded, len(raw))
 		}
 	})
+}
+
+// The task list offers "grant in one go" for each path with at least two requests for one Suomi.fi session, and
+// not otherwise.
+func TestGrantTasksOfferTheBatch(t *testing.T) {
+	cat := mustCatalog(t)
+	p := bundle.Printer(domain.Swedish)
+	offers := func(rs []domain.Request) []string {
+		var paths []string
+		for _, a := range nodes(decoded(t, GrantTasks(p, GrantListInput{Catalog: cat, Requests: rs, Now: adminNow}))["body"], "Action.Execute") {
+			if a["verb"] == VerbGrantBatch {
+				paths = append(paths, a["data"].(map[string]any)["path"].(string))
+				if a["title"] != "Ge på en gång" {
+					t.Errorf("button %q", a["title"])
+				}
+			}
+		}
+		return paths
+	}
+	queue := batchQueue(cat)
+	if got := offers(queue); !slices.Equal(got, []string{string(domain.PathRequest), string(domain.PathDirect)}) {
+		t.Errorf("offers %v, want both paths", got)
+	}
+	// One valtuuspyyntö arrived (Oskar's has not): one request's own card is enough.
+	if got := offers([]domain.Request{queue[0], queue[2], queue[3], queue[4]}); !slices.Equal(got, []string{string(domain.PathDirect)}) {
+		t.Errorf("offers %v, want the direct path only", got)
+	}
+	if got := offers(grantQueue(cat)); len(got) != 0 {
+		t.Errorf("offers %v for requests whose valtuuspyyntö has not arrived", got)
+	}
 }

@@ -5,6 +5,7 @@ package views
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/cards"
@@ -44,6 +45,30 @@ func (v *Views) Grant(ctx context.Context, p i18n.Printer, r domain.Request, rea
 	return cards.GrantTask(p, cards.GrantTaskInput{Catalog: v.Catalog, Request: r, OrgName: org.Name,
 		BusinessID: org.BusinessID, Today: domain.Today(v.Now()).Time(), Error: errText, People: v.people(ctx, r),
 		SelfGrant: self, StepsFolded: v.stepsFolded(ctx, reader)})
+}
+
+// BatchView is what a batch card shows besides who reads it: the grant path, the open grant tasks (oldest first)
+// and, after a submit, its outcome per request and the themes the reader left unticked.
+type BatchView struct {
+	Path     domain.GrantPath
+	Open     []domain.Request
+	Results  []cards.BatchResult
+	Unticked []int64
+	Error    string
+}
+
+// GrantBatch is the batch card ("grant in one go") of one grant path for the main user reader. Their own requests
+// are on it only when they are the sole main user (segregation of duties; the workflow enforces it again).
+func (v *Views) GrantBatch(ctx context.Context, p i18n.Printer, reader string, b BatchView) *cards.Card {
+	org := v.Catalog.Org
+	people := map[string]string{}
+	for _, res := range b.Results {
+		maps.Copy(people, v.people(ctx, res.Request))
+	}
+	return cards.GrantBatch(p, cards.GrantBatchInput{Catalog: v.Catalog, Path: b.Path, Requests: b.Open, OrgName: org.Name,
+		BusinessID: org.BusinessID, Today: domain.Today(v.Now()).Time(), Reader: reader,
+		SoleMainUser: len(org.MainUsers) == 1 && org.IsMainUser(reader), StepsFolded: v.stepsFolded(ctx, reader),
+		Results: b.Results, Unticked: b.Unticked, Error: b.Error, People: people})
 }
 
 // stepsFolded reports whether the reader has recorded at least one grant before, so that their cards fold the
