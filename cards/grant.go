@@ -182,10 +182,11 @@ func rightWaiting(p i18n.Printer, cat *catalog.Catalog, waiting []domain.Request
 	return Container{Type: "Container", Style: "attention", Spacing: "Large", Items: items}
 }
 
-// rightForm is one theme's name, the day DVV registered the right and the button that records it.
+// rightForm is one theme's names as Suomi.fi and DVV know them (suomiFiNames: the official Finnish one beside a
+// Swedish or English one), the day DVV registered the right and the button that records it.
 func rightForm(p i18n.Printer, cat *catalog.Catalog, themeID string) []Element {
 	return []Element{
-		TextBlock{Type: "TextBlock", Text: lookupTheme(cat, themeID).Name.In(p.Lang), Weight: "Bolder", Wrap: true, Spacing: "Medium"},
+		Container{Type: "Container", Spacing: "Medium", Items: suomiFiNames(p, lookupTheme(cat, themeID))},
 		Input{Type: "Input.Date", ID: RightDateInputPrefix + themeID, Label: p.Get("admin.right.date.label"),
 			ErrorMessage: p.Get("admin.right.date.error")},
 		ActionSet{Type: "ActionSet", Actions: []Action{Execute(p.Get("admin.right.button"), VerbRightRecorded, RightData{ThemeID: themeID})}},
