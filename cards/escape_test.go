@@ -94,6 +94,15 @@ func evilCards() map[string]evilCard {
 			in.Results = []BatchResult{{Request: evilRequest(partlyGranted(cat)), ItemIDs: []int64{101}}}
 			return GrantBatch(p, in)
 		}},
+		"weekly": {"WeeklyDigest", []string{"requester", "department"}, func(p i18n.Printer) *Card {
+			in := weeklyInput(cat)
+			in.Grants = evilRequests(in.Grants)
+			return WeeklyDigest(p, in)
+		}},
+		"marked": {"Marked", []string{"requester", "department"}, func(p i18n.Printer) *Card {
+			return Marked(GrantTask(p, grantInput(evilRequest(payrollRequest(cat)))), "Muistutus")
+		}},
+		"cancel": {"CancelConfirm", nil, func(p i18n.Printer) *Card { return CancelConfirm(p, evilRequest(payrollRequest(cat))) }},
 		"digest": {"GrantDigest", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			return GrantDigest(p, GrantListInput{Catalog: cat, Requests: evilRequests(grantQueue(cat)), Now: adminNow})
 		}},

@@ -108,6 +108,7 @@ func requestStepsList(p i18n.Printer, in StepsInput, ready []domain.RequestItem)
 		Container{Type: "Container", Style: "good", Spacing: "Medium", Items: []Element{
 			Text(p.Format("steps.filed.hint", "button", p.Get("steps.filed.button")))}},
 	)
+	steps = append(steps, subtle(p.Get("steps.know.foreign")))
 	if in.Catalog != nil && in.Catalog.Org.Grant.DirectAllowed() {
 		steps = append(steps, subtle(p.Format("steps.cannot.hint", "button", p.Get("steps.cannot.button"))))
 	}

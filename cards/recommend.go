@@ -33,6 +33,10 @@ type RecommendationInput struct {
 	DefaultValidUntil time.Time
 	MinValidUntil     time.Time
 	MaxValidUntil     time.Time
+	// CappedBy says why MaxValidUntil is earlier than Suomi.fi's 25 years (domain.CapNone: it is not); CapTheme is
+	// the theme whose policy set it.
+	CappedBy domain.ValidityCap
+	CapTheme domain.Theme
 	// Justification keeps the text the employee typed when the card comes back with an Error.
 	Justification string
 	Error         string // a localised validation message from the bot, shown at the top
@@ -161,8 +165,37 @@ func recommendForm(p i18n.Printer, in RecommendationInput) []Element {
 		},
 		TextBlock{Type: "TextBlock", Text: p.Get("recommend.valid_until.note"), Wrap: true, IsSubtle: true,
 			Size: "Small", Spacing: "None"},
+		validityCap(p, in),
 		TextBlock{Type: "TextBlock", Text: p.Get("recommend.next"), Wrap: true, Spacing: "Medium"},
+		goodToKnow(p),
 	}
+}
+
+// validityCap says why the latest end date is what it is, when a limit shorter than Suomi.fi's sets it: the end of
+// the person's fixed-term employment, or the organisation's policy for a theme.
+func validityCap(p i18n.Printer, in RecommendationInput) Element {
+	date := Date(p.Lang, in.MaxValidUntil)
+	text := ""
+	switch in.CappedBy {
+	case domain.CapContractEnd:
+		text = p.Format("recommend.cap.contract_end", "date", date)
+	case domain.CapThemePolicy:
+		text = p.Format("recommend.cap.theme_policy", "date", date, "theme", in.CapTheme.Name.In(p.Lang),
+			"months", strconv.Itoa(in.CapTheme.MaxValidityMonths))
+	default:
+		return Container{Type: "Container"}
+	}
+	return Container{Type: "Container", Style: "accent", Spacing: "Small", Items: []Element{Text(text)}}
+}
+
+// goodToKnow tells what differs for people who cannot identify with Finnish online banking codes (the foreigner's
+// identifier, at most 3 years) and for summer and other fixed-term workers.
+func goodToKnow(p i18n.Printer) Element {
+	return Container{Type: "Container", Spacing: "Medium", Items: []Element{
+		TextBlock{Type: "TextBlock", Text: p.Get("recommend.know.heading"), Weight: "Bolder", Wrap: true, Size: "Small"},
+		TextBlock{Type: "TextBlock", Text: p.Get("recommend.know.foreign"), Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None"},
+		TextBlock{Type: "TextBlock", Text: p.Get("recommend.know.fixed_term"), Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None"},
+	}}
 }
 
 // empNeedBlock shows one needed theme. A theme already held or requested is shown briefly; the others get the full

@@ -2,6 +2,7 @@ package cards
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -373,4 +374,31 @@ func taskThemes(c *catalog.Catalog, taskIDs []string) []string {
 		ids = append(ids, tn.Theme.ID)
 	}
 	return ids
+}
+
+// The latest end date says why it is what it is, and the card says what differs for people without Finnish bank
+// codes and for fixed-term workers.
+func TestRecommendationExplainsTheValidityCap(t *testing.T) {
+	empEachLang(t, func(t *testing.T, p i18n.Printer) {
+		in := empRecommendInput(empTasks)
+		plain := empText(t, Recommendation(p, in))
+		for _, key := range []string{"recommend.know.foreign", "recommend.know.fixed_term"} {
+			if !strings.Contains(plain, p.Get(key)) {
+				t.Errorf("card lacks %s", key)
+			}
+		}
+		if strings.Contains(plain, p.Format("recommend.cap.contract_end", "date", Date(p.Lang, in.MaxValidUntil))) {
+			t.Error("a cap reason without a cap")
+		}
+		in.MaxValidUntil, in.CappedBy = empDay(2027, 8, 31), domain.CapContractEnd
+		if text := empText(t, Recommendation(p, in)); !strings.Contains(text, p.Format("recommend.cap.contract_end", "date", Date(p.Lang, in.MaxValidUntil))) {
+			t.Errorf("the contract end is not given as the reason: %s", text)
+		}
+		th, _ := empCat.Theme("tulorekisteri-palkkatiedot-ilmoittaminen")
+		in.CappedBy, in.CapTheme = domain.CapThemePolicy, th
+		want := p.Format("recommend.cap.theme_policy", "date", Date(p.Lang, in.MaxValidUntil), "theme", th.Name.In(p.Lang), "months", strconv.Itoa(th.MaxValidityMonths))
+		if text := empText(t, Recommendation(p, in)); !strings.Contains(text, want) {
+			t.Errorf("the theme's policy is not given as the reason")
+		}
+	})
 }

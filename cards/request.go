@@ -204,3 +204,16 @@ func empOr(s, fallback string) string {
 	}
 	return s
 }
+
+// CancelConfirm asks the requester to confirm withdrawing a pending request: what it means, the button that does
+// it (VerbRequestCancel with Confirm) and the one that keeps it (back to the status card, VerbRequestStatus).
+func CancelConfirm(p i18n.Printer, r domain.Request) *Card {
+	c := New(string(p.Lang))
+	title := p.Format("cancel.confirm.title", "ref", r.Reference())
+	c.FallbackText = title
+	c.Body = []Element{Heading(title), Text(p.Get("cancel.confirm.text"))}
+	yes := Execute(p.Get("cancel.confirm.yes"), VerbRequestCancel, CancelData{RequestID: r.ID, Confirm: true})
+	yes.Style = "destructive"
+	c.Actions = []Action{yes, Execute(p.Get("cancel.confirm.no"), VerbRequestStatus, RequestData{RequestID: r.ID})}
+	return c
+}

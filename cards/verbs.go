@@ -9,7 +9,8 @@ const (
 	VerbIntakeOpen     = "intakeOpen"     // open the intake card; data: IntakeData (optional RoleID preselects a role's tasks)
 	VerbIntakeSubmit   = "intakeSubmit"   // inputs: "tasks_<areaID>" multi-selects; data: IntakeData (the chosen role)
 	VerbRequestSubmit  = "requestSubmit"  // inputs: JustificationInput, ValidUntilInput; data: SubmitData
-	VerbRequestCancel  = "requestCancel"  // data: RequestData
+	VerbRequestCancel  = "requestCancel"  // data: CancelData (without Confirm it asks first)
+	VerbRequestStatus  = "requestStatus"  // show the requester's status card of a request; data: RequestData
 	VerbMyMandates     = "myMandates"     // data: {}
 	VerbApprovalOpen   = "approvalOpen"   // show the approval card of a request (refresh, or from the pending list); data: RequestData
 	VerbApprovalDecide = "approvalDecide" // inputs: ReasonInput, "item_<itemID>" toggles; data: DecideData
@@ -82,6 +83,13 @@ type BatchData struct {
 type BatchDoneData struct {
 	Path       domain.GrantPath `json:"path"`
 	RequestIDs []int64          `json:"requestIds"`
+}
+
+// CancelData is the data of VerbRequestCancel: the first tap (Confirm false) asks whether to cancel; the
+// confirmation card's button sends Confirm true.
+type CancelData struct {
+	RequestID int64 `json:"requestId"`
+	Confirm   bool  `json:"confirm,omitempty"`
 }
 
 // RequestData names a request.

@@ -22,6 +22,7 @@ func (e *employee) register() {
 	e.verbs[cards.VerbIntakeSubmit] = verb{handle: e.intakeSubmit}
 	e.verbs[cards.VerbRequestSubmit] = verb{handle: e.submit}
 	e.verbs[cards.VerbRequestCancel] = verb{handle: e.cancel}
+	e.verbs[cards.VerbRequestStatus] = verb{handle: e.status}
 	e.verbs[cards.VerbMyMandates] = verb{handle: noData(e.mine)}
 }
 
@@ -115,7 +116,10 @@ func (e *employee) recommendation(ctx context.Context, t *Turn, roleID string, t
 	}
 	in := cards.RecommendationInput{Catalog: e.Catalog, RoleID: roleID, TaskIDs: rec.TaskIDs,
 		DefaultValidUntil: rec.Validity.Default.Time(), MinValidUntil: rec.Validity.Min.Time(), MaxValidUntil: rec.Validity.Max.Time(),
-		Justification: justification, Error: errText}
+		CappedBy: rec.Validity.CappedBy, Justification: justification, Error: errText}
+	if th, ok := e.Catalog.Theme(rec.Validity.CapTheme); ok {
+		in.CapTheme = th
+	}
 	for _, n := range rec.Needs {
 		in.Needs = append(in.Needs, cards.Need{Theme: n.Theme, Tasks: n.Tasks, Covered: n.Covered, LookAlikes: n.LookAlikes,
 			Held: n.Held, PendingReference: n.PendingReference})
@@ -166,9 +170,20 @@ func (e *employee) rememberStatusCard(ctx context.Context, t *Turn, r domain.Req
 }
 
 func (e *employee) cancel(ctx context.Context, t *Turn, raw json.RawMessage) (*cards.Card, error) {
-	d, _, err := decodeRequest(raw, nil)
-	if err != nil {
-		return nil, err
+	var d cards.CancelData
+	if _, err := decode(raw, &d, nil); err != nil || d.RequestID <= 0 {
+		return nil, errBadAction
+	}
+	if !d.Confirm {
+		// The first tap asks; nothing changes until the person confirms.
+		a, err := e.Workflow.View(ctx, t.Actor(), d.RequestID)
+		if err != nil {
+			return nil, err
+		}
+		if a.Request.RequesterID != t.Actor() || a.Request.State != domain.RequestPending {
+			return e.Views.Status(t.P, a.Request), nil
+		}
+		return cards.CancelConfirm(t.P, a.Request), nil
 	}
 	r, err := e.Workflow.Cancel(ctx, t.Actor(), d.RequestID, t.Activity.ID)
 	if domain.IsCode(err, domain.EConflict) {
@@ -181,6 +196,19 @@ func (e *employee) cancel(ctx context.Context, t *Turn, raw json.RawMessage) (*c
 		return nil, err
 	}
 	return e.Views.Status(t.P, r), nil
+}
+
+// status shows the requester's status card of a request (from the cancel confirmation's "keep it").
+func (e *employee) status(ctx context.Context, t *Turn, raw json.RawMessage) (*cards.Card, error) {
+	d, _, err := decodeRequest(raw, nil)
+	if err != nil {
+		return nil, err
+	}
+	a, err := e.Workflow.View(ctx, t.Actor(), d.RequestID)
+	if err != nil {
+		return nil, err
+	}
+	return e.Views.Status(t.P, a.Request), nil
 }
 
 func (e *employee) mine(ctx context.Context, t *Turn) (*cards.Card, error) {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/valtuusbotti/valtuusbotti/bot"
 	"github.com/valtuusbotti/valtuusbotti/bot/flows"
+	"github.com/valtuusbotti/valtuusbotti/internal/alerts"
 	"github.com/valtuusbotti/valtuusbotti/internal/botauth"
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
@@ -30,6 +31,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
 	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
+	"github.com/valtuusbotti/valtuusbotti/internal/scheduler"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 	"github.com/valtuusbotti/valtuusbotti/internal/views"
@@ -59,6 +61,8 @@ type Options struct {
 	Outbox OutboxTuning
 	// Connector tunes the Bot Connector client's own retries; zero values mean its defaults.
 	Connector ConnectorTuning
+	// AlertInterval is how often the alert scheduler looks for due alerts; zero means the config's.
+	AlertInterval time.Duration
 }
 
 // ConnectorTuning are the connector client's retry settings.
@@ -83,7 +87,10 @@ type App struct {
 	Bot      *bot.Bot
 	Workflow *workflow.Service
 	Outbox   *outbox.Worker
-	Handler  http.Handler
+	Alerts   *alerts.Service
+	// Scheduler runs the due alerts (herätteet), claimed with a lease, so each goes out once across replicas.
+	Scheduler *scheduler.Runner
+	Handler   http.Handler
 
 	server       *http.Server
 	outboxPaused bool
@@ -204,9 +211,17 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	a.Outbox = &outbox.Worker{Store: a.DB.Outbox, Logger: log.With("component", "outbox"), Now: now,
 		PollInterval: opt.Outbox.PollInterval, BaseBackoff: opt.Outbox.BaseBackoff, MaxBackoff: opt.Outbox.MaxBackoff}
 	a.Outbox.Init()
+	a.Alerts = &alerts.Service{Store: a.DB.Register, Catalog: p.cat, Directory: p.dir, Now: now,
+		Logger: log.With("component", "alerts"), Committed: a.Outbox.Notify}
+	interval := opt.AlertInterval
+	if interval <= 0 {
+		interval = cfg.AlertInterval
+	}
+	a.Scheduler = &scheduler.Runner{Store: a.DB.Jobs, Handlers: a.Alerts.Handlers(), Now: now, Interval: interval,
+		Logger: log.With("component", "scheduler")}
 	a.Workflow = &workflow.Service{Store: a.DB.Register, Directory: p.dir, Catalog: p.cat, Now: now,
-		Logger: log.With("component", "workflow"), Committed: a.Outbox.Notify}
-	msgs := i18n.MustLoad()
+		Logger: log.With("component", "workflow"), Committed: a.Outbox.Notify, Alerts: a.Alerts}
+	msgs := i18n.MustLoad().WithSupport(p.cat.Org.Support) // "ask digital support" names the organisation's contact
 	lang := &language.Resolver{Hints: a.State, Default: p.cat.Org.DefaultLanguage, Logger: log}
 	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now, Grants: a.DB.Register}
 	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB.People, Views: vw,
@@ -356,6 +371,18 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 			a.Outbox.Run(wctx)
 		}
 	}()
+	schedulerDone := make(chan struct{})
+	go func() {
+		defer close(schedulerDone)
+		if a.outboxPaused {
+			return
+		}
+		if err := a.Alerts.Start(wctx, a.DB.Jobs); err != nil {
+			a.Log.Error("could not schedule the weekly digests", slog.String("error", err.Error()))
+		}
+		a.Scheduler.Run(wctx) // a pass at start, then every interval
+	}()
+	defer func() { stopWorker(); <-schedulerDone }()
 	defer func() { stopWorker(); <-workerDone }()
 	a.Log.Info("listening", slog.String("addr", l.Addr().String()), slog.String("endpoint", "/api/messages"))
 	select {

@@ -94,7 +94,7 @@ func TestAuthorisationMatrixWithTamperedIDs(t *testing.T) {
 		verb string
 		data map[string]any
 	}
-	cancel := func(id int64) call { return call{"requestCancel", map[string]any{"requestId": id}} }
+	cancel := func(id int64) call { return call{"requestCancel", map[string]any{"requestId": id, "confirm": true}} }
 	decide := func(id int64, d string, extra ...string) call {
 		data := map[string]any{"requestId": id, "decision": d, "reason": "ei tarvetta"}
 		for _, it := range extra {

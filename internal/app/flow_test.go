@@ -666,3 +666,31 @@ func TestDoubleTappedSubmitShowsTheSameRequest(t *testing.T) {
 		t.Fatalf("%d approval cards sent", approvals)
 	}
 }
+
+// Cancelling asks first: the first tap changes nothing and shows what cancelling means; "keep it" goes back to the
+// status card; only the confirmation withdraws the request.
+func TestCancelAsksForConfirmation(t *testing.T) {
+	h := newHarness(t, fastOutbox)
+	for _, u := range []string{elina, sami} {
+		h.say(u, "hei")
+	}
+	id := submitRequest(t, h, elina, "palkkatietojen-ilmoittaminen")
+	ask := h.invoke(elina, "requestCancel", map[string]any{"requestId": id}).card(t)
+	if !contains(cardText(ask), "Perutaanko pyyntö", `"confirm":true`, "requestStatus") {
+		t.Fatalf("confirmation card %s", cardText(ask))
+	}
+	if r, _ := h.app.DB.Register.Request(context.Background(), id); r.State != domain.RequestPending {
+		t.Fatalf("the first tap changed the request: %s", r.State)
+	}
+	back := h.invoke(elina, "requestStatus", map[string]any{"requestId": id}).card(t)
+	if !contains(cardText(back), "requestCancel") {
+		t.Fatalf("keep it: %s", cardText(back))
+	}
+	if r := h.invoke(sami, "requestCancel", map[string]any{"requestId": id, "confirm": true}); r.Type != "application/vnd.microsoft.error" {
+		t.Fatalf("the approver cancelling: %s %s", r.Type, r.Value)
+	}
+	done := h.invoke(elina, "requestCancel", map[string]any{"requestId": id, "confirm": true}).card(t)
+	if r, _ := h.app.DB.Register.Request(context.Background(), id); r.State != domain.RequestCancelled || contains(cardText(done), "requestCancel") {
+		t.Fatalf("after confirming: %s %s", r.State, cardText(done))
+	}
+}

@@ -39,13 +39,15 @@ func TestNoPersonalDataInChannelsOrGroupChats(t *testing.T) {
 	verbs := map[string]map[string]any{
 		"intakeOpen": {}, "intakeSubmit": {"tasks_palkat-henkilosto": "palkkatietojen-ilmoittaminen"},
 		"requestSubmit": {"taskIds": []string{"palkkatietojen-ilmoittaminen"}, "justification": "Palkat", "validUntil": "2027-06-30"},
-		"requestCancel": {"requestId": id}, "myMandates": {}, "approvalOpen": {"requestId": id}, "approvalList": {},
+		"requestCancel": {"requestId": id, "confirm": true}, "requestStatus": {"requestId": id}, "myMandates": {}, "approvalOpen": {"requestId": id}, "approvalList": {},
 		"approvalDecide": {"requestId": id, "decision": "approveAll"}, "grantOpen": {"requestId": id}, "grantList": {},
 		"grantDone":   {"requestId": id, "validFrom": "2026-11-25", "validUntil": "2027-06-30"},
 		"grantFailed": {"requestId": id, "reason": "ei"}, "overview": {},
 		"grantBatch": {"path": "valtuuspyynto"},
 		"grantBatchDone": {"path": "valtuuspyynto", "requestIds": []int64{id}, fmt.Sprint("validFrom_", id): "2026-11-25",
 			fmt.Sprint("validUntil_", id): "2027-06-30"},
+		"requestFiled": {"requestId": id}, "grantDirect": {"requestId": id},
+		"rightRecorded": {"themeId": "business-finland-yritysrahoitus", "registeredOn_business-finland-yritysrahoitus": "2026-11-25"},
 	}
 	for _, conv := range []struct{ id, typ string }{{"19:team-channel@thread.tacv2", "channel"}, {"19:group-chat@thread.v2", "groupChat"}} {
 		for _, who := range []string{elina, sami, mikael} {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/worktime"
 )
 
 // maxValidityMonths is the longest mandate Suomi.fi allows: 25 years.
@@ -271,6 +272,32 @@ func validateOrg(o *domain.Organisation, doc yamlDoc, themeIDs refs, r *reporter
 		seen[id] = true
 	}
 	checkGrantPolicy(at(doc.keyLine("grant"), "grant"), o.Grant)
+	checkAlertPolicy(at(doc.keyLine("alerts"), "alerts"), o.Alerts)
+}
+
+// checkAlertPolicy checks the alert policy: working hours as HH:MM with the start before the end, escalation after
+// the reminder and expiry after the escalation, and positive notice days before a mandate ends.
+func checkAlertPolicy(add func(string, ...any), a domain.AlertPolicy) {
+	a = a.Defaults()
+	start, err1 := worktime.ParseClock(a.WorkStart)
+	end, err2 := worktime.ParseClock(a.WorkEnd)
+	switch {
+	case err1 != nil:
+		add("work_start: %v", err1)
+	case err2 != nil:
+		add("work_end: %v", err2)
+	case start >= end:
+		add("work_start %s must be before work_end %s", a.WorkStart, a.WorkEnd)
+	}
+	if !(a.ApprovalReminderDays < a.ApprovalEscalationDays && a.ApprovalEscalationDays < a.ApprovalExpiryDays) {
+		add("approval_reminder_days (%d) < approval_escalation_days (%d) < approval_expiry_days (%d) must hold",
+			a.ApprovalReminderDays, a.ApprovalEscalationDays, a.ApprovalExpiryDays)
+	}
+	for _, d := range a.ExpiryNoticeDays {
+		if d <= 0 || d > 365 {
+			add("expiry_notice_days: %d is not a number of days between 1 and 365", d)
+		}
+	}
 }
 
 // checkGrantPolicy checks the organisation's grant path: a known path, and where the direct grant is possible, who

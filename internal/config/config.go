@@ -62,6 +62,8 @@ type Config struct {
 	// RedisPrefix starts every key the service writes to Redis, so that several deployments (organisations, test
 	// runs) can share one Redis without seeing each other's state.
 	RedisPrefix string // VALTUUS_REDIS_PREFIX, default "valtuusbotti:"
+	// AlertInterval is how often the alert scheduler looks for due alerts (herätteet).
+	AlertInterval time.Duration // VALTUUS_ALERT_INTERVAL, default 1m
 
 	// TeamsCatalogAppID is the app's id in the organisation's Teams app catalog; with the graph directory it lets
 	// the bot install itself for people it must message but has never heard from.
@@ -107,6 +109,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		DatabaseURL:           r.secret("VALTUUS_DATABASE_URL"), // a PostgreSQL URL usually carries a password
 		RedisURL:              r.secret("VALTUUS_REDIS_URL"),
 		RedisPrefix:           r.str("VALTUUS_REDIS_PREFIX", "valtuusbotti:"),
+		AlertInterval:         r.duration("VALTUUS_ALERT_INTERVAL", time.Minute),
 		Directory:             r.str("VALTUUS_DIRECTORY", DirectoryDemo),
 		TeamsCatalogAppID:     r.str("VALTUUS_TEAMS_CATALOG_APP_ID", ""),
 		DirectoryFile:         r.str("VALTUUS_DIRECTORY_FILE", ""),

@@ -124,6 +124,8 @@ type Organisation struct {
 	CoveredThemes []string `json:"covered_themes" yaml:"covered_themes"`
 	// Grant is the organisation's policy on how approved mandates are granted in Suomi.fi.
 	Grant GrantPolicy `json:"grant" yaml:"grant"`
+	// Alerts is the organisation's policy for herätteet: working hours and how long things may wait.
+	Alerts AlertPolicy `json:"alerts" yaml:"alerts"`
 	// Support is where people get help the bot cannot give (e.g. the digituki network's channel or address), per
 	// language.
 	Support Text `json:"support" yaml:"support"`
@@ -164,4 +166,47 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// AlertPolicy says when the bot reminds, escalates and warns. Days are working days (weekends and Finnish public
+// holidays do not count) unless the name says otherwise; zero values take the defaults (Defaults).
+type AlertPolicy struct {
+	// WorkStart and WorkEnd are the working hours ("08:00", "16:00", Europe/Helsinki): alerts wait outside them.
+	WorkStart string `json:"work_start" yaml:"work_start"`
+	WorkEnd   string `json:"work_end" yaml:"work_end"`
+	// Approvals: the approver is reminded after ApprovalReminderDays, the request moves to the alternate approver
+	// after ApprovalEscalationDays, and an undecided request expires after ApprovalExpiryDays.
+	ApprovalReminderDays   int `json:"approval_reminder_days" yaml:"approval_reminder_days"`
+	ApprovalEscalationDays int `json:"approval_escalation_days" yaml:"approval_escalation_days"`
+	ApprovalExpiryDays     int `json:"approval_expiry_days" yaml:"approval_expiry_days"`
+	// GrantReminderDays: an open grant task reminds the main users after this, then every working day.
+	GrantReminderDays int `json:"grant_reminder_days" yaml:"grant_reminder_days"`
+	// FilingReminderDays: an employee who has not said they sent their valtuuspyyntö is reminded after this.
+	FilingReminderDays int `json:"filing_reminder_days" yaml:"filing_reminder_days"`
+	// ExpiryNoticeDays are the calendar days before a mandate's end when its holder and their supervisor are told.
+	ExpiryNoticeDays []int `json:"expiry_notice_days" yaml:"expiry_notice_days"`
+}
+
+// Defaults returns the policy with every zero value replaced by its default.
+func (a AlertPolicy) Defaults() AlertPolicy {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if a.WorkStart == "" {
+		a.WorkStart = "08:00"
+	}
+	if a.WorkEnd == "" {
+		a.WorkEnd = "16:00"
+	}
+	def(&a.ApprovalReminderDays, 3)
+	def(&a.ApprovalEscalationDays, 7)
+	def(&a.ApprovalExpiryDays, 20)
+	def(&a.GrantReminderDays, 3)
+	def(&a.FilingReminderDays, 2)
+	if len(a.ExpiryNoticeDays) == 0 {
+		a.ExpiryNoticeDays = []int{60, 30, 7}
+	}
+	return a
 }

@@ -20,6 +20,9 @@ func (n Need) Requestable() bool { return n.Held == nil && n.PendingReference ==
 type Holdings struct {
 	Held    map[string]Mandate
 	Pending map[string]string // theme → the reference of the open request asking for it
+	// ContractEnd is the last day of the person's fixed-term employment (the directory's leave date); zero when the
+	// employment is permanent or the directory does not say. No mandate is requested beyond it.
+	ContractEnd Date
 }
 
 // HoldingsOf works out a person's holdings on day from their mandates and requests.
@@ -58,6 +61,7 @@ func Recommend(today Date, taskIDs []string, needs []Need, h Holdings) Recommend
 	rec := Recommendation{TaskIDs: taskIDs}
 	needed := map[string]bool{}
 	months := 0
+	var requested []Theme
 	for _, n := range needs {
 		if n.Theme.Hidden {
 			continue
@@ -66,8 +70,11 @@ func Recommend(today Date, taskIDs []string, needs []Need, h Holdings) Recommend
 			n.Held = &m
 		} else if ref, ok := h.Pending[n.Theme.ID]; ok {
 			n.PendingReference = ref
-		} else if months == 0 || n.Theme.DefaultValidityMonths < months {
-			months = n.Theme.DefaultValidityMonths
+		} else {
+			requested = append(requested, n.Theme)
+			if months == 0 || n.Theme.DefaultValidityMonths < months {
+				months = n.Theme.DefaultValidityMonths
+			}
 		}
 		needed[n.Theme.ID] = true
 		rec.Needs = append(rec.Needs, n)
@@ -75,7 +82,7 @@ func Recommend(today Date, taskIDs []string, needs []Need, h Holdings) Recommend
 	for i := range rec.Needs {
 		rec.Needs[i].LookAlikes = slices.DeleteFunc(slices.Clone(rec.Needs[i].LookAlikes), func(t Theme) bool { return needed[t.ID] })
 	}
-	rec.Validity = RequestValidity(today, months)
+	rec.Validity = RequestValidity(today, months).Capped(today, requested, h.ContractEnd)
 	return rec
 }
 

@@ -28,4 +28,9 @@ type Tx interface {
 	HasRight(ctx context.Context, themeID string) (bool, error)
 	// AwaitingRight counts the approved items of open requests that wait for the right to grant the theme.
 	AwaitingRight(ctx context.Context, themeID string) (int, error)
+	// Schedule adds a scheduled job unless one with its key exists (then false); CancelJob cancels a pending one.
+	Schedule(ctx context.Context, job Job) (bool, error)
+	CancelJob(ctx context.Context, key string) (bool, error)
+	// FirstEffect records that the job with key has had its effects; false when an earlier run did already.
+	FirstEffect(ctx context.Context, key string) (bool, error)
 }

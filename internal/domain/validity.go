@@ -13,7 +13,37 @@ const (
 // Validity is the range of end dates a new request may ask for, and the one it proposes.
 type Validity struct {
 	Min, Max, Default Date
+	// CappedBy names the limit that set Max when it is earlier than Suomi.fi's 25 years (CapNone otherwise);
+	// CapTheme is the theme whose policy it was (CapThemePolicy).
+	CappedBy ValidityCap
+	CapTheme string
 }
+
+// Capped applies each requested theme's longest validity and the end of the person's fixed-term employment
+// (contractEnd, zero when permanent or unknown) to v: Max becomes the earliest of them, with the reason, and the
+// proposed Default never passes it. When the employment ends before the earliest end date, Max is before Min and
+// no end date is allowed (Open reports it).
+func (v Validity) Capped(today Date, themes []Theme, contractEnd Date) Validity {
+	for _, t := range themes {
+		end, by := t.CapValidity(today, v.Max, contractEnd)
+		if by != CapNone && end.Before(v.Max) {
+			v.Max, v.CappedBy, v.CapTheme = end, by, ""
+			if by == CapThemePolicy {
+				v.CapTheme = t.ID
+			}
+		}
+	}
+	if len(themes) == 0 && !contractEnd.IsZero() && contractEnd.Before(v.Max) {
+		v.Max, v.CappedBy = contractEnd, CapContractEnd
+	}
+	if v.Default.After(v.Max) {
+		v.Default = v.Max
+	}
+	return v
+}
+
+// Open reports whether any end date is allowed.
+func (v Validity) Open() bool { return !v.Max.Before(v.Min) }
 
 // RequestValidity is the validity a request made today may have. policyMonths is the shortest default validity of
 // the themes it asks for (least privilege: one end date for the whole request); 0 means no policy.

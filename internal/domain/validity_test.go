@@ -234,3 +234,43 @@ func TestThemeCapValidity(t *testing.T) {
 		})
 	}
 }
+
+// civil parses a civil date for a test.
+func civil(t *testing.T, s string) Date {
+	t.Helper()
+	d, err := ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestValidityCapped(t *testing.T) {
+	MustDate := func(s string) Date { return civil(t, s) }
+	today := MustDate("2026-11-25")
+	short := Theme{ID: "short", MaxValidityMonths: 12}
+	long := Theme{ID: "long", MaxValidityMonths: 60}
+	tests := []struct {
+		name     string
+		themes   []Theme
+		contract Date
+		max      Date
+		by       ValidityCap
+		theme    string
+	}{
+		{"no policy", []Theme{{ID: "free"}}, Date{}, MustDate("2051-11-25"), CapNone, ""},
+		{"the shortest policy wins", []Theme{long, short}, Date{}, MustDate("2027-11-25"), CapThemePolicy, "short"},
+		{"the contract ends first", []Theme{long}, MustDate("2027-08-31"), MustDate("2027-08-31"), CapContractEnd, ""},
+		{"the policy ends before the contract", []Theme{short}, MustDate("2030-01-01"), MustDate("2027-11-25"), CapThemePolicy, "short"},
+		{"the contract alone", nil, MustDate("2027-08-31"), MustDate("2027-08-31"), CapContractEnd, ""},
+	}
+	for _, tc := range tests {
+		v := RequestValidity(today, 24).Capped(today, tc.themes, tc.contract)
+		if v.Max != tc.max || v.CappedBy != tc.by || v.CapTheme != tc.theme || v.Default.After(v.Max) || !v.Open() {
+			t.Errorf("%s: %+v", tc.name, v)
+		}
+	}
+	if v := RequestValidity(today, 24).Capped(today, nil, today); v.Open() {
+		t.Errorf("a contract ending today leaves no end date open: %+v", v)
+	}
+}

@@ -27,12 +27,13 @@ var files embed.FS
 
 // Bundle is the set of messages in every language. It is immutable after Load and safe for concurrent use.
 type Bundle struct {
-	msgs map[domain.Lang]map[string]string
+	raw  map[domain.Lang]map[string]string // as the files say, SupportVar unfilled
+	msgs map[domain.Lang]map[string]string // SupportVar filled
 }
 
 // Load reads the embedded message files.
 func Load() (*Bundle, error) {
-	b := &Bundle{msgs: map[domain.Lang]map[string]string{}}
+	b := &Bundle{raw: map[domain.Lang]map[string]string{}}
 	for _, l := range domain.Langs {
 		names, err := fs.Glob(files, "messages/*"+string(l)+".json")
 		if err != nil {
@@ -62,9 +63,31 @@ func Load() (*Bundle, error) {
 		if len(m) == 0 {
 			return nil, fmt.Errorf("i18n: no messages for %s", l)
 		}
-		b.msgs[l] = m
+		b.raw[l] = m
 	}
-	return b, nil
+	return b.WithSupport(domain.Text{}), nil
+}
+
+// SupportVar is the placeholder every text that sends people to get help uses: the organisation's support contact
+// (WithSupport), or "support.default" of the language when the organisation names none.
+const SupportVar = "{support}"
+
+// WithSupport returns a bundle whose texts name the organisation's support contact (per language) wherever they
+// say SupportVar; a language without a contact keeps its "support.default" text. b is not changed.
+func (b *Bundle) WithSupport(contact domain.Text) *Bundle {
+	out := &Bundle{raw: b.raw, msgs: map[domain.Lang]map[string]string{}}
+	for l, m := range b.raw {
+		who := strings.TrimSpace(contact.In(l))
+		if who == "" {
+			who = m["support.default"]
+		}
+		c := make(map[string]string, len(m))
+		for k, v := range m {
+			c[k] = strings.ReplaceAll(v, SupportVar, who)
+		}
+		out.msgs[l] = c
+	}
+	return out
 }
 
 // MustLoad is Load for program start-up and tests, where the embedded files are known to be valid.

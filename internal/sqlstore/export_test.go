@@ -69,3 +69,11 @@ func (db *DB) OutboxClaim(ctx context.Context, id int64) (token string, until ti
 		Scan(&tok, timeScanner{&until})
 	return tok.String, until, err
 }
+
+// JobClaim reads a scheduled job's claim, which domain.Job does not carry: "" and the zero time when nobody holds it.
+func (db *DB) JobClaim(ctx context.Context, id int64) (token string, until time.Time, err error) {
+	var tok sql.NullString
+	err = db.read.QueryRowContext(ctx, `SELECT claim_token, claimed_until FROM scheduled_jobs WHERE id = $1`, id).
+		Scan(&tok, timeScanner{&until})
+	return tok.String, until, err
+}

@@ -74,15 +74,26 @@ func (t *Tx) CreateMandate(ctx context.Context, m *domain.Mandate) error {
 
 // MandatesByHolder returns every mandate of the person in the register, in any state, ordered by ValidUntil.
 func (db *Register) MandatesByHolder(ctx context.Context, holderID string) ([]domain.Mandate, error) {
-	const op = "sqlstore.MandatesByHolder"
-	return queryAll(ctx, db.read, op, selectMandatesByHolderSQL, func(rows *sql.Rows) (domain.Mandate, error) {
-		var m domain.Mandate
-		err := rows.Scan(&m.ID, &m.HolderID, &m.HolderName, &m.Department, &m.ThemeID,
-			dateScanner{&m.ValidFrom}, dateScanner{&m.ValidUntil}, (*string)(&m.State),
-			idScanner{&m.RequestID}, idScanner{&m.ItemID}, &m.GrantedBy, (*string)(&m.GrantPath),
-			timeScanner{&m.CreatedAt}, timeScanner{&m.UpdatedAt})
-		return m, err
-	}, holderID)
+	return queryAll(ctx, db.read, "sqlstore.MandatesByHolder", selectMandatesByHolderSQL, scanMandate, holderID)
+}
+
+// MandatesEnding returns the active mandates whose last day lies within [from, to] (civil dates), by end date.
+func (db *Register) MandatesEnding(ctx context.Context, from, to time.Time) ([]domain.Mandate, error) {
+	return queryAll(ctx, db.read, "sqlstore.MandatesEnding", `
+SELECT id, holder_id, holder_name, department, theme_id, valid_from, valid_until, state,
+       request_id, item_id, granted_by, grant_path, created_at, updated_at
+FROM mandates
+WHERE state = 'active' AND valid_until >= $1 AND valid_until <= $2
+ORDER BY valid_until, id`, scanMandate, dateArg(from), dateArg(to))
+}
+
+func scanMandate(rows *sql.Rows) (domain.Mandate, error) {
+	var m domain.Mandate
+	err := rows.Scan(&m.ID, &m.HolderID, &m.HolderName, &m.Department, &m.ThemeID,
+		dateScanner{&m.ValidFrom}, dateScanner{&m.ValidUntil}, (*string)(&m.State),
+		idScanner{&m.RequestID}, idScanner{&m.ItemID}, &m.GrantedBy, (*string)(&m.GrantPath),
+		timeScanner{&m.CreatedAt}, timeScanner{&m.UpdatedAt})
+	return m, err
 }
 
 // Overview returns the main users' picture of the register on the civil date today (its calendar day in its own

@@ -271,3 +271,18 @@ func scanOutbox(rows *sql.Rows) ([]domain.OutboxMessage, error) {
 	}
 	return out, nil
 }
+
+// ForRecipient returns the messages to a person, oldest first, for tests and support.
+func (db *Outbox) ForRecipient(ctx context.Context, recipientID string) ([]domain.OutboxMessage, error) {
+	const op = "sqlstore.ForRecipient"
+	rows, err := db.read.QueryContext(ctx,
+		`SELECT `+outboxColumns+` FROM outbox WHERE recipient_id = $1 ORDER BY id`, recipientID)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	out, err := scanOutbox(rows)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	return out, nil
+}

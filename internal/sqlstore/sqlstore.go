@@ -1,7 +1,7 @@
 // Package sqlstore is Valtuusbotti's system of record: the SQL register of people's conversation references and
 // settings, mandate requests and their items, the organisation's mandates, the append-only audit trail, the outbox
-// of messages to deliver and the cards the bot posted. DB.Register implements workflow.Store (writes go through InTx and Tx)
-// and outbox.Store.
+// of messages to deliver, the cards the bot posted and the jobs scheduled for a time. DB.Register implements
+// workflow.Store (writes go through InTx and Tx), DB.Outbox outbox.Store and DB.Jobs scheduler.Store.
 //
 // One code base serves two dialects, chosen by the DSN given to Open:
 //
@@ -62,15 +62,16 @@ const (
 // order is time order and parsing gives back the exact value.
 const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
 
-// DB is an open register. It is safe for concurrent use. Its work is split by job into three parts that share
+// DB is an open register. It is safe for concurrent use. Its work is split by job into four parts that share
 // the connections: Register (requests, mandates and the audit trail, as the workflow reads and writes them),
-// Outbox (messages waiting to be delivered) and People (conversation references, language choices and the cards
-// posted to each person). DB itself opens, migrates, checks and closes.
+// Outbox (messages waiting to be delivered), People (conversation references, language choices and the cards
+// posted to each person) and Jobs (work scheduled for a time). DB itself opens, migrates, checks and closes.
 type DB struct {
 	*conn
 	Register *Register
 	Outbox   *Outbox
 	People   *People
+	Jobs     *Jobs
 }
 
 // Register is the system of record as the workflow uses it: transactions, requests, mandates, the audit trail.
@@ -224,7 +225,7 @@ func hasSQLiteExt(lower string) bool {
 
 // newDB gives every part of the store the same connections.
 func newDB(c *conn) *DB {
-	return &DB{conn: c, Register: &Register{c}, Outbox: &Outbox{c}, People: &People{c}}
+	return &DB{conn: c, Register: &Register{c}, Outbox: &Outbox{c}, People: &People{c}, Jobs: &Jobs{c}}
 }
 
 func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/valtuusbotti/valtuusbotti/internal/alerts"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
 
@@ -35,6 +36,9 @@ func (s *Service) Filed(ctx context.Context, actorID string, requestID int64, ac
 		if err := audit(ctx, tx, actorID, "request.filed", &before, r, activityID); err != nil {
 			return err
 		}
+		if err := s.plan(ctx, tx, alerts.EventFiled, r); err != nil {
+			return err
+		}
 		msgs, err := s.grantMessages(ctx, tx, r)
 		if err != nil {
 			return err
@@ -59,6 +63,9 @@ func (s *Service) GrantDirectly(ctx context.Context, actorID string, requestID i
 			return err
 		}
 		if err := audit(ctx, tx, actorID, "request.path.direct", &before, r, activityID); err != nil {
+			return err
+		}
+		if err := s.plan(ctx, tx, alerts.EventDirect, r); err != nil {
 			return err
 		}
 		msgs, err := s.nextSteps(ctx, tx, r, grantableIDs(r))
@@ -145,6 +152,9 @@ func (s *Service) continueAfterRight(ctx context.Context, tx Tx, id int64, in Ri
 		return false, err
 	}
 	if err := audit(ctx, tx, in.ActorID, "request.right_registered", &before, &r, in.ActivityID); err != nil {
+		return false, err
+	}
+	if err := s.plan(ctx, tx, alerts.EventRight, &r); err != nil {
 		return false, err
 	}
 	var ids []int64

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valtuusbotti/valtuusbotti/internal/alerts"
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/hetu"
@@ -25,6 +26,21 @@ type Service struct {
 	Logger    *slog.Logger
 	// Committed is called after every transaction that enqueued messages, to wake the outbox worker.
 	Committed func()
+	// Alerts plans the herätteet each change causes, in the change's transaction; nil plans none.
+	Alerts Planner
+}
+
+// Planner schedules the alerts a change causes (alerts.Service implements it).
+type Planner interface {
+	Plan(ctx context.Context, tx Tx, c alerts.Change) error
+}
+
+// plan tells the planner about a change to r, inside its transaction.
+func (s *Service) plan(ctx context.Context, tx Tx, event string, r *domain.Request, ms ...domain.Mandate) error {
+	if s.Alerts == nil {
+		return nil
+	}
+	return s.Alerts.Plan(ctx, tx, alerts.Change{Event: event, Request: r.Clone(), Mandates: ms, At: s.now()})
 }
 
 func (s *Service) log() *slog.Logger {
@@ -72,6 +88,9 @@ func (s *Service) Recommend(ctx context.Context, personID string, taskIDs []stri
 		return domain.Recommendation{}, err
 	}
 	h := domain.HoldingsOf(s.Today(), ms, rs)
+	if u, err := s.Directory.User(ctx, personID); err == nil && u.LeaveDate != nil {
+		h.ContractEnd = domain.DateOf(*u.LeaveDate) // a fixed-term employment: no mandate beyond its last day
+	}
 	var needs []domain.Need
 	for _, tn := range s.Catalog.ThemesFor(tasks) {
 		needs = append(needs, domain.Need{Theme: tn.Theme, Tasks: tn.Tasks, Covered: covers(tn.Theme.ID), LookAlikes: s.Catalog.LookAlikes(tn.Theme.ID)})
@@ -107,6 +126,9 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (domain.Request, e
 			return err
 		}
 		r = req
+		if err := s.plan(ctx, tx, alerts.EventSubmitted, &req); err != nil {
+			return err
+		}
 		return enqueue(ctx, tx, domain.Message(req.ApproverID, req.ID, domain.ApprovalRequest{}))
 	})
 	if err != nil {
@@ -133,7 +155,10 @@ func (s *Service) newRequest(ctx context.Context, in SubmitInput) (domain.Reques
 		return domain.Request{}, err
 	}
 	until := domain.DateOf(in.ValidUntil)
-	if !rec.Validity.Allows(until) {
+	switch {
+	case !rec.Validity.Open():
+		return domain.Request{}, invalid("err.contract_ends")
+	case !rec.Validity.Allows(until):
 		return domain.Request{}, invalid("err.valid_until_range")
 	}
 	requester, err := s.Directory.User(ctx, in.RequesterID)
@@ -219,6 +244,9 @@ func (s *Service) Cancel(ctx context.Context, actorID string, requestID int64, a
 		if err := audit(ctx, tx, actorID, "request.cancelled", &before, r, activityID); err != nil {
 			return err
 		}
+		if err := s.plan(ctx, tx, alerts.EventCancelled, r); err != nil {
+			return err
+		}
 		return enqueue(ctx, tx,
 			domain.Message("", r.ID, domain.RefreshCards{}),
 			domain.Message(r.ApproverID, r.ID, domain.CancelledNotice{}))
@@ -261,6 +289,9 @@ func (s *Service) Decide(ctx context.Context, in DecideInput) (domain.Request, e
 			return err
 		}
 		if err := audit(ctx, tx, in.ActorID, action, &before, r, in.ActivityID); err != nil {
+			return err
+		}
+		if err := s.plan(ctx, tx, alerts.EventDecided, r); err != nil {
 			return err
 		}
 		msgs := []domain.OutboxMessage{
@@ -366,12 +397,15 @@ func (s *Service) settle(ctx context.Context, op string, st settlement) (domain.
 			}
 		}
 		var ids []int64
+		var granted []domain.Mandate
 		for _, it := range items {
 			ids = append(ids, it.ID)
 			if st.reason == "" {
-				if err := grantMandate(ctx, tx, r, it, st.activityID); err != nil {
+				m, err := grantMandate(ctx, tx, r, it, st.activityID)
+				if err != nil {
 					return err
 				}
+				granted = append(granted, m)
 			}
 		}
 		if err := tx.UpdateRequest(ctx, r); err != nil {
@@ -387,19 +421,22 @@ func (s *Service) settle(ctx context.Context, op string, st settlement) (domain.
 		if err := audit(ctx, tx, st.actor, action, &before, r, st.activityID); err != nil {
 			return err
 		}
+		if err := s.plan(ctx, tx, alerts.EventGranted, r, granted...); err != nil {
+			return err
+		}
 		return enqueue(ctx, tx, domain.Message("", r.ID, domain.RefreshCards{}), domain.Message(r.RequesterID, r.ID, notice))
 	})
 }
 
 // grantMandate puts a granted item into the register, with its own audit row.
-func grantMandate(ctx context.Context, tx Tx, r *domain.Request, it *domain.RequestItem, activityID string) error {
+func grantMandate(ctx context.Context, tx Tx, r *domain.Request, it *domain.RequestItem, activityID string) (domain.Mandate, error) {
 	m := r.MandateFor(it)
 	if err := tx.CreateMandate(ctx, &m); err != nil {
-		return err
+		return m, err
 	}
 	it.MandateID = m.ID
 	after, _ := json.Marshal(mandateSnapshot(m))
-	return tx.AppendAudit(ctx, domain.AuditEvent{ActorID: it.GrantedBy, Action: "mandate.granted", RequestID: r.ID,
+	return m, tx.AppendAudit(ctx, domain.AuditEvent{ActorID: it.GrantedBy, Action: "mandate.granted", RequestID: r.ID,
 		MandateID: m.ID, Before: json.RawMessage("null"), After: after, ActivityID: activityID})
 }
 

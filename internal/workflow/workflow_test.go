@@ -118,7 +118,7 @@ func TestRecommendationMarksHeldPendingAndUncovered(t *testing.T) {
 		if len(kela.Needs) < 2 {
 			t.Fatalf("the Kela task should need several themes: %+v", kela.Needs)
 		}
-		if rec.Validity.Default.Time().Before(rec.Validity.Min.Time()) || rec.Validity.Max.Time() != date(2051, 11, 25) {
+		if rec.Validity.Default.Time().Before(rec.Validity.Min.Time()) || rec.Validity.Max.Time() != date(2031, 11, 25) || rec.Validity.CappedBy != domain.CapThemePolicy { // the themes' 60 months
 			t.Errorf("bounds %v %v %v", rec.Validity.Default.Time(), rec.Validity.Min.Time(), rec.Validity.Max.Time())
 		}
 		r := submit(t, f, elina, "palkkatietojen-ilmoittaminen")
