@@ -89,6 +89,11 @@ func evilCards() map[string]evilCard {
 		"grants": {"GrantTasks", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			return GrantTasks(p, GrantListInput{Catalog: cat, Requests: evilRequests(grantQueue(cat)), Now: adminNow})
 		}},
+		"batch": {"GrantBatch", []string{"requester", "mail", "jobtitle", "department"}, func(p i18n.Printer) *Card {
+			in := batchInput(domain.PathDirect, evilRequests(batchQueue(cat)))
+			in.Results = []BatchResult{{Request: evilRequest(partlyGranted(cat)), ItemIDs: []int64{101}}}
+			return GrantBatch(p, in)
+		}},
 		"weekly": {"WeeklyDigest", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			in := weeklyInput(cat)
 			in.Grants = evilRequests(in.Grants)

@@ -24,6 +24,13 @@ const (
 	VerbGrantDirect    = "grantDirect"    // grant directly instead of through a valtuuspyyntö; data: RequestData
 	VerbUpcoming       = "upcoming"       // the main users' list of alerts to come; data: {}
 	VerbRightRecorded  = "rightRecorded"  // DVV registered the right to grant a theme; inputs: RightDateInputPrefix+theme; data: RightData
+	// VerbGrantBatch shows the batch card of one grant path ("grant in one go"); data: BatchData. From the batch
+	// card itself (its refresh) the card's inputs come along and are ignored.
+	VerbGrantBatch = "grantBatch"
+	// VerbGrantBatchDone records the ticked items of a batch card as granted, one request at a time; inputs:
+	// "item_<itemID>" toggles, BatchFromInputPrefix/BatchUntilInputPrefix + request id, ConfirmSelfInput; data:
+	// BatchDoneData.
+	VerbGrantBatchDone = "grantBatchDone"
 )
 
 // Input ids shared by the cards and the bot.
@@ -38,6 +45,10 @@ const (
 	ConfirmSelfInput   = "confirmSelf" // the sole main user confirms recording their own grant: "true"/"false"
 	// RightDateInputPrefix + theme id: the day DVV registered the right to grant the theme (one input per theme).
 	RightDateInputPrefix = "registeredOn_"
+	// BatchFromInputPrefix and BatchUntilInputPrefix + request id: the dates used in Suomi.fi for one request's
+	// themes on the batch card (one pair per request).
+	BatchFromInputPrefix  = "validFrom_"
+	BatchUntilInputPrefix = "validUntil_"
 )
 
 // Limits the cards state to the client and the bot enforces again (see domain/limits.go).
@@ -64,6 +75,18 @@ type SubmitData struct {
 // RightData names the theme whose right to grant a main user records (VerbRightRecorded).
 type RightData struct {
 	ThemeID string `json:"themeId"`
+}
+
+// BatchData names the grant path of a batch card (VerbGrantBatch).
+type BatchData struct {
+	Path domain.GrantPath `json:"path"`
+}
+
+// BatchDoneData is the data of VerbGrantBatchDone: the grant path and the requests the batch card listed, in order.
+// The bot checks every request against the actor's rights and every ticked item against the request it belongs to.
+type BatchDoneData struct {
+	Path       domain.GrantPath `json:"path"`
+	RequestIDs []int64          `json:"requestIds"`
 }
 
 // CancelData is the data of VerbRequestCancel: the first tap (Confirm false) asks whether to cancel; the

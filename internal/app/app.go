@@ -225,7 +225,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		Logger: log.With("component", "workflow"), Committed: a.Outbox.Notify, Alerts: a.Alerts}
 	msgs := i18n.MustLoad().WithSupport(p.cat.Org.Support) // "ask digital support" names the organisation's contact
 	lang := &language.Resolver{Hints: a.State, Default: p.cat.Org.DefaultLanguage, Logger: log}
-	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now}
+	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now, Grants: a.DB.Register}
 	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB.People, Views: vw,
 		Alerts: a.Alerts, Jobs: a.DB.Jobs,
 		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now})

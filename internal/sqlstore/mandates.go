@@ -173,6 +173,19 @@ INSERT INTO granting_rights (theme_id, registered_on, recorded_by, recorded_at) 
 	return nil
 }
 
+// MandatesGrantedBy counts the mandates the person recorded as granted, in any state: whether a main user has
+// done this before (their grant task then folds the Suomi.fi steps they already know).
+func (db *Register) MandatesGrantedBy(ctx context.Context, actorID string) (int, error) {
+	if actorID == "" {
+		return 0, nil
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM mandates WHERE granted_by = $1`, actorID).Scan(&n); err != nil {
+		return 0, opError("sqlstore.MandatesGrantedBy", err)
+	}
+	return n, nil
+}
+
 // GrantingRights returns the rights main users recorded, by theme.
 func (db *Register) GrantingRights(ctx context.Context) ([]domain.GrantingRight, error) {
 	return queryAll(ctx, db.read, "sqlstore.GrantingRights", `
