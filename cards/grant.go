@@ -138,7 +138,8 @@ func acceptSteps(p i18n.Printer, in GrantTaskInput, ready []domain.RequestItem, 
 		p.Format("admin.grant.accept.4", "from", Date(p.Lang, from), "until", orDash(Date(p.Lang, until))),
 		p.Format("admin.grant.accept.5", "button", p.Get("admin.grant.done")),
 	}
-	return append(out, stepsBlock(p, p.Get("admin.grant.accept.heading"), steps, in.StepsFolded))
+	return append(out, stepsBlock(p, p.Get("admin.grant.accept.heading"), steps, in.StepsFolded,
+		OpenURL(p.Get("admin.grant.open_suomifi"), SuomiFiMandatesURL)))
 }
 
 // stepsBlock is a heading and numbered steps, followed by the given actions (e.g. the button that opens Suomi.fi
