@@ -107,6 +107,11 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if off := cfg.ClockOffset; off > 0 { // a local trial of what happens days later (config allows it nowhere else)
+		base := opt.Now
+		opt.Now = func() time.Time { return base().Add(off) }
+		opt.Logger.Warn("the clock runs ahead for a local trial", slog.Duration("offset", off))
+	}
 	if opt.HTTPClient == nil {
 		opt.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
