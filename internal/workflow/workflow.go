@@ -550,45 +550,6 @@ func enqueue(ctx context.Context, tx Tx, msgs ...domain.OutboxMessage) error {
 	return nil
 }
 
-// requestSnapshot is what the audit trail keeps of a request: states and decisions, not free text beyond the
-// justification and reasons people wrote for the record.
-type requestSnapshot struct {
-	State          domain.RequestState `json:"state"`
-	ApproverID     string              `json:"approver_id"`
-	ApproverBasis  string              `json:"approver_basis"`
-	Justification  string              `json:"justification,omitempty"`
-	ValidUntil     string              `json:"valid_until"`
-	DecidedBy      string              `json:"decided_by,omitempty"`
-	DecisionReason string              `json:"decision_reason,omitempty"`
-	GrantPath      domain.GrantPath    `json:"grant_path,omitempty"`
-	Items          []itemSnapshot      `json:"items"`
-}
-
-type itemSnapshot struct {
-	ID               int64            `json:"id"`
-	ThemeID          string           `json:"theme_id"`
-	State            domain.ItemState `json:"state"`
-	AwaitingRight    bool             `json:"awaiting_right,omitempty"`
-	Filed            bool             `json:"filed,omitempty"`
-	GrantedFrom      string           `json:"granted_from,omitempty"`
-	GrantedUntil     string           `json:"granted_until,omitempty"`
-	NotGrantedReason string           `json:"not_granted_reason,omitempty"`
-	MandateID        int64            `json:"mandate_id,omitempty"`
-}
-
-func snapshot(r *domain.Request) requestSnapshot {
-	s := requestSnapshot{State: r.State, ApproverID: r.ApproverID, ApproverBasis: string(r.ApproverBasis),
-		Justification: r.Justification, ValidUntil: dateString(r.ValidUntil), DecidedBy: r.DecidedBy, DecisionReason: r.DecisionReason,
-		GrantPath: r.GrantPath}
-	for _, it := range r.Items {
-		s.Items = append(s.Items, itemSnapshot{ID: it.ID, ThemeID: it.ThemeID, State: it.State,
-			AwaitingRight: it.AwaitingRight(), Filed: !it.FiledAt.IsZero(),
-			GrantedFrom: dateString(it.GrantedFrom), GrantedUntil: dateString(it.GrantedUntil),
-			NotGrantedReason: it.NotGrantedReason, MandateID: it.MandateID})
-	}
-	return s
-}
-
 func mandateSnapshot(m domain.Mandate) map[string]any {
 	return map[string]any{"id": m.ID, "holder_id": m.HolderID, "theme_id": m.ThemeID, "valid_from": dateString(m.ValidFrom),
 		"valid_until": dateString(m.ValidUntil), "state": m.State, "request_id": m.RequestID, "item_id": m.ItemID,
@@ -596,12 +557,7 @@ func mandateSnapshot(m domain.Mandate) map[string]any {
 }
 
 func audit(ctx context.Context, tx Tx, actor, action string, before, after *domain.Request, activityID string) error {
-	b := json.RawMessage("null")
-	if before != nil {
-		b, _ = json.Marshal(snapshot(before))
-	}
-	a, _ := json.Marshal(snapshot(after))
-	return tx.AppendAudit(ctx, domain.AuditEvent{ActorID: actor, Action: action, RequestID: after.ID, Before: b, After: a, ActivityID: activityID})
+	return tx.AppendAudit(ctx, domain.RequestAudit(actor, action, before, after, activityID))
 }
 
 func dateString(t time.Time) string { return domain.DateOf(t).String() }
