@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -20,6 +21,13 @@ const (
 	MsgApplicationNeeded = "application_needed" // main users: a theme outside the valtuutusoikeus was requested
 	MsgCancelledNotice   = "cancelled_notice"   // the approver is told the requester withdrew
 	MsgRefreshCards      = "refresh_cards"      // PUT the current view into every stored card of the request
+)
+
+// Outbox kinds of approvals that wait (issue 8): reminders, a change of approver, expiry.
+const (
+	MsgApprovalReminder = "approval_reminder" // the approver is reminded of a request that waits for them
+	MsgApproverChanged  = "approver_changed"  // the previous approver and the requester: another approver decides now
+	MsgRequestExpired   = "request_expired"   // the requester: nobody decided the request in time, it expired
 )
 
 // PayloadVersion is the version written into every payload. A reader accepts every version up to its own; a
@@ -69,6 +77,34 @@ type (
 	}
 )
 
+// The payloads of approvals that wait. Each names what it was about when it was written, so a later change does
+// not alter what the message says happened.
+type (
+	// ApprovalReminder reminds the approver of a request that has waited for their decision since Since, Days
+	// working days. MovesOn is the day it moves to another approver if still undecided (zero when nobody else can
+	// decide it), ExpiresOn the day it expires.
+	ApprovalReminder struct {
+		payload
+		Since              time.Time
+		Days               int
+		MovesOn, ExpiresOn Date
+	}
+	// ApproverChanged tells that the request's approver changed (Reason): from whom (for a delegation, the approver
+	// who is away) to whom, and for an escalation after how many working days.
+	ApproverChanged struct {
+		payload
+		Reason           ReassignReason
+		FromID, FromName string
+		ToID, ToName     string
+		Days             int
+	}
+	// RequestExpired tells the requester that nobody decided the request within Days working days.
+	RequestExpired struct {
+		payload
+		Days int
+	}
+)
+
 // contentless are the payloads that carry nothing but their kind.
 var contentless = []Payload{ApprovalRequest{}, DecisionNotice{}, GrantTask{}, GrantDigest{}, CancelledNotice{}, RefreshCards{}}
 
@@ -95,6 +131,12 @@ func KindOf(p Payload) string {
 		return MsgNotGrantedNotice
 	case ApplicationNeeded:
 		return MsgApplicationNeeded
+	case ApprovalReminder:
+		return MsgApprovalReminder
+	case ApproverChanged:
+		return MsgApproverChanged
+	case RequestExpired:
+		return MsgRequestExpired
 	}
 	panic(fmt.Sprintf("domain: %T is not an outbox payload", p)) // unreachable: Payload is sealed
 }
@@ -104,6 +146,16 @@ type wirePayload struct {
 	V      int      `json:"v"`
 	Items  []int64  `json:"items,omitempty"`
 	Themes []string `json:"themes,omitempty"`
+	// Approvals that wait.
+	Since     time.Time `json:"since,omitzero"`
+	Days      int       `json:"days,omitempty"`
+	MovesOn   string    `json:"moves_on,omitempty"`   // YYYY-MM-DD
+	ExpiresOn string    `json:"expires_on,omitempty"` // YYYY-MM-DD
+	Reason    string    `json:"reason,omitempty"`
+	From      string    `json:"from,omitempty"`
+	FromName  string    `json:"from_name,omitempty"`
+	To        string    `json:"to,omitempty"`
+	ToName    string    `json:"to_name,omitempty"`
 }
 
 // Message is an outbox message for recipient about request, with its payload encoded.
@@ -118,6 +170,12 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 		w.Items = p.Items
 	case ApplicationNeeded:
 		w.Themes = p.Themes
+	case ApprovalReminder:
+		w.Since, w.Days, w.MovesOn, w.ExpiresOn = p.Since.UTC(), p.Days, p.MovesOn.String(), p.ExpiresOn.String()
+	case ApproverChanged:
+		w.Reason, w.From, w.FromName, w.To, w.ToName, w.Days = string(p.Reason), p.FromID, p.FromName, p.ToID, p.ToName, p.Days
+	case RequestExpired:
+		w.Days = p.Days
 	}
 	raw, _ := json.Marshal(w) // cannot fail: plain fields
 	return OutboxMessage{Kind: KindOf(p), RecipientID: recipientID, RequestID: requestID, Payload: raw}
@@ -144,6 +202,18 @@ func (m OutboxMessage) Decode() (Payload, error) {
 		return RequestSteps{Items: w.Items}, nil
 	case MsgApplicationNeeded:
 		return ApplicationNeeded{Themes: w.Themes}, nil
+	case MsgApprovalReminder:
+		moves, err1 := optionalDate(w.MovesOn)
+		expires, err2 := optionalDate(w.ExpiresOn)
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, fmt.Errorf("outbox message %d: malformed payload: %w", m.ID, err)
+		}
+		return ApprovalReminder{Since: w.Since, Days: w.Days, MovesOn: moves, ExpiresOn: expires}, nil
+	case MsgApproverChanged:
+		return ApproverChanged{Reason: ReassignReason(w.Reason), FromID: w.From, FromName: w.FromName, ToID: w.To,
+			ToName: w.ToName, Days: w.Days}, nil
+	case MsgRequestExpired:
+		return RequestExpired{Days: w.Days}, nil
 	}
 	for _, p := range contentless {
 		if KindOf(p) == m.Kind {
@@ -151,6 +221,14 @@ func (m OutboxMessage) Decode() (Payload, error) {
 		}
 	}
 	return nil, fmt.Errorf("outbox message %d: unknown kind %q", m.ID, m.Kind)
+}
+
+// optionalDate parses a YYYY-MM-DD date of a payload; "" is the zero Date.
+func optionalDate(s string) (Date, error) {
+	if s == "" {
+		return Date{}, nil
+	}
+	return ParseDate(s)
 }
 
 // OutboxMessage is a message waiting to be delivered (or delivered: rows are kept for the record).
