@@ -168,7 +168,7 @@ func (s *Service) newRequest(ctx context.Context, in SubmitInput) (domain.Reques
 		}
 		return domain.Request{}, err
 	}
-	approver, basis, err := s.ResolveApprover(ctx, requester)
+	approver, err := s.route(ctx, requester)
 	if err != nil {
 		return domain.Request{}, err
 	}
@@ -176,12 +176,17 @@ func (s *Service) newRequest(ctx context.Context, in SubmitInput) (domain.Reques
 	r := domain.Request{
 		RequesterID: requester.ID, RequesterName: hetu.Redact(requester.DisplayName), RequesterMail: hetu.Redact(requester.Mail),
 		RequesterDepartment: hetu.Redact(requester.Department), RequesterJobTitle: hetu.Redact(requester.JobTitle),
-		ApproverID: approver.ID, ApproverName: hetu.Redact(approver.DisplayName), ApproverBasis: basis,
+		ApproverID: approver.ID, ApproverName: approver.Name, ApproverBasis: approver.Basis,
 		State: domain.RequestPending, Justification: just, RoleID: in.RoleID, TaskIDs: rec.TaskIDs,
 		ValidUntil: until.Time(), Items: rec.NewItems(),
 	}
 	if len(r.Items) == 0 {
 		return domain.Request{}, conflict("err.nothing_to_request")
+	}
+	if approver.Reason != "" {
+		// The approver is away: their delegate decides from the start.
+		r.Reassigned = domain.Reassignment{Reason: approver.Reason, FromID: approver.FromID, FromName: approver.FromName,
+			At: s.now().UTC().Truncate(time.Microsecond)}
 	}
 	return r, nil
 }
@@ -194,8 +199,50 @@ type approverCandidate struct {
 
 // ResolveApprover picks who decides a person's request: their manager; when there is none, the manager's account
 // is disabled or gone, or the manager is the person themself, the head of their department from the organisation
-// settings; then a main user. Never the requester.
+// settings; then a main user. Never the requester. An approver away with a delegation in force is replaced by the
+// colleague they named (unless that is the requester), with the same basis.
 func (s *Service) ResolveApprover(ctx context.Context, requester domain.User) (domain.User, domain.ApproverBasis, error) {
+	a, err := s.route(ctx, requester)
+	return a.user, a.Basis, err
+}
+
+// routed is who decides a request, as an assignment (with the approver away, if any) and as a directory user.
+type routed struct {
+	domain.Assignment
+	user domain.User
+}
+
+// route is ResolveApprover's answer as the request records it.
+func (s *Service) route(ctx context.Context, requester domain.User) (routed, error) {
+	u, basis, err := s.approverByRule(ctx, requester)
+	if err != nil {
+		return routed{}, err
+	}
+	out := routed{Assignment: domain.Assignment{ID: u.ID, Name: hetu.Redact(u.DisplayName), Basis: basis}, user: u}
+	today := s.Today()
+	ds, err := s.Store.Delegations(ctx, u.ID, today)
+	if err != nil {
+		return routed{}, err
+	}
+	d, away := domain.DelegateFor(ds, today, requester.ID)
+	if !away {
+		return out, nil
+	}
+	du, err := s.Directory.User(ctx, d.DelegateID)
+	switch {
+	case domain.IsCode(err, domain.ENotFound):
+		return out, nil // the delegate is gone: the approver's own rule stands
+	case err != nil:
+		return routed{}, err
+	case !du.MayApprove(requester.ID, today):
+		return out, nil
+	}
+	d.DelegateName, d.ApproverName = hetu.Redact(du.DisplayName), out.Name
+	return routed{Assignment: d.Delegated(basis), user: du}, nil
+}
+
+// approverByRule is the approver the directory and the organisation settings name, before delegations.
+func (s *Service) approverByRule(ctx context.Context, requester domain.User) (domain.User, domain.ApproverBasis, error) {
 	today := s.Today()
 	mgr, err := s.Directory.Manager(ctx, requester.ID)
 	switch {
