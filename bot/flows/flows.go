@@ -59,16 +59,18 @@ type Register interface {
 
 // Deps are the parts the flows use.
 type Deps struct {
-	Workflow  *workflow.Service
-	Catalog   *catalog.Catalog
-	Directory domain.Directory
-	Register  Register
-	Views     *views.Views
-	Language  *language.Resolver
-	Messages  *i18n.Bundle
-	State     state.Store // remembers recent welcomes
-	Logger    *slog.Logger
-	Now       func() time.Time
+	Workflow *workflow.Service
+	// Delegations sets and ends approvers' absences (who decides for them meanwhile).
+	Delegations *workflow.Delegations
+	Catalog     *catalog.Catalog
+	Directory   domain.Directory
+	Register    Register
+	Views       *views.Views
+	Language    *language.Resolver
+	Messages    *i18n.Bundle
+	State       state.Store // remembers recent welcomes
+	Logger      *slog.Logger
+	Now         func() time.Time
 }
 
 // verbHandler answers a card verb with the card that replaces the tapped one. It returns errBadAction for data the
@@ -105,6 +107,7 @@ func New(d Deps) *Flows {
 	(&approver{f}).register()
 	(&mainUser{f}).register()
 	(&grantPaths{f}).register()
+	(&absence{f}).register()
 	return f
 }
 
