@@ -72,7 +72,7 @@ func evilCards() map[string]evilCard {
 	topDepartments.TopDepartments[0].Department = evil("department")
 	recommend := empRecommendInput(empTasks)
 	recommend.Error = evil("error")
-	return map[string]evilCard{
+	out := map[string]evilCard{
 		"approval-base":        {"Approval", []string{"requester", "jobtitle", "department", "approver"}, approval(payrollRequest(cat), false)},
 		"approval-interactive": {"Approval", []string{"requester", "jobtitle", "department", "approver"}, approval(payrollRequest(cat), true)},
 		"approval-partly":      {"Approval", []string{"requester", "department", "approver"}, approval(partlyApproved(cat), false)},
@@ -148,7 +148,20 @@ func evilCards() map[string]evilCard {
 		}},
 		"private-chat": {"PrivateChat", nil, func(p i18n.Printer) *Card { return PrivateChat(p, "28:11111111-2222-4333-8444-555555555555") }},
 	}
+	for _, more := range evilSets {
+		for name, ec := range more() {
+			if _, dup := out[name]; dup {
+				panic("two evil cards named " + name)
+			}
+			out[name] = ec
+		}
+	}
+	return out
 }
+
+// evilSets are more cards for the escaping test, one set per feature's test file (registered in an init function,
+// as goldenSets are).
+var evilSets []func() map[string]evilCard
 
 // Names and directory data share TextBlocks and FactSets with the bot's own markdown, so every card escapes them:
 // a display name, department, job title or mail that looks like a link or formatting shows literally. Every card

@@ -60,14 +60,16 @@ type Register interface {
 
 // Deps are the parts the flows use.
 type Deps struct {
-	Workflow  *workflow.Service
-	Catalog   *catalog.Catalog
-	Directory domain.Directory
-	Register  Register
-	Views     *views.Views
-	Language  *language.Resolver
-	Messages  *i18n.Bundle
-	State     state.Store // remembers recent welcomes
+	Workflow *workflow.Service
+	// Delegations sets and ends approvers' absences (who decides for them meanwhile).
+	Delegations *workflow.Delegations
+	Catalog     *catalog.Catalog
+	Directory   domain.Directory
+	Register    Register
+	Views       *views.Views
+	Language    *language.Resolver
+	Messages    *i18n.Bundle
+	State       state.Store // remembers recent welcomes
 	// Alerts and Jobs list the alerts to come (main users' "upcoming reminders"); nil Alerts leaves the command out.
 	Alerts *alerts.Service
 	Jobs   alerts.PendingJobs
@@ -110,6 +112,7 @@ func New(d Deps) *Flows {
 	(&mainUser{f}).register()
 	(&grantPaths{f}).register()
 	(&upcoming{f}).register()
+	(&absence{f}).register()
 	return f
 }
 

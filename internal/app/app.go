@@ -233,7 +233,8 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now, Grants: a.DB.Register}
 	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB.People, Views: vw,
 		Alerts: a.Alerts, Jobs: a.DB.Jobs,
-		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now})
+		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now,
+		Delegations: &workflow.Delegations{Workflow: a.Workflow, Alerts: a.Alerts}})
 	bcfg := bot.Config{
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
