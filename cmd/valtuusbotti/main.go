@@ -44,6 +44,7 @@ func commands() []command {
 		{"serve", "run the bot (default)", serveCommand},
 		{"migrate", "apply database migrations (-status lists them)", migrateCommand},
 		{"alerts", "list the alerts (herätteet) due from -at for -days, sending nothing", alertsCommand},
+		{"health", "check that the service on this machine is alive (the container's health check)", healthCommand},
 		{"manifest", "write the Teams app package zip", manifestCommand},
 		{"version", "print the version", versionCommand},
 	}
