@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/valtuusbotti/valtuusbotti/internal/config"
 	"io"
 	"os"
 	"os/signal"
@@ -98,5 +99,8 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "settings: VALTUUS_* environment variables, see README.md")
+	fmt.Fprintln(w, "settings (environment variables; README.md, Configuration, says what each does):")
+	for _, n := range config.Names() {
+		fmt.Fprintln(w, "  "+n)
+	}
 }
