@@ -19,7 +19,15 @@ import (
 // SIGTERM stops it cleanly. (Docker itself cannot run on this machine: no daemon and no registry for base images;
 // this is the same binary and the same user the image uses.)
 func TestStaticBinaryRunsAsNonRoot(t *testing.T) {
-	dir := t.TempDir()
+	// Not t.TempDir: its parent is private to root, and the non-root user must reach the binary and its data.
+	dir, err := os.MkdirTemp("", "valtuusbotti-image-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	bin := filepath.Join(dir, "valtuusbotti")
 	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=test", "-o", bin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -47,7 +55,6 @@ func TestStaticBinaryRunsAsNonRoot(t *testing.T) {
 		if err := os.Chown(data, nonroot, nonroot); err != nil {
 			t.Fatal(err)
 		}
-		_ = os.Chmod(dir, 0o755)
 		cred = &syscall.Credential{Uid: nonroot, Gid: nonroot}
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
