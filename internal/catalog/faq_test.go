@@ -40,9 +40,8 @@ func TestFAQFollowsGlossary(t *testing.T) {
 	}
 	var g struct {
 		Concepts []struct {
-			ID              string
-			FI, SV, EN      struct{ Forbidden []string }
-			Unused, Unused2 any
+			ID         string
+			FI, SV, EN struct{ Forbidden []string }
 		} `json:"concepts"`
 	}
 	if err := json.Unmarshal(raw, &g); err != nil {
