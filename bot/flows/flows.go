@@ -22,6 +22,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
+	"github.com/valtuusbotti/valtuusbotti/internal/support"
 	"github.com/valtuusbotti/valtuusbotti/internal/views"
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
@@ -71,7 +72,10 @@ type Deps struct {
 	// Alerts and Jobs list the alerts to come (main users' "upcoming reminders"); nil Alerts leaves the command out.
 	Alerts *alerts.Service
 	Jobs   alerts.PendingJobs
-	Logger *slog.Logger
+	// Support answers free text from the FAQ and runs the hand-off to the digituki channel (support.go); nil leaves
+	// free text to the "I did not understand" reply.
+	Support *support.Service
+	Logger  *slog.Logger
 	Now    func() time.Time
 }
 
@@ -110,6 +114,7 @@ func New(d Deps) *Flows {
 	(&mainUser{f}).register()
 	(&grantPaths{f}).register()
 	(&upcoming{f}).register()
+	(&helpdesk{f}).register()
 	return f
 }
 
