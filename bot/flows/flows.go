@@ -76,7 +76,7 @@ type Deps struct {
 	// free text to the "I did not understand" reply.
 	Support *support.Service
 	Logger  *slog.Logger
-	Now    func() time.Time
+	Now     func() time.Time
 }
 
 // verbHandler answers a card verb with the card that replaces the tapped one. It returns errBadAction for data the
