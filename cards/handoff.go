@@ -310,9 +310,11 @@ func ProposalReview(p i18n.Printer, in ProposalInput) *Card {
 		lang := p.Get("language.name." + string(l))
 		c.Body = append(c.Body, sectionHeading(lang),
 			Input{Type: "Input.Text", ID: ProposalTextPrefix + "q_" + string(l), Label: p.Get("handoff.propose.question"),
-				Value: pr.Question.Exact(l), MaxLength: domain.MaxQuestion, IsRequired: l == pr.Lang},
+				Value: pr.Question.Exact(l), MaxLength: domain.MaxQuestion, IsRequired: l == pr.Lang,
+				ErrorMessage: p.Get("faq.err.question_required")},
 			Input{Type: "Input.Text", ID: ProposalTextPrefix + "a_" + string(l), Label: p.Get("handoff.propose.answer"),
-				Value: pr.Answer.Exact(l), IsMultiline: true, MaxLength: domain.MaxAnswer, IsRequired: l == pr.Lang})
+				Value: pr.Answer.Exact(l), IsMultiline: true, MaxLength: domain.MaxAnswer, IsRequired: l == pr.Lang,
+				ErrorMessage: p.Get("faq.err.answer_required")})
 	}
 	ok := Execute(p.Get("faq.review.approve"), VerbProposalDecide, ProposalData{ProposalID: pr.ID, Approve: true})
 	ok.Style = "positive"
