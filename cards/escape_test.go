@@ -147,6 +147,21 @@ func evilCards() map[string]evilCard {
 			return MyMandates(p, MyMandatesInput{Catalog: empCat, Mandates: mandates, Requests: evilRequests(empMyRequests()), Today: empNow})
 		}},
 		"private-chat": {"PrivateChat", nil, func(p i18n.Printer) *Card { return PrivateChat(p, "28:11111111-2222-4333-8444-555555555555") }},
+		// The answers and the hand-off (handoff_test.go).
+		"faq-answers":     {"Answers", []string{"faq"}, evilAnswers},
+		"faq-thanks":      {"FeedbackThanks", nil, func(p i18n.Printer) *Card { return FeedbackThanks(p, false, true, 7, evil("question")) }},
+		"handoff-ask":     {"AskPerson", nil, func(p i18n.Printer) *Card { return AskPerson(p, 7, evil("question"), "") }},
+		"handoff-started": {"HandoffStarted", []string{"taker"}, func(p i18n.Printer) *Card { return HandoffStarted(p, evilHandoff(domain.HandoffTaken)) }},
+		"handoff-notice": {"HandoffNotice", []string{"taker"}, func(p i18n.Printer) *Card {
+			return HandoffNotice(p, evilHandoff(domain.HandoffTaken), domain.NoticeTaken)
+		}},
+		"handoff-channel": {"HandoffChannel", []string{"employee", "department", "taker"}, func(p i18n.Printer) *Card {
+			return HandoffChannel(p, HandoffChannelInput{Handoff: evilHandoff(domain.HandoffTaken), Now: adminNow})
+		}},
+		"proposal": {"ProposalReview", nil, func(p i18n.Printer) *Card { return ProposalReview(p, ProposalInput{Proposal: sampleProposal()}) }},
+		"support-measures": {"SupportMeasures", nil, func(p i18n.Printer) *Card {
+			return SupportMeasures(p, MeasuresInput{Measures: sampleMeasures(), Days: 30})
+		}},
 	}
 	for _, more := range evilSets {
 		for name, ec := range more() {

@@ -22,6 +22,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
+	"github.com/valtuusbotti/valtuusbotti/internal/support"
 	"github.com/valtuusbotti/valtuusbotti/internal/views"
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
@@ -73,8 +74,11 @@ type Deps struct {
 	// Alerts and Jobs list the alerts to come (main users' "upcoming reminders"); nil Alerts leaves the command out.
 	Alerts *alerts.Service
 	Jobs   alerts.PendingJobs
-	Logger *slog.Logger
-	Now    func() time.Time
+	// Support answers free text from the FAQ and runs the hand-off to the digituki channel (support.go); nil leaves
+	// free text to the "I did not understand" reply.
+	Support *support.Service
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // verbHandler answers a card verb with the card that replaces the tapped one. It returns errBadAction for data the
@@ -113,6 +117,7 @@ func New(d Deps) *Flows {
 	(&grantPaths{f}).register()
 	(&upcoming{f}).register()
 	(&absence{f}).register()
+	(&helpdesk{f}).register()
 	return f
 }
 

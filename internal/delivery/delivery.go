@@ -67,6 +67,8 @@ type Deliverer struct {
 	Language  *language.Resolver
 	Messages  *i18n.Bundle
 	Logger    *slog.Logger
+	// Support is the register of hand-offs (the digituki channel's cards and relayed messages); see handoff.go.
+	Support HandoffStore
 }
 
 var _ outbox.Deliverer = (*Deliverer)(nil)
@@ -76,6 +78,9 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	payload, err := m.Decode()
 	if err != nil {
 		return fmt.Errorf("%w: %v", outbox.ErrPermanent, err)
+	}
+	if hp, ok := payload.(domain.HandoffPayload); ok { // about a hand-off, not a request: handoff.go
+		return d.deliverHandoff(ctx, m, hp)
 	}
 	if _, ok := payload.(domain.WeeklyDigest); ok { // about the register, not one request
 		return d.weeklyDigest(ctx, m.RecipientID)

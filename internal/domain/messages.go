@@ -125,6 +125,9 @@ var contentless = []Payload{ApprovalRequest{}, DecisionNotice{}, GrantTask{}, Gr
 
 // KindOf is the outbox kind of a payload.
 func KindOf(p Payload) string {
+	if k := handoffKind(p); k != "" { // the hand-off's kinds: handoff.go
+		return k
+	}
 	switch p.(type) {
 	case ApprovalRequest:
 		return MsgApprovalRequest
@@ -181,6 +184,9 @@ type wirePayload struct {
 
 // Message is an outbox message for recipient about request, with its payload encoded.
 func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
+	if hp, ok := p.(HandoffPayload); ok { // about a hand-off, not a request: handoff.go
+		return HandoffMessageFor(recipientID, hp)
+	}
 	w := wirePayload{V: PayloadVersion}
 	switch p := p.(type) {
 	case GrantedNotice:
@@ -209,6 +215,9 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 // Decode returns the message's typed payload. An unknown kind, a newer version or malformed JSON is an error:
 // no retry will make such a message deliverable.
 func (m OutboxMessage) Decode() (Payload, error) {
+	if p, ok, err := decodeHandoff(m); ok { // the hand-off's kinds: handoff.go
+		return p, err
+	}
 	var w wirePayload
 	if len(m.Payload) > 0 && string(m.Payload) != "null" {
 		if err := json.Unmarshal(m.Payload, &w); err != nil {
