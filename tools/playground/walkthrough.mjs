@@ -50,7 +50,8 @@
 //      among the approved themes not yet granted; "Avaa" in the list → the grant task in Finnish with the
 //      valtuuspyyntö steps ("Näin vahvistat valtuuspyynnön Suomi.fi:ssä": step 2 the city and its Y-tunnus, step 3
 //      the request Elina sent, step 4 "Tarkista valtuusasiat ja voimassaolo (<from>–<until>) ja hyväksy pyyntö."
-//      matching the date inputs: today until the requested end), every theme ticked, no "not sent yet" warning;
+//      matching the date inputs: today until the requested end; "Näytä vaiheet" first when they are folded, as for a
+//      main user who has recorded a grant before), every theme ticked, no "not sent yet" warning;
 //      "tulevat muistutukset" → "Tulevat muistutukset (30 päivää)" lists the weekly digest ("viikon katsaus") and
 //      the reminders of this task; "Myönnetty" → the card turns final ("Myöntötehtävä VB-… on käsitelty", every
 //      theme Myönnetty with its period, no buttons); the copy that arrived turns final too; "tehtävät" no longer
@@ -181,6 +182,7 @@ const T = {
   // The direct grant, which a request takes only when the employee or a main user switches it.
   grantDirectSteps: /Näin myönnät valtuuden Suomi\.fi:ssä/,
   grantDirectButton: "Myönnä suoraan",
+  stepsShow: "Näytä vaiheet",
   grantFailed: "Ei voitu myöntää",
   grantDone: "Myönnetty",
   grantFinal: (ref) => new RegExp(`Myöntötehtävä ${escapeRe(ref)} on käsitelty`),
@@ -1166,6 +1168,14 @@ async function runMainUser(w, opts, chain = {}) {
   }
   const org = loadOrg();
   if (!c.text.includes(T.grantPathRequest)) w.fail(`the grant task does not say "${T.grantPathRequest}"`, c.text.slice(0, 3000));
+  if ((await w.buttons(task)).includes(T.stepsShow)) {
+    // A main user who has recorded grants before gets the steps folded behind "Näytä vaiheet" (the Playground leaves
+    // hidden elements out of the page): unfold them, as he would.
+    console.log(`    the steps are folded (Mikael has recorded a grant before): tapping "${T.stepsShow}"`);
+    await w.tap(task, T.stepsShow);
+    await w.page.waitForFunction((i) => document.querySelectorAll(".ac-adaptiveCard")[i]?.querySelector("ol"), task,
+      { timeout: opts.timeout, polling: 250 }).catch(() => w.fail(`"${T.stepsShow}" did not unfold the steps`));
+  }
   const acceptSteps = await w.numberedSteps(task);
   const stepsShown = [...acceptSteps].map(([k, t]) => `${k}. ${t}`).join("\n");
   if ([1, 2, 3, 4, 5].some((k) => !acceptSteps.has(k))) w.fail("the grant task should number its steps 1 to 5", stepsShown || c.text.slice(0, 3000));
