@@ -30,8 +30,14 @@ var releasedChecksums = map[string]map[string]string{
 	},
 }
 
+// migratedVersions are the versions of this release's migrations, in order. 10 and 11 are reserved for work on other
+// branches: they must be merged before 0012 reaches a database, since Migrate refuses a pending migration older than
+// an applied one.
+var migratedVersions = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 12}
+
 // The migrations rendered for each dialect are, byte for byte, the files that dialect ran before the two were kept
-// in one source: an applied migration's checksum never changes. Versions run 1, 2, 3… without gaps on both.
+// in one source: an applied migration's checksum never changes. Versions run 1, 2, 3… on both, without gaps except
+// the versions reserved for work still under way (migratedVersions lists every version this release holds).
 func TestMigrationsRenderPerDialect(t *testing.T) {
 	fsys, err := EmbeddedMigrations()
 	if err != nil {
@@ -42,9 +48,12 @@ func TestMigrationsRenderPerDialect(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", dialect, err)
 		}
+		if len(files) != len(migratedVersions) {
+			t.Errorf("%s: %d migrations, want the %d of migratedVersions", dialect, len(files), len(migratedVersions))
+		}
 		for j, f := range files {
-			if f.version != int64(j+1) {
-				t.Errorf("%s: migration %s: versions must be 1, 2, 3… without gaps", dialect, f.file)
+			if j < len(migratedVersions) && f.version != migratedVersions[j] {
+				t.Errorf("%s: migration %s: want version %d here (see migratedVersions)", dialect, f.file, migratedVersions[j])
 			}
 			if strings.Contains(f.sql, "@postgres") || strings.Contains(f.sql, "@sqlite") {
 				t.Errorf("%s: %s keeps a dialect marker", dialect, f.file)
