@@ -146,7 +146,8 @@ func (imp *Importer) applyOne(ctx context.Context, tx Tx, res *Result, e *entry)
 	for i := range existing {
 		x := &existing[i]
 		if sameMandate(*x, e) {
-			if x.HolderID != e.m.HolderID && x.RequestID == 0 {
+			// Re-keyed only to a person the directory knows: a list's address never replaces an object id.
+			if x.HolderID != e.m.HolderID && x.RequestID == 0 && e.m.HolderID != e.m.HolderMail {
 				upd := merge(*x, e)
 				return Updated, "person now found in the directory", imp.update(ctx, tx, res, e, *x, upd)
 			}
