@@ -3,6 +3,8 @@
 //	valtuusbotti [serve]              run the bot (the default)
 //	valtuusbotti migrate [-status]    apply database migrations, or list them
 //	valtuusbotti alerts [-at YYYY-MM-DD] [-days N]   list the alerts due, sending nothing
+//	valtuusbotti import [-dry-run] [-sheet NAME] [-report FILE] [-map "Column=field"] FILE   import a list of mandates
+//	valtuusbotti export [-audit] [-o FILE] [-format csv|xlsx] [filters]   export the register or the audit trail
 //	valtuusbotti manifest -app-id ID  write the Teams app package (zip)
 //	valtuusbotti version              print the version
 //
@@ -33,6 +35,7 @@ type command struct {
 	name    string
 	summary string
 	flags   func(fs *flag.FlagSet) runFunc
+	args    bool // takes arguments after its flags (its runFunc reads fs.Args())
 }
 
 type runFunc func(ctx context.Context, stdout io.Writer) error
@@ -42,12 +45,14 @@ var errUsage = errors.New("usage")
 
 func commands() []command {
 	return []command{
-		{"serve", "run the bot (default)", serveCommand},
-		{"migrate", "apply database migrations (-status lists them)", migrateCommand},
-		{"alerts", "list the alerts (herätteet) due from -at for -days, sending nothing", alertsCommand},
-		{"health", "check that the service on this machine is alive (the container's health check)", healthCommand},
-		{"manifest", "write the Teams app package zip", manifestCommand},
-		{"version", "print the version", versionCommand},
+		{"serve", "run the bot (default)", serveCommand, false},
+		{"migrate", "apply database migrations (-status lists them)", migrateCommand, false},
+		{"alerts", "list the alerts (herätteet) due from -at for -days, sending nothing", alertsCommand, false},
+		{"health", "check that the service on this machine is alive (the container's health check)", healthCommand, false},
+		{"import", "import a main user's list of mandates (CSV or XLSX; -dry-run to only report)", importCommand, true},
+		{"export", "export the register (or -audit, the audit trail) as CSV or XLSX", exportCommand, false},
+		{"manifest", "write the Teams app package zip", manifestCommand, false},
+		{"version", "print the version", versionCommand, false},
 	}
 }
 
@@ -79,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return nil
 			case err != nil:
 				return fmt.Errorf("%w: %v", errUsage, err)
-			case fs.NArg() > 0:
+			case fs.NArg() > 0 && !c.args:
 				fmt.Fprintf(stderr, "%s takes no arguments: %q\n", c.name, fs.Args())
 				return errUsage
 			}

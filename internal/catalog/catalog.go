@@ -35,6 +35,7 @@ type Catalog struct {
 	FAQ []domain.FAQEntry
 
 	themeIdx map[string]int
+	names    []nameKey // every theme's id, names and synonyms by MatchKey, for ThemeNamed
 	areaIdx  map[string]int
 	taskIdx  map[string]int
 	roleIdx  map[string]int
@@ -113,6 +114,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		return nil, &domain.Error{Code: domain.EInvalid, Op: "catalog.Load", Message: le.Error(), Err: le}
 	}
 	c.themeIdx = index(c.Themes, func(t domain.Theme) string { return t.ID })
+	c.names = buildNames(c.Themes)
 	c.areaIdx = index(c.Areas, func(a domain.Area) string { return a.ID })
 	c.taskIdx = index(c.Tasks, func(t domain.Task) string { return t.ID })
 	c.roleIdx = index(c.Roles, func(r domain.RoleProfile) string { return r.ID })

@@ -50,6 +50,7 @@ func validateThemes(themes []domain.Theme, checked []string, doc yamlDoc, r *rep
 		r.add(file, doc.keyLine("themes"), "", "no themes: the file needs a non-empty \"themes\" list")
 	}
 	ids = checkIDs(doc, "themes", "theme", themes, func(t domain.Theme) string { return t.ID }, r)
+	checkSynonyms(themes, doc, r)
 	hidden = refs{}
 	names := map[string]string{} // language + lower-cased name → id of the theme that uses it
 	for i, t := range themes {

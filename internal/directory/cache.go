@@ -38,7 +38,10 @@ type Cached struct {
 	calls map[cacheKey]*cacheCall
 }
 
-var _ Directory = (*Cached)(nil)
+var (
+	_ Directory = (*Cached)(nil)
+	_ Finder    = (*Cached)(nil)
+)
 
 type cacheKind uint8
 
@@ -100,6 +103,28 @@ func (c *Cached) Manager(ctx context.Context, id string) (domain.User, error) {
 // DirectReports implements Directory; it is not cached.
 func (c *Cached) DirectReports(ctx context.Context, id string) ([]domain.User, error) {
 	return c.d.DirectReports(ctx, id)
+}
+
+// UserByMail implements Finder when the wrapped directory does; it is not cached (an import asks once per row).
+func (c *Cached) UserByMail(ctx context.Context, mail string) (domain.User, error) {
+	f, ok := c.d.(Finder)
+	if !ok {
+		return domain.User{}, errNoFinder("directory.Cached.UserByMail")
+	}
+	return f.UserByMail(ctx, mail)
+}
+
+// UsersByName implements Finder when the wrapped directory does; it is not cached.
+func (c *Cached) UsersByName(ctx context.Context, name string) ([]domain.User, error) {
+	f, ok := c.d.(Finder)
+	if !ok {
+		return nil, errNoFinder("directory.Cached.UsersByName")
+	}
+	return f.UsersByName(ctx, name)
+}
+
+func errNoFinder(op string) error {
+	return &domain.Error{Code: domain.EInternal, Op: op, Message: "this directory cannot find people by e-mail or name"}
 }
 
 // Forget drops everything cached about the person, e.g. after a directory change notification.

@@ -22,6 +22,19 @@ type Directory interface {
 	DirectReports(ctx context.Context, id string) ([]domain.User, error)
 }
 
+// Finder finds people by what a list written by hand says of them: an e-mail address or a name. The import of
+// the main users' own lists uses it; File, Cached and graphdir.Graph implement it.
+type Finder interface {
+	// UserByMail returns the person whose mail (or user principal name) is mail, in any case; domain.ENotFound
+	// when nobody has it.
+	UserByMail(ctx context.Context, mail string) (domain.User, error)
+	// UsersByName returns the people whose display name is name, in any case and spacing; empty when nobody's is.
+	UsersByName(ctx context.Context, name string) ([]domain.User, error)
+}
+
+// NameKey is how names are compared: lower case, with every run of spaces as one space and none around.
+func NameKey(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
+
 // CanonicalID returns id as a lower-case GUID (the form Entra uses for object ids) and whether id is a GUID at
 // all. Surrounding braces are not accepted: Teams and Graph never send them.
 func CanonicalID(id string) (string, bool) {

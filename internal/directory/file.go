@@ -31,10 +31,14 @@ type File struct {
 	name    string
 	entries []Entry
 	byID    map[string]int   // object id → index in entries
+	byMail  map[string]int   // lower-case mail → index in entries
 	reports map[string][]int // manager id → indexes of the direct reports, in file order
 }
 
-var _ Directory = (*File)(nil)
+var (
+	_ Directory = (*File)(nil)
+	_ Finder    = (*File)(nil)
+)
 
 // fileUser is one entry as written in the file.
 type fileUser struct {
@@ -129,7 +133,8 @@ func parse(name string, data []byte, isJSON bool) (*File, error) {
 		problems = append(problems, where+": "+fmt.Sprintf(format, args...))
 	}
 
-	f := &File{name: name, byID: make(map[string]int, len(raw)), reports: make(map[string][]int)}
+	f := &File{name: name, byID: make(map[string]int, len(raw)), byMail: make(map[string]int, len(raw)),
+		reports: make(map[string][]int)}
 	seen := make(map[string]int, len(raw)) // every well-formed id → its first entry, usable or not
 	for i, u := range raw {
 		e, msgs := u.entry()
@@ -146,6 +151,12 @@ func parse(name string, data []byte, isJSON bool) (*File, error) {
 		}
 		seen[id] = i
 		if len(msgs) == 0 {
+			mail := strings.ToLower(e.User.Mail)
+			if _, dup := f.byMail[mail]; dup {
+				f.byMail[mail] = -1 // two people: UserByMail cannot say which
+			} else {
+				f.byMail[mail] = len(f.entries)
+			}
 			f.byID[id] = len(f.entries)
 			f.entries = append(f.entries, e)
 		}
@@ -333,6 +344,34 @@ func (f *File) DirectReports(ctx context.Context, id string) ([]domain.User, err
 	return out, nil
 }
 
+// UserByMail implements Finder; an address two people of the file have is domain.EConflict.
+func (f *File) UserByMail(ctx context.Context, mail string) (domain.User, error) {
+	const op = "directory.File.UserByMail"
+	i, ok := f.byMail[strings.ToLower(strings.TrimSpace(mail))]
+	switch {
+	case !ok:
+		return domain.User{}, UserNotFound(op)
+	case i < 0:
+		return domain.User{}, MailNotUnique(op)
+	}
+	return CloneUser(f.entries[i].User), nil
+}
+
+// UsersByName implements Finder.
+func (f *File) UsersByName(ctx context.Context, name string) ([]domain.User, error) {
+	key := NameKey(name)
+	out := []domain.User{}
+	if key == "" {
+		return out, nil
+	}
+	for _, e := range f.entries {
+		if NameKey(e.User.DisplayName) == key {
+			out = append(out, CloneUser(e.User))
+		}
+	}
+	return out, nil
+}
+
 func (f *File) find(op, id string) (int, error) {
 	cid, ok := CanonicalID(id)
 	if !ok {
@@ -348,6 +387,11 @@ func (f *File) find(op, id string) (int, error) {
 // UserNotFound is the error for an object id the directory does not know.
 func UserNotFound(op string) error {
 	return &domain.Error{Code: domain.ENotFound, Op: op, Message: "user not found in the directory"}
+}
+
+// MailNotUnique is the error for an e-mail address more than one person of the directory has (domain.EConflict).
+func MailNotUnique(op string) error {
+	return &domain.Error{Code: domain.EConflict, Op: op, Message: "more than one person in the directory has this e-mail address"}
 }
 
 // NoManager is the error every implementation returns when the person has no manager (domain.ENotFound).

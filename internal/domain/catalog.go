@@ -36,6 +36,9 @@ type Theme struct {
 	SpecifierHint Text `json:"specifier_hint,omitempty" yaml:"specifier_hint,omitempty"`
 	// Hidden themes are kept for existing mandates but no longer offered for new requests.
 	Hidden bool `json:"hidden,omitempty" yaml:"hidden,omitempty"`
+	// Synonyms are the names people use for the theme in their own lists ("Kelmu", "Veroasiat"), which an import
+	// matches as the theme. Main users add to them; they are never shown as the theme's name.
+	Synonyms []string `json:"synonyms,omitempty" yaml:"synonyms,omitempty"`
 }
 
 // WithDisplayName returns the theme with Name filled in: per language the official name, else the own name.

@@ -159,7 +159,16 @@ type Mandate struct {
 	GrantPath  GrantPath // how it was granted; "" for imported mandates
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// OpenEnded: the source named no end ("toistaiseksi"). ValidUntil then holds Suomi.fi's longest validity,
+	// OpenEndedUntil(ValidFrom), so that every mandate has an end date to sort and remind by.
+	OpenEnded  bool
+	RevokedOn  time.Time // the day a revoked mandate was invalidated in Suomi.fi (civil date); zero when unknown
+	HolderMail string    // lower case; for a person the directory does not know, HolderID is this address too
+	Notes      string    // the imported list's notes (never a personal identity code)
 }
+
+// OpenEndedUntil is the end an open-ended mandate starting on from is recorded with: Suomi.fi's longest validity.
+func OpenEndedUntil(from Date) Date { return from.AddYears(MaxMandateYears) }
 
 // GrantingRight is a theme DVV added to the organisation's valtuutusoikeus, as a main user recorded it.
 type GrantingRight struct {

@@ -207,7 +207,8 @@ func (r *Request) CheckSelfGrant(actor string, otherMainUsers int, confirmed boo
 func (r *Request) MandateFor(it *RequestItem) Mandate {
 	return Mandate{HolderID: r.RequesterID, HolderName: r.RequesterName, Department: r.RequesterDepartment,
 		ThemeID: it.ThemeID, ValidFrom: it.GrantedFrom, ValidUntil: it.GrantedUntil, State: MandateActive,
-		RequestID: r.ID, ItemID: it.ID, GrantedBy: it.GrantedBy, GrantPath: r.GrantPath}
+		RequestID: r.ID, ItemID: it.ID, GrantedBy: it.GrantedBy, GrantPath: r.GrantPath,
+		HolderMail: strings.ToLower(strings.TrimSpace(r.RequesterMail))}
 }
 
 // MarkFiled records the requester's word that they sent the valtuuspyyntö in Suomi.fi for every grantable item
@@ -262,11 +263,15 @@ func (r *Request) RightRegistered(themeID string) []*RequestItem {
 }
 
 // End is the day a mandate stopped (or stops) being in force: its end date, or for a revoked mandate the day it
-// was revoked when that came first.
+// was revoked (RevokedOn, else the day the register recorded it) when that came first.
 func (m Mandate) End() Date {
 	end := DateOf(m.ValidUntil)
-	if m.State == MandateRevoked && !m.UpdatedAt.IsZero() {
-		if rev := DateOf(m.UpdatedAt); end.IsZero() || rev.Before(end) {
+	revoked := m.RevokedOn
+	if revoked.IsZero() {
+		revoked = m.UpdatedAt
+	}
+	if m.State == MandateRevoked && !revoked.IsZero() {
+		if rev := DateOf(revoked); end.IsZero() || rev.Before(end) {
 			end = rev
 		}
 	}

@@ -473,6 +473,7 @@ func TestMandateFor(t *testing.T) {
 		RequestID:  42,
 		ItemID:     102,
 		GrantedBy:  mainUser,
+		HolderMail: "maija@example.fi", // kept in lower case, so an export and an import name the holder alike
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("MandateFor\n got %+v\nwant %+v", got, want)

@@ -11,13 +11,17 @@ import (
 const insertMandateSQL = `
 INSERT INTO mandates (
     holder_id, holder_name, department, theme_id, valid_from, valid_until, state,
-    request_id, item_id, granted_by, grant_path, created_at, updated_at
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11)
+    request_id, item_id, granted_by, grant_path, created_at, updated_at,
+    open_ended, revoked_on, holder_mail, notes
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11, $13, $14, $15, $16)
 RETURNING id`
 
+// mandateColumns are the columns scanMandate reads, in its order.
+const mandateColumns = `id, holder_id, holder_name, department, theme_id, valid_from, valid_until, state,
+       request_id, item_id, granted_by, grant_path, created_at, updated_at, open_ended, revoked_on, holder_mail, notes`
+
 const selectMandatesByHolderSQL = `
-SELECT id, holder_id, holder_name, department, theme_id, valid_from, valid_until, state,
-       request_id, item_id, granted_by, grant_path, created_at, updated_at
+SELECT ` + mandateColumns + `
 FROM mandates
 WHERE holder_id = $1
 ORDER BY valid_until, id`
@@ -64,6 +68,7 @@ func (t *Tx) CreateMandate(ctx context.Context, m *domain.Mandate) error {
 	err := t.tx.QueryRowContext(ctx, insertMandateSQL,
 		m.HolderID, m.HolderName, m.Department, m.ThemeID, dateArg(m.ValidFrom), dateArg(m.ValidUntil),
 		string(m.State), idArg(m.RequestID), idArg(m.ItemID), m.GrantedBy, t.db.timeArg(now), string(m.GrantPath),
+		m.OpenEnded, dateArg(m.RevokedOn), m.HolderMail, m.Notes,
 	).Scan(&id)
 	if err != nil {
 		return opError(op, err)
@@ -80,8 +85,7 @@ func (db *Register) MandatesByHolder(ctx context.Context, holderID string) ([]do
 // MandatesEnding returns the active mandates whose last day lies within [from, to] (civil dates), by end date.
 func (db *Register) MandatesEnding(ctx context.Context, from, to time.Time) ([]domain.Mandate, error) {
 	return queryAll(ctx, db.read, "sqlstore.MandatesEnding", `
-SELECT id, holder_id, holder_name, department, theme_id, valid_from, valid_until, state,
-       request_id, item_id, granted_by, grant_path, created_at, updated_at
+SELECT `+mandateColumns+`
 FROM mandates
 WHERE state = 'active' AND valid_until >= $1 AND valid_until <= $2
 ORDER BY valid_until, id`, scanMandate, dateArg(from), dateArg(to))
@@ -92,7 +96,8 @@ func scanMandate(rows *sql.Rows) (domain.Mandate, error) {
 	err := rows.Scan(&m.ID, &m.HolderID, &m.HolderName, &m.Department, &m.ThemeID,
 		dateScanner{&m.ValidFrom}, dateScanner{&m.ValidUntil}, (*string)(&m.State),
 		idScanner{&m.RequestID}, idScanner{&m.ItemID}, &m.GrantedBy, (*string)(&m.GrantPath),
-		timeScanner{&m.CreatedAt}, timeScanner{&m.UpdatedAt})
+		timeScanner{&m.CreatedAt}, timeScanner{&m.UpdatedAt}, &m.OpenEnded, dateScanner{&m.RevokedOn},
+		&m.HolderMail, &m.Notes)
 	return m, err
 }
 

@@ -4,7 +4,8 @@
 // else depends on the directory.Directory interface and is tested against directory.File or the fake Graph in
 // internal/testfakes/fakegraph. Only the SDK's users and models packages are linked, not its root client package.
 //
-// Application permissions the bot's app registration needs: User.Read.All (users, managers, direct reports),
+// Application permissions the bot's app registration needs: User.Read.All (users, managers, direct reports, and
+// finding people by e-mail or name for the import of main users' lists),
 // User-LifeCycleInfo.Read.All (employeeLeaveDateTime) and, for InstallApp, TeamsAppInstallation.ReadWriteSelfForUser.All.
 package graphdir
 
@@ -19,6 +20,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	abs "github.com/microsoft/kiota-abstractions-go"
@@ -69,7 +71,13 @@ type Graph struct {
 	base  *url.URL
 }
 
-var _ directory.Directory = (*Graph)(nil)
+var (
+	_ directory.Directory = (*Graph)(nil)
+	_ directory.Finder    = (*Graph)(nil)
+)
+
+// maxNameMatches bounds UsersByName: more people of one name than this is as uncertain as two.
+const maxNameMatches = 10
 
 // New builds the Graph client. It does not contact Graph.
 func New(cfg Config) (*Graph, error) {
@@ -272,6 +280,59 @@ func (g *Graph) DirectReports(ctx context.Context, id string) ([]domain.User, er
 		page, err = reports.WithUrl(*next).Get(ctx, nil)
 	}
 }
+
+// UserByMail implements directory.Finder: GET /users?$filter=mail eq '…' or userPrincipalName eq '…'. Two accounts
+// with the address are domain.EConflict.
+func (g *Graph) UserByMail(ctx context.Context, mail string) (domain.User, error) {
+	const op = "graphdir.UserByMail"
+	mail = strings.TrimSpace(mail)
+	if mail == "" || strings.ContainsFunc(mail, unicode.IsControl) {
+		return domain.User{}, directory.UserNotFound(op)
+	}
+	q := odataString(mail)
+	us, err := g.findUsers(ctx, op, "mail eq "+q+" or userPrincipalName eq "+q, 2)
+	switch {
+	case err != nil:
+		return domain.User{}, err
+	case len(us) == 0:
+		return domain.User{}, directory.UserNotFound(op)
+	case len(us) > 1:
+		return domain.User{}, directory.MailNotUnique(op)
+	}
+	return us[0], nil
+}
+
+// UsersByName implements directory.Finder: GET /users?$filter=displayName eq '…' (Graph compares in any case).
+func (g *Graph) UsersByName(ctx context.Context, name string) ([]domain.User, error) {
+	name = strings.Join(strings.Fields(name), " ")
+	if name == "" || strings.ContainsFunc(name, unicode.IsControl) {
+		return []domain.User{}, nil
+	}
+	return g.findUsers(ctx, "graphdir.UsersByName", "displayName eq "+odataString(name), maxNameMatches)
+}
+
+// findUsers lists the users an OData filter selects, at most top of them (one page).
+func (g *Graph) findUsers(ctx context.Context, op, filter string, top int32) ([]domain.User, error) {
+	page, err := g.users.Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Filter: &filter, Select: selectFields(), Top: &top},
+	})
+	if err != nil {
+		return nil, mapError(op, err, directory.UserNotFound(op))
+	}
+	out := []domain.User{}
+	for _, u := range page.GetValue() {
+		du, err := toUser(op, u)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, du)
+	}
+	return out, nil
+}
+
+// odataString quotes s as an OData string literal: single quotes around it, and each quote inside doubled, so a
+// name such as O'Brien stays a value and never becomes part of the filter.
+func odataString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // checkNextLink refuses a next-page link that leaves the Graph endpoint we were configured with.
 func (g *Graph) checkNextLink(next string) error {

@@ -1,5 +1,6 @@
 // Package fakegraph is an in-process fake of the slice of Microsoft Graph v1.0 that the bot uses:
-// GET /users/{id}, /users/{id}/manager and /users/{id}/directReports, answering with Graph's JSON shapes
+// GET /users/{id}, /users/{id}/manager and /users/{id}/directReports, GET /users?$filter= on mail, user principal name
+// and display name, answering with Graph's JSON shapes
 // (@odata.context, @odata.type, @odata.nextLink paging, $select, Graph error bodies), and
 // POST /users/{id}/teamwork/installedApps, installing a Teams app from a fake org catalog for a user.
 //
@@ -238,6 +239,10 @@ func (s *Server) route(a *answer, rec Request) {
 		a.error(http.StatusMethodNotAllowed, "Request_BadRequest", "The fake Graph serves GET only.")
 		return
 	}
+	if len(seg) == 1 && seg[0] == "users" {
+		s.listUsers(a, rec)
+		return
+	}
 	if seg[0] != "users" || len(seg) < 2 || len(seg) > 3 || seg[1] == "" {
 		a.error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", seg[len(seg)-1]))
 		return
@@ -276,6 +281,87 @@ func (s *Server) route(a *answer, rec Request) {
 		s.directReports(a, rec, u, fields)
 	default:
 		a.error(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", seg[2]))
+	}
+}
+
+// listUsers answers GET /users?$filter=…: the fake understands clauses "prop eq 'value'" joined by "or", over mail,
+// userPrincipalName and displayName, compared in any case as Graph does; quotes in values are doubled (”).
+func (s *Server) listUsers(a *answer, rec Request) {
+	fields, unknown := selected(rec.Query.Get("$select"))
+	if unknown != "" {
+		a.error(http.StatusBadRequest, "Request_BadRequest",
+			fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.user'.", unknown))
+		return
+	}
+	clauses, ok := parseFilter(rec.Query.Get("$filter"))
+	if !ok {
+		a.error(http.StatusBadRequest, "Request_UnsupportedQuery", "Invalid filter clause.")
+		return
+	}
+	top := 100
+	if t := rec.Query.Get("$top"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 1 || n > 999 {
+			a.error(http.StatusBadRequest, "Request_BadRequest", "Invalid page size specified: '"+t+"'.")
+			return
+		}
+		top = n
+	}
+	value := []map[string]any{}
+	for _, id := range s.order {
+		u := s.users[id]
+		upn := u.UserPrincipalName
+		if upn == "" {
+			upn = u.Mail
+		}
+		props := map[string]string{"mail": u.Mail, "userprincipalname": upn, "displayname": u.DisplayName}
+		for _, c := range clauses {
+			if len(value) < top && strings.EqualFold(props[c.prop], c.value) {
+				value = append(value, userJSON(u, fields))
+				break
+			}
+		}
+	}
+	a.json(map[string]any{"@odata.context": s.URL() + "/$metadata#users" + selectSuffix(rec.Query.Get("$select")), "value": value})
+}
+
+type filterClause struct{ prop, value string }
+
+// parseFilter reads "p eq 'v' or p eq 'v'…"; ok is false for anything else, and for a value whose quotes are not
+// doubled (what an unescaped value would send).
+func parseFilter(f string) (out []filterClause, ok bool) {
+	rest := strings.TrimSpace(f)
+	for {
+		prop, after, found := strings.Cut(rest, " eq '")
+		prop = strings.ToLower(strings.TrimSpace(prop))
+		if !found || (prop != "mail" && prop != "userprincipalname" && prop != "displayname") {
+			return nil, false
+		}
+		var b strings.Builder
+		i := 0
+		for ; i < len(after); i++ {
+			if after[i] == '\'' {
+				if i+1 < len(after) && after[i+1] == '\'' {
+					b.WriteByte('\'')
+					i++
+					continue
+				}
+				break
+			}
+			b.WriteByte(after[i])
+		}
+		if i >= len(after) {
+			return nil, false
+		}
+		out = append(out, filterClause{prop: prop, value: b.String()})
+		rest = strings.TrimSpace(after[i+1:])
+		if rest == "" {
+			return out, true
+		}
+		var more bool
+		if rest, more = strings.CutPrefix(rest, "or "); !more {
+			return nil, false
+		}
 	}
 }
 
