@@ -82,6 +82,11 @@ type Request struct {
 	TaskIDs       []string  // the "what I do" items that led to the themes
 	ValidUntil    time.Time // requested end date (a civil date at 00:00 UTC)
 	GrantPath     GrantPath // set when the request is approved; "" before
+	// ValidFrom is the day the mandates are to start when the request says so (a renewal starts on the end date of
+	// the mandate it renews); zero means from the day they are granted.
+	ValidFrom time.Time
+	// RenewsMandateID is the mandate a renewal request renews; 0 for a new request.
+	RenewsMandateID int64
 
 	DecidedBy      string
 	DecidedAt      time.Time
@@ -156,6 +161,10 @@ type Mandate struct {
 	GrantPath  GrantPath // how it was granted; "" for imported mandates
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// LapseBy and LapseAt record who chose to let the mandate end without renewal, and when ("" and zero when
+	// nobody did): no more expiry notices are sent for it.
+	LapseBy string
+	LapseAt time.Time
 }
 
 // GrantingRight is a theme DVV added to the organisation's valtuutusoikeus, as a main user recorded it.

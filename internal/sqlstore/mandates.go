@@ -15,9 +15,12 @@ INSERT INTO mandates (
 ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11)
 RETURNING id`
 
+// mandateColumns are the columns scanMandate reads, in its order.
+const mandateColumns = `id, holder_id, holder_name, department, theme_id, valid_from, valid_until, state,
+       request_id, item_id, granted_by, grant_path, created_at, updated_at, lapse_by, lapse_at`
+
 const selectMandatesByHolderSQL = `
-SELECT id, holder_id, holder_name, department, theme_id, valid_from, valid_until, state,
-       request_id, item_id, granted_by, grant_path, created_at, updated_at
+SELECT ` + mandateColumns + `
 FROM mandates
 WHERE holder_id = $1
 ORDER BY valid_until, id`
@@ -75,14 +78,20 @@ func (t *Tx) CreateMandate(ctx context.Context, m *domain.Mandate) error {
 // MandatesByHolder returns every mandate of the person in the register, in any state, ordered by ValidUntil.
 func (db *Register) MandatesByHolder(ctx context.Context, holderID string) ([]domain.Mandate, error) {
 	const op = "sqlstore.MandatesByHolder"
-	return queryAll(ctx, db.read, op, selectMandatesByHolderSQL, func(rows *sql.Rows) (domain.Mandate, error) {
-		var m domain.Mandate
-		err := rows.Scan(&m.ID, &m.HolderID, &m.HolderName, &m.Department, &m.ThemeID,
-			dateScanner{&m.ValidFrom}, dateScanner{&m.ValidUntil}, (*string)(&m.State),
-			idScanner{&m.RequestID}, idScanner{&m.ItemID}, &m.GrantedBy, (*string)(&m.GrantPath),
-			timeScanner{&m.CreatedAt}, timeScanner{&m.UpdatedAt})
-		return m, err
-	}, holderID)
+	return queryAll(ctx, db.read, op, selectMandatesByHolderSQL, scanMandates, holderID)
+}
+
+// scanMandates reads one row of mandateColumns (for queryAll).
+func scanMandates(rows *sql.Rows) (domain.Mandate, error) { return scanMandate(rows) }
+
+// scanMandate reads one row of mandateColumns.
+func scanMandate(rows interface{ Scan(dest ...any) error }) (domain.Mandate, error) {
+	var m domain.Mandate
+	err := rows.Scan(&m.ID, &m.HolderID, &m.HolderName, &m.Department, &m.ThemeID,
+		dateScanner{&m.ValidFrom}, dateScanner{&m.ValidUntil}, (*string)(&m.State),
+		idScanner{&m.RequestID}, idScanner{&m.ItemID}, &m.GrantedBy, (*string)(&m.GrantPath),
+		timeScanner{&m.CreatedAt}, timeScanner{&m.UpdatedAt}, &m.LapseBy, timeScanner{&m.LapseAt})
+	return m, err
 }
 
 // Overview returns the main users' picture of the register on the civil date today (its calendar day in its own
