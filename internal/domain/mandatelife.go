@@ -132,8 +132,9 @@ type MandateTx interface {
 	// ConfirmInvalidation records, once, who confirmed the task and the day (ConfirmedAt becomes the store's now);
 	// EConflict when it was confirmed already, ENotFound when there is no task.
 	ConfirmInvalidation(ctx context.Context, inv *Invalidation) error
-	// OpenRenewal is the open request (pending or approved) that renews the mandate, if any.
-	OpenRenewal(ctx context.Context, mandateID int64) (Request, bool, error)
+	// Renewal is the newest request that renews the mandate, in any state, if any: open, it waits; with an item
+	// granted, the mandate was renewed.
+	Renewal(ctx context.Context, mandateID int64) (Request, bool, error)
 }
 
 // MandateTxOf gives the mandate-life side of a transaction; a store that has none is a programming error.

@@ -175,23 +175,22 @@ WHERE mandate_id = $1 AND confirmed_at IS NULL`,
 	return nil
 }
 
-// OpenRenewal returns the open (pending or approved) request that renews the mandate, newest first, if any.
-func (t *Tx) OpenRenewal(ctx context.Context, mandateID int64) (domain.Request, bool, error) {
-	return openRenewal(ctx, t.tx, mandateID)
+// Renewal returns the newest request that renews the mandate, in any state, if any.
+func (t *Tx) Renewal(ctx context.Context, mandateID int64) (domain.Request, bool, error) {
+	return renewalOf(ctx, t.tx, mandateID)
 }
 
-// OpenRenewal returns the open (pending or approved) request that renews the mandate, if any.
-func (db *Register) OpenRenewal(ctx context.Context, mandateID int64) (domain.Request, bool, error) {
-	return openRenewal(ctx, db.read, mandateID)
+// Renewal returns the newest request that renews the mandate, in any state, if any.
+func (db *Register) Renewal(ctx context.Context, mandateID int64) (domain.Request, bool, error) {
+	return renewalOf(ctx, db.read, mandateID)
 }
 
-var selectOpenRenewalSQL = `
-SELECT id FROM requests WHERE renews_mandate_id = $1 AND state IN ('pending', 'approved') ORDER BY id DESC LIMIT 1`
+const selectRenewalSQL = `SELECT id FROM requests WHERE renews_mandate_id = $1 ORDER BY id DESC LIMIT 1`
 
-func openRenewal(ctx context.Context, q querier, mandateID int64) (domain.Request, bool, error) {
-	const op = "sqlstore.OpenRenewal"
+func renewalOf(ctx context.Context, q querier, mandateID int64) (domain.Request, bool, error) {
+	const op = "sqlstore.Renewal"
 	var id int64
-	err := q.QueryRowContext(ctx, selectOpenRenewalSQL, mandateID).Scan(&id)
+	err := q.QueryRowContext(ctx, selectRenewalSQL, mandateID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Request{}, false, nil
 	}

@@ -194,8 +194,8 @@ func TestRenewalRequests(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := t.Context()
 		old := newMandate(t, db, "holder-1", "theme-a", day(2025, 1, 1), day(2026, 1, 31))
-		if _, ok, err := db.Register.OpenRenewal(ctx, old.ID); ok || err != nil {
-			t.Fatalf("OpenRenewal before any = %v, %v", ok, err)
+		if _, ok, err := db.Register.Renewal(ctx, old.ID); ok || err != nil {
+			t.Fatalf("Renewal before any = %v, %v", ok, err)
 		}
 		r := sampleRequest("holder-1", "theme-a")
 		r.ValidFrom, r.RenewsMandateID = day(2026, 1, 31), old.ID
@@ -206,22 +206,28 @@ func TestRenewalRequests(t *testing.T) {
 		}
 		var renewal domain.Request
 		var ok bool
-		if err := mandateTx(ctx, db, func(tx domain.MandateTx) (err error) { renewal, ok, err = tx.OpenRenewal(ctx, old.ID); return err }); err != nil || !ok || renewal.ID != r.ID {
-			t.Errorf("OpenRenewal = %d, %v, %v", renewal.ID, ok, err)
+		if err := mandateTx(ctx, db, func(tx domain.MandateTx) (err error) { renewal, ok, err = tx.Renewal(ctx, old.ID); return err }); err != nil || !ok || renewal.ID != r.ID {
+			t.Errorf("Renewal = %d, %v, %v", renewal.ID, ok, err)
 		}
 		plain := sampleRequest("holder-2", "theme-a")
 		createRequest(t, db, &plain)
 		if got := readRequest(t, db, plain.ID); !got.ValidFrom.IsZero() || got.RenewsMandateID != 0 {
 			t.Errorf("a new request reads as a renewal: %+v", got)
 		}
-		// A closed renewal is no longer open.
+		// The newest renewal, in any state.
 		r.State = domain.RequestCancelled
 		for i := range r.Items {
 			r.Items[i].State = domain.ItemCancelled
 		}
 		inTx(t, db, func(tx workflow.Tx) error { return tx.UpdateRequest(ctx, &r) })
-		if _, ok, err := db.Register.OpenRenewal(ctx, old.ID); ok || err != nil {
-			t.Errorf("OpenRenewal after cancelling = %v, %v", ok, err)
+		again := sampleRequest("holder-1", "theme-a")
+		again.RenewsMandateID = old.ID
+		createRequest(t, db, &again)
+		if got, ok, err := db.Register.Renewal(ctx, old.ID); !ok || err != nil || got.ID != again.ID || got.State != domain.RequestPending {
+			t.Errorf("Renewal after a second one = %+v, %v, %v", got, ok, err)
+		}
+		if _, ok, err := db.Register.Renewal(ctx, plain.ID); ok || err != nil {
+			t.Errorf("Renewal of a mandate nobody renews = %v, %v", ok, err)
 		}
 		// A renewal must name a mandate that exists.
 		bad := sampleRequest("holder-3", "theme-a")
