@@ -105,6 +105,7 @@ func requestSummary(p i18n.Printer, cat *catalog.Catalog, r domain.Request, now 
 		facts = append(facts, Fact{Title: p.Get("admin.fact.approver"), Value: escapeMarkdown(r.ApproverName)})
 	}
 	out := []Element{FactSet{Type: "FactSet", Facts: facts}}
+	out = append(out, renewalNote(p, r)...)
 	switch r.ApproverBasis {
 	case domain.ApproverDepartmentHead, domain.ApproverMainUser:
 		out = append(out, subtle(p.Get("admin.approval.basis."+string(r.ApproverBasis))))

@@ -47,7 +47,23 @@ type evilCard struct {
 	build func(p i18n.Printer) *Card
 }
 
+// evilSets are more hostile cards, each feature's test file registering its own in an init function.
+var evilSets []func() map[string]evilCard
+
 func evilCards() map[string]evilCard {
+	all := baseEvilCards()
+	for _, set := range evilSets {
+		for name, ec := range set() {
+			if _, dup := all[name]; dup {
+				panic("two evil cards named " + name)
+			}
+			all[name] = ec
+		}
+	}
+	return all
+}
+
+func baseEvilCards() map[string]evilCard {
 	cat := defaultCatalog()
 	people := map[string]string{mainUserObjectID: evil("granter")}
 	approval := func(r domain.Request, interactive bool) func(p i18n.Printer) *Card {

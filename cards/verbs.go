@@ -23,6 +23,14 @@ const (
 	VerbRequestFiled   = "requestFiled"   // the employee sent the valtuuspyyntö in Suomi.fi; data: RequestData
 	VerbGrantDirect    = "grantDirect"    // grant directly instead of through a valtuuspyyntö; data: RequestData
 	VerbRightRecorded  = "rightRecorded"  // DVV registered the right to grant a theme; inputs: RightDateInputPrefix+theme; data: RightData
+
+	// A mandate's life after its grant (expiry and invalidation).
+	VerbMandateRenew        = "mandateRenew"        // Renew on an expiry notice; data: MandateData
+	VerbMandateLapse        = "mandateLapse"        // Let it lapse on an expiry notice; data: MandateData
+	VerbMandateList         = "mandateList"         // the mandates a main user or supervisor may ask to invalidate; data: MandateListData
+	VerbInvalidationOpen    = "invalidationOpen"    // the invalidation form (or the open task) of a mandate; data: MandateData
+	VerbInvalidationRequest = "invalidationRequest" // open (main user) or ask for (supervisor) the task; inputs: ReasonInput; data: MandateData
+	VerbInvalidationDone    = "invalidationDone"    // a main user invalidated it in Suomi.fi; inputs: InvalidatedOnInput; data: MandateData
 )
 
 // Input ids shared by the cards and the bot.
@@ -37,6 +45,8 @@ const (
 	ConfirmSelfInput   = "confirmSelf" // the sole main user confirms recording their own grant: "true"/"false"
 	// RightDateInputPrefix + theme id: the day DVV registered the right to grant the theme (one input per theme).
 	RightDateInputPrefix = "registeredOn_"
+	// InvalidatedOnInput is the day a main user invalidated a mandate in Suomi.fi (Input.Date).
+	InvalidatedOnInput = "invalidatedOn"
 )
 
 // Limits the cards state to the client and the bot enforces again (see domain/limits.go).
@@ -85,4 +95,14 @@ const (
 type DecideData struct {
 	RequestID int64               `json:"requestId"`
 	Decision  domain.DecisionKind `json:"decision"`
+}
+
+// MandateData names a mandate. The bot checks the actor's rights to it on every tap.
+type MandateData struct {
+	MandateID int64 `json:"mandateId"`
+}
+
+// MandateListData is the page of the mandate list: the index of its first mandate.
+type MandateListData struct {
+	Offset int `json:"offset,omitempty"`
 }

@@ -84,7 +84,7 @@ func (i Invalidation) Open() bool { return i.MandateID != 0 && i.ConfirmedAt.IsZ
 func (m Mandate) CheckInvalidationRequest(actor string, mainUser, supervisor bool, today Date) (InvalidationRole, error) {
 	switch {
 	case actor == "":
-		return "", Errorf(EForbidden, "err.no_access")
+		return "", Errorf(EForbidden, "err.no_mandate_access")
 	case mainUser:
 	case supervisor && actor != m.HolderID:
 	default:

@@ -85,7 +85,7 @@ func (s *Mandates) Access(ctx context.Context, actorID string, mandateID int64) 
 	m, err := s.Store.Mandate(ctx, mandateID)
 	if err != nil {
 		if domain.IsCode(err, domain.ENotFound) {
-			return MandateAccess{}, forbidden("err.no_access")
+			return MandateAccess{}, forbidden("err.no_mandate_access")
 		}
 		return MandateAccess{}, err
 	}
@@ -95,7 +95,7 @@ func (s *Mandates) Access(ctx context.Context, actorID string, mandateID int64) 
 		return MandateAccess{}, err
 	}
 	if !a.Holder && !a.Supervisor && !a.MainUser {
-		return MandateAccess{}, forbidden("err.no_access")
+		return MandateAccess{}, forbidden("err.no_mandate_access")
 	}
 	if a.Invalidation, err = s.Store.Invalidation(ctx, m.ID); err != nil && !domain.IsCode(err, domain.ENotFound) {
 		return MandateAccess{}, err
@@ -446,7 +446,7 @@ func (s *Mandates) mandateChange(ctx context.Context, op string, id int64, fn fu
 		m, err := mt.Mandate(ctx, id)
 		if err != nil {
 			if domain.IsCode(err, domain.ENotFound) {
-				return forbidden("err.no_access")
+				return forbidden("err.no_mandate_access")
 			}
 			return err
 		}

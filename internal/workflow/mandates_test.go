@@ -83,11 +83,11 @@ func TestMandateAccess(t *testing.T) {
 		}
 		// Anyone else, and an id that names no mandate, learn nothing: the same refusal.
 		for _, who := range []string{helena, dina, oskar, ""} {
-			if _, err := s.Access(ctx, who, m.ID); domain.ErrorMessage(err) != "err.no_access" {
+			if _, err := s.Access(ctx, who, m.ID); domain.ErrorMessage(err) != "err.no_mandate_access" {
 				t.Errorf("Access(%q) = %v", who, err)
 			}
 		}
-		if _, err := s.Access(ctx, mikael, 999999); domain.ErrorMessage(err) != "err.no_access" {
+		if _, err := s.Access(ctx, mikael, 999999); domain.ErrorMessage(err) != "err.no_mandate_access" {
 			t.Errorf("Access(no mandate) = %v", err)
 		}
 	})
@@ -192,7 +192,7 @@ func TestInvalidation(t *testing.T) {
 			_, err := s.RequestInvalidation(ctx, workflow.InvalidationInput{ActorID: who, MandateID: m.ID, Reason: reason})
 			return err
 		}
-		for who, want := range map[string]string{elina: "err.not_main_user_or_supervisor", dina: "err.no_access", helena: "err.no_access"} {
+		for who, want := range map[string]string{elina: "err.not_main_user_or_supervisor", dina: "err.no_mandate_access", helena: "err.no_mandate_access"} {
 			if err := ask(who, "Ei tarvita"); domain.ErrorMessage(err) != want {
 				t.Errorf("RequestInvalidation by %s = %v, want %s", who, err, want)
 			}
