@@ -67,6 +67,14 @@ func (v MandateView) state(p i18n.Printer) string {
 	return ""
 }
 
+// closed says that the mandate can no longer be invalidated: revoked or ended ("" while it is in force).
+func (v MandateView) closed(p i18n.Printer) string {
+	if v.Mandate.State == domain.MandateRevoked || v.Mandate.Ended(v.today()) {
+		return v.state(p)
+	}
+	return ""
+}
+
 // mandateFacts names whose mandate it is, of which theme, and when it is valid.
 func mandateFacts(p i18n.Printer, cat *catalog.Catalog, m domain.Mandate) FactSet {
 	return FactSet{Type: "FactSet", Facts: []Fact{
@@ -215,7 +223,7 @@ func InvalidationForm(p i18n.Printer, in InvalidationFormInput) *Card {
 		c.Body = append(c.Body, Text(p.Format("mandate.invalidate.sent", "date", Date(p.Lang, inv.RequestedAt),
 			"name", v.name(inv.RequestedBy))))
 	}
-	if s := v.state(p); s != "" || !in.MayAsk {
+	if s := v.closed(p); s != "" || !in.MayAsk {
 		if s != "" {
 			c.Body = append(c.Body, stateBox(s))
 		}

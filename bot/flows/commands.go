@@ -17,6 +17,7 @@ const (
 	cmdOverview
 	cmdApprovals
 	cmdGrantTasks
+	cmdMandateList
 )
 
 // commandPhrases map typed text (normalised) to commands, with the language the phrase is in. Exact phrases come
@@ -36,6 +37,9 @@ var commandPhrases = map[string]struct {
 	"att godkänna": {cmdApprovals, domain.Swedish}, "approvals": {cmdApprovals, domain.English}, "pending approvals": {cmdApprovals, domain.English},
 	"tehtävät": {cmdGrantTasks, domain.Finnish}, "myöntötehtävät": {cmdGrantTasks, domain.Finnish},
 	"uppgifter": {cmdGrantTasks, domain.Swedish}, "tasks": {cmdGrantTasks, domain.English}, "grant tasks": {cmdGrantTasks, domain.English},
+	"valtuusluettelo": {cmdMandateList, domain.Finnish}, "kaupungin valtuusluettelo": {cmdMandateList, domain.Finnish},
+	"fullmaktsförteckning": {cmdMandateList, domain.Swedish}, "stadens fullmaktsförteckning": {cmdMandateList, domain.Swedish},
+	"mandate list": {cmdMandateList, domain.English}, "the city's mandate list": {cmdMandateList, domain.English},
 }
 
 // intakeWords recognise free-text questions about needing mandates, in all three languages.

@@ -69,6 +69,9 @@ type Deps struct {
 	State     state.Store // remembers recent welcomes
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// Mandates runs what people do with a mandate after its grant (renew, let it lapse, invalidate); nil leaves
+	// those verbs out.
+	Mandates *workflow.Mandates
 }
 
 // verbHandler answers a card verb with the card that replaces the tapped one. It returns errBadAction for data the
@@ -105,6 +108,7 @@ func New(d Deps) *Flows {
 	(&approver{f}).register()
 	(&mainUser{f}).register()
 	(&grantPaths{f}).register()
+	(&mandateLife{f}).register()
 	return f
 }
 

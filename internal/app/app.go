@@ -225,7 +225,8 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	lang := &language.Resolver{Hints: a.State, Default: p.cat.Org.DefaultLanguage, Logger: log}
 	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now}
 	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB.People, Views: vw,
-		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now})
+		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now,
+		Mandates: &workflow.Mandates{Flow: a.Workflow, Store: a.DB.Register}})
 	bcfg := bot.Config{
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
@@ -238,7 +239,8 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		return err
 	}
 	a.Outbox.Deliverer = &delivery.Deliverer{Requests: a.DB.Register, Refs: a.DB.People, Connector: p.sender, Installer: p.installer,
-		State: a.State, Views: vw, Language: lang, Messages: msgs, Logger: log.With("component", "delivery")}
+		State: a.State, Views: vw, Language: lang, Messages: msgs, Logger: log.With("component", "delivery"),
+		Mandates: a.DB.Register}
 	a.Handler = bot.Routes(a.Bot,
 		bot.Check{Name: "database", Ping: a.DB.Ping},
 		bot.Check{Name: "state", Ping: a.State.Ping},

@@ -63,6 +63,8 @@ type Deliverer struct {
 	Language  *language.Resolver
 	Messages  *i18n.Bundle
 	Logger    *slog.Logger
+	// Mandates reads the mandates the expiry and invalidation messages are about.
+	Mandates views.MandateReader
 }
 
 var _ outbox.Deliverer = (*Deliverer)(nil)
@@ -72,6 +74,9 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	payload, err := m.Decode()
 	if err != nil {
 		return fmt.Errorf("%w: %v", outbox.ErrPermanent, err)
+	}
+	if id, ok := domain.MandateOf(payload); ok {
+		return d.deliverMandate(ctx, m, payload, id) // about a mandate, which may have no request
 	}
 	r, err := d.Requests.Request(ctx, m.RequestID)
 	if err != nil {

@@ -52,6 +52,10 @@ func RenewalValidity(start Date, t Theme, contractEnd Date) Validity {
 	return v.Capped(start, []Theme{t}, contractEnd)
 }
 
+// InvalidationReason is the reason of an invalidation task: required, bounded, never a personal identity code.
+var InvalidationReason = FreeText{Max: MaxReason, Required: true, MissingKey: "err.invalidation_reason_required",
+	TooLongKey: "err.reason_too_long", HetuKey: "err.reason_hetu"}
+
 // InvalidationRole says on whose word an invalidation task was opened.
 type InvalidationRole string
 
@@ -112,6 +116,54 @@ func (i Invalidation) CheckInvalidatedOn(today, on Date) error {
 	}
 	return nil
 }
+
+// MandateLife is a mandate with what became of it since its grant, as the rules and the cards see it on Today.
+type MandateLife struct {
+	Mandate      Mandate
+	Invalidation Invalidation // zero when there is no task
+	Renewal      Request      // the newest request that renews it; zero ID when none
+	Today        Date
+}
+
+// RenewalOpen reports whether a renewal waits for its decision or grant.
+func (l MandateLife) RenewalOpen() bool { return l.Renewal.ID != 0 && l.Renewal.State.Open() }
+
+// Renewed reports whether a renewal of the mandate was granted.
+func (l MandateLife) Renewed() bool {
+	if l.Renewal.ID == 0 {
+		return false
+	}
+	for _, it := range l.Renewal.Items {
+		if it.State == ItemGranted {
+			return true
+		}
+	}
+	return false
+}
+
+// RenewableBy reports whether the holder or their supervisor (the reader is one when holder or supervisor is true)
+// may file a renewal now: while the mandate is in force, no renewal waits or was granted, and no invalidation task
+// is open.
+func (l MandateLife) RenewableBy(holder, supervisor bool) bool {
+	return (holder || supervisor) && l.Mandate.Renewable(l.Today) == nil && !l.RenewalOpen() && !l.Renewed() &&
+		!l.Invalidation.Open()
+}
+
+// LapsableBy reports whether the holder or their supervisor may let the mandate lapse now: in force, not chosen
+// yet, and no renewal waiting.
+func (l MandateLife) LapsableBy(holder, supervisor bool) bool {
+	return (holder || supervisor) && !l.Mandate.Ended(l.Today) && !l.Mandate.Lapsing() && !l.RenewalOpen()
+}
+
+// InvalidationAskableBy reports whether actor may open (a main user) or ask for (the holder's supervisor) an
+// invalidation task now: none exists yet and the rules allow it.
+func (l MandateLife) InvalidationAskableBy(actor string, mainUser, supervisor bool) bool {
+	_, err := l.Mandate.CheckInvalidationRequest(actor, mainUser, supervisor, l.Today)
+	return err == nil && l.Invalidation.MandateID == 0
+}
+
+// ConfirmableBy reports whether the reader may confirm the invalidation: a main user, while the task is open.
+func (l MandateLife) ConfirmableBy(mainUser bool) bool { return mainUser && l.Invalidation.Open() }
 
 // MandateTx is the register's write side for a mandate's life, inside one transaction: the store's Tx implements it
 // together with Tx (MandateTxOf gives it).

@@ -35,49 +35,26 @@ type MandateStore interface {
 
 // MandateAccess is a mandate as one person may see it, with what they may do with it now.
 type MandateAccess struct {
-	Mandate      domain.Mandate
-	Invalidation domain.Invalidation // zero when there is no task
-	Renewal      domain.Request      // the newest renewal request; zero ID when none
-	Today        domain.Date
-	Actor        string
-	Holder       bool // the actor holds it
-	Supervisor   bool // the actor is the holder's manager in the directory
-	MainUser     bool
+	domain.MandateLife
+	Actor      string
+	Holder     bool // the actor holds it
+	Supervisor bool // the actor is the holder's manager in the directory
+	MainUser   bool
 }
 
-// RenewalOpen reports whether a renewal waits for its decision or grant.
-func (a MandateAccess) RenewalOpen() bool { return a.Renewal.ID != 0 && a.Renewal.State.Open() }
-
-// Renewed reports whether a renewal of the mandate was granted.
-func (a MandateAccess) Renewed() bool {
-	for _, it := range a.Renewal.Items {
-		if a.Renewal.ID != 0 && it.State == domain.ItemGranted {
-			return true
-		}
-	}
-	return false
-}
-
-// MayRenew reports whether the actor may file a renewal now: the holder or their supervisor, while the mandate is
-// in force and no renewal waits or was granted.
-func (a MandateAccess) MayRenew() bool {
-	return (a.Holder || a.Supervisor) && a.Mandate.Renewable(a.Today) == nil && !a.RenewalOpen() && !a.Renewed() &&
-		!a.Invalidation.Open()
-}
+// MayRenew reports whether the actor may file a renewal now (the holder or their supervisor; see RenewableBy).
+func (a MandateAccess) MayRenew() bool { return a.RenewableBy(a.Holder, a.Supervisor) }
 
 // MayLapse reports whether the actor may let the mandate lapse now.
-func (a MandateAccess) MayLapse() bool {
-	return (a.Holder || a.Supervisor) && !a.Mandate.Ended(a.Today) && !a.Mandate.Lapsing() && !a.RenewalOpen()
-}
+func (a MandateAccess) MayLapse() bool { return a.LapsableBy(a.Holder, a.Supervisor) }
 
 // MayAskInvalidation reports whether the actor may open (main user) or ask for (supervisor) an invalidation task.
 func (a MandateAccess) MayAskInvalidation() bool {
-	_, err := a.Mandate.CheckInvalidationRequest(a.Actor, a.MainUser, a.Supervisor, a.Today)
-	return err == nil && a.Invalidation.MandateID == 0
+	return a.InvalidationAskableBy(a.Actor, a.MainUser, a.Supervisor)
 }
 
 // MayConfirm reports whether the actor may confirm the invalidation: a main user, while the task is open.
-func (a MandateAccess) MayConfirm() bool { return a.MainUser && a.Invalidation.Open() }
+func (a MandateAccess) MayConfirm() bool { return a.ConfirmableBy(a.MainUser) }
 
 // Access reads a mandate for actor: its holder, the holder's supervisor or a main user. Anyone else, and an id
 // that names no mandate, get the same EForbidden, so card data naming another mandate reveals nothing.
@@ -89,8 +66,8 @@ func (s *Mandates) Access(ctx context.Context, actorID string, mandateID int64) 
 		}
 		return MandateAccess{}, err
 	}
-	a := MandateAccess{Mandate: m, Today: s.Flow.Today(), Actor: actorID, Holder: actorID != "" && actorID == m.HolderID,
-		MainUser: s.Flow.IsMainUser(actorID)}
+	a := MandateAccess{MandateLife: domain.MandateLife{Mandate: m, Today: s.Flow.Today()}, Actor: actorID,
+		Holder: actorID != "" && actorID == m.HolderID, MainUser: s.Flow.IsMainUser(actorID)}
 	if a.Supervisor, err = s.isSupervisor(ctx, actorID, m.HolderID); err != nil {
 		return MandateAccess{}, err
 	}
@@ -296,7 +273,7 @@ type InvalidationInput struct {
 // task card, and reminders follow until one of them confirms it. One task per mandate: a second request (a double
 // tap, or another person) is EConflict and records nothing.
 func (s *Mandates) RequestInvalidation(ctx context.Context, in InvalidationInput) (MandateAccess, error) {
-	reason, err := domain.RequiredReason.Check(in.Reason)
+	reason, err := domain.InvalidationReason.Check(in.Reason)
 	if err != nil {
 		return MandateAccess{}, err
 	}

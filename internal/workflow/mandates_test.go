@@ -197,7 +197,7 @@ func TestInvalidation(t *testing.T) {
 				t.Errorf("RequestInvalidation by %s = %v, want %s", who, err, want)
 			}
 		}
-		for reason, want := range map[string]string{"": "err.reason_required", "  ": "err.reason_required", "Hetu 131052-308T": "err.reason_hetu"} {
+		for reason, want := range map[string]string{"": "err.invalidation_reason_required", "  ": "err.invalidation_reason_required", "Hetu 131052-308T": "err.reason_hetu"} {
 			if err := ask(sami, reason); domain.ErrorMessage(err) != want {
 				t.Errorf("reason %q: %v, want %s", reason, err, want)
 			}
