@@ -355,3 +355,19 @@ func TestMandateListPages(t *testing.T) {
 		t.Errorf("negative offset shows nothing: %+v", c.Body)
 	}
 }
+
+// The employee's own list shows a mandate left to lapse as such.
+func TestMyMandatesShowsTheLapse(t *testing.T) {
+	cat := mustCatalog(t)
+	eachLang(t, func(t *testing.T, p i18n.Printer) {
+		m := payMandate()
+		in := MyMandatesInput{Catalog: cat, Mandates: []domain.Mandate{m}, Today: mandateToday}
+		if all := strings.Join(strs(decoded(t, MyMandates(p, in))), "\n"); strings.Contains(all, p.Get("mandate.list.lapsing")) {
+			t.Errorf("a mandate nobody let lapse shows as lapsing")
+		}
+		in.Mandates[0].LapseBy, in.Mandates[0].LapseAt = mandateHolder, mandateToday
+		if all := strings.Join(strs(decoded(t, MyMandates(p, in))), "\n"); !strings.Contains(all, p.Get("mandate.list.lapsing")) {
+			t.Errorf("the lapse is not shown: %s", all)
+		}
+	})
+}
