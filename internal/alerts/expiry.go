@@ -105,7 +105,7 @@ func expiryEffect(s *Service, ctx context.Context, tx domain.Tx, job domain.Job)
 		return nil, err
 	}
 	today := domain.Today(s.now())
-	if m.Ended(today) || m.Lapsing() {
+	if m.Ended(today) || m.Lapsing() || s.superseded(m, p.Days, today) {
 		return nil, nil
 	}
 	if busy, err := s.renewedOrGoing(ctx, mt, m); err != nil || busy {
@@ -121,6 +121,18 @@ func expiryEffect(s *Service, ctx context.Context, tx domain.Tx, job domain.Job)
 	}
 	return msgs, systemAudit(ctx, tx, "mandate.expiry_notice", m, map[string]any{"days": p.Days,
 		"valid_until": domain.DateOf(m.ValidUntil).String(), "recipients": len(msgs)})
+}
+
+// superseded reports whether a notice at offset days comes so late (the scheduler was down, say) that a later
+// notice's day has come too: that one goes out instead, so nobody gets two at once.
+func (s *Service) superseded(m domain.Mandate, days int, today domain.Date) bool {
+	end := domain.DateOf(m.ValidUntil)
+	for _, o := range s.Policy().ExpiryNoticeDays {
+		if o < days && !end.AddDays(-o).After(today) {
+			return true
+		}
+	}
+	return false
 }
 
 // expiredEffect records that the mandate has ended and tells the holder, unless it was revoked (its own notice went

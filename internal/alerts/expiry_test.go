@@ -119,24 +119,44 @@ func (w *expiryWorld) approveAndGrant(r domain.Request, from, until domain.Date)
 // the start of, during, at the end of and after working hours (08:00–16:00).
 var checkpoints = [][2]int{{6, 0}, {8, 0}, {10, 0}, {13, 0}, {15, 59}, {16, 0}, {20, 0}}
 
-// runUntil moves the clock through every checkpoint up to and including until, running the scheduler and
-// delivering at each.
+// runUntil moves the clock to until, through every checkpoint of each day on which a job may run (jumping over the
+// days on which none may), running the scheduler and delivering at each.
 func (w *expiryWorld) runUntil(until time.Time) {
 	w.t.Helper()
-	day := domain.Today(w.clk.Now())
-	for ; !day.After(domain.Today(until)); day = day.AddDays(1) {
+	ctx := context.Background()
+	for {
+		next, ok, err := w.db.Jobs.NextRun(ctx)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if !ok || next.After(until) {
+			break
+		}
+		day := domain.Today(w.clk.Now())
+		if d := domain.Today(next); d.After(day) {
+			day = d
+		}
+		y, m, d := day.Time().Date()
 		for _, c := range checkpoints {
-			y, m, d := day.Time().Date()
 			at := local(y, m, d, c[0], c[1])
 			if !at.After(w.clk.Now()) || at.After(until) {
 				continue
 			}
 			w.clk.Set(at)
-			if _, err := w.runner.RunOnce(context.Background()); err != nil {
+			if _, err := w.runner.RunOnce(ctx); err != nil {
 				w.t.Fatalf("scheduler pass at %v: %v", at, err)
 			}
 			w.deliver()
 		}
+		// On to the next day with a due job (a job due late today, or retried, waits for tomorrow's checkpoints).
+		tomorrow := local(y, m, d+1, 0, 0)
+		if tomorrow.After(until) {
+			break
+		}
+		w.clk.Set(tomorrow)
+	}
+	if until.After(w.clk.Now()) {
+		w.clk.Set(until)
 	}
 }
 
@@ -368,5 +388,32 @@ func TestRenewalGoesThroughApprovalAndExtends(t *testing.T) {
 			t.Errorf("%d renewal requests audited", n)
 		}
 		w.onlyInWorkingHours(domain.MsgExpiryNotice, domain.MsgExpiredNotice)
+	})
+}
+
+// When the scheduler was down all day (no pass until 20:00 on Friday 5.2., the 30-day notice's day), the due notices
+// wait for Monday morning instead of going out in the evening, and the overdue 60-day notice, superseded by the
+// 30-day one, is not sent at all.
+func TestNoticesAfterAnOutageWaitForWorkingHours(t *testing.T) {
+	eachWorld(t, func(t *testing.T, w *expiryWorld) {
+		m := w.grant(domain.NewDate(2027, 3, 7))
+		w.clk.Set(local(2027, 2, 5, 20, 0))
+		if _, err := w.runner.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		w.deliver()
+		if got := w.of(domain.MsgExpiryNotice); len(got) != 0 {
+			t.Fatalf("sent in the evening: %v", got)
+		}
+		w.runUntil(local(2027, 2, 8, 12, 0))
+		got := expiryLines(w.of(domain.MsgExpiryNotice))
+		want := []string{"expiry_notice→01@2027-02-08 08:00/30", "expiry_notice→02@2027-02-08 08:00/30"}
+		if !slices.Equal(got, want) {
+			t.Errorf("notices after the outage:\n got %v\nwant %v", got, want)
+		}
+		if n := w.auditCount(m.RequestID, "mandate.expiry_notice"); n != 1 {
+			t.Errorf("%d notices audited, want 1", n)
+		}
+		w.onlyInWorkingHours(domain.MsgExpiryNotice)
 	})
 }

@@ -257,3 +257,24 @@ func TestCurrentMandates(t *testing.T) {
 		}
 	})
 }
+
+func TestNextRun(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := t.Context()
+		if _, ok, err := db.Jobs.NextRun(ctx); ok || err != nil {
+			t.Fatalf("NextRun of no jobs = %v, %v", ok, err)
+		}
+		at := func(h int) time.Time { return time.Date(2027, 1, 7, h, 0, 0, 0, time.UTC) }
+		for key, due := range map[string]time.Time{"a": at(9), "b": at(7), "c": at(8)} {
+			if _, err := db.Jobs.Schedule(ctx, domain.Job{Kind: "k", Key: key, DueAt: due}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.Jobs.Cancel(ctx, "b", at(6)); err != nil {
+			t.Fatal(err)
+		}
+		if next, ok, err := db.Jobs.NextRun(ctx); !ok || err != nil || !next.Equal(at(8)) {
+			t.Errorf("NextRun = %v, %v, %v; want the pending job at 08:00", next, ok, err)
+		}
+	})
+}
