@@ -57,6 +57,10 @@ type Config struct {
 	// TurnsPerMinute caps how many activities one person may send in a minute (a stuck client, a script); the
 	// excess is acknowledged and dropped. Default 60.
 	TurnsPerMinute int
+	// Observe, when set, is told of every activity answered: its type, the HTTP status and how long it took; and
+	// Refused of every activity refused before its turn, with the refusal's fixed reason (metrics).
+	Observe func(activityType string, status int, d time.Duration)
+	Refused func(reason string)
 }
 
 // Bot handles Bot Framework activities. It is safe for concurrent use.
@@ -125,8 +129,15 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	act, he := b.readActivity(w, r)
 	if he != nil {
+		if b.cfg.Refused != nil {
+			b.cfg.Refused(he.msg)
+		}
 		b.refuse(w, r, he)
 		return
+	}
+	status := http.StatusOK
+	if b.cfg.Observe != nil {
+		defer func() { b.cfg.Observe(string(act.Type), status, b.cfg.Now().Sub(start)) }()
 	}
 	resp, err := b.handle(r.Context(), act)
 	attrs := []slog.Attr{
@@ -143,12 +154,14 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if refused.status == http.StatusServiceUnavailable {
 			w.Header().Set("Retry-After", "5")
 		}
+		status = refused.status
 		b.refuse(w, r, refused, attrs...)
 		return
 	}
 	if err != nil {
 		b.log.LogAttrs(r.Context(), slog.LevelError, "turn failed", append(attrs, slog.String("error", err.Error()))...)
-		writeError(w, http.StatusInternalServerError, "internal error")
+		status = http.StatusInternalServerError
+		writeError(w, status, "internal error")
 		return
 	}
 	b.log.LogAttrs(r.Context(), slog.LevelDebug, "turn done", attrs...)
@@ -157,6 +170,7 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	status = resp.Status
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(resp.Body)
 }

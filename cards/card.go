@@ -70,6 +70,8 @@ type TextBlock struct {
 	IsSubtle bool   `json:"isSubtle,omitempty"`
 	Spacing  string `json:"spacing,omitempty"`
 	Style    string `json:"style,omitempty"` // "heading" for accessibility
+	// IsVisible false hides the block until an Action.ToggleVisibility shows it; nil (omitted) means visible.
+	IsVisible *bool `json:"isVisible,omitempty"`
 }
 
 // Text returns a wrapping TextBlock.
@@ -82,11 +84,15 @@ func Heading(s string) TextBlock {
 
 // Container groups elements.
 type Container struct {
-	Type    string    `json:"type"`
-	ID      string    `json:"id,omitempty"`
-	Style   string    `json:"style,omitempty"` // default | emphasis | good | attention | warning | accent
-	Spacing string    `json:"spacing,omitempty"`
-	Items   []Element `json:"items"`
+	Type    string `json:"type"`
+	ID      string `json:"id,omitempty"`
+	Style   string `json:"style,omitempty"` // default | emphasis | good | attention | warning | accent
+	Spacing string `json:"spacing,omitempty"`
+	// SelectAction makes the whole container tappable, e.g. an Action.ToggleVisibility that unfolds a section.
+	SelectAction *Action `json:"selectAction,omitempty"`
+	// IsVisible false hides the container until an Action.ToggleVisibility shows it; nil (omitted) means visible.
+	IsVisible *bool     `json:"isVisible,omitempty"`
+	Items     []Element `json:"items"`
 }
 
 // Fact is one row of a FactSet.
@@ -107,7 +113,8 @@ type ActionSet struct {
 	Actions []Action `json:"actions"`
 }
 
-// Action is Action.Execute (decisions and anything the bot must answer) or Action.OpenUrl.
+// Action is Action.Execute (decisions and anything the bot must answer), Action.OpenUrl or Action.ToggleVisibility
+// (shows and hides parts of the card in the client, without asking the bot).
 type Action struct {
 	Type  string `json:"type"`
 	ID    string `json:"id,omitempty"`
@@ -118,11 +125,27 @@ type Action struct {
 	Style string `json:"style,omitempty"` // positive | destructive
 	// AssociatedInputs "none" skips input validation, e.g. for Cancel.
 	AssociatedInputs string `json:"associatedInputs,omitempty"`
+	// TargetElements are the ids of the elements an Action.ToggleVisibility shows or hides.
+	TargetElements []string `json:"targetElements,omitempty"`
 }
 
 // Execute returns an Action.Execute with the given verb and data.
 func Execute(title, verb string, data any) Action {
 	return Action{Type: "Action.Execute", Title: title, Verb: verb, Data: data}
+}
+
+// ToggleVisibility returns an Action.ToggleVisibility that flips the visibility of the elements with the given ids.
+// The title is what screen readers announce for it.
+func ToggleVisibility(title string, ids ...string) Action {
+	return Action{Type: "Action.ToggleVisibility", Title: title, TargetElements: ids}
+}
+
+// hiddenUnless is the IsVisible of an element that starts hidden unless visible is true (nil: visible, the default).
+func hiddenUnless(visible bool) *bool {
+	if visible {
+		return nil
+	}
+	return &visible
 }
 
 // OpenURL returns an Action.OpenUrl.

@@ -105,6 +105,22 @@ func baseEvilCards() map[string]evilCard {
 		"grants": {"GrantTasks", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			return GrantTasks(p, GrantListInput{Catalog: cat, Requests: evilRequests(grantQueue(cat)), Now: adminNow})
 		}},
+		"batch": {"GrantBatch", []string{"requester", "mail", "jobtitle", "department"}, func(p i18n.Printer) *Card {
+			in := batchInput(domain.PathDirect, evilRequests(batchQueue(cat)))
+			in.Results = []BatchResult{{Request: evilRequest(partlyGranted(cat)), ItemIDs: []int64{101}}}
+			return GrantBatch(p, in)
+		}},
+		"weekly": {"WeeklyDigest", []string{"requester", "department"}, func(p i18n.Printer) *Card {
+			in := weeklyInput(cat)
+			in.Grants = evilRequests(in.Grants)
+			return WeeklyDigest(p, in)
+		}},
+		"marked": {"Marked", []string{"requester", "department"}, func(p i18n.Printer) *Card {
+			return Marked(GrantTask(p, grantInput(evilRequest(payrollRequest(cat)))), "Muistutus")
+		}},
+		"upcoming": {"Upcoming", []string{"requester"}, func(p i18n.Printer) *Card {
+			return Upcoming(p, UpcomingInput{Days: 30, Rows: []UpcomingRow{{At: adminNow, To: []string{evil("requester")}, What: "x"}}})
+		}},
 		"cancel": {"CancelConfirm", nil, func(p i18n.Printer) *Card { return CancelConfirm(p, evilRequest(payrollRequest(cat))) }},
 		"digest": {"GrantDigest", []string{"requester", "department"}, func(p i18n.Printer) *Card {
 			return GrantDigest(p, GrantListInput{Catalog: cat, Requests: evilRequests(grantQueue(cat)), Now: adminNow})

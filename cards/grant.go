@@ -33,7 +33,14 @@ type GrantTaskInput struct {
 	// SelfGrant: the reader is the sole main user and the request is their own; recording it needs their explicit
 	// confirmation, and it is flagged for review.
 	SelfGrant bool
+	// StepsFolded: the reader has recorded grants before, so the Suomi.fi steps are folded behind a "show the steps"
+	// toggle; the first time they are open.
+	StepsFolded bool
 }
+
+// StepsElementID is the id of the container holding a card's Suomi.fi steps, which the "show the steps" toggle
+// shows and hides when the steps are folded.
+const StepsElementID = "suomiFiSteps"
 
 // GrantTask builds the main users' task card for an approved request: who gets which themes, the request's grant
 // path with its exact steps in Suomi.fi e-Authorizations (accepting the employee's valtuuspyyntö, or the direct
@@ -80,7 +87,7 @@ func GrantTask(p i18n.Printer, in GrantTaskInput) *Card {
 // grantReady shows the themes a main user can grant now, the path's steps and the confirmation inputs.
 func grantReady(p i18n.Printer, in GrantTaskInput, ready []domain.RequestItem) []Element {
 	r := in.Request
-	out := []Element{Text(p.Get(map[domain.GrantPath]string{domain.PathRequest: "admin.grant.path.request", domain.PathDirect: "admin.grant.path.direct"}[pathOf(r)])),
+	out := []Element{Text(p.Get(map[domain.GrantPath]string{domain.PathRequest: "admin.grant.path.request", domain.PathDirect: "admin.grant.path.direct"}[r.Path()])),
 		sectionHeading(plural(p, "admin.grant.themes", len(ready))), subtle(p.Get("admin.grant.themes.hint"))}
 	for _, it := range ready {
 		out = append(out, grantTheme(p, in.Catalog, it))
@@ -91,20 +98,12 @@ func grantReady(p i18n.Printer, in GrantTaskInput, ready []domain.RequestItem) [
 	}
 	out = append(out, renewalNote(p, r)...)
 	from, until, maxDate := fromD.Time(), untilD.Time(), maxD.Time()
-	if pathOf(r) == domain.PathDirect {
+	if r.Path() == domain.PathDirect {
 		out = append(out, grantSteps(p, in, itemTypes(in.Catalog, ready), from, until))
 	} else {
 		out = append(out, acceptSteps(p, in, ready, from, until)...)
 	}
 	return append(out, grantConfirm(p, in, ready, from, until, maxDate))
-}
-
-// pathOf is the request's grant path; requests approved before paths existed took the valtuuspyyntö path.
-func pathOf(r domain.Request) domain.GrantPath {
-	if r.GrantPath == domain.PathDirect {
-		return domain.PathDirect
-	}
-	return domain.PathRequest
 }
 
 // directAllowed reports whether the organisation lets requests be granted directly.
@@ -143,16 +142,33 @@ func acceptSteps(p i18n.Printer, in GrantTaskInput, ready []domain.RequestItem, 
 		p.Format("admin.grant.accept.4", "from", Date(p.Lang, from), "until", orDash(Date(p.Lang, until))),
 		p.Format("admin.grant.accept.5", "button", p.Get("admin.grant.done")),
 	}
-	return append(out, numbered(p.Get("admin.grant.accept.heading"), steps))
+	return append(out, stepsBlock(p, p.Get("admin.grant.accept.heading"), steps, in.StepsFolded,
+		OpenURL(p.Get("admin.grant.open_suomifi"), SuomiFiMandatesURL)))
 }
 
-// numbered is a heading and numbered steps, with the button that opens Suomi.fi e-Authorizations.
-func numbered(heading string, steps []string) Element {
-	items := []Element{TextBlock{Type: "TextBlock", Text: heading, Weight: "Bolder", Size: "Medium", Wrap: true}}
+// stepsBlock is a heading and numbered steps, followed by the given actions (e.g. the button that opens Suomi.fi
+// e-Authorizations). Folded, the heading and the actions stay in view and the steps are hidden behind a "show the
+// steps" toggle, for a main user who has done this before.
+func stepsBlock(p i18n.Printer, heading string, steps []string, folded bool, actions ...Action) Element {
+	head := TextBlock{Type: "TextBlock", Text: heading, Weight: "Bolder", Size: "Medium", Wrap: true}
+	lines := make([]Element, 0, len(steps))
 	for i, s := range steps {
-		items = append(items, Text(strconv.Itoa(i+1)+". "+s))
+		lines = append(lines, Text(strconv.Itoa(i+1)+". "+s))
 	}
-	return Container{Type: "Container", Spacing: "Large", Items: items}
+	if !folded {
+		items := append([]Element{head}, lines...)
+		if len(actions) > 0 {
+			items = append(items, ActionSet{Type: "ActionSet", Actions: actions})
+		}
+		return Container{Type: "Container", Spacing: "Large", Items: items}
+	}
+	hidden := false
+	toggle := ToggleVisibility(p.Get("admin.grant.steps.show"), StepsElementID)
+	return Container{Type: "Container", Spacing: "Large", Items: []Element{
+		head,
+		Container{Type: "Container", ID: StepsElementID, Spacing: "Small", Items: lines, IsVisible: &hidden},
+		ActionSet{Type: "ActionSet", Actions: append([]Action{toggle}, actions...)},
+	}}
 }
 
 // rightWaiting lists the approved themes waiting for the organisation's right to grant them, each with the day
@@ -171,10 +187,11 @@ func rightWaiting(p i18n.Printer, cat *catalog.Catalog, waiting []domain.Request
 	return Container{Type: "Container", Style: "attention", Spacing: "Large", Items: items}
 }
 
-// rightForm is one theme's name, the day DVV registered the right and the button that records it.
+// rightForm is one theme's names as Suomi.fi and DVV know them (suomiFiNames: the official Finnish one beside a
+// Swedish or English one), the day DVV registered the right and the button that records it.
 func rightForm(p i18n.Printer, cat *catalog.Catalog, themeID string) []Element {
 	return []Element{
-		TextBlock{Type: "TextBlock", Text: lookupTheme(cat, themeID).Name.In(p.Lang), Weight: "Bolder", Wrap: true, Spacing: "Medium"},
+		Container{Type: "Container", Spacing: "Medium", Items: suomiFiNames(p, lookupTheme(cat, themeID))},
 		Input{Type: "Input.Date", ID: RightDateInputPrefix + themeID, Label: p.Get("admin.right.date.label"),
 			ErrorMessage: p.Get("admin.right.date.error")},
 		ActionSet{Type: "ActionSet", Actions: []Action{Execute(p.Get("admin.right.button"), VerbRightRecorded, RightData{ThemeID: themeID})}},
@@ -304,9 +321,8 @@ func grantSteps(p i18n.Printer, in GrantTaskInput, types []domain.MandateType, f
 		p.Get("admin.grant.step.7"),
 		p.Format("admin.grant.step.8", "button", p.Get("admin.grant.done")),
 	}
-	c := numbered(p.Get("admin.grant.steps.heading"), steps).(Container)
-	c.Items = append(c.Items, ActionSet{Type: "ActionSet", Actions: []Action{OpenURL(p.Get("admin.grant.open_suomifi"), SuomiFiMandatesURL)}})
-	return c
+	return stepsBlock(p, p.Get("admin.grant.steps.heading"), steps, in.StepsFolded,
+		OpenURL(p.Get("admin.grant.open_suomifi"), SuomiFiMandatesURL))
 }
 
 // orgOf is the assignor's name in the reader's language and its Y-tunnus.

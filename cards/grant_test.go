@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 )
@@ -38,7 +39,32 @@ func grantGolden() map[string]func(p i18n.Printer) *Card {
 			return GrantTask(p, GrantTaskInput{Catalog: cat, Request: partlyApproved(cat), OrgName: porvoo, BusinessID: "1061512-1",
 				Today: adminToday, People: adminPeople, SelfGrant: true})
 		},
+		// A main user who has recorded grants before: the steps are folded behind "show the steps".
+		"grant-task-folded": func(p i18n.Printer) *Card {
+			in := grantInput(filedRequest(cat))
+			in.StepsFolded = true
+			return GrantTask(p, in)
+		},
+		"grant-direct-folded": func(p i18n.Printer) *Card {
+			r := partlyApproved(cat)
+			r.GrantPath = domain.PathDirect
+			in := grantInput(r)
+			in.StepsFolded = true
+			return GrantTask(p, in)
+		},
 	}
+}
+
+// filedRequest is partlyApproved on the valtuuspyyntö path, with the employee's word that they sent the request.
+func filedRequest(cat *catalog.Catalog) domain.Request {
+	r := partlyApproved(cat)
+	r.GrantPath = domain.PathRequest
+	for i := range r.Items {
+		if r.Items[i].State == domain.ItemApproved {
+			r.Items[i].FiledAt = adminNow
+		}
+	}
+	return r
 }
 
 func grantInput(r domain.Request) GrantTaskInput {
@@ -238,6 +264,82 @@ func TestValtuuspyyntoPathNeverMentionsTheIdentityCode(t *testing.T) {
 				if strings.Contains(all, word) {
 					t.Errorf("card %d mentions %q", i, word)
 				}
+			}
+		}
+	})
+}
+
+// numberedSteps are the texts of the numbered steps ("1. …") in v, in order.
+func numberedSteps(v any) []string {
+	var steps []string
+	for _, tb := range nodes(v, "TextBlock") {
+		s := tb["text"].(string)
+		if len(s) > 3 && s[0] >= '1' && s[0] <= '9' && s[1] == '.' && s[2] == ' ' {
+			steps = append(steps, s)
+		}
+	}
+	return steps
+}
+
+// hiddenContainers are the containers of v that start hidden (isVisible false).
+func hiddenContainers(v any) []map[string]any {
+	var out []map[string]any
+	for _, c := range nodes(v, "Container") {
+		if vis, ok := c["isVisible"]; ok && vis == false {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// The Suomi.fi steps are open the first time a main user grants; once they have recorded a grant, the same steps
+// are folded behind one "show the steps" toggle, on both paths, while the heading, the Suomi.fi button and every
+// input stay in view.
+func TestGrantTaskStepsFoldAfterTheFirstGrant(t *testing.T) {
+	cat := mustCatalog(t)
+	direct := partlyApproved(cat)
+	direct.GrantPath = domain.PathDirect
+	eachLang(t, func(t *testing.T, p i18n.Printer) {
+		for name, r := range map[string]domain.Request{"valtuuspyyntö": filedRequest(cat), "direct": direct} {
+			in := grantInput(r)
+			open := decoded(t, GrantTask(p, in))
+			in.StepsFolded = true
+			folded := decoded(t, GrantTask(p, in))
+
+			if n := nodes(open, "Action.ToggleVisibility"); len(n) != 0 || len(hiddenContainers(open)) != 0 {
+				t.Errorf("%s: the first time the steps must be open, with no toggle: %v", name, n)
+			}
+			steps := numberedSteps(open)
+			if len(steps) < 5 {
+				t.Fatalf("%s: open card has %d steps", name, len(steps))
+			}
+			hidden := hiddenContainers(folded)
+			if len(hidden) != 1 || hidden[0]["id"] != StepsElementID {
+				t.Fatalf("%s: want one hidden container %q, got %v", name, StepsElementID, hidden)
+			}
+			if got := numberedSteps(hidden[0]); !slices.Equal(got, steps) {
+				t.Errorf("%s: the folded steps differ from the open ones:\n got %q\nwant %q", name, got, steps)
+			}
+			if got := numberedSteps(folded); len(got) != len(steps) {
+				t.Errorf("%s: steps outside the folded container: %q", name, got)
+			}
+			toggles := nodes(folded, "Action.ToggleVisibility")
+			if len(toggles) != 1 || toggles[0]["title"] != p.Get("admin.grant.steps.show") ||
+				!slices.Equal(strs(toggles[0]["targetElements"]), []string{StepsElementID}) {
+				t.Errorf("%s: toggle %v", name, toggles)
+			}
+			// Nothing but the steps is hidden: the heading, the inputs and the buttons stay in view.
+			inHidden := strings.Join(strs(hidden[0]), "\n")
+			for _, want := range []string{p.Get("admin.grant.steps.heading"), p.Get("admin.grant.accept.heading"), p.Get("admin.grant.open_suomifi")} {
+				if strings.Contains(inHidden, want) {
+					t.Errorf("%s: %q is hidden with the steps", name, want)
+				}
+			}
+			if ids := inputIDs(hidden[0]); len(ids) != 0 || !slices.Equal(inputIDs(folded), inputIDs(open)) {
+				t.Errorf("%s: folding changed the inputs: hidden %v, folded %v, open %v", name, ids, inputIDs(folded), inputIDs(open))
+			}
+			if name == "direct" && len(nodes(folded, "Action.OpenUrl")) != 1 {
+				t.Errorf("direct: the Suomi.fi button is gone when folded")
 			}
 		}
 	})

@@ -34,12 +34,43 @@ func PendingApprovals(p i18n.Printer, in PendingInput) *Card {
 	})
 }
 
+// MinBatchRequests is the smallest group of requests the task list offers to grant in one go: one request's own task
+// card already lists all its themes.
+const MinBatchRequests = 2
+
 // GrantTasks lists the open grant tasks: approved requests with themes still to grant in Suomi.fi, each with a
-// button that opens its task card.
+// button that opens its task card. Where several requests can be done in one visit to Suomi.fi (the same grant
+// path: valtuuspyynnöt that have arrived, or direct grants), the list first offers to grant them in one go.
 func GrantTasks(p i18n.Printer, in GrantListInput) *Card {
-	return requestList(p, "admin.grants", VerbGrantList, in.Requests, func(r domain.Request) Element {
+	c := requestList(p, "admin.grants", VerbGrantList, in.Requests, func(r domain.Request) Element {
 		return listRow(p, r, grantRowDetail(p, r, in.Now), rowThemes(p, in.Catalog, r, domain.ItemApproved), VerbGrantOpen)
 	})
+	if offers := batchOffers(p, in.Requests); len(offers) > 0 {
+		// After the heading and the count, before the rows.
+		c.Body = append(c.Body[:2], append(offers, c.Body[2:]...)...)
+	}
+	return c
+}
+
+// batchOffers are the task list's "grant in one go" rows: one per grant path with at least MinBatchRequests
+// requests for one Suomi.fi session.
+func batchOffers(p i18n.Printer, requests []domain.Request) []Element {
+	var out []Element
+	for _, path := range []domain.GrantPath{domain.PathRequest, domain.PathDirect} {
+		n := len(domain.Session(requests, path))
+		if n < MinBatchRequests {
+			continue
+		}
+		out = append(out, Container{Type: "Container", Style: "accent", Spacing: "Medium", Items: []Element{
+			ColumnSet{Type: "ColumnSet", Columns: []Column{
+				{Type: "Column", Width: "stretch", Items: []Element{Text(plural(p, "admin.grants.batch."+string(path), n))}},
+				{Type: "Column", Width: "auto", Items: []Element{ActionSet{Type: "ActionSet", Actions: []Action{
+					Execute(p.Get("admin.grants.batch.button"), VerbGrantBatch, BatchData{Path: path}),
+				}}}},
+			}},
+		}})
+	}
+	return out
 }
 
 // GrantDigest is the task list a main user receives when many grant tasks arrive in a short time: the open grant

@@ -3,6 +3,7 @@ package cards
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,16 @@ func listsGolden() map[string]func(p i18n.Printer) *Card {
 		"grants-empty": func(p i18n.Printer) *Card { return GrantTasks(p, GrantListInput{Now: adminNow}) },
 		"grants-digest": func(p i18n.Printer) *Card {
 			return GrantDigest(p, GrantListInput{Catalog: cat, Requests: grantQueue(cat), Now: adminNow})
+		},
+		"weekly-digest": func(p i18n.Printer) *Card { return WeeklyDigest(p, weeklyInput(cat)) },
+		"upcoming": func(p i18n.Printer) *Card {
+			return Upcoming(p, UpcomingInput{Days: 30, Rows: []UpcomingRow{
+				{At: adminNow.Add(24 * time.Hour), To: []string{"Elina Lindholm"}, What: "muistutus lähettää valtuuspyyntö"},
+				{At: adminNow.Add(120 * time.Hour), To: []string{"Mikael Nordström"}, What: "viikon katsaus"}}})
+		},
+		"upcoming-empty": func(p i18n.Printer) *Card { return Upcoming(p, UpcomingInput{Days: 30}) },
+		"grant-reminder": func(p i18n.Printer) *Card {
+			return Marked(GrantTask(p, grantInput(grantQueue(cat)[0])), p.Format("admin.grant.reminder", "days", "4"))
 		},
 	}
 }
@@ -139,6 +150,36 @@ func TestListsEmptyAndRefresh(t *testing.T) {
 			}
 			if len(c.Body) != 2 {
 				t.Errorf("empty list should be a heading and one sentence, got %d elements", len(c.Body))
+			}
+		}
+	})
+}
+
+// weeklyInput is a digest with something in every section.
+func weeklyInput(cat *catalog.Catalog) DigestInput {
+	c := completedRequest(cat)
+	var ending []domain.Mandate
+	for _, it := range c.Items {
+		if it.State == domain.ItemGranted {
+			m := c.MandateFor(&it)
+			m.ValidUntil = adminNow.AddDate(0, 0, 20)
+			ending = append(ending, m)
+		}
+	}
+	return DigestInput{Catalog: cat, Grants: grantQueue(cat), Ending: ending, Approval: pendingRequests(cat), Horizon: 60, Now: adminNow}
+}
+
+func TestWeeklyDigestListsEverySection(t *testing.T) {
+	cat := mustCatalog(t)
+	in := weeklyInput(cat)
+	eachLang(t, func(t *testing.T, p i18n.Printer) {
+		all := strings.Join(strs(decoded(t, WeeklyDigest(p, in))), "\n")
+		for _, want := range []string{p.Get("digest.why"), p.Format("digest.grants", "n", strconv.Itoa(len(in.Grants))),
+			p.Format("digest.ending", "n", strconv.Itoa(len(in.Ending)), "days", "60"),
+			p.Format("digest.approvals", "n", strconv.Itoa(len(in.Approval))), in.Grants[0].Reference(), in.Approval[0].Reference(),
+			Date(p.Lang, in.Ending[0].ValidUntil)} {
+			if !strings.Contains(all, want) {
+				t.Errorf("digest lacks %q", want)
 			}
 		}
 	})

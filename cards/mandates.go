@@ -296,15 +296,13 @@ func InvalidationTask(p i18n.Printer, in InvalidationTaskInput) *Card {
 	th := lookupTheme(in.Catalog, m.ThemeID)
 	org, bid := orgOf(p, GrantTaskInput{Catalog: in.Catalog, OrgName: in.OrgName, BusinessID: in.BusinessID})
 	c.Body = append(c.Body, Container{Type: "Container", Style: "emphasis", Spacing: "Medium", Items: suomiFiNames(p, th)})
-	steps := numbered(p.Get("mandate.task.steps.heading"), []string{
+	c.Body = append(c.Body, stepsBlock(p, p.Get("mandate.task.steps.heading"), []string{
 		p.Get("admin.grant.accept.1"),
 		p.Format("admin.grant.accept.2", "org", orDash(org), "business_id", orDash(bid)),
 		p.Format("mandate.task.step.3", "name", name),
 		p.Get("mandate.task.step.4"),
 		p.Format("mandate.task.step.5", "button", p.Get("mandate.task.done")),
-	}).(Container)
-	steps.Items = append(steps.Items, ActionSet{Type: "ActionSet", Actions: []Action{OpenURL(p.Get("admin.grant.open_suomifi"), SuomiFiMandatesURL)}})
-	c.Body = append(c.Body, steps)
+	}, false, OpenURL(p.Get("admin.grant.open_suomifi"), SuomiFiMandatesURL)))
 	if in.OtherMandates > 0 {
 		c.Body = append(c.Body, subtle(p.Format("mandate.task.basket", "n", strconv.Itoa(in.OtherMandates))))
 	}

@@ -27,9 +27,9 @@ func mandateEvil() map[string]evilCard {
 		return v
 	}
 	asked := view()
-	asked.Invalidation = openTask(domain.InvalidationBySupervisor, mandateBoss)
+	asked.Invalidation = openInvalidation(domain.InvalidationBySupervisor, mandateBoss)
 	confirmed := view()
-	confirmed.Invalidation = openTask(domain.InvalidationBySupervisor, mandateBoss)
+	confirmed.Invalidation = openInvalidation(domain.InvalidationBySupervisor, mandateBoss)
 	confirmed.Invalidation.ConfirmedBy, confirmed.Invalidation.ConfirmedAt = mandateMain, mandateToday
 	confirmed.Invalidation.InvalidatedOn = domain.DateOf(mandateToday)
 	lapsing := view()
@@ -85,7 +85,7 @@ func payView() MandateView {
 	return MandateView{Mandate: payMandate(), Today: mandateToday, People: mandatePeople}
 }
 
-func openTask(role domain.InvalidationRole, by string) domain.Invalidation {
+func openInvalidation(role domain.InvalidationRole, by string) domain.Invalidation {
 	return domain.Invalidation{MandateID: 17, RequestedBy: by, RequestedRole: role,
 		RequestedAt: time.Date(2027, 1, 4, 9, 30, 0, 0, time.UTC), Reason: "Siirtyi [toiseen](https://x.example) yksikköön *heti*"}
 }
@@ -101,13 +101,13 @@ func mandateGolden() map[string]func(p i18n.Printer) *Card {
 	ended.Today = time.Date(2027, 3, 8, 0, 0, 0, 0, time.UTC)
 	revoked := payView()
 	revoked.Mandate.State = domain.MandateRevoked
-	revoked.Invalidation = openTask(domain.InvalidationBySupervisor, mandateBoss)
+	revoked.Invalidation = openInvalidation(domain.InvalidationBySupervisor, mandateBoss)
 	revoked.Invalidation.ConfirmedBy, revoked.Invalidation.ConfirmedAt = mandateMain, time.Date(2027, 1, 7, 12, 0, 0, 0, time.UTC)
 	revoked.Invalidation.InvalidatedOn = domain.NewDate(2027, 1, 7)
 	bySupervisor := payView()
-	bySupervisor.Invalidation = openTask(domain.InvalidationBySupervisor, mandateBoss)
+	bySupervisor.Invalidation = openInvalidation(domain.InvalidationBySupervisor, mandateBoss)
 	byMainUser := payView()
-	byMainUser.Invalidation = openTask(domain.InvalidationByMainUser, mandateMain)
+	byMainUser.Invalidation = openInvalidation(domain.InvalidationByMainUser, mandateMain)
 	task := func(v MandateView, reminder int) InvalidationTaskInput {
 		return InvalidationTaskInput{Catalog: cat, View: v, OrgName: porvoo, BusinessID: "1061512-1", Reminder: reminder,
 			OtherMandates: 2, MayConfirm: v.Invalidation.Open()}
@@ -216,7 +216,7 @@ func mandateListInput(cat *catalog.Catalog, n int, mainUser bool, offset int) Ma
 		in.Mandates = append(in.Mandates, m)
 	}
 	if n > 1 {
-		in.Invalidations[101] = openTask(domain.InvalidationByMainUser, mandateMain)
+		in.Invalidations[101] = openInvalidation(domain.InvalidationByMainUser, mandateMain)
 	}
 	return in
 }
@@ -283,7 +283,7 @@ func TestInvalidationTaskStepsAndConfirmation(t *testing.T) {
 	cat := mustCatalog(t)
 	eachLang(t, func(t *testing.T, p i18n.Printer) {
 		v := payView()
-		v.Invalidation = openTask(domain.InvalidationBySupervisor, mandateBoss)
+		v.Invalidation = openInvalidation(domain.InvalidationBySupervisor, mandateBoss)
 		c := InvalidationTask(p, InvalidationTaskInput{Catalog: cat, View: v, OrgName: porvoo, BusinessID: "1061512-1", MayConfirm: true})
 		m := decoded(t, c)
 		all := strings.Join(strs(m), "\n")

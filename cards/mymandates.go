@@ -162,6 +162,10 @@ func myMandateRow(p i18n.Printer, cat *catalog.Catalog, m domain.Mandate, today 
 			TextBlock{Type: "TextBlock", Text: empThemeName(p, cat, m.ThemeID), Weight: "Bolder", Wrap: true}}},
 		{Type: "Column", Width: "auto", Items: []Element{Text(when)}},
 	}}}
+	if m.GrantPath != "" { // how it was granted: the register keeps the path (imported mandates have none)
+		items = append(items, TextBlock{Type: "TextBlock", Text: p.Get("mymandates.path." + string(m.GrantPath)),
+			IsSubtle: true, Size: "Small", Wrap: true, Spacing: "None"})
+	}
 	style := ""
 	if soon {
 		style = "warning"

@@ -163,3 +163,20 @@ func TestMyMandatesIsBounded(t *testing.T) {
 		t.Logf("%s: %d bytes with 90 mandates and 15 requests", l, len(raw))
 	}
 }
+
+// The register shows how each mandate was granted: through the person's valtuuspyyntö or directly.
+func TestMyMandatesShowTheGrantPath(t *testing.T) {
+	empEachLang(t, func(t *testing.T, p i18n.Printer) {
+		until := empNow.AddDate(1, 0, 0)
+		ms := []domain.Mandate{
+			{ID: 1, ThemeID: "vero-veroasiat", State: domain.MandateActive, ValidFrom: empNow, ValidUntil: until, GrantPath: domain.PathRequest},
+			{ID: 2, ThemeID: "vero-veroilmoittaminen", State: domain.MandateActive, ValidFrom: empNow, ValidUntil: until, GrantPath: domain.PathDirect},
+		}
+		text := empText(t, MyMandates(p, MyMandatesInput{Catalog: empCat, Mandates: ms, Today: empNow}))
+		for _, key := range []string{"mymandates.path.valtuuspyynto", "mymandates.path.direct"} {
+			if !strings.Contains(text, p.Get(key)) {
+				t.Errorf("the card lacks %s", key)
+			}
+		}
+	})
+}

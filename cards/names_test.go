@@ -62,17 +62,33 @@ func textNodes(t *testing.T, c *Card) []textNode {
 	return out
 }
 
-// The cards that send someone to Suomi.fi (the employee's request steps and the main user's grant task) show each
-// theme's official Finnish name in bold, and its official Swedish name in bold for a Swedish reader; a name that is
-// not Suomi.fi's is never shown as one: it appears only in the line that says it is not confirmed in Suomi.fi.
+// The cards that send someone to Suomi.fi or DVV (the employee's request steps; the main user's grant task, its
+// section waiting for the right to grant, the batch card and the notice asking for an application to DVV) show each
+// theme's official Finnish name in bold, and its official Swedish name in bold for a Swedish reader, with
+// the Finnish one beside it; a name that is not Suomi.fi's is never shown as one: it appears only in the line that
+// says it is not confirmed in Suomi.fi.
 func TestSearchCardsShowOfficialNamesOnly(t *testing.T) {
 	cat := mustCatalog(t)
 	r := namesRequest(cat)
+	direct := namesRequest(cat)
+	direct.GrantPath = domain.PathDirect
+	// The same themes waiting for the organisation's right to grant them: the task card's waiting section and the
+	// notice asking for an application to DVV name them.
+	waiting := namesRequest(cat)
+	var themeIDs []string
+	for i := range waiting.Items {
+		waiting.Items[i].Covered = false
+		themeIDs = append(themeIDs, waiting.Items[i].ThemeID)
+	}
 	for _, l := range domain.Langs {
 		p := bundle.Printer(l)
 		for name, c := range map[string]*Card{
 			"request steps": RequestSteps(p, StepsInput{Catalog: cat, Request: r}),
 			"grant task":    GrantTask(p, GrantTaskInput{Catalog: cat, Request: r, Today: adminToday}),
+			"grant batch": GrantBatch(p, GrantBatchInput{Catalog: cat, Path: domain.PathDirect, Requests: []domain.Request{direct},
+				Today: adminToday}),
+			"waiting for the right": GrantTask(p, GrantTaskInput{Catalog: cat, Request: waiting, Today: adminToday}),
+			"application needed":    ApplicationNeeded(p, ApplicationInput{Catalog: cat, Request: waiting, ThemeIDs: themeIDs}),
 		} {
 			nodes := textNodes(t, c)
 			has := func(want string, bold bool) bool {

@@ -41,7 +41,8 @@ func ApplicationNeeded(p i18n.Printer, in ApplicationInput) *Card {
 	}
 	for _, id := range in.ThemeIDs {
 		th := lookupTheme(in.Catalog, id)
-		items := []Element{TextBlock{Type: "TextBlock", Text: th.Name.In(p.Lang), Weight: "Bolder", Wrap: true}}
+		// The application to DVV names the theme: Suomi.fi's names only, the official Finnish one always in view.
+		items := suomiFiNames(p, th)
 		if a := th.Agency.In(p.Lang); a != "" {
 			items = append(items, TextBlock{Type: "TextBlock", Text: a, IsSubtle: true, Size: "Small", Wrap: true, Spacing: "None"})
 		}

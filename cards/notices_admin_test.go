@@ -67,7 +67,7 @@ func TestCancelledNoticeNeedsNothing(t *testing.T) {
 func adminGoldenCards(t *testing.T) map[string]*Card {
 	t.Helper()
 	out := map[string]*Card{}
-	for _, set := range []func() map[string]func(p i18n.Printer) *Card{approvalGolden, grantGolden, adminNoticeGolden, listsGolden, overviewGolden} {
+	for _, set := range []func() map[string]func(p i18n.Printer) *Card{approvalGolden, grantGolden, adminNoticeGolden, listsGolden, overviewGolden, batchGolden} {
 		for name, build := range set() {
 			for _, l := range domain.Langs {
 				out[name+"."+string(l)] = build(bundle.Printer(l))
@@ -77,13 +77,14 @@ func adminGoldenCards(t *testing.T) map[string]*Card {
 	return out
 }
 
-// Every Action.Execute, including refresh, uses a verb the bot knows.
+// Every Action.Execute, including refresh, uses a verb the bot knows; every Action.ToggleVisibility names elements
+// the card has.
 func TestAdminCardsUseKnownVerbs(t *testing.T) {
 	known := map[string]bool{
 		VerbSetLanguage: true, VerbIntakeOpen: true, VerbIntakeSubmit: true, VerbRequestSubmit: true, VerbRequestCancel: true,
 		VerbMyMandates: true, VerbApprovalOpen: true, VerbApprovalDecide: true, VerbGrantOpen: true, VerbGrantDone: true,
 		VerbGrantFailed: true, VerbOverview: true, VerbApprovalList: true, VerbGrantList: true,
-		VerbRightRecorded: true, VerbGrantDirect: true,
+		VerbRightRecorded: true, VerbGrantDirect: true, VerbUpcoming: true, VerbGrantBatch: true, VerbGrantBatchDone: true,
 	}
 	for name, c := range adminGoldenCards(t) {
 		m := decoded(t, c)
@@ -96,6 +97,16 @@ func TestAdminCardsUseKnownVerbs(t *testing.T) {
 			case "Action.OpenUrl":
 				if u, _ := a["url"].(string); !strings.HasPrefix(u, "https://") {
 					t.Errorf("%s: link %q", name, u)
+				}
+			case "Action.ToggleVisibility":
+				targets := strs(a["targetElements"])
+				if len(targets) == 0 {
+					t.Errorf("%s: a toggle with no target", name)
+				}
+				for _, id := range targets {
+					if !hasElementID(m, id) {
+						t.Errorf("%s: toggle names %q, which the card does not have", name, id)
+					}
 				}
 			default:
 				t.Errorf("%s: action type %v", name, a["type"])
@@ -134,4 +145,14 @@ func TestAdminCardsNeverAskForIdentityCode(t *testing.T) {
 	if seen == 0 {
 		t.Error("the grant steps should say where the identity code comes from (and that it is not typed here)")
 	}
+}
+
+// hasElementID reports whether some element of v has the given id.
+func hasElementID(v any, id string) bool {
+	for _, n := range nodes(v, "") {
+		if n["id"] == id && !strings.HasPrefix(n["type"].(string), "Input.") {
+			return true
+		}
+	}
+	return false
 }

@@ -84,7 +84,7 @@ func recommendation(p i18n.Printer, in RecommendationInput, detail int) *Card {
 		c.Body = append(c.Body, empNeedBlock(p, n, detail, detail == empDetailFull || len(types) > 1))
 	}
 
-	changeAnswers := Execute(p.Get("recommend.change"), VerbIntakeOpen, IntakeData{RoleID: in.RoleID})
+	changeAnswers := Execute(p.Get("recommend.change"), VerbIntakeOpen, IntakeData{RoleID: in.RoleID, TaskIDs: in.TaskIDs})
 	changeAnswers.AssociatedInputs = "none"
 	if requestable == 0 {
 		if len(in.Needs) > 0 {

@@ -6,8 +6,8 @@ import "github.com/valtuusbotti/valtuusbotti/internal/domain"
 // untrusted input: it decodes it strictly (unknown fields refused), re-validates every value, and takes the actor's
 // identity only from the authenticated activity, never from the card.
 const (
-	VerbIntakeOpen     = "intakeOpen"     // open the intake card; data: IntakeData (optional RoleID preselects a role's tasks)
-	VerbIntakeSubmit   = "intakeSubmit"   // inputs: "tasks_<areaID>" multi-selects; data: IntakeData (the chosen role)
+	VerbIntakeOpen     = "intakeOpen"     // open the intake card; data: IntakeData (a RoleID ticks the role's tasks, TaskIDs those tasks instead); inputs: RoleInput
+	VerbIntakeSubmit   = "intakeSubmit"   // inputs: RoleInput, "tasks_<areaID>" multi-selects; data: IntakeData (the card's role, no tasks)
 	VerbRequestSubmit  = "requestSubmit"  // inputs: JustificationInput, ValidUntilInput; data: SubmitData
 	VerbRequestCancel  = "requestCancel"  // data: CancelData (without Confirm it asks first)
 	VerbRequestStatus  = "requestStatus"  // show the requester's status card of a request; data: RequestData
@@ -22,7 +22,15 @@ const (
 	VerbGrantList      = "grantList"      // the main users' list of open grant tasks; data: {}
 	VerbRequestFiled   = "requestFiled"   // the employee sent the valtuuspyyntö in Suomi.fi; data: RequestData
 	VerbGrantDirect    = "grantDirect"    // grant directly instead of through a valtuuspyyntö; data: RequestData
+	VerbUpcoming       = "upcoming"       // the main users' list of alerts to come; data: {}
 	VerbRightRecorded  = "rightRecorded"  // DVV registered the right to grant a theme; inputs: RightDateInputPrefix+theme; data: RightData
+	// VerbGrantBatch shows the batch card of one grant path ("grant in one go"); data: BatchData. From the batch
+	// card itself (its refresh) the card's inputs come along and are ignored.
+	VerbGrantBatch = "grantBatch"
+	// VerbGrantBatchDone records the ticked items of a batch card as granted, one request at a time; inputs:
+	// "item_<itemID>" toggles, BatchFromInputPrefix/BatchUntilInputPrefix + request id, ConfirmSelfInput; data:
+	// BatchDoneData.
+	VerbGrantBatchDone = "grantBatchDone"
 
 	// A mandate's life after its grant (expiry and invalidation).
 	VerbMandateRenew        = "mandateRenew"        // Renew on an expiry notice; data: MandateData
@@ -47,6 +55,10 @@ const (
 	RightDateInputPrefix = "registeredOn_"
 	// InvalidatedOnInput is the day a main user invalidated a mandate in Suomi.fi (Input.Date).
 	InvalidatedOnInput = "invalidatedOn"
+	// BatchFromInputPrefix and BatchUntilInputPrefix + request id: the dates used in Suomi.fi for one request's
+	// themes on the batch card (one pair per request).
+	BatchFromInputPrefix  = "validFrom_"
+	BatchUntilInputPrefix = "validUntil_"
 )
 
 // Limits the cards state to the client and the bot enforces again (see domain/limits.go).
@@ -55,9 +67,12 @@ const (
 	MaxReason        = domain.MaxReason
 )
 
-// IntakeData is the data of VerbIntakeOpen.
+// IntakeData is the data of VerbIntakeOpen and VerbIntakeSubmit: the role the card was built with. The
+// recommendation's "change my answers" (VerbIntakeOpen) also carries the tasks it was made from, so the intake opens
+// with them ticked again; the intake's own buttons never carry tasks (the ticks are inputs).
 type IntakeData struct {
-	RoleID string `json:"roleId,omitempty"`
+	RoleID  string   `json:"roleId,omitempty"`
+	TaskIDs []string `json:"taskIds,omitempty"`
 }
 
 // SubmitData is the data of VerbRequestSubmit: what the recommendation was made from. The bot recomputes the themes
@@ -70,6 +85,18 @@ type SubmitData struct {
 // RightData names the theme whose right to grant a main user records (VerbRightRecorded).
 type RightData struct {
 	ThemeID string `json:"themeId"`
+}
+
+// BatchData names the grant path of a batch card (VerbGrantBatch).
+type BatchData struct {
+	Path domain.GrantPath `json:"path"`
+}
+
+// BatchDoneData is the data of VerbGrantBatchDone: the grant path and the requests the batch card listed, in order.
+// The bot checks every request against the actor's rights and every ticked item against the request it belongs to.
+type BatchDoneData struct {
+	Path       domain.GrantPath `json:"path"`
+	RequestIDs []int64          `json:"requestIds"`
 }
 
 // CancelData is the data of VerbRequestCancel: the first tap (Confirm false) asks whether to cancel; the

@@ -18,6 +18,7 @@ const (
 	cmdApprovals
 	cmdGrantTasks
 	cmdMandateList
+	cmdUpcoming
 )
 
 // commandPhrases map typed text (normalised) to commands, with the language the phrase is in. Exact phrases come
@@ -40,6 +41,9 @@ var commandPhrases = map[string]struct {
 	"valtuusluettelo": {cmdMandateList, domain.Finnish}, "kaupungin valtuusluettelo": {cmdMandateList, domain.Finnish},
 	"fullmaktsförteckning": {cmdMandateList, domain.Swedish}, "stadens fullmaktsförteckning": {cmdMandateList, domain.Swedish},
 	"mandate list": {cmdMandateList, domain.English}, "the city's mandate list": {cmdMandateList, domain.English},
+	"tulevat muistutukset": {cmdUpcoming, domain.Finnish}, "herätteet": {cmdUpcoming, domain.Finnish}, "tulevat herätteet": {cmdUpcoming, domain.Finnish},
+	"kommande påminnelser": {cmdUpcoming, domain.Swedish}, "påminnelser": {cmdUpcoming, domain.Swedish},
+	"upcoming reminders": {cmdUpcoming, domain.English}, "reminders": {cmdUpcoming, domain.English},
 }
 
 // intakeWords recognise free-text questions about needing mandates, in all three languages.

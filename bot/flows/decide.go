@@ -91,8 +91,10 @@ func (m *mainUser) register() {
 	m.commands[cmdOverview] = m.overview
 	m.commands[cmdGrantTasks] = m.list
 	m.verbs[cards.VerbOverview] = verb{handle: noData(m.overview)}
-	m.verbs[cards.VerbGrantList] = verb{handle: noData(m.list)}
+	m.verbs[cards.VerbGrantList] = verb{handle: m.listFromCard}
 	m.verbs[cards.VerbGrantOpen] = verb{handle: m.open}
+	m.verbs[cards.VerbGrantBatch] = verb{handle: m.batch}
+	m.verbs[cards.VerbGrantBatchDone] = verb{handle: m.batchDone}
 	m.verbs[cards.VerbGrantDone] = verb{handle: m.settle(false)}
 	m.verbs[cards.VerbGrantFailed] = verb{handle: m.settle(true)}
 	m.verbs[cards.VerbRightRecorded] = verb{handle: m.rightRecorded}
@@ -113,6 +115,15 @@ func (m *mainUser) overview(ctx context.Context, t *Turn) (*cards.Card, error) {
 	return cards.Overview(t.P, cards.OverviewInput{Overview: ov, Today: m.Workflow.Today().Time()}), nil
 }
 
+// listFromCard answers the list's refresh and the batch card's way back to the list; the batch card's inputs may
+// come along and are ignored.
+func (m *mainUser) listFromCard(ctx context.Context, t *Turn, raw json.RawMessage) (*cards.Card, error) {
+	if _, err := decode(raw, &struct{}{}, batchCardInputs, batchCardPrefixes...); err != nil {
+		return nil, err
+	}
+	return m.list(ctx, t)
+}
+
 func (m *mainUser) list(ctx context.Context, t *Turn) (*cards.Card, error) {
 	rs, err := m.Workflow.GrantTasks(ctx, t.Actor())
 	if err != nil {
@@ -130,8 +141,9 @@ func (m *mainUser) task(ctx context.Context, t *Turn, requestID int64) (domain.R
 	return acc.Request, err
 }
 
+// open shows a request's grant task card, from the task list or the batch card (whose inputs are ignored).
 func (m *mainUser) open(ctx context.Context, t *Turn, raw json.RawMessage) (*cards.Card, error) {
-	d, _, err := decodeRequest(raw, nil)
+	d, _, err := decodeRequest(raw, batchCardInputs, batchCardPrefixes...)
 	if err != nil {
 		return nil, err
 	}

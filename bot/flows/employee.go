@@ -53,18 +53,79 @@ func (e *employee) intakeCard(ctx context.Context, t *Turn, roleID string, taskI
 	return cards.Intake(t.P, in)
 }
 
-// roleInput reads the role dropdown; an unknown role is tampering.
-func (e *employee) roleInput(inputs map[string]string, current string) (string, error) {
-	r := strings.TrimSpace(inputs[cards.RoleInput])
-	if r == "" {
-		r = current
+// knownRole checks a role id from card data or the role dropdown: "" is no role, an id the catalog lacks is
+// tampering (or a card from another catalog) and is refused.
+func (e *employee) knownRole(id string) (string, error) {
+	id = strings.TrimSpace(id)
+	if id == "" {
+		return "", nil
 	}
-	if r != "" {
-		if _, ok := e.Catalog.Role(r); !ok {
-			return "", errBadAction
+	if _, ok := e.Catalog.Role(id); !ok {
+		return "", errBadAction
+	}
+	return id, nil
+}
+
+// roleInput reads the role dropdown, falling back to the role the card was built with (current, already checked).
+func (e *employee) roleInput(inputs map[string]string, current string) (string, error) {
+	chosen, err := e.knownRole(inputs[cards.RoleInput])
+	if err != nil || chosen != "" {
+		return chosen, err
+	}
+	return current, nil
+}
+
+// tickedTasks reads the intake's area multi-selects (TaskInputPrefix + area id, comma-separated task ids), sorted
+// and without repeats. An area the catalog lacks, a task it lacks or a task under another area's input is
+// tampering and refuses the whole action.
+func (e *employee) tickedTasks(inputs map[string]string) ([]string, error) {
+	var out []string
+	for k, v := range inputs {
+		area, ok := strings.CutPrefix(k, cards.TaskInputPrefix)
+		if !ok {
+			continue
+		}
+		if _, ok := e.Catalog.Area(area); !ok {
+			return nil, errBadAction
+		}
+		for _, id := range strings.Split(v, ",") {
+			if id = strings.TrimSpace(id); id == "" {
+				continue
+			}
+			if task, ok := e.Catalog.Task(id); !ok || task.Area != area {
+				return nil, errBadAction
+			}
+			out = append(out, id)
 		}
 	}
-	return r, nil
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// intakeTasks is what the intake's answer stands for, from the role chosen (checked), the role the card was built
+// with (checked) and the ticked tasks (checked):
+//   - ticked tasks win, since the person adjusted them; except when they are exactly the tasks the card's own role
+//     ticked and the dropdown now names another role: the person changed the role and left the ticks alone, so the
+//     new role's tasks count;
+//   - nothing ticked and a role chosen: the role's tasks (choosing a role and tapping the main button is enough);
+//   - neither: nothing, and the caller asks for a role or a task.
+func (e *employee) intakeTasks(role, cardRole string, ticked []string) []string {
+	r, hasRole := e.Catalog.Role(role)
+	if len(ticked) > 0 {
+		if cr, ok := e.Catalog.Role(cardRole); !ok || !hasRole || role == cardRole || !sameTasks(ticked, cr.Tasks) {
+			return ticked
+		}
+	}
+	if !hasRole {
+		return nil
+	}
+	return slices.Sorted(slices.Values(r.Tasks))
+}
+
+// sameTasks reports whether two lists name the same tasks, whatever their order.
+func sameTasks(a, b []string) bool {
+	a, b = slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b))
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
 }
 
 func (e *employee) intakeOpen(ctx context.Context, t *Turn, raw json.RawMessage) (*cards.Card, error) {
@@ -73,37 +134,55 @@ func (e *employee) intakeOpen(ctx context.Context, t *Turn, raw json.RawMessage)
 	if err != nil {
 		return nil, err
 	}
-	role, err := e.roleInput(inputs, d.RoleID) // the role dropdown: its tasks replace whatever was ticked
+	cardRole, err := e.knownRole(d.RoleID)
 	if err != nil {
 		return nil, err
 	}
-	return e.intakeCard(ctx, t, role, nil, ""), nil
+	role, err := e.roleInput(inputs, cardRole) // the role dropdown: its tasks replace whatever was ticked
+	if err != nil {
+		return nil, err
+	}
+	var tasks []string // "change my answers" on the recommendation: the tasks it was made from, ticked again
+	for _, id := range d.TaskIDs {
+		if _, ok := e.Catalog.Task(id); !ok {
+			return nil, errBadAction
+		}
+		tasks = append(tasks, id)
+	}
+	return e.intakeCard(ctx, t, role, tasks, ""), nil
 }
 
+// intakeSubmit answers the intake's main button with the recommendation for the role's or the ticked tasks (see
+// intakeTasks), or the intake again asking for a role or a task. Card data is never trusted: an unknown role, area
+// or task refuses the action and nothing changes.
 func (e *employee) intakeSubmit(ctx context.Context, t *Turn, raw json.RawMessage) (*cards.Card, error) {
 	var d cards.IntakeData
 	inputs, err := decode(raw, &d, []string{cards.RoleInput}, cards.TaskInputPrefix)
 	if err != nil {
 		return nil, err
 	}
-	if d.RoleID, err = e.roleInput(inputs, d.RoleID); err != nil {
+	if len(d.TaskIDs) > 0 { // the intake's button carries no tasks: they come as the ticks
+		return nil, errBadAction
+	}
+	cardRole, err := e.knownRole(d.RoleID)
+	if err != nil {
 		return nil, err
 	}
-	var tasks []string
-	for k, v := range inputs {
-		if strings.HasPrefix(k, cards.TaskInputPrefix) {
-			for _, id := range strings.Split(v, ",") {
-				if id = strings.TrimSpace(id); id != "" {
-					tasks = append(tasks, id)
-				}
-			}
-		}
+	role, err := e.roleInput(inputs, cardRole)
+	if err != nil {
+		return nil, err
 	}
-	slices.Sort(tasks)
-	c, err := e.recommendation(ctx, t, d.RoleID, tasks, "", "")
+	ticked, err := e.tickedTasks(inputs)
+	if err != nil {
+		return nil, err
+	}
+	tasks := e.intakeTasks(role, cardRole, ticked)
+	if len(tasks) == 0 {
+		return e.intakeCard(ctx, t, role, nil, "err.no_role_or_tasks"), nil
+	}
+	c, err := e.recommendation(ctx, t, role, tasks, "", "")
 	if domain.IsCode(err, domain.EInvalid) {
-		// Nothing or something unknown picked: the intake again, with the reason.
-		return e.intakeCard(ctx, t, d.RoleID, tasks, domain.ErrorMessage(err)), nil
+		return e.intakeCard(ctx, t, role, tasks, domain.ErrorMessage(err)), nil
 	}
 	return c, err
 }

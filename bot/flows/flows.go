@@ -16,6 +16,7 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/valtuusbotti/valtuusbotti/cards"
+	"github.com/valtuusbotti/valtuusbotti/internal/alerts"
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
@@ -67,8 +68,11 @@ type Deps struct {
 	Language  *language.Resolver
 	Messages  *i18n.Bundle
 	State     state.Store // remembers recent welcomes
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Alerts and Jobs list the alerts to come (main users' "upcoming reminders"); nil Alerts leaves the command out.
+	Alerts *alerts.Service
+	Jobs   alerts.PendingJobs
+	Logger *slog.Logger
+	Now    func() time.Time
 	// Mandates runs what people do with a mandate after its grant (renew, let it lapse, invalidate); nil leaves
 	// those verbs out.
 	Mandates *workflow.Mandates
@@ -109,6 +113,7 @@ func New(d Deps) *Flows {
 	(&mainUser{f}).register()
 	(&grantPaths{f}).register()
 	(&mandateLife{f}).register()
+	(&upcoming{f}).register()
 	return f
 }
 

@@ -42,7 +42,7 @@ func newFlows(t *testing.T) *Flows {
 	st := state.NewMemory(clk.Now)
 	wf := &workflow.Service{Store: db.Register, Directory: dir, Catalog: cat, Now: clk.Now}
 	return New(Deps{Workflow: wf, Catalog: cat, Directory: dir, Register: db.People,
-		Views:    &views.Views{Catalog: cat, Directory: dir, Refs: db.People, Now: clk.Now},
+		Views:    &views.Views{Catalog: cat, Directory: dir, Refs: db.People, Now: clk.Now, Grants: db.Register},
 		Language: &language.Resolver{Hints: st, Default: domain.Finnish}, Messages: i18n.MustLoad(), State: st, Now: clk.Now})
 }
 

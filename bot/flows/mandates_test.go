@@ -26,9 +26,9 @@ import (
 )
 
 const (
-	helena = "7c1e4a52-0000-4000-8000-000000000003" // Sami's manager
-	mikael = "7c1e4a52-0000-4000-8000-000000000004" // the main user
-	dina   = "7c1e4a52-0000-4000-8000-000000000005" // nobody's supervisor here
+	helenaID = "7c1e4a52-0000-4000-8000-000000000003" // Sami's manager
+	mikaelID = "7c1e4a52-0000-4000-8000-000000000004" // the main user
+	dinaID   = "7c1e4a52-0000-4000-8000-000000000005" // nobody's supervisor here
 )
 
 // mandateWorld is the flows with the mandate verbs wired, on a real register, and two granted mandates: Elina's
@@ -59,7 +59,7 @@ func newMandateWorld(t *testing.T, db *sqlstore.DB) *mandateWorld {
 		Mandates: &workflow.Mandates{Flow: wf, Store: db.Register}})
 	w := &mandateWorld{f: f, db: db}
 	w.elinas = w.grant(t, elina, sami)
-	w.samis = w.grant(t, sami, helena)
+	w.samis = w.grant(t, sami, helenaID)
 	return w
 }
 
@@ -78,7 +78,7 @@ func (w *mandateWorld) grant(t *testing.T, who, approver string) domain.Mandate 
 	if _, err := wf.Filed(ctx, who, r.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	g, err := wf.Grant(ctx, workflow.GrantInput{ActorID: mikael, RequestID: r.ID, ValidFrom: clock.Start, ValidUntil: r.ValidUntil})
+	g, err := wf.Grant(ctx, workflow.GrantInput{ActorID: mikaelID, RequestID: r.ID, ValidFrom: clock.Start, ValidUntil: r.ValidUntil})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,10 +155,10 @@ func TestMandateVerbsRefuseTamperedData(t *testing.T) {
 		var cases []tapCase
 		for _, verb := range []string{cards.VerbMandateRenew, cards.VerbMandateLapse} {
 			cases = append(cases,
-				tapCase{dina, verb, map[string]any{"mandateId": e}},
-				tapCase{mikael, verb, map[string]any{"mandateId": e}}, // a main user is not the holder or supervisor
-				tapCase{elina, verb, map[string]any{"mandateId": s}},  // Elina names her supervisor's mandate
-				tapCase{helena, verb, map[string]any{"mandateId": e}}, // Sami's manager is not Elina's supervisor
+				tapCase{dinaID, verb, map[string]any{"mandateId": e}},
+				tapCase{mikaelID, verb, map[string]any{"mandateId": e}}, // a main user is not the holder or supervisor
+				tapCase{elina, verb, map[string]any{"mandateId": s}},    // Elina names her supervisor's mandate
+				tapCase{helenaID, verb, map[string]any{"mandateId": e}}, // Sami's manager is not Elina's supervisor
 				tapCase{elina, verb, map[string]any{"mandateId": 999999}},
 				tapCase{elina, verb, map[string]any{"mandateId": -1}},
 				tapCase{elina, verb, map[string]any{"mandateId": "1"}},
@@ -168,20 +168,20 @@ func TestMandateVerbsRefuseTamperedData(t *testing.T) {
 		}
 		reason := func(id any) map[string]any { return map[string]any{"mandateId": id, "reason": "Ei tarvita"} }
 		cases = append(cases,
-			tapCase{elina, cards.VerbInvalidationRequest, reason(e)},  // the holder
-			tapCase{elina, cards.VerbInvalidationRequest, reason(s)},  // someone else's
-			tapCase{sami, cards.VerbInvalidationRequest, reason(s)},   // his own
-			tapCase{helena, cards.VerbInvalidationRequest, reason(e)}, // not her person
-			tapCase{dina, cards.VerbInvalidationRequest, reason(e)},   // nobody's supervisor
-			tapCase{mikael, cards.VerbInvalidationRequest, reason(999999)},
-			tapCase{mikael, cards.VerbInvalidationRequest, map[string]any{"mandateId": e, "reason": 5}},
-			tapCase{mikael, cards.VerbInvalidationRequest, map[string]any{"mandateId": e, "reason": "x", "role": "main_user"}},
+			tapCase{elina, cards.VerbInvalidationRequest, reason(e)},    // the holder
+			tapCase{elina, cards.VerbInvalidationRequest, reason(s)},    // someone else's
+			tapCase{sami, cards.VerbInvalidationRequest, reason(s)},     // his own
+			tapCase{helenaID, cards.VerbInvalidationRequest, reason(e)}, // not her person
+			tapCase{dinaID, cards.VerbInvalidationRequest, reason(e)},   // nobody's supervisor
+			tapCase{mikaelID, cards.VerbInvalidationRequest, reason(999999)},
+			tapCase{mikaelID, cards.VerbInvalidationRequest, map[string]any{"mandateId": e, "reason": 5}},
+			tapCase{mikaelID, cards.VerbInvalidationRequest, map[string]any{"mandateId": e, "reason": "x", "role": "main_user"}},
 			tapCase{sami, cards.VerbInvalidationDone, map[string]any{"mandateId": e, "invalidatedOn": "2026-11-25"}},
 			tapCase{elina, cards.VerbInvalidationDone, map[string]any{"mandateId": e, "invalidatedOn": "2026-11-25"}},
-			tapCase{dina, cards.VerbInvalidationOpen, map[string]any{"mandateId": e}},
+			tapCase{dinaID, cards.VerbInvalidationOpen, map[string]any{"mandateId": e}},
 			tapCase{elina, cards.VerbInvalidationOpen, map[string]any{"mandateId": s}},
-			tapCase{mikael, cards.VerbMandateList, map[string]any{"offset": -3}},
-			tapCase{mikael, cards.VerbMandateList, map[string]any{"offset": "2"}},
+			tapCase{mikaelID, cards.VerbMandateList, map[string]any{"offset": -3}},
+			tapCase{mikaelID, cards.VerbMandateList, map[string]any{"offset": "2"}},
 		)
 		before := w.rows(t)
 		for _, c := range cases {
@@ -198,7 +198,7 @@ func TestMandateVerbsRefuseTamperedData(t *testing.T) {
 			t.Errorf("lapse in a channel: %v %s", err, res.Invoke.Body)
 		}
 		// A supervisor's or anyone else's list holds only what they may act on; nobody else's names.
-		if body := w.tap(t, dina, cards.VerbMandateList, map[string]any{}); strings.Contains(body, "Elina") || strings.Contains(body, "Sami") || refused(body) {
+		if body := w.tap(t, dinaID, cards.VerbMandateList, map[string]any{}); strings.Contains(body, "Elina") || strings.Contains(body, "Sami") || refused(body) {
 			t.Errorf("Dina's list: %s", body)
 		}
 		if body := w.tap(t, sami, cards.VerbMandateList, map[string]any{}); !strings.Contains(body, "Elina") || strings.Contains(body, "Sami Virtanen") {
@@ -238,7 +238,7 @@ func TestMandateVerbsRecordOnce(t *testing.T) {
 		}
 
 		// Helena (Sami's supervisor) lets Sami's mandate lapse; Sami's own second tap records nothing more.
-		for _, who := range []string{helena, sami} {
+		for _, who := range []string{helenaID, sami} {
 			body := w.tap(t, who, cards.VerbMandateLapse, map[string]any{"mandateId": s})
 			if refused(body) || strings.Contains(body, cards.VerbMandateLapse) || !strings.Contains(body, "Helena") {
 				t.Errorf("lapse by %s: %s", who, body)
@@ -258,21 +258,21 @@ func TestMandateVerbsRecordOnce(t *testing.T) {
 		}
 		// Without a reason, or with a personal identity code in it, nothing is opened: the form says why.
 		for _, bad := range []string{" ", "hetu 131052-308T"} {
-			body := w.tap(t, mikael, cards.VerbInvalidationRequest, map[string]any{"mandateId": s, "reason": bad})
+			body := w.tap(t, mikaelID, cards.VerbInvalidationRequest, map[string]any{"mandateId": s, "reason": bad})
 			if refused(body) || !strings.Contains(body, cards.VerbInvalidationRequest) {
 				t.Errorf("reason %q: %s", bad, body)
 			}
 		}
-		task := w.tap(t, mikael, cards.VerbInvalidationOpen, map[string]any{"mandateId": e})
+		task := w.tap(t, mikaelID, cards.VerbInvalidationOpen, map[string]any{"mandateId": e})
 		if !strings.Contains(task, cards.VerbInvalidationDone) || !strings.Contains(task, "Siirtyy toiseen yksikk") {
 			t.Fatalf("Mikael's task: %s", task)
 		}
-		future := w.tap(t, mikael, cards.VerbInvalidationDone, map[string]any{"mandateId": e, "invalidatedOn": "2027-01-01"})
+		future := w.tap(t, mikaelID, cards.VerbInvalidationDone, map[string]any{"mandateId": e, "invalidatedOn": "2027-01-01"})
 		if refused(future) || !strings.Contains(future, cards.VerbInvalidationDone) {
 			t.Errorf("a day in the future: %s", future)
 		}
 		for range 2 {
-			body := w.tap(t, mikael, cards.VerbInvalidationDone, map[string]any{"mandateId": e, "invalidatedOn": "2026-11-25"})
+			body := w.tap(t, mikaelID, cards.VerbInvalidationDone, map[string]any{"mandateId": e, "invalidatedOn": "2026-11-25"})
 			if refused(body) || strings.Contains(body, cards.VerbInvalidationDone) {
 				t.Errorf("confirm: %s", body)
 			}
@@ -313,7 +313,7 @@ func countActions(evs []domain.AuditEvent, action string) int {
 func TestMandateListCommand(t *testing.T) {
 	w := newMandateWorld(t, sqltest.Open(t))
 	for _, text := range []string{"valtuusluettelo", "Stadens fullmaktsförteckning", "mandate list"} {
-		res, err := w.f.Message(context.Background(), turn(w.f, mikael, "personal", schema.Activity{Type: "message", Text: text}))
+		res, err := w.f.Message(context.Background(), turn(w.f, mikaelID, "personal", schema.Activity{Type: "message", Text: text}))
 		if err != nil || len(res.Replies) != 1 {
 			t.Fatalf("%q: %v %+v", text, err, res)
 		}
@@ -322,7 +322,7 @@ func TestMandateListCommand(t *testing.T) {
 			t.Errorf("%q: %s", text, raw)
 		}
 	}
-	res, _ := w.f.Message(context.Background(), turn(w.f, mikael, "channel", schema.Activity{Type: "message", Text: "valtuusluettelo"}))
+	res, _ := w.f.Message(context.Background(), turn(w.f, mikaelID, "channel", schema.Activity{Type: "message", Text: "valtuusluettelo"}))
 	if raw, _ := json.Marshal(res.Replies); strings.Contains(string(raw), "Elina") {
 		t.Errorf("the list in a channel: %s", raw)
 	}

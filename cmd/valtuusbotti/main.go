@@ -2,6 +2,7 @@
 //
 //	valtuusbotti [serve]              run the bot (the default)
 //	valtuusbotti migrate [-status]    apply database migrations, or list them
+//	valtuusbotti alerts [-at YYYY-MM-DD] [-days N]   list the alerts due, sending nothing
 //	valtuusbotti manifest -app-id ID  write the Teams app package (zip)
 //	valtuusbotti version              print the version
 //
@@ -42,6 +43,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the bot (default)", serveCommand},
 		{"migrate", "apply database migrations (-status lists them)", migrateCommand},
+		{"alerts", "list the alerts (herätteet) due from -at for -days, sending nothing", alertsCommand},
 		{"manifest", "write the Teams app package zip", manifestCommand},
 		{"version", "print the version", versionCommand},
 	}

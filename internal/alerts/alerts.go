@@ -214,6 +214,19 @@ func decode(job domain.Job, v any) error {
 	return nil
 }
 
+// Today is the service clock's current time (the field Now may be nil: the wall clock).
+func (s *Service) Today() time.Time { return s.now() }
+
+// Name is a person's display name from the directory, or their id when the directory does not know them.
+func (s *Service) Name(ctx context.Context, id string) string {
+	if s.Directory != nil {
+		if u, err := s.Directory.User(ctx, id); err == nil && u.DisplayName != "" {
+			return u.DisplayName
+		}
+	}
+	return id
+}
+
 func (s *Service) now() time.Time {
 	if s.Now == nil {
 		return time.Now()
@@ -227,3 +240,5 @@ func (s *Service) log() *slog.Logger {
 	}
 	return s.Logger
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -21,47 +21,47 @@ import (
 
 // Demo people (docs/demo-people.md).
 const (
-	elina  = "7c1e4a52-0000-4000-8000-000000000001" // employee, manager Sami
-	sami   = "7c1e4a52-0000-4000-8000-000000000002" // Elina's supervisor
-	mikael = "7c1e4a52-0000-4000-8000-000000000004" // main user
-	dina   = "7c1e4a52-0000-4000-8000-000000000005"
+	holderElina    = "7c1e4a52-0000-4000-8000-000000000001" // employee, manager Sami
+	supervisorSami = "7c1e4a52-0000-4000-8000-000000000002" // Elina's supervisor
+	mainUserMikael = "7c1e4a52-0000-4000-8000-000000000004" // main user
+	strangerDina   = "7c1e4a52-0000-4000-8000-000000000005"
 )
 
-const payTask = "palkkatietojen-ilmoittaminen"
+const expiryTask = "palkkatietojen-ilmoittaminen"
 
-var helsinki = domain.OrgLocation
+var expiryZone = domain.OrgLocation
 
-// local is a wall clock time in Finland.
-func local(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, helsinki)
+// fiTime is a wall clock time in Finland.
+func fiTime(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, expiryZone)
 }
 
-// sent is an outbox message as the test's delivery saw it.
-type sent struct {
+// delivered is an outbox message as the test's delivery saw it.
+type delivered struct {
 	domain.OutboxMessage
 	payload domain.Payload
 }
 
-func (s sent) String() string {
-	return fmt.Sprintf("%s→%s@%s", s.Kind, s.RecipientID[len(s.RecipientID)-2:], s.CreatedAt.In(helsinki).Format("2006-01-02 15:04"))
+func (s delivered) String() string {
+	return fmt.Sprintf("%s→%s@%s", s.Kind, s.RecipientID[len(s.RecipientID)-2:], s.CreatedAt.In(expiryZone).Format("2006-01-02 15:04"))
 }
 
 // expiryWorld is a small organisation on a real register (SQLite or PostgreSQL) with the mandate flow, the alerts
 // and a scheduler runner, all on one manual clock; a fake delivery drains the outbox.
 type expiryWorld struct {
-	t        *testing.T
-	clk      *clock.Manual
-	db       *sqlstore.DB
-	alerts   *alerts.Service
-	flow     *workflow.Service
-	mandates *workflow.Mandates
-	runner   *scheduler.Runner
-	sent     []sent
+	t         *testing.T
+	clk       *clock.Manual
+	db        *sqlstore.DB
+	alerts    *alerts.Service
+	flow      *workflow.Service
+	mandates  *workflow.Mandates
+	runner    *scheduler.Runner
+	delivered []delivered
 }
 
 func eachWorld(t *testing.T, body func(t *testing.T, w *expiryWorld)) {
 	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
-		clk := clock.NewManual(local(2026, 11, 25, 10, 0)) // a Wednesday, in working hours
+		clk := clock.NewManual(fiTime(2026, 11, 25, 10, 0)) // a Wednesday, in working hours
 		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
 		cat, err := catalog.Default()
 		if err != nil {
@@ -85,7 +85,7 @@ func eachWorld(t *testing.T, body func(t *testing.T, w *expiryWorld)) {
 func (w *expiryWorld) grant(until domain.Date) domain.Mandate {
 	w.t.Helper()
 	ctx := context.Background()
-	r, err := w.flow.Submit(ctx, workflow.SubmitInput{RequesterID: elina, TaskIDs: []string{payTask},
+	r, err := w.flow.Submit(ctx, workflow.SubmitInput{RequesterID: holderElina, TaskIDs: []string{expiryTask},
 		Justification: "Palkanlaskenta", ValidUntil: until.Time()})
 	if err != nil {
 		w.t.Fatal(err)
@@ -97,13 +97,13 @@ func (w *expiryWorld) grant(until domain.Date) domain.Mandate {
 func (w *expiryWorld) approveAndGrant(r domain.Request, from, until domain.Date) domain.Mandate {
 	w.t.Helper()
 	ctx := context.Background()
-	if _, err := w.flow.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.ApproveAll}); err != nil {
+	if _, err := w.flow.Decide(ctx, workflow.DecideInput{ActorID: supervisorSami, RequestID: r.ID, Decision: domain.ApproveAll}); err != nil {
 		w.t.Fatal(err)
 	}
-	if _, err := w.flow.Filed(ctx, elina, r.ID, ""); err != nil {
+	if _, err := w.flow.Filed(ctx, holderElina, r.ID, ""); err != nil {
 		w.t.Fatal(err)
 	}
-	g, err := w.flow.Grant(ctx, workflow.GrantInput{ActorID: mikael, RequestID: r.ID, ValidFrom: from.Time(), ValidUntil: until.Time()})
+	g, err := w.flow.Grant(ctx, workflow.GrantInput{ActorID: mainUserMikael, RequestID: r.ID, ValidFrom: from.Time(), ValidUntil: until.Time()})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -115,9 +115,9 @@ func (w *expiryWorld) approveAndGrant(r domain.Request, from, until domain.Date)
 	return m
 }
 
-// checkpoints are the wall clock times of each day at which the test runs the scheduler and delivers: before, at
+// expiryCheckpoints are the wall clock times of each day at which the test runs the scheduler and delivers: before, at
 // the start of, during, at the end of and after working hours (08:00–16:00).
-var checkpoints = [][2]int{{6, 0}, {8, 0}, {10, 0}, {13, 0}, {15, 59}, {16, 0}, {20, 0}}
+var expiryCheckpoints = [][2]int{{6, 0}, {8, 0}, {10, 0}, {13, 0}, {15, 59}, {16, 0}, {20, 0}}
 
 // runUntil moves the clock to until, through every checkpoint of each day on which a job may run (jumping over the
 // days on which none may), running the scheduler and delivering at each.
@@ -137,8 +137,8 @@ func (w *expiryWorld) runUntil(until time.Time) {
 			day = d
 		}
 		y, m, d := day.Time().Date()
-		for _, c := range checkpoints {
-			at := local(y, m, d, c[0], c[1])
+		for _, c := range expiryCheckpoints {
+			at := fiTime(y, m, d, c[0], c[1])
 			if !at.After(w.clk.Now()) || at.After(until) {
 				continue
 			}
@@ -148,8 +148,8 @@ func (w *expiryWorld) runUntil(until time.Time) {
 			}
 			w.deliver()
 		}
-		// On to the next day with a due job (a job due late today, or retried, waits for tomorrow's checkpoints).
-		tomorrow := local(y, m, d+1, 0, 0)
+		// On to the next day with a due job (a job due late today, or retried, waits for tomorrow's expiryCheckpoints).
+		tomorrow := fiTime(y, m, d+1, 0, 0)
 		if tomorrow.After(until) {
 			break
 		}
@@ -178,7 +178,7 @@ func (w *expiryWorld) deliver() {
 			if err != nil {
 				w.t.Fatalf("message %d: %v", m.ID, err)
 			}
-			w.sent = append(w.sent, sent{m, p})
+			w.delivered = append(w.delivered, delivered{m, p})
 			if err := w.db.Outbox.MarkDelivered(ctx, m.ID, token, w.clk.Now()); err != nil {
 				w.t.Fatal(err)
 			}
@@ -187,9 +187,9 @@ func (w *expiryWorld) deliver() {
 }
 
 // of returns the messages of the given kinds delivered so far, in order.
-func (w *expiryWorld) of(kinds ...string) []sent {
-	var out []sent
-	for _, s := range w.sent {
+func (w *expiryWorld) of(kinds ...string) []delivered {
+	var out []delivered
+	for _, s := range w.delivered {
 		if slices.Contains(kinds, s.Kind) {
 			out = append(out, s)
 		}
@@ -219,12 +219,12 @@ func (w *expiryWorld) onlyInWorkingHours(kinds ...string) {
 	cal := w.alerts.Calendar()
 	for _, s := range w.of(kinds...) {
 		if !cal.IsWorkingTime(s.CreatedAt) {
-			w.t.Errorf("%v was sent outside working hours", s)
+			w.t.Errorf("%v was delivered outside working hours", s)
 		}
 	}
 }
 
-func expiryLines(list []sent) []string {
+func expiryLines(list []delivered) []string {
 	var out []string
 	for _, s := range list {
 		days := ""
@@ -249,7 +249,7 @@ func TestExpiryNoticesAtEachOffset(t *testing.T) {
 				t.Errorf("job %s: %v", fmt.Sprintf(key, m.ID), err)
 			}
 		}
-		w.runUntil(local(2027, 3, 9, 23, 0))
+		w.runUntil(fiTime(2027, 3, 9, 23, 0))
 		got := expiryLines(w.of(domain.MsgExpiryNotice, domain.MsgExpiredNotice))
 		want := []string{
 			"expiry_notice→01@2027-01-07 08:00/60", "expiry_notice→02@2027-01-07 08:00/60",
@@ -273,10 +273,10 @@ func TestExpiryNoticesAtEachOffset(t *testing.T) {
 			t.Errorf("%d expiries audited, want 1", n)
 		}
 		// Running the scheduler again sends nothing more.
-		before := len(w.sent)
-		w.runUntil(local(2027, 3, 20, 20, 0))
-		if len(w.sent) != before {
-			t.Errorf("more messages after the end: %v", w.sent[before:])
+		before := len(w.delivered)
+		w.runUntil(fiTime(2027, 3, 20, 20, 0))
+		if len(w.delivered) != before {
+			t.Errorf("more messages after the end: %v", w.delivered[before:])
 		}
 	})
 }
@@ -289,7 +289,7 @@ func TestShortMandateSkipsPassedOffsets(t *testing.T) {
 		if _, err := w.db.Jobs.Job(ctx, fmt.Sprintf("expiry/mandate/%d/60", m.ID)); !domain.IsCode(err, domain.ENotFound) {
 			t.Errorf("the 60-day notice was scheduled: %v", err)
 		}
-		w.runUntil(local(2027, 1, 6, 12, 0))
+		w.runUntil(fiTime(2027, 1, 6, 12, 0))
 		got := expiryLines(w.of(domain.MsgExpiryNotice, domain.MsgExpiredNotice))
 		// 30 days before: Saturday 5.12.2026 → Monday 7.12. (Sunday 6.12. is Independence Day); 7 days before:
 		// Monday 28.12.; the end: Tuesday 5.1.2027.
@@ -309,15 +309,15 @@ func TestShortMandateSkipsPassedOffsets(t *testing.T) {
 func TestLetItLapseStopsNotices(t *testing.T) {
 	eachWorld(t, func(t *testing.T, w *expiryWorld) {
 		m := w.grant(domain.NewDate(2027, 3, 7))
-		w.runUntil(local(2027, 1, 7, 10, 0))
+		w.runUntil(fiTime(2027, 1, 7, 10, 0))
 		if n := len(w.of(domain.MsgExpiryNotice)); n != 2 {
 			t.Fatalf("%d notices before the choice, want 2", n)
 		}
 		ctx := context.Background()
-		if _, err := w.mandates.LetLapse(ctx, elina, m.ID, "act-lapse"); err != nil {
+		if _, err := w.mandates.LetLapse(ctx, holderElina, m.ID, "act-lapse"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.mandates.LetLapse(ctx, sami, m.ID, "act-lapse-2"); !domain.IsCode(err, domain.EConflict) {
+		if _, err := w.mandates.LetLapse(ctx, supervisorSami, m.ID, "act-lapse-2"); !domain.IsCode(err, domain.EConflict) {
 			t.Errorf("the supervisor's second choice = %v, want a conflict", err)
 		}
 		for _, days := range []int{30, 7} {
@@ -326,7 +326,7 @@ func TestLetItLapseStopsNotices(t *testing.T) {
 				t.Errorf("the %d-day notice job: %+v, %v", days, j, err)
 			}
 		}
-		w.runUntil(local(2027, 3, 10, 20, 0))
+		w.runUntil(fiTime(2027, 3, 10, 20, 0))
 		if got := expiryLines(w.of(domain.MsgExpiryNotice, domain.MsgExpiredNotice)); len(got) != 2 {
 			t.Errorf("notices after letting it lapse: %v", got)
 		}
@@ -336,7 +336,7 @@ func TestLetItLapseStopsNotices(t *testing.T) {
 		if n := w.auditCount(m.RequestID, "mandate.expired"); n != 1 {
 			t.Errorf("%d expiries audited", n)
 		}
-		if got, _ := w.db.Register.Mandate(ctx, m.ID); got.LapseBy != elina {
+		if got, _ := w.db.Register.Mandate(ctx, m.ID); got.LapseBy != holderElina {
 			t.Errorf("mandate after lapse: %+v", got)
 		}
 	})
@@ -348,17 +348,17 @@ func TestRenewalGoesThroughApprovalAndExtends(t *testing.T) {
 	eachWorld(t, func(t *testing.T, w *expiryWorld) {
 		ctx := context.Background()
 		old := w.grant(domain.NewDate(2027, 3, 7))
-		w.runUntil(local(2027, 1, 7, 10, 0))
-		r, err := w.mandates.Renew(ctx, workflow.RenewInput{ActorID: elina, MandateID: old.ID, ActivityID: "act-renew"})
+		w.runUntil(fiTime(2027, 1, 7, 10, 0))
+		r, err := w.mandates.Renew(ctx, workflow.RenewInput{ActorID: holderElina, MandateID: old.ID, ActivityID: "act-renew"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		w.deliver()
-		if got := w.of(domain.MsgApprovalRequest); len(got) != 2 || got[1].RequestID != r.ID || got[1].RecipientID != sami {
+		if got := w.of(domain.MsgApprovalRequest); len(got) != 2 || got[1].RequestID != r.ID || got[1].RecipientID != supervisorSami {
 			t.Fatalf("approval requests: %v", got)
 		}
 		// While the renewal waits for Sami, the 30-day notice finds it and sends nothing.
-		w.runUntil(local(2027, 2, 8, 10, 0))
+		w.runUntil(fiTime(2027, 2, 8, 10, 0))
 		if n := len(w.of(domain.MsgExpiryNotice)); n != 2 {
 			t.Errorf("%d notices while the renewal waits, want the first 2 only", n)
 		}
@@ -377,7 +377,7 @@ func TestRenewalGoesThroughApprovalAndExtends(t *testing.T) {
 				t.Errorf("the new %d-day notice: %+v, %v; want due %v", days, j, err, want)
 			}
 		}
-		w.runUntil(local(2027, 3, 10, 20, 0))
+		w.runUntil(fiTime(2027, 3, 10, 20, 0))
 		if got := expiryLines(w.of(domain.MsgExpiryNotice, domain.MsgExpiredNotice)); len(got) != 2 {
 			t.Errorf("notices of the renewed mandate: %v", got)
 		}
@@ -393,19 +393,19 @@ func TestRenewalGoesThroughApprovalAndExtends(t *testing.T) {
 
 // When the scheduler was down all day (no pass until 20:00 on Friday 5.2., the 30-day notice's day), the due notices
 // wait for Monday morning instead of going out in the evening, and the overdue 60-day notice, superseded by the
-// 30-day one, is not sent at all.
+// 30-day one, is not delivered at all.
 func TestNoticesAfterAnOutageWaitForWorkingHours(t *testing.T) {
 	eachWorld(t, func(t *testing.T, w *expiryWorld) {
 		m := w.grant(domain.NewDate(2027, 3, 7))
-		w.clk.Set(local(2027, 2, 5, 20, 0))
+		w.clk.Set(fiTime(2027, 2, 5, 20, 0))
 		if _, err := w.runner.RunOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		w.deliver()
 		if got := w.of(domain.MsgExpiryNotice); len(got) != 0 {
-			t.Fatalf("sent in the evening: %v", got)
+			t.Fatalf("delivered in the evening: %v", got)
 		}
-		w.runUntil(local(2027, 2, 8, 12, 0))
+		w.runUntil(fiTime(2027, 2, 8, 12, 0))
 		got := expiryLines(w.of(domain.MsgExpiryNotice))
 		want := []string{"expiry_notice→01@2027-02-08 08:00/30", "expiry_notice→02@2027-02-08 08:00/30"}
 		if !slices.Equal(got, want) {

@@ -18,18 +18,18 @@ func TestInvalidationRemindedUntilConfirmed(t *testing.T) {
 	eachWorld(t, func(t *testing.T, w *expiryWorld) {
 		ctx := context.Background()
 		m := w.grant(domain.NewDate(2027, 3, 7))
-		w.clk.Set(local(2026, 12, 22, 10, 0))
-		in := workflow.InvalidationInput{ActorID: sami, MandateID: m.ID, Reason: "Siirtyy toiseen yksikköön", ActivityID: "act-inv"}
+		w.clk.Set(fiTime(2026, 12, 22, 10, 0))
+		in := workflow.InvalidationInput{ActorID: supervisorSami, MandateID: m.ID, Reason: "Siirtyy toiseen yksikköön", ActivityID: "act-inv"}
 		if _, err := w.mandates.RequestInvalidation(ctx, in); err != nil {
 			t.Fatal(err)
 		}
 		// A double tap, or a main user at the same moment, opens no second task.
-		in.ActorID = mikael
+		in.ActorID = mainUserMikael
 		if _, err := w.mandates.RequestInvalidation(ctx, in); domain.ErrorMessage(err) != "err.invalidation_exists" {
 			t.Errorf("second request = %v", err)
 		}
 		w.deliver()
-		w.runUntil(local(2027, 1, 7, 12, 0))
+		w.runUntil(fiTime(2027, 1, 7, 12, 0))
 		var got []string
 		for _, s := range w.of(domain.MsgInvalidationTask) {
 			got = append(got, fmt.Sprintf("%v#%d", s, s.payload.(domain.InvalidationTask).Reminder))
@@ -43,17 +43,17 @@ func TestInvalidationRemindedUntilConfirmed(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("task and reminders:\n got %v\nwant %v", got, want)
 		}
-		// While the task is open the 60-day expiry notice (due 7.1.) is pointless and not sent.
+		// While the task is open the 60-day expiry notice (due 7.1.) is pointless and not delivered.
 		if n := len(w.of(domain.MsgExpiryNotice)); n != 0 {
 			t.Errorf("%d expiry notices while the invalidation task is open", n)
 		}
 
 		// Only a main user confirms; a second tap records nothing.
-		confirm := workflow.ConfirmInput{ActorID: sami, MandateID: m.ID, InvalidatedOn: domain.NewDate(2027, 1, 7), ActivityID: "act-done"}
+		confirm := workflow.ConfirmInput{ActorID: supervisorSami, MandateID: m.ID, InvalidatedOn: domain.NewDate(2027, 1, 7), ActivityID: "act-done"}
 		if _, err := w.mandates.ConfirmInvalidation(ctx, confirm); !domain.IsCode(err, domain.EForbidden) {
 			t.Errorf("confirmed by the supervisor: %v", err)
 		}
-		confirm.ActorID = mikael
+		confirm.ActorID = mainUserMikael
 		if _, err := w.mandates.ConfirmInvalidation(ctx, confirm); err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestInvalidationRemindedUntilConfirmed(t *testing.T) {
 			t.Errorf("second confirmation = %v", err)
 		}
 		w.deliver()
-		if got := w.of(domain.MsgRevokedNotice); len(got) != 1 || got[0].RecipientID != elina {
+		if got := w.of(domain.MsgRevokedNotice); len(got) != 1 || got[0].RecipientID != holderElina {
 			t.Errorf("revoked notices: %v", got)
 		}
 		if got, _ := w.db.Register.Mandate(ctx, m.ID); got.State != domain.MandateRevoked {
@@ -72,10 +72,10 @@ func TestInvalidationRemindedUntilConfirmed(t *testing.T) {
 				t.Errorf("%s after the revocation: %+v, %v", fmt.Sprintf(key, m.ID), j, err)
 			}
 		}
-		before := len(w.sent)
-		w.runUntil(local(2027, 3, 10, 20, 0))
-		if len(w.sent) != before {
-			t.Errorf("messages after the confirmation: %v", w.sent[before:])
+		before := len(w.delivered)
+		w.runUntil(fiTime(2027, 3, 10, 20, 0))
+		if len(w.delivered) != before {
+			t.Errorf("messages after the confirmation: %v", w.delivered[before:])
 		}
 		for action, want := range map[string]int{"mandate.invalidation_requested": 1, "mandate.invalidation_reminded": 6,
 			"mandate.revoked": 1, "mandate.expired": 0, "mandate.expiry_notice": 0} {
@@ -93,7 +93,7 @@ func TestInvalidationRefusedForOthers(t *testing.T) {
 	eachWorld(t, func(t *testing.T, w *expiryWorld) {
 		ctx := context.Background()
 		m := w.grant(domain.NewDate(2027, 3, 7))
-		for _, who := range []string{elina, dina, ""} {
+		for _, who := range []string{holderElina, strangerDina, ""} {
 			if _, err := w.mandates.RequestInvalidation(ctx, workflow.InvalidationInput{ActorID: who, MandateID: m.ID, Reason: "x"}); !domain.IsCode(err, domain.EForbidden) {
 				t.Errorf("opened by %q: %v", who, err)
 			}

@@ -30,6 +30,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
+	"github.com/valtuusbotti/valtuusbotti/internal/metrics"
 	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
 	"github.com/valtuusbotti/valtuusbotti/internal/scheduler"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
@@ -87,6 +88,7 @@ type App struct {
 	Bot      *bot.Bot
 	Workflow *workflow.Service
 	Outbox   *outbox.Worker
+	Metrics  *metrics.Metrics // served on GET /metrics
 	Alerts   *alerts.Service
 	// Scheduler runs the due alerts (herätteet), claimed with a lease, so each goes out once across replicas.
 	Scheduler *scheduler.Runner
@@ -105,10 +107,15 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if off := cfg.ClockOffset; off > 0 { // a local trial of what happens days later (config allows it nowhere else)
+		base := opt.Now
+		opt.Now = func() time.Time { return base().Add(off) }
+		opt.Logger.Warn("the clock runs ahead for a local trial", slog.Duration("offset", off))
+	}
 	if opt.HTTPClient == nil {
 		opt.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	a := &App{Config: cfg, Log: opt.Logger}
+	a := &App{Config: cfg, Log: opt.Logger, Metrics: metrics.New()}
 	if cfg.Anonymous() {
 		a.Log.Warn("LOCAL ANONYMOUS MODE: no bot app id is configured, so incoming activities are NOT authenticated. " +
 			"This is only for the Agents Playground on this machine; the listener is restricted to loopback.")
@@ -192,7 +199,7 @@ func (a *App) adapters(cfg *config.Config, opt Options) (p parts, err error) {
 	}
 	p.sender = connector.New(connector.Config{Credential: cred, HTTPClient: opt.HTTPClient, Limits: opt.RateLimits,
 		MaxAttempts: opt.Connector.MaxAttempts, BaseBackoff: opt.Connector.BaseBackoff, MaxBackoff: opt.Connector.MaxBackoff,
-		Logger: a.Log.With("component", "connector")})
+		Logger: a.Log.With("component", "connector"), Observe: a.Metrics.ConnectorCall})
 	if !cfg.Anonymous() {
 		p.validator, err = botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.OpenIDMetadataURL,
 			HTTPClient: opt.HTTPClient, Now: opt.Now, Logger: a.Log.With("component", "botauth")})
@@ -223,14 +230,15 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		Logger: log.With("component", "workflow"), Committed: a.Outbox.Notify, Alerts: a.Alerts}
 	msgs := i18n.MustLoad().WithSupport(p.cat.Org.Support) // "ask digital support" names the organisation's contact
 	lang := &language.Resolver{Hints: a.State, Default: p.cat.Org.DefaultLanguage, Logger: log}
-	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now}
+	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now, Grants: a.DB.Register}
 	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB.People, Views: vw,
+		Alerts: a.Alerts, Jobs: a.DB.Jobs,
 		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now,
 		Mandates: &workflow.Mandates{Flow: a.Workflow, Store: a.DB.Register}})
 	bcfg := bot.Config{
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
-		Reachable: a.releaseWaiting,
+		Reachable: a.releaseWaiting, Observe: a.Metrics.Turn, Refused: a.Metrics.Refused,
 	}
 	if p.validator != nil {
 		bcfg.Validator = p.validator
@@ -241,11 +249,50 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	a.Outbox.Deliverer = &delivery.Deliverer{Requests: a.DB.Register, Refs: a.DB.People, Connector: p.sender, Installer: p.installer,
 		State: a.State, Views: vw, Language: lang, Messages: msgs, Logger: log.With("component", "delivery"),
 		Mandates: a.DB.Register}
-	a.Handler = bot.Routes(a.Bot,
+	a.gauges(now)
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	mux.Handle("/", bot.Routes(a.Bot,
 		bot.Check{Name: "database", Ping: a.DB.Ping},
 		bot.Check{Name: "state", Ping: a.State.Ping},
-	)
+	))
+	a.Handler = mux
 	return nil
+}
+
+// gauges adds the metrics read when scraped: the outbox backlog and its oldest message's age, the scheduler's lag
+// and the Redis fallbacks. A read that fails reports -1.
+func (a *App) gauges(now func() time.Time) {
+	read := func(fn func(ctx context.Context) (float64, error)) func() float64 {
+		return func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			v, err := fn(ctx)
+			if err != nil {
+				return -1
+			}
+			return v
+		}
+	}
+	age := func(t time.Time, err error) (float64, error) {
+		if err != nil || t.IsZero() {
+			return 0, err
+		}
+		return now().Sub(t).Seconds(), nil
+	}
+	a.Metrics.Gauge("valtuusbotti_outbox_pending", "Outbox messages neither delivered nor abandoned.",
+		read(func(ctx context.Context) (float64, error) {
+			n, err := a.DB.Outbox.PendingOutbox(ctx)
+			return float64(n), err
+		}))
+	a.Metrics.Gauge("valtuusbotti_outbox_oldest_seconds", "Age of the oldest outbox message waiting.",
+		read(func(ctx context.Context) (float64, error) { return age(a.DB.Outbox.OldestPending(ctx)) }))
+	a.Metrics.Gauge("valtuusbotti_scheduler_lag_seconds", "How long the oldest due alert job has waited to run.",
+		read(func(ctx context.Context) (float64, error) { return age(a.DB.Jobs.OldestDue(ctx, now())) }))
+	if f, ok := a.State.(*state.Fallback); ok {
+		a.Metrics.Gauge("valtuusbotti_state_fallbacks", "Times Redis was unreachable and the memory fallback served.",
+			func() float64 { return float64(f.Fallbacks()) })
+	}
 }
 
 // releaseWaiting lets the messages waiting for a person go out now that the bot has heard from them.
@@ -376,9 +423,13 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	schedulerDone := make(chan struct{})
 	go func() {
 		defer close(schedulerDone)
-		if !a.outboxPaused {
-			a.Scheduler.Run(wctx) // a pass at start, then every interval
+		if a.outboxPaused {
+			return
 		}
+		if err := a.Alerts.Start(wctx, a.DB.Jobs); err != nil {
+			a.Log.Error("could not schedule the weekly digests", slog.String("error", err.Error()))
+		}
+		a.Scheduler.Run(wctx) // a pass at start, then every interval
 	}()
 	defer func() { stopWorker(); <-schedulerDone }()
 	defer func() { stopWorker(); <-workerDone }()

@@ -116,14 +116,27 @@ func TestAuthorisationMatrixWithTamperedIDs(t *testing.T) {
 		}
 		return call{"grantFailed", data}
 	}
+	// batch is the batch card's submit for the given requests (each with its dates) and ticked items. B's
+	// valtuuspyyntö has not been sent, so it is in no batch: even the main user records nothing for it.
+	batch := func(ids []int64, items ...string) call {
+		data := map[string]any{"path": "valtuuspyynto", "requestIds": ids}
+		for _, id := range ids {
+			data[fmt.Sprint("validFrom_", id)], data[fmt.Sprint("validUntil_", id)] = "2026-11-25", "2027-06-30"
+		}
+		for _, it := range items {
+			data["item_"+it] = "true"
+		}
+		return call{"grantBatchDone", data}
+	}
 	refused := map[string][]call{
-		elina:  {cancel(b), cancel(missing), decide(a, "approveAll"), decide(b, "rejectAll"), grant(b), notGranted(b), grant(a)},
-		sami:   {cancel(a), decide(b, "approveAll"), decide(a, "byItem", itemB), decide(missing, "approveAll"), grant(b), notGranted(b)},
+		elina:  {cancel(b), cancel(missing), decide(a, "approveAll"), decide(b, "rejectAll"), grant(b), notGranted(b), grant(a), batch([]int64{b}, itemB)},
+		sami:   {cancel(a), decide(b, "approveAll"), decide(a, "byItem", itemB), decide(missing, "approveAll"), grant(b), notGranted(b), batch([]int64{b}, itemB)},
 		helena: {cancel(a), cancel(b), decide(a, "approveAll"), decide(b, "rejectAll"), grant(b), notGranted(b)},
 		mikael: {cancel(a), cancel(b), decide(a, "approveAll"), grant(b, itemA), notGranted(b, itemA), grant(a), notGranted(a),
-			grant(missing), call{"grantDone", map[string]any{"requestId": b, "validFrom": "2026-11-25", "validUntil": "2027-06-30", "item_" + itemB: "false"}}},
-		dina:  {cancel(a), decide(a, "approveAll"), decide(b, "byItem", itemB), grant(b), notGranted(b), {"approvalOpen", map[string]any{"requestId": a}}},
-		oskar: {cancel(b), decide(a, "rejectAll"), grant(b, itemB), {"grantOpen", map[string]any{"requestId": b}}, {"approvalOpen", map[string]any{"requestId": missing}}},
+			grant(missing), call{"grantDone", map[string]any{"requestId": b, "validFrom": "2026-11-25", "validUntil": "2027-06-30", "item_" + itemB: "false"}},
+			batch([]int64{b}, itemA), batch([]int64{b, missing}, itemB), batch([]int64{b}, itemB), batch([]int64{a}, itemA)},
+		dina:  {cancel(a), decide(a, "approveAll"), decide(b, "byItem", itemB), grant(b), notGranted(b), {"approvalOpen", map[string]any{"requestId": a}}, batch([]int64{b}, itemB)},
+		oskar: {cancel(b), decide(a, "rejectAll"), grant(b, itemB), {"grantOpen", map[string]any{"requestId": b}}, {"approvalOpen", map[string]any{"requestId": missing}}, batch([]int64{b}, itemB)},
 	}
 	before := dbDigest(t, h.dbPath)
 	n := 0
@@ -134,7 +147,8 @@ func TestAuthorisationMatrixWithTamperedIDs(t *testing.T) {
 			if after := dbDigest(t, h.dbPath); after != before {
 				t.Fatalf("%s by %s with %v changed the database", c.verb, who[len(who)-1:], c.data)
 			}
-			if r.Type == "application/vnd.microsoft.card.adaptive" && strings.Contains(string(r.Value), `"verb":"grantDone"`) && who != mikael {
+			if r.Type == "application/vnd.microsoft.card.adaptive" && (strings.Contains(string(r.Value), `"verb":"grantDone"`) ||
+				strings.Contains(string(r.Value), `"verb":"grantBatchDone"`)) && who != mikael {
 				t.Errorf("%s by %s got a grant card", c.verb, who[len(who)-1:])
 			}
 			n++

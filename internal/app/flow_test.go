@@ -694,3 +694,26 @@ func TestCancelAsksForConfirmation(t *testing.T) {
 		t.Fatalf("after confirming: %s %s", r.State, cardText(done))
 	}
 }
+
+// A main user asks for the upcoming reminders and gets the list; anyone else is refused.
+func TestUpcomingRemindersForMainUsers(t *testing.T) {
+	h := newHarness(t, fastOutbox)
+	for _, u := range []string{elina, sami, mikael} {
+		h.say(u, "hei")
+	}
+	id := submitRequest(t, h, elina, "palkkatietojen-ilmoittaminen")
+	h.invoke(sami, "approvalDecide", map[string]any{"requestId": id, "decision": "approveAll", "reason": ""})
+	h.waitOutbox(t)
+	list := h.invoke(mikael, "upcoming", map[string]any{}).card(t)
+	if !contains(cardText(list), "Tulevat muistutukset", "Elina Lindholm: muistutus lähettää valtuuspyyntö") {
+		t.Fatalf("upcoming reminders: %s", cardText(list))
+	}
+	if r := h.invoke(elina, "upcoming", map[string]any{}); r.Type != "application/vnd.microsoft.error" {
+		t.Fatalf("an employee got %s %s", r.Type, r.Value)
+	}
+	before := len(h.conn.Sent())
+	h.send(h.activity("message", mikael, "fi-FI", "tulevat muistutukset"))
+	if c := card(t, h.conn.WaitForSent(t, before+1, 5*time.Second)[before]); !contains(cardText(c), "Tulevat muistutukset") {
+		t.Fatalf("typed command: %s", cardText(c))
+	}
+}

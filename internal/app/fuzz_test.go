@@ -148,6 +148,8 @@ func fuzzInputs() []fuzzInput {
 	verb(mikael, cards.VerbGrantDone, `{"requestId":1,"validFrom":"2026-11-26","validUntil":"2027-06-30","item_1":"true"}`)
 	verb(mikael, cards.VerbGrantFailed, `{"requestId":1,"reason":"Suomi.fi ei vastaa","item_1":"false"}`)
 	verb(mikael, cards.VerbGrantList, `{}`)
+	verb(mikael, cards.VerbGrantBatch, `{"path":"valtuuspyynto"}`)
+	verb(mikael, cards.VerbGrantBatchDone, `{"path":"direct","requestIds":[1],"item_1":"true","validFrom_1":"2026-11-26","validUntil_1":"2027-06-30","confirmSelf":"false"}`)
 	verb(helena, cards.VerbOverview, `{}`)
 	for _, text := range []string{"hei", "Mitä valtuuksia tarvitsen?", "omat valtuudet", "approvals", "tasks",
 		"yleiskuva", "Hetuni on 131052-308T", "ÅÄÖ ✓ \u202e\u200b 𝔘𝔫𝔦𝔠𝔬𝔡𝔢"} {

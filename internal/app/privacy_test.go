@@ -43,6 +43,9 @@ func TestNoPersonalDataInChannelsOrGroupChats(t *testing.T) {
 		"approvalDecide": {"requestId": id, "decision": "approveAll"}, "grantOpen": {"requestId": id}, "grantList": {},
 		"grantDone":   {"requestId": id, "validFrom": "2026-11-25", "validUntil": "2027-06-30"},
 		"grantFailed": {"requestId": id, "reason": "ei"}, "overview": {},
+		"grantBatch": {"path": "valtuuspyynto"},
+		"grantBatchDone": {"path": "valtuuspyynto", "requestIds": []int64{id}, fmt.Sprint("validFrom_", id): "2026-11-25",
+			fmt.Sprint("validUntil_", id): "2027-06-30"},
 		"requestFiled": {"requestId": id}, "grantDirect": {"requestId": id},
 		"rightRecorded": {"themeId": "business-finland-yritysrahoitus", "registeredOn_business-finland-yritysrahoitus": "2026-11-25"},
 	}

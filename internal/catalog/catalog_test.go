@@ -73,6 +73,19 @@ func TestDefaultCatalog(t *testing.T) {
 		t.Errorf("themes without a confirmed Finnish name = %v, want %v", noOfficialFI, want)
 	}
 
+	// The intake card shows every task with an everyday example (the catalog check holds all three languages).
+	// It follows the task's own first-person words ("Hoidan… – esim. kun tarkistan…"), so it never turns to "you".
+	for _, task := range c.Tasks {
+		if task.Example.FI == "" {
+			t.Errorf("task %q has no example: the intake card shows one after every task's name", task.ID)
+		}
+		for _, w := range strings.Fields(strings.ToLower(task.Example.FI + " " + task.Example.SV + " " + task.Example.EN)) {
+			if slices.Contains([]string{"sinä", "sinun", "sinulle", "työtäsi", "du", "dig", "din", "ditt", "dina", "you", "your"}, strings.Trim(w, ",.")) {
+				t.Errorf("task %q: the example speaks to the reader (%q); write it in the first person, as the task is", task.ID, w)
+			}
+		}
+	}
+
 	kela, ok := c.Theme("kela-etuustiedot-maksuvaatimukset")
 	if !ok || kela.Name.FI != "Etuustietojen katselu ja maksuvaatimusten rekisteröinti" {
 		t.Fatalf("Kela's Kelmu theme missing or renamed: %+v", kela)
@@ -526,6 +539,19 @@ func TestLoadReportsProblems(t *testing.T) {
 				{"tasks.yaml", `task "t2": name_for_approver in sv starts with "Jag"`},
 				{"tasks.yaml", `task "t2": name_for_approver in en starts with "I"`},
 				{"tasks.yaml", `task "t3": name_for_approver is missing in sv`},
+			},
+		},
+		{
+			name: "tasks: an example is optional, but then in every language and starting in lower case",
+			break_: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, "tasks.yaml", "    name_for_approver: {fi: tekee yhtä, sv: gör ett, en: does one}\n",
+					"    name_for_approver: {fi: tekee yhtä, sv: gör ett, en: does one}\n    example: {fi: joka maanantai, en: every Monday}\n")
+				edit(t, fsys, "tasks.yaml", "    name_for_approver: {fi: tekee toista, sv: gör annat, en: does another}\n",
+					"    name_for_approver: {fi: tekee toista, sv: gör annat, en: does another}\n    example: {fi: joka päivä, sv: Varje dag, en: every day}\n")
+			},
+			want: []want{
+				{"tasks.yaml", `task "t1": example is missing in sv`},
+				{"tasks.yaml", `task "t2": example.sv "Varje dag" starts in upper case`},
 			},
 		},
 		{

@@ -3,6 +3,8 @@ package catalog
 import (
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/worktime"
@@ -189,6 +191,8 @@ func validateTasks(areas []domain.Area, tasks []domain.Task, doc yamlDoc, themeI
 		checkText(add, "name", t.Name, true)
 		checkText(add, "name_for_approver", t.NameForApprover, true)
 		checkApproverWording(add, t.NameForApprover)
+		checkText(add, "example", t.Example, false)
+		checkExampleWording(add, t.Example)
 		if len(t.Themes) == 0 {
 			add("has no themes: every task must name the themes the work needs")
 		}
@@ -379,6 +383,17 @@ func checkApproverWording(add func(string, ...any), t domain.Text) {
 		first, _, _ := strings.Cut(strings.TrimSpace(c.text), " ")
 		if strings.EqualFold(first, c.pronoun) {
 			add("name_for_approver in %s starts with %q: write it in the third person without a subject, as it follows the requester's name", c.lang, first)
+		}
+	}
+}
+
+// checkExampleWording refuses an example that starts in upper case: the intake card shows it after the task's name
+// ("… – esim. kuukauden palkka-ajon jälkeen"), mid-sentence.
+func checkExampleWording(add func(string, ...any), t domain.Text) {
+	for _, lang := range domain.Langs {
+		s := strings.TrimSpace(textIn(t, lang))
+		if r, _ := utf8.DecodeRuneInString(s); s != "" && unicode.IsUpper(r) {
+			add("example.%s %q starts in upper case: it follows the task's name (\"… – e.g. %s\"), so start it in lower case", lang, s, s)
 		}
 	}
 }

@@ -64,6 +64,9 @@ type Config struct {
 	RedisPrefix string // VALTUUS_REDIS_PREFIX, default "valtuusbotti:"
 	// AlertInterval is how often the alert scheduler looks for due alerts (herätteet).
 	AlertInterval time.Duration // VALTUUS_ALERT_INTERVAL, default 1m
+	// ClockOffset moves the service's clock forward, to show in a local trial what happens days later (reminders,
+	// expiry notices). Only in local anonymous mode.
+	ClockOffset time.Duration // VALTUUS_CLOCK_OFFSET, default 0
 
 	// TeamsCatalogAppID is the app's id in the organisation's Teams app catalog; with the graph directory it lets
 	// the bot install itself for people it must message but has never heard from.
@@ -110,6 +113,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		RedisURL:              r.secret("VALTUUS_REDIS_URL"),
 		RedisPrefix:           r.str("VALTUUS_REDIS_PREFIX", "valtuusbotti:"),
 		AlertInterval:         r.duration("VALTUUS_ALERT_INTERVAL", time.Minute),
+		ClockOffset:           r.duration("VALTUUS_CLOCK_OFFSET", 0),
 		Directory:             r.str("VALTUUS_DIRECTORY", DirectoryDemo),
 		TeamsCatalogAppID:     r.str("VALTUUS_TEAMS_CATALOG_APP_ID", ""),
 		DirectoryFile:         r.str("VALTUUS_DIRECTORY_FILE", ""),
@@ -153,6 +157,9 @@ func (c *Config) validate(r *reader) {
 	}
 	if c.TenantID != "" && !guidRE.MatchString(c.TenantID) {
 		r.fail("VALTUUS_BOT_TENANT_ID", "want the Entra tenant id (a GUID)")
+	}
+	if c.ClockOffset != 0 && (c.AppID != "" || c.ClockOffset < 0) {
+		r.fail("VALTUUS_CLOCK_OFFSET", "moves the clock forward for a local trial: only without VALTUUS_BOT_APP_ID, and not backwards")
 	}
 	if c.AppID == "" {
 		// Local anonymous mode: nobody checks who sends activities, so only the local machine may reach us.

@@ -57,6 +57,9 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{env("VALTUUS_GRAPH_BASE_URL", "graph"), "VALTUUS_GRAPH_BASE_URL: want an absolute"},
 		{env("VALTUUS_REDIS_URL", "redis://x", "VALTUUS_REDIS_URL_FILE", "/x"), "VALTUUS_REDIS_URL: set either"},
 		{env("VALTUUS_REDIS_URL_FILE", "/nonexistent"), "VALTUUS_REDIS_URL_FILE: cannot read"},
+		{env("VALTUUS_REDIS_PREFIX", "has space"), "VALTUUS_REDIS_PREFIX"},
+		{env("VALTUUS_CLOCK_OFFSET", "-1h"), "VALTUUS_CLOCK_OFFSET"},
+		{env("VALTUUS_BOT_APP_ID", appID, "VALTUUS_BOT_TENANT_ID", tenant, "VALTUUS_CLIENT_SECRET", "s", "VALTUUS_CLOCK_OFFSET", "72h"), "VALTUUS_CLOCK_OFFSET"},
 	}
 	for i, tc := range cases {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {

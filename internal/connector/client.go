@@ -49,6 +49,8 @@ type Config struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Logger receives one line per attempt; default discards.
 	Logger *slog.Logger
+	// Observe, when set, is told of every HTTP attempt: the operation and the status (0 when no answer came).
+	Observe func(op string, status int)
 }
 
 // Client calls the Bot Connector REST API. It is safe for concurrent use.

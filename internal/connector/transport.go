@@ -207,6 +207,13 @@ func (c *Client) attempt(ctx context.Context, r call, attempt int, token string,
 
 	start := time.Now()
 	resp, err := c.cfg.HTTPClient.Do(req)
+	if c.cfg.Observe != nil {
+		status := 0
+		if err == nil {
+			status = resp.StatusCode
+		}
+		c.cfg.Observe(r.op, status)
+	}
 	if err != nil {
 		// *url.Error names the full URL, conversation id included: keep only the cause.
 		var ue *url.Error

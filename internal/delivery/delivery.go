@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
@@ -29,6 +30,9 @@ import (
 type Requests interface {
 	Request(ctx context.Context, id int64) (domain.Request, error)
 	RequestsAwaitingGrant(ctx context.Context) ([]domain.Request, error) // the open grant tasks, oldest first
+	// For the weekly digest: active mandates ending within [from, to], and requests pending since before t.
+	MandatesEnding(ctx context.Context, from, to time.Time) ([]domain.Mandate, error)
+	PendingBefore(ctx context.Context, t time.Time) ([]domain.Request, error)
 }
 
 // Refs keeps people's conversation references and the cards posted to them.
@@ -78,6 +82,9 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	if id, ok := domain.MandateOf(payload); ok {
 		return d.deliverMandate(ctx, m, payload, id) // about a mandate, which may have no request
 	}
+	if _, ok := payload.(domain.WeeklyDigest); ok { // about the register, not one request
+		return d.weeklyDigest(ctx, m.RecipientID)
+	}
 	r, err := d.Requests.Request(ctx, m.RequestID)
 	if err != nil {
 		if domain.IsCode(err, domain.ENotFound) {
@@ -111,8 +118,12 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	if err != nil {
 		return unreachableIfGone(err)
 	}
-	if m.Kind == domain.MsgApprovalRequest || m.Kind == domain.MsgGrantTask {
-		cr := domain.CardRef{RequestID: r.ID, RecipientID: m.RecipientID, Kind: m.Kind,
+	if m.Kind == domain.MsgApprovalRequest || m.Kind == domain.MsgGrantTask || m.Kind == domain.MsgGrantReminder {
+		kind := m.Kind
+		if kind == domain.MsgGrantReminder {
+			kind = domain.MsgGrantTask // the reminder is the newest copy of the task card: refreshes go to it
+		}
+		cr := domain.CardRef{RequestID: r.ID, RecipientID: m.RecipientID, Kind: kind,
 			ConversationID: ref.ConversationID, ServiceURL: ref.ServiceURL, ActivityID: id}
 		if err := d.Refs.SaveCardRef(ctx, cr); err != nil {
 			// The card went out; without the reference it just will not be updated later. Not worth a resend.
@@ -123,6 +134,46 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	}
 	return nil
 }
+
+// weeklyDigest posts a main user's weekly digest, rendered from the register now.
+func (d *Deliverer) weeklyDigest(ctx context.Context, recipientID string) error {
+	ref, err := d.Refs.ConversationRef(ctx, recipientID)
+	if err != nil {
+		if domain.IsCode(err, domain.ENotFound) {
+			d.installFor(ctx, recipientID)
+			return fmt.Errorf("%w: no conversation reference", outbox.ErrRecipientUnreachable)
+		}
+		return err
+	}
+	now := d.Views.Now()
+	today := domain.Today(now)
+	grants, err := d.Requests.RequestsAwaitingGrant(ctx)
+	if err != nil {
+		return err
+	}
+	ending, err := d.Requests.MandatesEnding(ctx, today.Time(), today.AddDays(DigestHorizonDays).Time())
+	if err != nil {
+		return err
+	}
+	waiting, err := d.Requests.PendingBefore(ctx, now.AddDate(0, 0, -7))
+	if err != nil {
+		return err
+	}
+	card := cards.WeeklyDigest(d.printer(ctx, ref), cards.DigestInput{Catalog: d.Views.Catalog, Grants: grants,
+		Ending: ending, Approval: waiting, Horizon: DigestHorizonDays, Now: now})
+	if ref.ConversationID == "" {
+		if ref, err = d.openPersonalChat(ctx, ref); err != nil {
+			return err
+		}
+	}
+	if _, err := d.Connector.SendActivity(ctx, ref.ServiceURL, ref.ConversationID, card.Activity()); err != nil {
+		return unreachableIfGone(err)
+	}
+	return nil
+}
+
+// DigestHorizonDays is how far ahead the weekly digest lists mandates that end.
+const DigestHorizonDays = 60
 
 // DigestLife is how long a main user's task list is updated in place; after it, the next burst of tasks posts a new
 // list at the bottom of the chat, where the person will see it.
@@ -190,6 +241,10 @@ func (d *Deliverer) render(ctx context.Context, p i18n.Printer, payload domain.P
 		return d.Views.Approval(ctx, p, r, ref.UserID, false, "") // the recipient is the approver
 	case domain.GrantTask:
 		return d.Views.Grant(ctx, p, r, ref.AADObjectID, "")
+	case domain.GrantReminder:
+		return cards.Marked(d.Views.Grant(ctx, p, r, ref.AADObjectID, ""), p.Format("admin.grant.reminder", "days", strconv.Itoa(pl.Days)))
+	case domain.FilingReminder:
+		return cards.Marked(cards.RequestSteps(p, cards.StepsInput{Catalog: cat, Request: r, ItemIDs: pl.Items}), p.Get("steps.reminder"))
 	case domain.DecisionNotice:
 		return cards.DecisionNotice(p, cards.NoticeInput{Catalog: cat, Request: r})
 	case domain.RequestSteps:

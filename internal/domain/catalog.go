@@ -100,8 +100,11 @@ type Task struct {
 	Name Text `json:"name" yaml:"name"`
 	// NameForApprover is the same task as the approver reads it after the requester's name: third person, lower
 	// case at the start ("ilmoittaa palkkatiedot tulorekisteriin").
-	NameForApprover Text     `json:"name_for_approver" yaml:"name_for_approver"`
-	Themes          []string `json:"themes" yaml:"themes"`
+	NameForApprover Text `json:"name_for_approver" yaml:"name_for_approver"`
+	// Example is an everyday moment of the task, shown after its name on the intake card only ("kuukauden
+	// palkka-ajon jälkeen"): it helps a newcomer recognise their work. Optional; when given, in every language.
+	Example Text     `json:"example,omitzero" yaml:"example"`
+	Themes  []string `json:"themes" yaml:"themes"`
 }
 
 // RoleProfile bundles the tasks of a typical job, e.g. a payroll clerk.

@@ -24,6 +24,9 @@ const (
 	MsgExpiredNotice     = "expired_notice"     // the holder: a mandate has ended
 	MsgInvalidationTask  = "invalidation_task"  // a main user: invalidate a mandate in Suomi.fi (the task, then its reminders)
 	MsgRevokedNotice     = "revoked_notice"     // the holder: their mandate was invalidated in Suomi.fi
+	MsgGrantReminder     = "grant_reminder"     // main users: a grant task has waited (the task card, marked)
+	MsgFilingReminder    = "filing_reminder"    // the requester: the valtuuspyyntö has not been sent (the steps, marked)
+	MsgWeeklyDigest      = "weekly_digest"      // a main user's weekly list of what is open and what ends soon
 )
 
 // PayloadVersion is the version written into every payload. A reader accepts every version up to its own; a
@@ -65,7 +68,18 @@ type (
 		Items []int64
 	}
 	CancelledNotice struct{ payload } // the approver is told the requester withdrew
-	RefreshCards    struct{ payload } // every card posted about the request shows its current state
+	// GrantReminder reminds a main user of a grant task that has waited Days working days.
+	GrantReminder struct {
+		payload
+		Days int
+	}
+	// FilingReminder reminds the requester to send the valtuuspyyntö for the items named.
+	FilingReminder struct {
+		payload
+		Items []int64
+	}
+	WeeklyDigest struct{ payload } // a main user's weekly digest, rendered from the register when delivered
+	RefreshCards struct{ payload } // every card posted about the request shows its current state
 	// ApplicationNeeded names the themes outside the organisation's valtuutusoikeus.
 	ApplicationNeeded struct {
 		payload
@@ -118,7 +132,8 @@ func MandateOf(p Payload) (id int64, ok bool) {
 }
 
 // contentless are the payloads that carry nothing but their kind.
-var contentless = []Payload{ApprovalRequest{}, DecisionNotice{}, GrantTask{}, GrantDigest{}, CancelledNotice{}, RefreshCards{}}
+var contentless = []Payload{ApprovalRequest{}, DecisionNotice{}, GrantTask{}, GrantDigest{}, CancelledNotice{}, RefreshCards{},
+	WeeklyDigest{}}
 
 // KindOf is the outbox kind of a payload.
 func KindOf(p Payload) string {
@@ -151,6 +166,12 @@ func KindOf(p Payload) string {
 		return MsgInvalidationTask
 	case RevokedNotice:
 		return MsgRevokedNotice
+	case GrantReminder:
+		return MsgGrantReminder
+	case FilingReminder:
+		return MsgFilingReminder
+	case WeeklyDigest:
+		return MsgWeeklyDigest
 	}
 	panic(fmt.Sprintf("domain: %T is not an outbox payload", p)) // unreachable: Payload is sealed
 }
@@ -158,11 +179,11 @@ func KindOf(p Payload) string {
 // wirePayload is the stored JSON of every payload: a version and the fields some kinds use.
 type wirePayload struct {
 	V      int      `json:"v"`
+	Days   int      `json:"days,omitempty"`
 	Items  []int64  `json:"items,omitempty"`
 	Themes []string `json:"themes,omitempty"`
-	// The mandate payloads: which mandate, and the expiry notice's offset or the invalidation reminder's number.
+	// The mandate payloads: which mandate (the expiry notice's offset is Days), the invalidation reminder's number.
 	Mandate  int64 `json:"mandate,omitempty"`
-	Days     int   `json:"days,omitempty"`
 	Reminder int   `json:"reminder,omitempty"`
 }
 
@@ -186,6 +207,10 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 		w.Mandate, w.Reminder = p.Mandate, p.Reminder
 	case RevokedNotice:
 		w.Mandate = p.Mandate
+	case GrantReminder:
+		w.Days = p.Days
+	case FilingReminder:
+		w.Items = p.Items
 	}
 	raw, _ := json.Marshal(w) // cannot fail: plain fields
 	return OutboxMessage{Kind: KindOf(p), RecipientID: recipientID, RequestID: requestID, Payload: raw}
@@ -210,6 +235,10 @@ func (m OutboxMessage) Decode() (Payload, error) {
 		return NotGrantedNotice{Items: w.Items}, nil
 	case MsgRequestSteps:
 		return RequestSteps{Items: w.Items}, nil
+	case MsgGrantReminder:
+		return GrantReminder{Days: w.Days}, nil
+	case MsgFilingReminder:
+		return FilingReminder{Items: w.Items}, nil
 	case MsgApplicationNeeded:
 		return ApplicationNeeded{Themes: w.Themes}, nil
 	case MsgExpiryNotice:

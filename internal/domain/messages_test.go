@@ -25,7 +25,7 @@ func TestMessageRoundTrip(t *testing.T) {
 		{MsgApplicationNeeded, ApplicationNeeded{Themes: []string{"tulorekisteri", "kela"}}, `{"v":1,"themes":["tulorekisteri","kela"]}`},
 		{MsgGrantedNotice, GrantedNotice{}, `{"v":1}`},
 		{MsgApplicationNeeded, ApplicationNeeded{}, `{"v":1}`},
-		{MsgExpiryNotice, ExpiryNotice{Mandate: 42, Days: 60}, `{"v":1,"mandate":42,"days":60}`},
+		{MsgExpiryNotice, ExpiryNotice{Mandate: 42, Days: 60}, `{"v":1,"days":60,"mandate":42}`},
 		{MsgExpiredNotice, ExpiredNotice{Mandate: 42}, `{"v":1,"mandate":42}`},
 		{MsgInvalidationTask, InvalidationTask{Mandate: 42}, `{"v":1,"mandate":42}`},
 		{MsgInvalidationTask, InvalidationTask{Mandate: 42, Reminder: 3}, `{"v":1,"mandate":42,"reminder":3}`},

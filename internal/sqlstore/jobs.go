@@ -108,6 +108,22 @@ func (db *Jobs) Job(ctx context.Context, key string) (domain.Job, error) {
 	return jobs[0], nil
 }
 
+// PendingUntil returns the jobs that may still run and may be claimed before until (RunAt < until), by RunAt: what
+// the scheduler would run up to then, for the alerts preview.
+func (db *Jobs) PendingUntil(ctx context.Context, until time.Time) ([]domain.Job, error) {
+	const op = "sqlstore.PendingUntil"
+	rows, err := db.read.QueryContext(ctx, `SELECT `+jobColumns+` FROM scheduled_jobs WHERE `+pendingJob+`
+AND run_at < $1 ORDER BY run_at, id`, db.timeArg(until))
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	return jobs, nil
+}
+
 // Pending returns the number of jobs that may still run (neither done, cancelled nor abandoned), for metrics and
 // tests.
 func (db *Jobs) Pending(ctx context.Context) (int, error) {
@@ -256,4 +272,16 @@ func (t *Tx) FirstEffect(ctx context.Context, key string) (bool, error) {
 		return false, opError("sqlstore.FirstEffect", err)
 	}
 	return n == 1, nil
+}
+
+// OldestDue returns the earliest RunAt of the jobs that may still run and are due at now (zero when none): how far
+// the scheduler lags behind.
+func (db *Jobs) OldestDue(ctx context.Context, now time.Time) (time.Time, error) {
+	var t time.Time
+	err := db.read.QueryRowContext(ctx, `SELECT MIN(run_at) FROM scheduled_jobs WHERE `+pendingJob+` AND run_at <= $1`,
+		db.timeArg(now)).Scan(timeScanner{&t})
+	if err != nil {
+		return time.Time{}, opError("sqlstore.OldestDue", err)
+	}
+	return t, nil
 }

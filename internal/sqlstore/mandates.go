@@ -77,8 +77,16 @@ func (t *Tx) CreateMandate(ctx context.Context, m *domain.Mandate) error {
 
 // MandatesByHolder returns every mandate of the person in the register, in any state, ordered by ValidUntil.
 func (db *Register) MandatesByHolder(ctx context.Context, holderID string) ([]domain.Mandate, error) {
-	const op = "sqlstore.MandatesByHolder"
-	return queryAll(ctx, db.read, op, selectMandatesByHolderSQL, scanMandates, holderID)
+	return queryAll(ctx, db.read, "sqlstore.MandatesByHolder", selectMandatesByHolderSQL, scanMandates, holderID)
+}
+
+// MandatesEnding returns the active mandates whose last day lies within [from, to] (civil dates), by end date.
+func (db *Register) MandatesEnding(ctx context.Context, from, to time.Time) ([]domain.Mandate, error) {
+	return queryAll(ctx, db.read, "sqlstore.MandatesEnding", `
+SELECT `+mandateColumns+`
+FROM mandates
+WHERE state = 'active' AND valid_until >= $1 AND valid_until <= $2
+ORDER BY valid_until, id`, scanMandates, dateArg(from), dateArg(to))
 }
 
 // scanMandates reads one row of mandateColumns (for queryAll).
@@ -169,6 +177,19 @@ INSERT INTO granting_rights (theme_id, registered_on, recorded_by, recorded_at) 
 		return opError(op, err)
 	}
 	return nil
+}
+
+// MandatesGrantedBy counts the mandates the person recorded as granted, in any state: whether a main user has
+// done this before (their grant task then folds the Suomi.fi steps they already know).
+func (db *Register) MandatesGrantedBy(ctx context.Context, actorID string) (int, error) {
+	if actorID == "" {
+		return 0, nil
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM mandates WHERE granted_by = $1`, actorID).Scan(&n); err != nil {
+		return 0, opError("sqlstore.MandatesGrantedBy", err)
+	}
+	return n, nil
 }
 
 // GrantingRights returns the rights main users recorded, by theme.

@@ -271,3 +271,30 @@ func scanOutbox(rows *sql.Rows) ([]domain.OutboxMessage, error) {
 	}
 	return out, nil
 }
+
+// ForRecipient returns the messages to a person, oldest first, for tests and support.
+func (db *Outbox) ForRecipient(ctx context.Context, recipientID string) ([]domain.OutboxMessage, error) {
+	const op = "sqlstore.ForRecipient"
+	rows, err := db.read.QueryContext(ctx,
+		`SELECT `+outboxColumns+` FROM outbox WHERE recipient_id = $1 ORDER BY id`, recipientID)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	out, err := scanOutbox(rows)
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	return out, nil
+}
+
+// OldestPending returns when the oldest message neither delivered nor abandoned was written (zero when none), for
+// the backlog-age metric.
+func (db *Outbox) OldestPending(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	err := db.read.QueryRowContext(ctx, `
+SELECT MIN(created_at) FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL`).Scan(timeScanner{&t})
+	if err != nil {
+		return time.Time{}, opError("sqlstore.OldestPending", err)
+	}
+	return t, nil
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
@@ -57,6 +58,9 @@ var (
 	selectRequestsByRequesterSQL = fmt.Sprintf(selectRequestsSQL, `(
     SELECT * FROM requests WHERE requester_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2
 )`) + `ORDER BY r.created_at DESC, r.id DESC, i.position`
+
+	selectPendingBeforeSQL = fmt.Sprintf(selectRequestsSQL, "requests") +
+		`WHERE r.state = 'pending' AND r.created_at < $1 ORDER BY r.created_at, r.id, i.position`
 
 	selectRequestsAwaitingApproverSQL = fmt.Sprintf(selectRequestsSQL, "requests") +
 		`WHERE r.approver_id = $1 AND r.state = 'pending' ORDER BY r.created_at, r.id, i.position`
@@ -254,6 +258,15 @@ func (db *Register) RequestsAwaitingApprover(ctx context.Context, approverID str
 	rs, err := queryRequests(ctx, db.read, selectRequestsAwaitingApproverSQL, approverID)
 	if err != nil {
 		return nil, opError("sqlstore.RequestsAwaitingApprover", err)
+	}
+	return rs, nil
+}
+
+// PendingBefore returns the requests made before t that still wait for their approver, oldest first.
+func (db *Register) PendingBefore(ctx context.Context, t time.Time) ([]domain.Request, error) {
+	rs, err := queryRequests(ctx, db.read, selectPendingBeforeSQL, db.timeArg(t))
+	if err != nil {
+		return nil, opError("sqlstore.PendingBefore", err)
 	}
 	return rs, nil
 }

@@ -5,6 +5,7 @@ package views
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/cards"
@@ -19,6 +20,14 @@ type Views struct {
 	Directory domain.Directory
 	Refs      domain.Refs
 	Now       func() time.Time
+	// Grants tells whether a main user has recorded grants before (sqlstore.Register); nil shows every main user
+	// the Suomi.fi steps open, as the first time.
+	Grants GrantHistory
+}
+
+// GrantHistory counts the mandates a person has recorded as granted.
+type GrantHistory interface {
+	MandatesGrantedBy(ctx context.Context, actorID string) (int, error)
 }
 
 // Approval is the approval card for r: interactive only for the approver of a pending request, final once decided.
@@ -35,7 +44,41 @@ func (v *Views) Grant(ctx context.Context, p i18n.Printer, r domain.Request, rea
 	self := reader == r.RequesterID && len(org.MainUsers) == 1 && org.IsMainUser(reader)
 	return cards.GrantTask(p, cards.GrantTaskInput{Catalog: v.Catalog, Request: r, OrgName: org.Name,
 		BusinessID: org.BusinessID, Today: domain.Today(v.Now()).Time(), Error: errText, People: v.people(ctx, r),
-		SelfGrant: self})
+		SelfGrant: self, StepsFolded: v.stepsFolded(ctx, reader)})
+}
+
+// BatchView is what a batch card shows besides who reads it: the grant path, the open grant tasks (oldest first)
+// and, after a submit, its outcome per request and the themes the reader left unticked.
+type BatchView struct {
+	Path     domain.GrantPath
+	Open     []domain.Request
+	Results  []cards.BatchResult
+	Unticked []int64
+	Error    string
+}
+
+// GrantBatch is the batch card ("grant in one go") of one grant path for the main user reader. Their own requests
+// are on it only when they are the sole main user (segregation of duties; the workflow enforces it again).
+func (v *Views) GrantBatch(ctx context.Context, p i18n.Printer, reader string, b BatchView) *cards.Card {
+	org := v.Catalog.Org
+	people := map[string]string{}
+	for _, res := range b.Results {
+		maps.Copy(people, v.people(ctx, res.Request))
+	}
+	return cards.GrantBatch(p, cards.GrantBatchInput{Catalog: v.Catalog, Path: b.Path, Requests: b.Open, OrgName: org.Name,
+		BusinessID: org.BusinessID, Today: domain.Today(v.Now()).Time(), Reader: reader,
+		SoleMainUser: len(org.MainUsers) == 1 && org.IsMainUser(reader), StepsFolded: v.stepsFolded(ctx, reader),
+		Results: b.Results, Unticked: b.Unticked, Error: b.Error, People: people})
+}
+
+// stepsFolded reports whether the reader has recorded at least one grant before, so that their cards fold the
+// Suomi.fi steps they already know. When that cannot be read, the steps stay open: too much help beats too little.
+func (v *Views) stepsFolded(ctx context.Context, reader string) bool {
+	if v.Grants == nil || reader == "" {
+		return false
+	}
+	n, err := v.Grants.MandatesGrantedBy(ctx, reader)
+	return err == nil && n > 0
 }
 
 // Status is the requester's own status card for r.

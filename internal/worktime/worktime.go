@@ -214,3 +214,6 @@ func ParseClock(s string) (time.Duration, error) {
 	}
 	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute, nil
 }
+
+// Local is t in the calendar's time zone.
+func (c Calendar) Local(t time.Time) time.Time { return t.In(c.loc()) }

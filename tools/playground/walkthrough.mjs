@@ -2,9 +2,10 @@
 // Walks through the mandate flow in the Microsoft 365 Agents Playground UI, as the people in it would: types into
 // the compose box, taps card buttons, fills card inputs, and reads what the page shows.
 //
-//   node tools/playground/walkthrough.mjs [--as elina|sami|mikael] [--final] [--ref VB-YYYY-NNNN] [--url URL]
+//   node tools/playground/walkthrough.mjs [--as elina|sami|mikael|oskar] [--final] [--ref VB-YYYY-NNNN] [--url URL]
 //                                         [--out DIR] [--role NAME] [--timeout MS] [--no-pin] [--headed]
 //   node tools/playground/walkthrough.mjs --all [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS]
+//   node tools/playground/walkthrough.mjs --newcomer [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS]
 //
 // Needs the bot (go run ./cmd/valtuusbotti serve) running. A single part (--as) needs the Playground running as
 // that person (node tools/playground/start.mjs --no-browser [--user sami]); --all starts and stops the Playground
@@ -47,6 +48,26 @@
 //      ("Pyydä valtuudet Suomi.fi:ssä (VB-…)") and the granted notice ("Valtuudet on myönnetty") reached her chat.
 //      (With one Playground played as each person in turn they do not: see tools/playground/README.md.)
 //
+// --as oskar (a new employee, Oskar Berg, school secretary; the scenario "new employee"), in the personal chat:
+//  N1. "hei" → the welcome card; "suomi" → the language choice is stored
+//  N2. "Mitä valtuuksia tarvitsen?" → the intake card: the role dropdown and "Näytä tarvitsemani valtuudet" come
+//      before the task areas, and every area is folded (no task shows)
+//  N3. taps the header "▸ Avustukset ja rahoitus" → the area's tasks show, each with an everyday example
+//      ("– esim. …"); taps "▾ Avustukset ja rahoitus" → folded again
+//  N4. picks a role (--role, default Koulusihteeri) in the dropdown, ticks nothing
+//  N5. "Näytä tarvitsemani valtuudet" at once (no "tick the role's tasks" step) → the recommendation, whose "why"
+//      names the role's tasks from internal/catalog/data (and no other task)
+//  N6. a justification, the default end date, "Lähetä pyyntö" → the request status card (VB-YYYY-NNNN, waiting for
+//      approval)
+//  N7. "omat valtuudet" → the request is listed
+//  Screenshots: newcomer-01-intake … newcomer-06-my-mandates. On a database where Oskar already asked for everything
+//  the role needs, it taps "Muuta vastauksiani", picks the next role in the dropdown and taps the main button again,
+//  leaving the old role's ticks untouched (the new role's tasks must count); when every role is used up it checks
+//  the "already requested" reference instead of submitting.
+//
+// --newcomer starts the Playground as Oskar on the port of --url, plays --as oskar and stops it again (like --all;
+// its log goes to the system's temporary directory, not to --out).
+//
 // --all runs elina → sami → mikael → elina --final, (re)starting the Playground as each person with start.mjs and
 // stopping it afterwards, passing the request reference along. It refuses to start when something already listens
 // on the Playground's port (stop your Playground first) or when the bot does not answer.
@@ -61,15 +82,18 @@
 // a stored choice the bot must carry the language the person wrote in ("hei") to the cards they tap, which --no-pin
 // checks.
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { parse as parseYaml } from "yaml";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROLE_DEFAULT = "Palkkasihteeri";
+const NEWCOMER_ROLE_DEFAULT = "Koulusihteeri";
+const CATALOG_DIR = join(here, "..", "..", "internal", "catalog", "data");
 const justification = (role) =>
   `Teen näitä tehtäviä työssäni (${role}), ja ne vaativat valtuudet Suomi.fi:ssä. (Playground-läpikäynti)`;
 
@@ -78,6 +102,7 @@ const PEOPLE = {
   elina: { name: "Elina Lindholm", role: "the employee" },
   sami: { name: "Sami Virtanen", role: "the supervisor" },
   mikael: { name: "Mikael Nordström", role: "the main user" },
+  oskar: { name: "Oskar Berg", role: "a new employee" },
 };
 
 // Finnish texts the steps look for (internal/i18n/messages/*.fi.json and *.sv.json); a card delivered before the
@@ -99,6 +124,8 @@ const T = {
   recNothingLeft: /uutta pyydettävää ei ole/,
   recPending: /Pyydetty jo pyynnössä (VB-\d{4}-\d{4,})/,
   recChange: "Muuta vastauksiani",
+  areaToggle: (area) => `Näytä tai piilota alueen tehtävät: ${area}`,
+  example: " – esim. ",
   recSubmit: "Lähetä pyyntö",
   statusTitle: /Pyyntösi (VB-\d{4}-\d{4,})/,
   statusPending: /Odottaa hyväksyntää/,
@@ -169,9 +196,10 @@ function fiDate(iso) {
 }
 
 const USAGE =
-  "usage: node tools/playground/walkthrough.mjs [--as elina|sami|mikael] [--final] [--ref VB-YYYY-NNNN] [--url URL]\n" +
+  "usage: node tools/playground/walkthrough.mjs [--as elina|sami|mikael|oskar] [--final] [--ref VB-YYYY-NNNN] [--url URL]\n" +
   "                                             [--out DIR] [--role NAME] [--timeout MS] [--no-pin] [--headed]\n" +
-  "       node tools/playground/walkthrough.mjs --all [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]";
+  "       node tools/playground/walkthrough.mjs --all [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]\n" +
+  "       node tools/playground/walkthrough.mjs --newcomer [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]";
 
 function usage(message) {
   if (message) console.error(`walkthrough.mjs: ${message}`);
@@ -187,8 +215,9 @@ function parseArgs(argv) {
     as: "elina",
     final: false,
     all: false,
+    newcomer: false,
     ref: "",
-    role: ROLE_DEFAULT,
+    role: "",
     timeout: 20000,
     pin: true,
     headed: false,
@@ -212,6 +241,7 @@ function parseArgs(argv) {
       case "--as": opts.as = take().toLowerCase(); break;
       case "--final": opts.final = true; break;
       case "--all": opts.all = true; break;
+      case "--newcomer": opts.newcomer = true; break;
       case "--ref": opts.ref = take(); break;
       case "--role": opts.role = take(); break;
       case "--timeout": opts.timeout = Number(take()); break;
@@ -231,15 +261,20 @@ function parseArgs(argv) {
   }
   if (!PEOPLE[opts.as]) usage(`--as must be one of ${Object.keys(PEOPLE).join(", ")} (got "${opts.as}")`);
   if (opts.ref && !/^VB-\d{4}-\d{4,}$/.test(opts.ref)) usage(`--ref must look like VB-2026-0001 (got "${opts.ref}")`);
-  if (opts.all) {
-    for (const a of ["--as", "--final", "--ref", "--no-pin"]) if (given.has(a)) usage(`--all cannot be combined with ${a}`);
+  if (opts.all && opts.newcomer) usage("--all and --newcomer are separate runs");
+  if (opts.all || opts.newcomer) {
+    const flag = opts.all ? "--all" : "--newcomer";
+    for (const a of ["--as", "--final", "--ref", "--no-pin"]) if (given.has(a)) usage(`${flag} cannot be combined with ${a}`);
+    if (opts.newcomer) opts.as = "oskar";
   } else {
     if (opts.final && opts.as !== "elina") usage("--final is for --as elina only");
-    if (opts.as !== "elina" || opts.final) {
-      for (const a of ["--role", "--no-pin"]) if (given.has(a)) usage(`${a} is for the employee's part (--as elina) only`);
+    if (!["elina", "oskar"].includes(opts.as) || opts.final) {
+      for (const a of ["--role", "--no-pin"]) if (given.has(a)) usage(`${a} is for an employee's part (--as elina or --as oskar) only`);
     }
-    if (given.has("--bot")) usage("--bot is for --all only");
+    if (opts.as === "oskar" && given.has("--no-pin")) usage("--no-pin is for --as elina only");
+    if (given.has("--bot")) usage("--bot is for --all and --newcomer only");
   }
+  opts.role ||= opts.as === "oskar" ? NEWCOMER_ROLE_DEFAULT : ROLE_DEFAULT;
   opts.out = resolve(opts.out);
   opts.url = opts.url.replace(/\/+$/, "");
   return opts;
@@ -649,6 +684,137 @@ async function runEmployee(w, opts) {
   return report;
 }
 
+// loadRoles reads the roles and tasks of the embedded catalog (internal/catalog/data): role's Finnish name → the
+// Finnish names of its tasks, and every task's Finnish name, so the steps can tell which tasks a recommendation was
+// made from.
+function loadRoles() {
+  const read = (f) => parseYaml(readFileSync(join(CATALOG_DIR, f), "utf8"));
+  const taskName = new Map(read("tasks.yaml").tasks.map((t) => [t.id, t.name.fi]));
+  const roles = new Map(read("roles.yaml").roles.map((r) => [r.name.fi, r.tasks.map((id) => taskName.get(id))]));
+  return { roles, allTasks: [...taskName.values()] };
+}
+
+// runNewcomer is the scenario "new employee" (steps N1-N7): Oskar Berg picks his role in the intake card's
+// dropdown and taps the main button straight away, gets the recommendation for the role's tasks and files the
+// request.
+async function runNewcomer(w, opts) {
+  const report = {};
+  const catalog = loadRoles();
+  await w.open(PEOPLE.oskar);
+
+  await w.begin("N1. hei → the welcome card; suomi → Finnish stored");
+  let from = await w.cards.count();
+  await w.type("hei");
+  await w.waitForCard(from, [T.welcomeAny], "the welcome card");
+  await w.pinFinnish();
+
+  await w.begin("N2. Mitä valtuuksia tarvitsen? → the intake card, role first, every task area folded");
+  let c = await w.command("Mitä valtuuksia tarvitsen?", [T.intakeTitle, T.intakeRoles], "the intake card");
+  const intake = c.index;
+  const card = w.cards.nth(intake);
+  const checkboxes = () => card.locator('input[type="checkbox"]:visible').count();
+  if ((await checkboxes()) !== 0) w.fail(`${await checkboxes()} task(s) show on a new intake card; every area should be folded`, c.text.slice(0, 1500));
+  // The dropdown's label, then the button (the hint above them names the button too), then the areas.
+  const roleAt = c.text.indexOf("\nRooli\n"), submitAt = c.text.indexOf(T.intakeSubmit, roleAt), areasAt = c.text.indexOf("▸ ");
+  if (roleAt < 0 || submitAt < 0 || areasAt < 0 || submitAt > areasAt) {
+    w.fail('the card should show the role dropdown, then "Näytä tarvitsemani valtuudet", then the folded areas', c.text.slice(0, 1500));
+  }
+  const areas = (c.text.match(/^▸ .+$/gm) || []).map((l) => l.slice(2).trim());
+  console.log(`    folded areas: ${areas.join(" | ")}`);
+  await w.screenshot(intake, "newcomer-01-intake");
+
+  const area = "Avustukset ja rahoitus";
+  await w.begin(`N3. tap ▸ ${area} → its tasks with everyday examples; tap ▾ → folded again`);
+  if (!areas.includes(area)) w.fail(`no folded area "${area}"`, areas.join("\n"));
+  await card.getByRole("button", { name: T.areaToggle(area), exact: true }).click({ timeout: opts.timeout });
+  const shown = await checkboxes();
+  const text = await w.cardText(intake);
+  const examples = text.split(T.example).length - 1;
+  if (shown === 0 || examples < shown || !text.includes(`▾ ${area}`)) {
+    w.fail(`opening "${area}" should show its tasks, each with "${T.example.trim()} …" (tasks ${shown}, examples ${examples})`, text.slice(0, 2500));
+  }
+  console.log(`    ${shown} task(s), each with an example`);
+  await w.screenshot(intake, "newcomer-02-area-open");
+  await card.getByRole("button", { name: T.areaToggle(area), exact: true }).click({ timeout: opts.timeout });
+  if ((await checkboxes()) !== 0) w.fail(`"${area}" did not fold again`, (await w.cardText(intake)).slice(0, 1500));
+
+  const roles = await w.roleOptions(intake);
+  if (!roles.includes(opts.role)) w.fail(`no role "${opts.role}" in the intake card's dropdown`, roles.join(" | "));
+  const order = [opts.role, ...roles.filter((r) => r !== opts.role)];
+  let rec = null;
+  let accepted = null;
+  for (const [n, role] of order.entries()) {
+    const mine = catalog.roles.get(role);
+    if (!mine) w.fail(`the catalog has no role named "${role}"`);
+    await w.begin(`N4. choose role ${role} in the dropdown, ${n === 0 ? "tick nothing" : "leave the ticks of the role before alone"}`);
+    await w.chooseRole(intake, role);
+    if (n === 0) {
+      if ((await card.locator('input[type="checkbox"]:checked').count()) !== 0) w.fail("tasks are ticked although only a role was chosen");
+      await w.screenshot(intake, "newcomer-03-role-chosen");
+    }
+
+    await w.begin(`N5. ${T.intakeSubmit} at once → the recommendation for the tasks of ${role}`);
+    await w.tap(intake, T.intakeSubmit);
+    c = await w.waitForCard(intake, [T.recTitle], "the recommendation card", {
+      pattern: /Valitse rooli tai vähintään yksi tehtävä|Valitse vähintään yksi tehtävä/,
+      message: "the bot asked for a task although a role was chosen",
+    });
+    const named = catalog.allTasks.filter((t) => c.text.includes(t));
+    const others = named.filter((t) => !mine.includes(t));
+    if (others.length) w.fail(`the recommendation for ${role} names tasks the role does not have: ${others.join("; ")}`, c.text.slice(0, 2000));
+    report.role = role;
+    report.themes = (c.text.match(/Tehtäviisi tarvittavia valtuusasioita: (\d+)\. Uusia pyydettäviä: (\d+)\./) || [])
+      .slice(1).join(" needed, ") + " new";
+    console.log(`    ${report.themes}; why: ${named.join("; ") || "(all already held or requested)"}`);
+    if (!T.recNothingLeft.test(c.text)) {
+      if (!T.recWhy.test(c.text) || named.length === 0) w.fail(`the recommendation does not say which of ${role}'s tasks need it`, c.text.slice(0, 2000));
+      rec = c;
+      break;
+    }
+    const pending = c.text.match(T.recPending);
+    console.log(`    everything for ${role} is already requested${pending ? ` (${pending[1]})` : ""}`);
+    if (n === order.length - 1) {
+      if (!pending) w.fail("nothing left to request, but no earlier request reference is shown", c.text.slice(0, 1500));
+      accepted = { card: c, reference: pending[1] };
+      break;
+    }
+    // Back to the intake: it opens with this role's tasks ticked; the next role must win over those ticks.
+    await w.begin(`N5b. ${T.recChange} → the intake again, to try the next role`);
+    await w.tap(intake, T.recChange);
+    await w.waitForCard(intake, [T.intakeTitle, T.intakeRoles], "the intake card again");
+  }
+
+  let reference;
+  if (rec) {
+    await w.screenshot(rec.index, "newcomer-04-recommendation");
+    await w.begin("N6. justification + default end date, Lähetä pyyntö → the request status card");
+    const recCard = w.cards.nth(rec.index);
+    const area2 = recCard.locator("textarea");
+    const field = (await area2.count()) > 0 ? area2.first() : recCard.locator('input[type="text"]').first();
+    await field.fill(justification(report.role), { timeout: opts.timeout });
+    const date = recCard.locator('input[type="date"], input[role="combobox"][aria-haspopup="dialog"]');
+    if ((await date.count()) === 0) w.fail("the recommendation card has no end date input", rec.text.slice(0, 1500));
+    report.validUntil = (await date.first().inputValue()).trim();
+    if (!/\d{4}/.test(report.validUntil)) w.fail(`the end date has no default (value "${report.validUntil}")`);
+    await w.tap(rec.index, T.recSubmit);
+    c = await w.waitForCard(rec.index, [T.statusTitle], "the request status card (Pyyntösi VB-…)");
+    if (!T.statusPending.test(c.text)) w.fail('the request is not "Odottaa hyväksyntää"', c.text.slice(0, 1500));
+    reference = c.text.match(T.statusTitle)[1];
+    console.log(`    request ${reference}, until ${report.validUntil}`);
+    await w.screenshot(c.index, "newcomer-05-request-status");
+  } else {
+    await w.screenshot(accepted.card.index, "newcomer-05-already-requested");
+    reference = accepted.reference;
+    console.log(`    every role is already requested: accepting ${reference} instead of a new request`);
+  }
+  report.reference = reference;
+
+  await w.begin("N7. omat valtuudet → the request is listed");
+  c = await w.command("omat valtuudet", [T.mineTitle, T.mineOpen], '"Omat valtuuteni" with open requests');
+  if (!c.text.includes(reference)) w.fail(`"Omat valtuuteni" does not list ${reference}`, c.text.slice(0, 1500));
+  await w.screenshot(c.index, "newcomer-06-my-mandates");
+  return report;
+}
 
 // langOf tells which of the three languages a card that arrived on its own is in, from its title.
 function langOf(text) {
@@ -1015,7 +1181,7 @@ class Playground {
     this.person = PEOPLE[user];
     this.port = portOf(opts.url);
     this.host = new URL(opts.url).hostname;
-    this.logFile = join(opts.out, `playground-${n}-${user}.log`);
+    this.logFile = join(opts.logDir || opts.out, `playground-${n}-${user}.log`);
     this.child = null;
     this.exited = null;
   }
@@ -1144,12 +1310,35 @@ async function runAll(opts, browser) {
   return chain;
 }
 
+// runNewcomerWithPlayground plays the new employee's scenario in a Playground of its own, started as Oskar Berg
+// on the port of --url and stopped afterwards; its log goes to the temporary directory.
+async function runNewcomerWithPlayground(opts, browser) {
+  await checkBot(opts);
+  const pg = new Playground({ ...opts, logDir: tmpdir() }, "oskar", 1);
+  const onSignal = (sig) => {
+    pg.kill("SIGTERM");
+    console.error(`walkthrough.mjs: ${sig}; stopped the Playground it started`);
+    process.exit(130);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    await pg.start();
+    return await withPage(browser, opts, (w) => runNewcomer(w, opts));
+  } finally {
+    await pg.stop();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
 const yes = (r) => (r.delivered ? `yes, in ${r.deliveredIn}` : "no");
 
 function cleanOut(opts) {
   // Screenshots of an earlier run would pass for this run's: remove them (only the names this part writes).
   let mine;
   if (opts.all) mine = /^(\d\d-[a-z-]+\.png|failure\.png|playground-\d-[a-z]+\.log)$/;
+  else if (opts.as === "oskar") mine = /^(newcomer-\d\d-[a-z-]+|failure)\.png$/;
   else if (opts.as === "sami") mine = /^(08-[a-z-]+|failure)\.png$/;
   else if (opts.as === "mikael") mine = /^(09-[a-z-]+|failure)\.png$/;
   else if (opts.final) mine = /^(10-[a-z-]+|failure)\.png$/;
@@ -1176,6 +1365,14 @@ async function main() {
         `Mikael granted them ${fiDate(c.mainUser.from)}–${fiDate(c.until)} (his grant task arrived on opening: ` +
         `${yes(c.mainUser)}); in force ${c.mainUser.activeBefore} → ${c.mainUser.activeAfter}; Elina sees them in ` +
         `"Omat valtuuteni" and got the notices; screenshots in ${opts.out}`);
+    } else if (opts.newcomer) {
+      const r = await runNewcomerWithPlayground(opts, browser);
+      console.log(`OK: ${PEOPLE.oskar.name}, a new employee, chose the role ${r.role} and tapped the main button: ` +
+        `${r.reference} (${r.themes}${r.validUntil ? `, until ${r.validUntil}` : ""}); screenshots in ${opts.out}`);
+    } else if (opts.as === "oskar") {
+      const r = await withPage(browser, opts, (w) => runNewcomer(w, opts));
+      console.log(`OK: ${PEOPLE.oskar.name} chose the role ${r.role} and tapped the main button: ${r.reference} ` +
+        `(${r.themes}); screenshots in ${opts.out}`);
     } else if (opts.as === "sami") {
       const r = await withPage(browser, opts, (w) => runSupervisor(w, opts));
       console.log(`OK: ${r.reference} approved by ${PEOPLE.sami.name} (${r.themes.length} theme(s); the approval card ` +

@@ -1,0 +1,79 @@
+// Package metrics is the service's Prometheus metrics, served on GET /metrics: turns by activity type and outcome
+// and their latency, refused activities by reason, Bot Connector calls by operation and status (429s and
+// retries among them), the outbox backlog and the age of its oldest message, the alert scheduler's lag, and the
+// Redis fallbacks. Components report through small callbacks they define themselves (bot.Config.Observe,
+// connector.Config.Observe), so they do not depend on this package; gauges read their value when scraped.
+// No metric carries a person, a conversation or free text: labels take values from fixed sets.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics holds the collectors of one service instance.
+type Metrics struct {
+	reg       *prometheus.Registry
+	turns     *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	refusals  *prometheus.CounterVec
+	connector *prometheus.CounterVec
+}
+
+// New registers the service's collectors, with the Go runtime's and the process's, on a registry of their own.
+func New() *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		reg: reg,
+		turns: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "valtuusbotti_turns_total",
+			Help: "Activities handled, by activity type and HTTP status class of the answer."}, []string{"type", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "valtuusbotti_turn_seconds",
+			Help: "Time from receiving an activity to answering it.", Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}},
+			[]string{"type"}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "valtuusbotti_refusals_total",
+			Help: "Activities refused before a turn (authentication, malformed input, limits), by reason."}, []string{"reason"}),
+		connector: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "valtuusbotti_connector_calls_total",
+			Help: "HTTP attempts to the Bot Connector, by operation and status (0: no answer)."}, []string{"op", "status"}),
+	}
+	reg.MustRegister(m.turns, m.latency, m.refusals, m.connector,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// activityTypes are the activity types counted by name; anything else counts as "other", so that a client cannot
+// make new label values.
+var activityTypes = map[string]bool{"message": true, "invoke": true, "conversationUpdate": true,
+	"installationUpdate": true, "messageReaction": true, "event": true, "typing": true, "messageUpdate": true, "messageDelete": true}
+
+// Turn records one handled activity: its type, the HTTP status answered and how long it took.
+func (m *Metrics) Turn(activityType string, status int, d time.Duration) {
+	if !activityTypes[activityType] {
+		activityType = "other"
+	}
+	m.turns.WithLabelValues(activityType, strconv.Itoa(status/100)+"xx").Inc()
+	m.latency.WithLabelValues(activityType).Observe(d.Seconds())
+}
+
+// Refused records an activity refused before its turn, with the refusal's fixed reason text.
+func (m *Metrics) Refused(reason string) { m.refusals.WithLabelValues(reason).Inc() }
+
+// ConnectorCall records one HTTP attempt to the Bot Connector (status 0 when no answer came).
+func (m *Metrics) ConnectorCall(op string, status int) {
+	m.connector.WithLabelValues(op, strconv.Itoa(status)).Inc()
+}
+
+// Gauge adds a gauge whose value fn reads when the metrics are scraped (fn must be quick and safe to call
+// concurrently; a negative value is reported as is).
+func (m *Metrics) Gauge(name, help string, fn func() float64) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
+}
