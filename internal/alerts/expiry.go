@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 )
 
 // The expiry alert kinds.
@@ -33,6 +34,8 @@ const (
 func init() {
 	register(KindExpiry, planExpiry, expiryEffect)
 	register(KindExpired, nil, expiredEffect) // planExpiry schedules it too
+	describe(KindExpiry, previewExpiry)
+	describe(KindExpired, previewExpired)
 }
 
 // MandateSubject is the job subject of a mandate.
@@ -108,7 +111,7 @@ func expiryEffect(s *Service, ctx context.Context, tx domain.Tx, job domain.Job)
 	if m.Ended(today) || m.Lapsing() || s.superseded(m, p.Days, today) {
 		return nil, nil
 	}
-	if busy, err := s.renewedOrGoing(ctx, mt, m); err != nil || busy {
+	if busy, err := renewedOrGoing(ctx, mt, m); err != nil || busy {
 		return nil, err
 	}
 	recipients, err := s.holderAndSupervisor(ctx, m)
@@ -176,9 +179,22 @@ func (s *Service) mandateFor(ctx context.Context, tx domain.Tx, id int64) (domai
 	return mt, m, err == nil, err
 }
 
+// mandateLife reads what became of a mandate: the register's transaction (domain.MandateTx) or the register itself
+// (sqlstore.Register, for the preview).
+type mandateLife interface {
+	Renewal(ctx context.Context, mandateID int64) (domain.Request, bool, error)
+	Invalidation(ctx context.Context, mandateID int64) (domain.Invalidation, error)
+}
+
+// mandateReader is the register as the previews of mandate alerts read it.
+type mandateReader interface {
+	mandateLife
+	Mandate(ctx context.Context, id int64) (domain.Mandate, error)
+}
+
 // renewedOrGoing reports whether a notice about m is pointless: a renewal of it waits or was granted, or an
 // invalidation task for it is open.
-func (s *Service) renewedOrGoing(ctx context.Context, mt domain.MandateTx, m domain.Mandate) (bool, error) {
+func renewedOrGoing(ctx context.Context, mt mandateLife, m domain.Mandate) (bool, error) {
 	r, ok, err := mt.Renewal(ctx, m.ID)
 	if err != nil {
 		return false, err
@@ -225,4 +241,76 @@ func systemAudit(ctx context.Context, tx domain.Tx, action string, m domain.Mand
 	raw, _ := json.Marshal(after) // plain values
 	return tx.AppendAudit(ctx, domain.AuditEvent{ActorID: "system", Action: action, RequestID: m.RequestID,
 		MandateID: m.ID, Before: json.RawMessage("null"), After: raw})
+}
+
+// previewMandate reads the mandate a job is about for the preview; ok is false when the register cannot be read that
+// way or the mandate is gone.
+func (s *Service) previewMandate(ctx context.Context, id int64) (mandateReader, domain.Mandate, bool, error) {
+	r, ok := s.Store.(mandateReader)
+	if !ok {
+		return nil, domain.Mandate{}, false, nil
+	}
+	m, err := r.Mandate(ctx, id)
+	if domain.IsCode(err, domain.ENotFound) {
+		return r, m, false, nil
+	}
+	return r, m, err == nil, err
+}
+
+// previewExpiry is what an expiry notice would send when it runs at job.RunAt, the register being as it is now.
+func previewExpiry(s *Service, ctx context.Context, job domain.Job, p i18n.Printer) ([]Alert, []domain.Job, error) {
+	var pl expiryPayload
+	if err := decode(job, &pl); err != nil {
+		return nil, nil, err
+	}
+	r, m, ok, err := s.previewMandate(ctx, pl.Mandate)
+	if err != nil || !ok {
+		return nil, nil, err
+	}
+	day := s.Calendar().Date(job.RunAt)
+	if m.Ended(day) || m.Lapsing() || s.superseded(m, pl.Days, day) {
+		return nil, nil, nil
+	}
+	if busy, err := renewedOrGoing(ctx, r, m); err != nil || busy {
+		return nil, nil, err
+	}
+	to, err := s.holderAndSupervisor(ctx, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	return []Alert{{To: to, What: p.Format("alert.expiry_notice", "name", m.HolderName, "theme", s.themeName(m, p),
+		"date", previewDate(p, m.ValidUntil))}}, nil, nil
+}
+
+// previewExpired is the holder's notice that the mandate has ended, unless it was revoked, renewed or left to lapse.
+func previewExpired(s *Service, ctx context.Context, job domain.Job, p i18n.Printer) ([]Alert, []domain.Job, error) {
+	var pl expiryPayload
+	if err := decode(job, &pl); err != nil {
+		return nil, nil, err
+	}
+	r, m, ok, err := s.previewMandate(ctx, pl.Mandate)
+	if err != nil || !ok || m.State != domain.MandateActive || m.Lapsing() {
+		return nil, nil, err
+	}
+	if rn, ok, err := r.Renewal(ctx, m.ID); err != nil || (ok && hasGranted(rn)) {
+		return nil, nil, err
+	}
+	return []Alert{{To: []string{m.HolderID}, What: p.Format("alert.expired", "name", m.HolderName,
+		"theme", s.themeName(m, p), "date", previewDate(p, m.ValidUntil))}}, nil, nil
+}
+
+// themeName is the mandate's theme in p's language.
+func (s *Service) themeName(m domain.Mandate, p i18n.Printer) string {
+	if th, ok := s.Catalog.Theme(m.ThemeID); ok {
+		return th.Name.In(p.Lang)
+	}
+	return m.ThemeID
+}
+
+// previewDate is a civil date as the reader writes it: 7.3.2027, or 7 Mar 2027 in English.
+func previewDate(p i18n.Printer, t time.Time) string {
+	if p.Lang == domain.English {
+		return t.Format("2 Jan 2006")
+	}
+	return t.Format("2.1.2006")
 }

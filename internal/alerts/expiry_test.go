@@ -12,6 +12,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/scheduler"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore/sqltest"
@@ -415,5 +416,43 @@ func TestNoticesAfterAnOutageWaitForWorkingHours(t *testing.T) {
 			t.Errorf("%d notices audited, want 1", n)
 		}
 		w.onlyInWorkingHours(domain.MsgExpiryNotice)
+	})
+}
+
+// The preview (valtuusbotti alerts, "upcoming reminders") lists a mandate's notices and its end where the scheduler
+// will send them, and nothing once its holder chose to let it lapse.
+func TestPreviewListsExpiryAlerts(t *testing.T) {
+	eachWorld(t, func(t *testing.T, w *expiryWorld) {
+		ctx := context.Background()
+		m := w.grant(domain.NewDate(2027, 3, 7))
+		p := i18n.MustLoad().Printer(domain.English)
+		lines := func() []string {
+			list, err := w.alerts.Preview(ctx, w.db.Jobs, w.clk.Now(), 120, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, a := range list {
+				if a.Kind == alerts.KindExpiry || a.Kind == alerts.KindExpired {
+					out = append(out, fmt.Sprintf("%s %s %d %s", a.At.In(expiryZone).Format("2006-01-02 15:04"), a.Kind, len(a.To), a.What))
+				}
+			}
+			return out
+		}
+		want := []string{
+			"2027-01-07 08:00 expiry 2 mandate ends on 7 Mar 2027: Elina Lindholm, Reporting earnings payment data",
+			"2027-02-05 08:00 expiry 2 mandate ends on 7 Mar 2027: Elina Lindholm, Reporting earnings payment data",
+			"2027-03-01 08:00 expiry 2 mandate ends on 7 Mar 2027: Elina Lindholm, Reporting earnings payment data",
+			"2027-03-08 08:00 expired 1 notice of an ended mandate: Elina Lindholm, Reporting earnings payment data (ended on 7 Mar 2027)",
+		}
+		if got := lines(); !slices.Equal(got, want) {
+			t.Errorf("preview:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
+		}
+		if _, err := w.mandates.LetLapse(ctx, holderElina, m.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := lines(); len(got) != 0 {
+			t.Errorf("preview after letting it lapse: %v", got)
+		}
 	})
 }

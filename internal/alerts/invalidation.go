@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 )
 
 // KindInvalidation is the reminder of an open invalidation task.
@@ -23,6 +24,7 @@ const EventInvalidationRequested = "invalidation_requested"
 
 func init() {
 	register(KindInvalidation, planInvalidation, invalidationEffect)
+	describe(KindInvalidation, previewInvalidation)
 }
 
 // invalidationPayload names the mandate and the reminder's number (1 for the first).
@@ -75,4 +77,26 @@ func invalidationEffect(s *Service, ctx context.Context, tx domain.Tx, job domai
 	}
 	return msgs, systemAudit(ctx, tx, "mandate.invalidation_reminded", m, map[string]any{"reminder": p.Reminder,
 		"requested_at": inv.RequestedAt, "recipients": len(msgs)})
+}
+
+// previewInvalidation is the reminder an open task would send at job.RunAt, and the next one it would schedule.
+func previewInvalidation(s *Service, ctx context.Context, job domain.Job, p i18n.Printer) ([]Alert, []domain.Job, error) {
+	var pl invalidationPayload
+	if err := decode(job, &pl); err != nil {
+		return nil, nil, err
+	}
+	r, m, ok, err := s.previewMandate(ctx, pl.Mandate)
+	if err != nil || !ok || m.State != domain.MandateActive {
+		return nil, nil, err
+	}
+	inv, err := r.Invalidation(ctx, m.ID)
+	if domain.IsCode(err, domain.ENotFound) || (err == nil && !inv.Open()) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return []Alert{{To: s.Catalog.Org.MainUsers, What: p.Format("alert.invalidation_remind", "name", m.HolderName,
+			"theme", s.themeName(m, p))}},
+		[]domain.Job{s.invalidationReminder(m.ID, pl.Reminder+1, s.At(job.RunAt, 1))}, nil
 }

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/valtuusbotti/valtuusbotti/internal/alerts"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
 
@@ -103,6 +105,41 @@ func TestInvalidationRefusedForOthers(t *testing.T) {
 		}
 		if _, err := w.db.Jobs.Job(ctx, fmt.Sprintf("invalidation/mandate/%d/1", m.ID)); !domain.IsCode(err, domain.ENotFound) {
 			t.Errorf("a refused request scheduled a reminder: %v", err)
+		}
+	})
+}
+
+// The preview follows an open task's reminders, working day after working day, and lists none once it is confirmed.
+func TestPreviewListsInvalidationReminders(t *testing.T) {
+	eachWorld(t, func(t *testing.T, w *expiryWorld) {
+		ctx := context.Background()
+		m := w.grant(domain.NewDate(2027, 3, 7))
+		w.clk.Set(fiTime(2026, 12, 22, 10, 0))
+		if _, err := w.mandates.RequestInvalidation(ctx, workflow.InvalidationInput{ActorID: mainUserMikael, MandateID: m.ID, Reason: "Ei tarvita"}); err != nil {
+			t.Fatal(err)
+		}
+		p := i18n.MustLoad().Printer(domain.Finnish)
+		days := func() []string {
+			list, err := w.alerts.Preview(ctx, w.db.Jobs, w.clk.Now(), 10, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, a := range list {
+				if a.Kind == alerts.KindInvalidation {
+					out = append(out, a.At.In(expiryZone).Format("01-02 15:04"))
+				}
+			}
+			return out
+		}
+		if got, want := days(), []string{"12-29 10:00", "12-30 10:00", "12-31 10:00"}; !slices.Equal(got, want) {
+			t.Errorf("reminders in the preview: %v, want %v", got, want)
+		}
+		if _, err := w.mandates.ConfirmInvalidation(ctx, workflow.ConfirmInput{ActorID: mainUserMikael, MandateID: m.ID, InvalidatedOn: domain.NewDate(2026, 12, 22)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := days(); len(got) != 0 {
+			t.Errorf("reminders after the confirmation: %v", got)
 		}
 	})
 }
