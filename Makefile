@@ -16,7 +16,7 @@ build:
 
 # -p 1 keeps memory and CPU in check on small machines; the Graph SDK alone needs several GB to compile.
 test: cardcheck
-	$(GO) test -race -count=1 -p 1 ./...
+	$(GO) test -race -count=1 -p 1 -timeout 30m ./...
 
 # Installs Microsoft's Adaptive Cards renderer (npm) so the card tests can parse every golden card with it.
 cardcheck:

@@ -6,6 +6,7 @@ require (
 	github.com/Azure/azure-sdk-for-go/sdk/azcore v1.24.0
 	github.com/Azure/azure-sdk-for-go/sdk/azidentity v1.15.0
 	github.com/alicebob/miniredis/v2 v2.40.0
+	github.com/blevesearch/snowballstem v0.9.0
 	github.com/dlclark/regexp2 v1.11.0
 	github.com/golang-jwt/jwt/v4 v4.5.2
 	github.com/infracloudio/msbotbuilder-go v0.2.5

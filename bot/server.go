@@ -48,6 +48,8 @@ type Config struct {
 	Messages *i18n.Bundle
 	// Reachable, when set, is told when the bot first hears from a person, so messages waiting for them go out now.
 	Reachable func(ctx context.Context, aadObjectID string)
+	// Channels, when set, keeps the reference of every channel the bot hears from (channels.go).
+	Channels ChannelRegister
 
 	Logger       *slog.Logger
 	Now          func() time.Time

@@ -226,6 +226,9 @@ func (b *Bot) begin(ctx context.Context, act schema.Activity) (*flows.Turn, erro
 			b.cfg.Reachable(ctx, aad)
 		}
 	}
+	if b.cfg.Channels != nil && act.Conversation.ConversationType == "channel" {
+		b.seenChannel(ctx, act)
+	}
 	who := t.Ref
 	who.AADObjectID = aad
 	t.Lang = b.cfg.Language.For(ctx, who, act.Locale)

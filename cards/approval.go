@@ -27,6 +27,10 @@ type ApprovalInput struct {
 	// People optionally maps Entra object ids to display names, to say who decided (Request.DecidedBy). Ids not
 	// found are never shown as such.
 	People map[string]string
+	// Reader is the Entra object id of the person whose copy of the card this is, when known (delivery knows it).
+	// While the request waits, a reader who is not its approver any more (it moved: escalated, delegated, back from
+	// a delegation) gets a copy saying who decides now, with nothing to press.
+	Reader string
 }
 
 // Approval builds the approval card of a request in one of three views:
@@ -41,6 +45,9 @@ func Approval(p i18n.Printer, in ApprovalInput) *Card {
 	c := New(string(p.Lang))
 	if r.State != domain.RequestPending {
 		return approvalFinal(p, c, in)
+	}
+	if in.Reader != "" && in.Reader != r.ApproverID {
+		return approvalMoved(p, c, in)
 	}
 	ref := r.Reference()
 	// The fallback is plain text; the heading is markdown, where the directory's name must not be read as such.
@@ -106,9 +113,14 @@ func requestSummary(p i18n.Printer, cat *catalog.Catalog, r domain.Request, now 
 	}
 	out := []Element{FactSet{Type: "FactSet", Facts: facts}}
 	out = append(out, renewalNote(p, r)...)
-	switch r.ApproverBasis {
-	case domain.ApproverDepartmentHead, domain.ApproverMainUser:
-		out = append(out, subtle(p.Get("admin.approval.basis."+string(r.ApproverBasis))))
+	if line := reassignedLine(p, r); line != "" {
+		// Moved (escalated or delegated): why this approver decides, instead of the rule that chose the first one.
+		out = append(out, subtle(line))
+	} else {
+		switch r.ApproverBasis {
+		case domain.ApproverDepartmentHead, domain.ApproverMainUser:
+			out = append(out, subtle(p.Get("admin.approval.basis."+string(r.ApproverBasis))))
+		}
 	}
 	just := []Element{TextBlock{Type: "TextBlock", Text: p.Get("admin.approval.justification"), Weight: "Bolder", Wrap: true}}
 	if strings.TrimSpace(r.Justification) != "" {
@@ -157,6 +169,9 @@ func approvalTheme(p i18n.Printer, cat *catalog.Catalog, r domain.Request, it do
 func approvalFinal(p i18n.Printer, c *Card, in ApprovalInput) *Card {
 	r := in.Request
 	ref := r.Reference()
+	if r.Expired() {
+		return approvalExpired(p, c, in)
+	}
 	heading := p.Format("admin.approval.final."+finalKey(r), "ref", ref)
 	c.FallbackText = heading
 	c.Body = append(c.Body, Heading(heading))

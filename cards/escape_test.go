@@ -47,23 +47,7 @@ type evilCard struct {
 	build func(p i18n.Printer) *Card
 }
 
-// evilSets are more hostile cards, each feature's test file registering its own in an init function.
-var evilSets []func() map[string]evilCard
-
 func evilCards() map[string]evilCard {
-	all := baseEvilCards()
-	for _, set := range evilSets {
-		for name, ec := range set() {
-			if _, dup := all[name]; dup {
-				panic("two evil cards named " + name)
-			}
-			all[name] = ec
-		}
-	}
-	return all
-}
-
-func baseEvilCards() map[string]evilCard {
 	cat := defaultCatalog()
 	people := map[string]string{mainUserObjectID: evil("granter")}
 	approval := func(r domain.Request, interactive bool) func(p i18n.Printer) *Card {
@@ -88,7 +72,7 @@ func baseEvilCards() map[string]evilCard {
 	topDepartments.TopDepartments[0].Department = evil("department")
 	recommend := empRecommendInput(empTasks)
 	recommend.Error = evil("error")
-	return map[string]evilCard{
+	out := map[string]evilCard{
 		"approval-base":        {"Approval", []string{"requester", "jobtitle", "department", "approver"}, approval(payrollRequest(cat), false)},
 		"approval-interactive": {"Approval", []string{"requester", "jobtitle", "department", "approver"}, approval(payrollRequest(cat), true)},
 		"approval-partly":      {"Approval", []string{"requester", "department", "approver"}, approval(partlyApproved(cat), false)},
@@ -163,8 +147,36 @@ func baseEvilCards() map[string]evilCard {
 			return MyMandates(p, MyMandatesInput{Catalog: empCat, Mandates: mandates, Requests: evilRequests(empMyRequests()), Today: empNow})
 		}},
 		"private-chat": {"PrivateChat", nil, func(p i18n.Printer) *Card { return PrivateChat(p, "28:11111111-2222-4333-8444-555555555555") }},
+		// The answers and the hand-off (handoff_test.go).
+		"faq-answers":     {"Answers", []string{"faq"}, evilAnswers},
+		"faq-thanks":      {"FeedbackThanks", nil, func(p i18n.Printer) *Card { return FeedbackThanks(p, false, true, 7, evil("question")) }},
+		"handoff-ask":     {"AskPerson", nil, func(p i18n.Printer) *Card { return AskPerson(p, 7, evil("question"), "") }},
+		"handoff-started": {"HandoffStarted", []string{"taker"}, func(p i18n.Printer) *Card { return HandoffStarted(p, evilHandoff(domain.HandoffTaken)) }},
+		"handoff-notice": {"HandoffNotice", []string{"taker"}, func(p i18n.Printer) *Card {
+			return HandoffNotice(p, evilHandoff(domain.HandoffTaken), domain.NoticeTaken)
+		}},
+		"handoff-channel": {"HandoffChannel", []string{"employee", "department", "taker"}, func(p i18n.Printer) *Card {
+			return HandoffChannel(p, HandoffChannelInput{Handoff: evilHandoff(domain.HandoffTaken), Now: adminNow})
+		}},
+		"proposal": {"ProposalReview", nil, func(p i18n.Printer) *Card { return ProposalReview(p, ProposalInput{Proposal: sampleProposal()}) }},
+		"support-measures": {"SupportMeasures", nil, func(p i18n.Printer) *Card {
+			return SupportMeasures(p, MeasuresInput{Measures: sampleMeasures(), Days: 30})
+		}},
 	}
+	for _, more := range evilSets {
+		for name, ec := range more() {
+			if _, dup := out[name]; dup {
+				panic("two evil cards named " + name)
+			}
+			out[name] = ec
+		}
+	}
+	return out
 }
+
+// evilSets are more cards for the escaping test, one set per feature's test file (registered in an init function,
+// as goldenSets are).
+var evilSets []func() map[string]evilCard
 
 // Names and directory data share TextBlocks and FactSets with the bot's own markdown, so every card escapes them:
 // a display name, department, job title or mail that looks like a link or formatting shows literally. Every card

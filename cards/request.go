@@ -23,12 +23,16 @@ func RequestStatus(p i18n.Printer, in RequestStatusInput) *Card {
 	r := in.Request
 	c := New(string(p.Lang))
 	title := p.Format("reqstatus.title", "ref", r.Reference())
-	c.FallbackText = title + ": " + empRequestState(p, r.State)
+	state, style, explain := empRequestState(p, r.State), empRequestStyle(r.State), empRequestExplain(p, r)
+	if r.Expired() {
+		state, style, explain = p.Get("waiting.state.expired"), "warning", p.Get("waiting.status.expired")
+	}
+	c.FallbackText = title + ": " + state
 	body := []Element{
 		Heading(title),
-		Container{Type: "Container", Style: empRequestStyle(r.State), Items: []Element{
-			TextBlock{Type: "TextBlock", Text: empRequestState(p, r.State), Weight: "Bolder", Wrap: true},
-			Text(empRequestExplain(p, r)),
+		Container{Type: "Container", Style: style, Items: []Element{
+			TextBlock{Type: "TextBlock", Text: state, Weight: "Bolder", Wrap: true},
+			Text(explain),
 		}},
 	}
 	facts := []Fact{
@@ -45,12 +49,16 @@ func RequestStatus(p i18n.Printer, in RequestStatusInput) *Card {
 	body = append(body, FactSet{Type: "FactSet", Facts: facts})
 	if r.ApproverName != "" {
 		body = append(body, TextBlock{Type: "TextBlock", Wrap: true, IsSubtle: true, Size: "Small", Spacing: "None",
-			Text: empApproverBasis(p, r.ApproverBasis, r.ApproverName)})
+			Text: empApproverLine(p, r)})
 	}
 
 	body = append(body, TextBlock{Type: "TextBlock", Text: p.Get("reqstatus.items.heading"), Weight: "Bolder",
 		Wrap: true, Spacing: "Medium"})
 	for _, it := range r.Items {
+		if r.Expired() {
+			body = append(body, empExpiredItemRow(p, in.Catalog, it))
+			continue
+		}
 		body = append(body, empItemRow(p, in.Catalog, it))
 	}
 	if r.DecisionReason != "" && (r.State == domain.RequestApproved || r.State == domain.RequestRejected ||
@@ -71,6 +79,11 @@ func RequestStatus(p i18n.Printer, in RequestStatusInput) *Card {
 		cancel := Execute(p.Get("emp.action.cancel"), VerbRequestCancel, RequestData{RequestID: r.ID})
 		cancel.Style = "destructive"
 		c.Actions = append(c.Actions, cancel)
+	}
+	if r.Expired() {
+		again := Execute(p.Get("waiting.expired.again"), VerbIntakeOpen, IntakeData{RoleID: r.RoleID})
+		again.AssociatedInputs = "none"
+		c.Actions = append(c.Actions, again)
 	}
 	c.Actions = append(c.Actions, empMyMandatesAction(p))
 	return c

@@ -41,6 +41,21 @@ const (
 	VerbInvalidationDone    = "invalidationDone"    // a main user invalidated it in Suomi.fi; inputs: InvalidatedOnInput; data: MandateData
 )
 
+// The verbs of delegation: an approver who is away names a colleague to decide for them (issue 8).
+const (
+	VerbDelegationOpen = "delegationOpen" // show the approver's absence and substitute card; data: {}
+	VerbDelegationSet  = "delegationSet"  // inputs: DelegateInput, ValidFromInput, ValidUntilInput; data: {}
+	VerbDelegationEnd  = "delegationEnd"  // end a delegation before its last day; data: DelegationData
+)
+
+// DelegateInput is the delegation card's choice of the colleague who decides (an Entra object id).
+const DelegateInput = "delegate"
+
+// DelegationData names a delegation (VerbDelegationEnd).
+type DelegationData struct {
+	DelegationID int64 `json:"delegationId"`
+}
+
 // Input ids shared by the cards and the bot.
 const (
 	RoleInput          = "role"

@@ -19,6 +19,7 @@ const (
 	cmdGrantTasks
 	cmdMandateList
 	cmdUpcoming
+	cmdAbsence // an approver away names who decides meanwhile: "poissa 10.–24.7." (see absenceWords)
 )
 
 // commandPhrases map typed text (normalised) to commands, with the language the phrase is in. Exact phrases come
@@ -60,6 +61,9 @@ var intakeWords = []struct {
 func matchCommand(text string) (command, domain.Lang) {
 	if c, ok := commandPhrases[text]; ok {
 		return c.cmd, c.lang
+	}
+	if l, ok := matchAbsence(text); ok {
+		return cmdAbsence, l
 	}
 	for _, w := range intakeWords {
 		for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == '?' || r == ',' || r == '.' }) {

@@ -22,6 +22,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
+	"github.com/valtuusbotti/valtuusbotti/internal/support"
 	"github.com/valtuusbotti/valtuusbotti/internal/views"
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
@@ -60,19 +61,24 @@ type Register interface {
 
 // Deps are the parts the flows use.
 type Deps struct {
-	Workflow  *workflow.Service
-	Catalog   *catalog.Catalog
-	Directory domain.Directory
-	Register  Register
-	Views     *views.Views
-	Language  *language.Resolver
-	Messages  *i18n.Bundle
-	State     state.Store // remembers recent welcomes
+	Workflow *workflow.Service
+	// Delegations sets and ends approvers' absences (who decides for them meanwhile).
+	Delegations *workflow.Delegations
+	Catalog     *catalog.Catalog
+	Directory   domain.Directory
+	Register    Register
+	Views       *views.Views
+	Language    *language.Resolver
+	Messages    *i18n.Bundle
+	State       state.Store // remembers recent welcomes
 	// Alerts and Jobs list the alerts to come (main users' "upcoming reminders"); nil Alerts leaves the command out.
 	Alerts *alerts.Service
 	Jobs   alerts.PendingJobs
-	Logger *slog.Logger
-	Now    func() time.Time
+	// Support answers free text from the FAQ and runs the hand-off to the digituki channel (support.go); nil leaves
+	// free text to the "I did not understand" reply.
+	Support *support.Service
+	Logger  *slog.Logger
+	Now     func() time.Time
 	// Mandates runs what people do with a mandate after its grant (renew, let it lapse, invalidate); nil leaves
 	// those verbs out.
 	Mandates *workflow.Mandates
@@ -114,6 +120,8 @@ func New(d Deps) *Flows {
 	(&grantPaths{f}).register()
 	(&mandateLife{f}).register()
 	(&upcoming{f}).register()
+	(&absence{f}).register()
+	(&helpdesk{f}).register()
 	return f
 }
 

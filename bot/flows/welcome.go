@@ -29,6 +29,9 @@ func (f *Flows) onMessage(ctx context.Context, t *Turn) (*schema.Activity, error
 		return textReply(t.P.Get("error.invalid_action")), nil
 	}
 	cmd := normalise(text)
+	if reply, done, err := (&helpdesk{f}).beforeCommands(ctx, t, cmd); done || err != nil {
+		return reply, err // a hand-off's message, or a question the FAQ answers (support.go)
+	}
 	if lang, ok := languageCommand(cmd); ok {
 		if err := f.setLanguage(ctx, t, lang); err != nil {
 			return nil, err
@@ -42,6 +45,9 @@ func (f *Flows) onMessage(ctx context.Context, t *Turn) (*schema.Activity, error
 	if lang, ok := helpWords[cmd]; ok || t.FirstContact {
 		f.writtenIn(ctx, t, lang)
 		return f.welcome(ctx, t), nil
+	}
+	if f.Support != nil && t.Personal() && t.Actor() != "" {
+		return (&helpdesk{f}).answer(ctx, t, text) // free text is a question (support.go)
 	}
 	return textReply(t.P.Get("fallback.unknown")), nil
 }

@@ -59,7 +59,7 @@ func listAlerts(ctx context.Context, stdout io.Writer, cfg *config.Config, opt a
 		for _, id := range al.To {
 			names = append(names, a.Alerts.Name(ctx, id))
 		}
-		fmt.Fprintf(stdout, "%s  %-14s  %s: %s\n", cal.Local(al.At).Format("2006-01-02 15:04"), al.Kind, strings.Join(names, ", "), al.What)
+		fmt.Fprintf(stdout, "%s  %-19s  %s: %s\n", cal.Local(al.At).Format("2006-01-02 15:04"), al.Kind, strings.Join(names, ", "), al.What)
 	}
 	return nil
 }

@@ -39,6 +39,11 @@ func TestAlertsCommandListsTheExpectedAlerts(t *testing.T) {
 	if _, err := a.Workflow.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.ApproveAll}); err != nil {
 		t.Fatal(err)
 	}
+	// A second request waits for Sami's decision.
+	if _, err := a.Workflow.Submit(ctx, workflow.SubmitInput{RequesterID: elina, TaskIDs: []string{"veroasiat-omavero"},
+		Justification: "Verot.", ValidUntil: time.Date(2027, 12, 31, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
 	if err := a.Alerts.Start(ctx, a.DB.Jobs); err != nil {
 		t.Fatal(err)
 	}
@@ -49,8 +54,9 @@ func TestAlertsCommandListsTheExpectedAlerts(t *testing.T) {
 	if err := listAlerts(ctx, &out, cfg, app.Options{Now: clk.Now}, "2026-12-03", 7); err != nil {
 		t.Fatal(err)
 	}
-	want := "2026-12-04 09:00  filing.remind   Elina Lindholm: muistutus lähettää valtuuspyyntö, pyyntö VB-2026-0001 (Elina Lindholm)\n" +
-		"2026-12-07 08:00  digest.weekly   Mikael Nordström: viikon katsaus\n"
+	want := "2026-12-04 09:00  filing.remind        Elina Lindholm: muistutus lähettää valtuuspyyntö, pyyntö VB-2026-0001 (Elina Lindholm)\n" +
+		"2026-12-07 08:00  digest.weekly        Mikael Nordström: viikon katsaus\n" +
+		"2026-12-07 09:00  approval_reminder    Sami Virtanen: muistutus hyväksyttävästä pyynnöstä VB-2026-0002 (Elina Lindholm)\n"
 	if out.String() != want {
 		t.Fatalf("alerts listed:\n%s\nwant:\n%s", out.String(), want)
 	}

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/valtuusbotti/valtuusbotti/internal/config"
 	"io"
 	"os"
 	"os/signal"
@@ -44,6 +45,7 @@ func commands() []command {
 		{"serve", "run the bot (default)", serveCommand},
 		{"migrate", "apply database migrations (-status lists them)", migrateCommand},
 		{"alerts", "list the alerts (herätteet) due from -at for -days, sending nothing", alertsCommand},
+		{"health", "check that the service on this machine is alive (the container's health check)", healthCommand},
 		{"manifest", "write the Teams app package zip", manifestCommand},
 		{"version", "print the version", versionCommand},
 	}
@@ -97,5 +99,8 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "settings: VALTUUS_* environment variables, see README.md")
+	fmt.Fprintln(w, "settings (environment variables; README.md, Configuration, says what each does):")
+	for _, n := range config.Names() {
+		fmt.Fprintln(w, "  "+n)
+	}
 }

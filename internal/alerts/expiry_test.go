@@ -343,13 +343,14 @@ func TestLetItLapseStopsNotices(t *testing.T) {
 	})
 }
 
-// Renew at the first notice: the renewal goes to Sami for approval, no notices while it waits, and once granted
-// from the old end date the new mandate has notices of its own and the old one's stop, with no end notice.
+// Renew a week before the 30-day notice: the renewal goes to Sami for approval, the 30-day notice finds it waiting
+// (six working days, before the approval would move on) and is not sent, and once granted from the old end date the
+// new mandate has notices of its own and the old one's stop, with no end notice.
 func TestRenewalGoesThroughApprovalAndExtends(t *testing.T) {
 	eachWorld(t, func(t *testing.T, w *expiryWorld) {
 		ctx := context.Background()
 		old := w.grant(domain.NewDate(2027, 3, 7))
-		w.runUntil(fiTime(2027, 1, 7, 10, 0))
+		w.runUntil(fiTime(2027, 1, 29, 10, 0))
 		r, err := w.mandates.Renew(ctx, workflow.RenewInput{ActorID: holderElina, MandateID: old.ID, ActivityID: "act-renew"})
 		if err != nil {
 			t.Fatal(err)

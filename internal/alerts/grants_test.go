@@ -16,13 +16,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
 
-const (
-	elina  = "7c1e4a52-0000-4000-8000-000000000001"
-	sami   = "7c1e4a52-0000-4000-8000-000000000002"
-	mikael = "7c1e4a52-0000-4000-8000-000000000004"
-)
-
-var helsinki, _ = time.LoadLocation("Europe/Helsinki")
+// The demo people (elina, sami, mikael) and helsinki are declared in approvals_test.go.
 
 // world is a small organisation with the alerts wired as in the service, on a manual clock.
 type world struct {
@@ -145,7 +139,7 @@ func TestGrantAndFilingReminders(t *testing.T) {
 }
 
 // A job that runs twice (its claim lost after the effects committed) has its effects once.
-func TestAlertEffectsOnce(t *testing.T) {
+func TestFilingReminderEffectsOnce(t *testing.T) {
 	clk := clock.NewManual(time.Time{})
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()

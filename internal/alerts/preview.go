@@ -142,3 +142,29 @@ func ignoreGone(err error) error {
 	}
 	return err
 }
+
+func init() {
+	describe(KindApprovalReminder, previewApproval("alert.approval_reminder", false))
+	describe(KindApprovalEscalation, previewApproval("alert.approval_escalation", false))
+	describe(KindApprovalExpiry, previewApproval("alert.approval_expiry", true))
+}
+
+// previewApproval describes an approval alert while the request still waits for the assignment it was planned
+// for: to the approver (or, for the expiry, the requester).
+func previewApproval(key string, toRequester bool) previewer {
+	return func(s *Service, ctx context.Context, job domain.Job, p i18n.Printer) ([]Alert, []domain.Job, error) {
+		var pl approvalJob
+		if err := decode(job, &pl); err != nil {
+			return nil, nil, err
+		}
+		r, err := s.Store.Request(ctx, pl.Request)
+		if err != nil || r.State != domain.RequestPending || (!toRequester && !pl.current(r)) {
+			return nil, nil, ignoreGone(err)
+		}
+		to := r.ApproverID
+		if toRequester {
+			to = r.RequesterID
+		}
+		return []Alert{{To: []string{to}, What: p.Format(key, "ref", r.Reference(), "name", r.RequesterName)}}, nil, nil
+	}
+}

@@ -35,6 +35,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/scheduler"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
+	"github.com/valtuusbotti/valtuusbotti/internal/support"
 	"github.com/valtuusbotti/valtuusbotti/internal/views"
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
@@ -92,7 +93,9 @@ type App struct {
 	Alerts   *alerts.Service
 	// Scheduler runs the due alerts (herätteet), claimed with a lease, so each goes out once across replicas.
 	Scheduler *scheduler.Runner
-	Handler   http.Handler
+	// Support answers questions from the FAQ and runs the hand-offs to the digituki channel.
+	Support *support.Service
+	Handler http.Handler
 
 	server       *http.Server
 	outboxPaused bool
@@ -231,14 +234,17 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	msgs := i18n.MustLoad().WithSupport(p.cat.Org.Support) // "ask digital support" names the organisation's contact
 	lang := &language.Resolver{Hints: a.State, Default: p.cat.Org.DefaultLanguage, Logger: log}
 	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now, Grants: a.DB.Register}
+	a.Support = &support.Service{Store: a.DB.Support(), Catalog: p.cat, Directory: p.dir, Alerts: a.Alerts, Now: now,
+		Logger: log.With("component", "support"), Committed: a.Outbox.Notify}
 	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB.People, Views: vw,
-		Alerts: a.Alerts, Jobs: a.DB.Jobs,
+		Alerts: a.Alerts, Jobs: a.DB.Jobs, Support: a.Support,
 		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now,
-		Mandates: &workflow.Mandates{Flow: a.Workflow, Store: a.DB.Register}})
+		Delegations: &workflow.Delegations{Workflow: a.Workflow, Alerts: a.Alerts},
+		Mandates:    &workflow.Mandates{Flow: a.Workflow, Store: a.DB.Register}})
 	bcfg := bot.Config{
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
-		Reachable: a.releaseWaiting, Observe: a.Metrics.Turn, Refused: a.Metrics.Refused,
+		Reachable: a.releaseWaiting, Observe: a.Metrics.Turn, Refused: a.Metrics.Refused, Channels: a.DB.Support(),
 	}
 	if p.validator != nil {
 		bcfg.Validator = p.validator
@@ -248,7 +254,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	}
 	a.Outbox.Deliverer = &delivery.Deliverer{Requests: a.DB.Register, Refs: a.DB.People, Connector: p.sender, Installer: p.installer,
 		State: a.State, Views: vw, Language: lang, Messages: msgs, Logger: log.With("component", "delivery"),
-		Mandates: a.DB.Register}
+		Mandates: a.DB.Register, Support: a.DB.Support()}
 	a.gauges(now)
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.Metrics.Handler())

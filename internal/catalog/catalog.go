@@ -31,6 +31,8 @@ type Catalog struct {
 	Areas  []domain.Area
 	Tasks  []domain.Task
 	Roles  []domain.RoleProfile
+	// FAQ are the answers to free-text questions (faq.yaml), in file order.
+	FAQ []domain.FAQEntry
 
 	themeIdx map[string]int
 	areaIdx  map[string]int
@@ -102,6 +104,10 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	}
 	c := &Catalog{Org: org, Themes: themes, Areas: kf.Areas, Tasks: kf.Tasks, Roles: rf.Roles}
 	validate(c, files, &r)
+	if files.orgOK {
+		validateDigituki(c.Org, files.org, &r)
+	}
+	loadFAQ(fsys, c, &r)
 	if len(r.problems) > 0 {
 		le := &LoadError{Problems: r.problems}
 		return nil, &domain.Error{Code: domain.EInvalid, Op: "catalog.Load", Message: le.Error(), Err: le}

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,6 +92,18 @@ func (c *Config) Anonymous() bool { return c.AppID == "" }
 type Getenv func(key string) (string, bool)
 
 var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// Names lists the environment variables the configuration reads, sorted (a secret's _FILE twin included).
+func Names() []string {
+	seen := map[string]bool{}
+	_, _ = FromEnv(func(k string) (string, bool) { seen[k] = true; return "", false })
+	names := make([]string, 0, len(seen))
+	for k := range seen {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
 
 // FromEnv reads and validates the configuration. All problems are reported together, each naming its variable.
 func FromEnv(getenv Getenv) (*Config, error) {

@@ -119,3 +119,16 @@ func TestLoopbackHosts(t *testing.T) {
 		}
 	}
 }
+
+// Every setting the service reads is documented in the README's configuration table.
+func TestReadmeDocumentsEverySetting(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range Names() {
+		if base := strings.TrimSuffix(n, "_FILE"); !strings.Contains(string(raw), "`"+base+"`") {
+			t.Errorf("README.md does not document %s", base)
+		}
+	}
+}

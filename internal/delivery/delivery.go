@@ -69,6 +69,8 @@ type Deliverer struct {
 	Logger    *slog.Logger
 	// Mandates reads the mandates the expiry and invalidation messages are about.
 	Mandates views.MandateReader
+	// Support is the register of hand-offs (the digituki channel's cards and relayed messages); see handoff.go.
+	Support HandoffStore
 }
 
 var _ outbox.Deliverer = (*Deliverer)(nil)
@@ -81,6 +83,9 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	}
 	if id, ok := domain.MandateOf(payload); ok {
 		return d.deliverMandate(ctx, m, payload, id) // about a mandate, which may have no request
+	}
+	if hp, ok := payload.(domain.HandoffPayload); ok { // about a hand-off, not a request: handoff.go
+		return d.deliverHandoff(ctx, m, hp)
 	}
 	if _, ok := payload.(domain.WeeklyDigest); ok { // about the register, not one request
 		return d.weeklyDigest(ctx, m.RecipientID)
@@ -238,7 +243,17 @@ func (d *Deliverer) render(ctx context.Context, p i18n.Printer, payload domain.P
 	cat := d.Views.Catalog
 	switch pl := payload.(type) {
 	case domain.ApprovalRequest:
-		return d.Views.Approval(ctx, p, r, ref.UserID, false, "") // the recipient is the approver
+		// The recipient is the approver; if the request moved on before delivery, the card says who decides now.
+		return d.Views.ApprovalCopy(ctx, p, r, ref.AADObjectID, ref.UserID)
+	case domain.ApprovalReminder:
+		if r.State != domain.RequestPending || r.ApproverID != ref.AADObjectID {
+			return d.Views.ApprovalCopy(ctx, p, r, ref.AADObjectID, ref.UserID) // decided or moved meanwhile
+		}
+		return cards.ApprovalReminder(p, cards.ReminderInput{Catalog: cat, Request: r, Reminder: pl})
+	case domain.ApproverChanged:
+		return cards.ApproverChanged(p, cards.ApproverChangedInput{Catalog: cat, Request: r, Change: pl, Reader: ref.AADObjectID})
+	case domain.RequestExpired:
+		return cards.RequestExpired(p, cards.ExpiredInput{Catalog: cat, Request: r, Days: pl.Days})
 	case domain.GrantTask:
 		return d.Views.Grant(ctx, p, r, ref.AADObjectID, "")
 	case domain.GrantReminder:
@@ -345,7 +360,7 @@ func (d *Deliverer) refreshCards(ctx context.Context, r domain.Request) error {
 		var card *cards.Card
 		switch cr.Kind {
 		case domain.MsgApprovalRequest:
-			card = d.Views.Approval(ctx, p, r, pref.UserID, false, "")
+			card = d.Views.ApprovalCopy(ctx, p, r, cr.RecipientID, pref.UserID) // the approver's, or a moved copy
 		case domain.MsgGrantTask:
 			card = d.Views.Grant(ctx, p, r, cr.RecipientID, "")
 		case domain.CardRequestStatus:

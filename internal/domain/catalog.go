@@ -132,6 +132,9 @@ type Organisation struct {
 	// Support is where people get help the bot cannot give (e.g. the digituki network's channel or address), per
 	// language.
 	Support Text `json:"support" yaml:"support"`
+	// Digituki is the digital-support network's channel in Teams, where questions the bot cannot answer are handed
+	// to people; without it the bot names the Support contact instead.
+	Digituki Digituki `json:"digituki" yaml:"digituki"`
 }
 
 // GrantPolicy is the organisation's choice of grant path.

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -27,6 +28,13 @@ const (
 	MsgGrantReminder     = "grant_reminder"     // main users: a grant task has waited (the task card, marked)
 	MsgFilingReminder    = "filing_reminder"    // the requester: the valtuuspyyntö has not been sent (the steps, marked)
 	MsgWeeklyDigest      = "weekly_digest"      // a main user's weekly list of what is open and what ends soon
+)
+
+// Outbox kinds of approvals that wait (issue 8): reminders, a change of approver, expiry.
+const (
+	MsgApprovalReminder = "approval_reminder" // the approver is reminded of a request that waits for them
+	MsgApproverChanged  = "approver_changed"  // the previous approver and the requester: another approver decides now
+	MsgRequestExpired   = "request_expired"   // the requester: nobody decided the request in time, it expired
 )
 
 // PayloadVersion is the version written into every payload. A reader accepts every version up to its own; a
@@ -131,12 +139,43 @@ func MandateOf(p Payload) (id int64, ok bool) {
 	return 0, false
 }
 
+// The payloads of approvals that wait. Each names what it was about when it was written, so a later change does
+// not alter what the message says happened.
+type (
+	// ApprovalReminder reminds the approver of a request that has waited for their decision since Since, Days
+	// working days. MovesOn is the day it moves to another approver if still undecided (zero when nobody else can
+	// decide it), ExpiresOn the day it expires.
+	ApprovalReminder struct {
+		payload
+		Since              time.Time
+		Days               int
+		MovesOn, ExpiresOn Date
+	}
+	// ApproverChanged tells that the request's approver changed (Reason): from whom (for a delegation, the approver
+	// who is away) to whom, and for an escalation after how many working days.
+	ApproverChanged struct {
+		payload
+		Reason           ReassignReason
+		FromID, FromName string
+		ToID, ToName     string
+		Days             int
+	}
+	// RequestExpired tells the requester that nobody decided the request within Days working days.
+	RequestExpired struct {
+		payload
+		Days int
+	}
+)
+
 // contentless are the payloads that carry nothing but their kind.
 var contentless = []Payload{ApprovalRequest{}, DecisionNotice{}, GrantTask{}, GrantDigest{}, CancelledNotice{}, RefreshCards{},
 	WeeklyDigest{}}
 
 // KindOf is the outbox kind of a payload.
 func KindOf(p Payload) string {
+	if k := handoffKind(p); k != "" { // the hand-off's kinds: handoff.go
+		return k
+	}
 	switch p.(type) {
 	case ApprovalRequest:
 		return MsgApprovalRequest
@@ -172,6 +211,12 @@ func KindOf(p Payload) string {
 		return MsgFilingReminder
 	case WeeklyDigest:
 		return MsgWeeklyDigest
+	case ApprovalReminder:
+		return MsgApprovalReminder
+	case ApproverChanged:
+		return MsgApproverChanged
+	case RequestExpired:
+		return MsgRequestExpired
 	}
 	panic(fmt.Sprintf("domain: %T is not an outbox payload", p)) // unreachable: Payload is sealed
 }
@@ -179,9 +224,18 @@ func KindOf(p Payload) string {
 // wirePayload is the stored JSON of every payload: a version and the fields some kinds use.
 type wirePayload struct {
 	V      int      `json:"v"`
-	Days   int      `json:"days,omitempty"`
 	Items  []int64  `json:"items,omitempty"`
 	Themes []string `json:"themes,omitempty"`
+	// Approvals that wait, and reminders.
+	Since     time.Time `json:"since,omitzero"`
+	Days      int       `json:"days,omitempty"`
+	MovesOn   string    `json:"moves_on,omitempty"`   // YYYY-MM-DD
+	ExpiresOn string    `json:"expires_on,omitempty"` // YYYY-MM-DD
+	Reason    string    `json:"reason,omitempty"`
+	From      string    `json:"from,omitempty"`
+	FromName  string    `json:"from_name,omitempty"`
+	To        string    `json:"to,omitempty"`
+	ToName    string    `json:"to_name,omitempty"`
 	// The mandate payloads: which mandate (the expiry notice's offset is Days), the invalidation reminder's number.
 	Mandate  int64 `json:"mandate,omitempty"`
 	Reminder int   `json:"reminder,omitempty"`
@@ -189,6 +243,9 @@ type wirePayload struct {
 
 // Message is an outbox message for recipient about request, with its payload encoded.
 func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
+	if hp, ok := p.(HandoffPayload); ok { // about a hand-off, not a request: handoff.go
+		return HandoffMessageFor(recipientID, hp)
+	}
 	w := wirePayload{V: PayloadVersion}
 	switch p := p.(type) {
 	case GrantedNotice:
@@ -211,6 +268,12 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 		w.Days = p.Days
 	case FilingReminder:
 		w.Items = p.Items
+	case ApprovalReminder:
+		w.Since, w.Days, w.MovesOn, w.ExpiresOn = p.Since.UTC(), p.Days, p.MovesOn.String(), p.ExpiresOn.String()
+	case ApproverChanged:
+		w.Reason, w.From, w.FromName, w.To, w.ToName, w.Days = string(p.Reason), p.FromID, p.FromName, p.ToID, p.ToName, p.Days
+	case RequestExpired:
+		w.Days = p.Days
 	}
 	raw, _ := json.Marshal(w) // cannot fail: plain fields
 	return OutboxMessage{Kind: KindOf(p), RecipientID: recipientID, RequestID: requestID, Payload: raw}
@@ -219,6 +282,9 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 // Decode returns the message's typed payload. An unknown kind, a newer version or malformed JSON is an error:
 // no retry will make such a message deliverable.
 func (m OutboxMessage) Decode() (Payload, error) {
+	if p, ok, err := decodeHandoff(m); ok { // the hand-off's kinds: handoff.go
+		return p, err
+	}
 	var w wirePayload
 	if len(m.Payload) > 0 && string(m.Payload) != "null" {
 		if err := json.Unmarshal(m.Payload, &w); err != nil {
@@ -249,6 +315,18 @@ func (m OutboxMessage) Decode() (Payload, error) {
 		return InvalidationTask{Mandate: w.Mandate, Reminder: w.Reminder}, nil
 	case MsgRevokedNotice:
 		return RevokedNotice{Mandate: w.Mandate}, nil
+	case MsgApprovalReminder:
+		moves, err1 := optionalDate(w.MovesOn)
+		expires, err2 := optionalDate(w.ExpiresOn)
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, fmt.Errorf("outbox message %d: malformed payload: %w", m.ID, err)
+		}
+		return ApprovalReminder{Since: w.Since, Days: w.Days, MovesOn: moves, ExpiresOn: expires}, nil
+	case MsgApproverChanged:
+		return ApproverChanged{Reason: ReassignReason(w.Reason), FromID: w.From, FromName: w.FromName, ToID: w.To,
+			ToName: w.ToName, Days: w.Days}, nil
+	case MsgRequestExpired:
+		return RequestExpired{Days: w.Days}, nil
 	}
 	for _, p := range contentless {
 		if KindOf(p) == m.Kind {
@@ -256,6 +334,14 @@ func (m OutboxMessage) Decode() (Payload, error) {
 		}
 	}
 	return nil, fmt.Errorf("outbox message %d: unknown kind %q", m.ID, m.Kind)
+}
+
+// optionalDate parses a YYYY-MM-DD date of a payload; "" is the zero Date.
+func optionalDate(s string) (Date, error) {
+	if s == "" {
+		return Date{}, nil
+	}
+	return ParseDate(s)
 }
 
 // OutboxMessage is a message waiting to be delivered (or delivered: rows are kept for the record).

@@ -75,6 +75,9 @@ type Request struct {
 	ApproverID    string
 	ApproverName  string
 	ApproverBasis ApproverBasis
+	// Reassigned records why the approver changed since the request was filed (escalated, delegated, returned);
+	// zero while the approver is the one the approver rule chose.
+	Reassigned Reassignment
 
 	State         RequestState
 	Justification string

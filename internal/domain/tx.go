@@ -9,7 +9,7 @@ type Tx interface {
 	CreateRequest(ctx context.Context, r *Request) error
 	// Request reads a request with its items inside the transaction.
 	Request(ctx context.Context, id int64) (Request, error)
-	// UpdateRequest writes r's mutable fields (state, decision, items' state and grant fields) if the stored
+	// UpdateRequest writes r's mutable fields (state, decision, approver, items' state and grant fields) if the stored
 	// version still equals r.Version, then increments r.Version and sets UpdatedAt. A different stored version is a
 	// EConflict error: someone else changed the request first.
 	UpdateRequest(ctx context.Context, r *Request) error
@@ -33,4 +33,12 @@ type Tx interface {
 	CancelJob(ctx context.Context, key string) (bool, error)
 	// FirstEffect records that the job with key has had its effects; false when an earlier run did already.
 	FirstEffect(ctx context.Context, key string) (bool, error)
+	// RequestsAwaitingApprover reads the requests waiting for the approver's decision, oldest first.
+	RequestsAwaitingApprover(ctx context.Context, approverID string) ([]Request, error)
+	// CreateDelegation stores an approver's delegation and sets its ID and CreatedAt.
+	CreateDelegation(ctx context.Context, d *Delegation) error
+	// DelegationsOf reads the approver's delegations not ended and lasting until from or later, by first day.
+	DelegationsOf(ctx context.Context, approverID string, from Date) ([]Delegation, error)
+	// EndDelegation records that d ended early (EndedAt, EndedBy); EConflict when it ended already.
+	EndDelegation(ctx context.Context, d Delegation) error
 }

@@ -30,8 +30,14 @@ var releasedChecksums = map[string]map[string]string{
 	},
 }
 
+// reservedVersions are migration numbers handed to work on other branches that has not been merged yet: until it
+// is, the versions skip them. Take a number out once its migration is here. (Migrate refuses a pending migration
+// older than an applied one, so no release may ship a later number before these are in.)
+var reservedVersions = map[int64]bool{12: true}
+
 // The migrations rendered for each dialect are, byte for byte, the files that dialect ran before the two were kept
-// in one source: an applied migration's checksum never changes. Versions run 1, 2, 3… without gaps on both.
+// in one source: an applied migration's checksum never changes. Versions run 1, 2, 3… without gaps on both, but
+// for the reserved ones.
 func TestMigrationsRenderPerDialect(t *testing.T) {
 	fsys, err := EmbeddedMigrations()
 	if err != nil {
@@ -42,10 +48,15 @@ func TestMigrationsRenderPerDialect(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", dialect, err)
 		}
-		for j, f := range files {
-			if f.version != int64(j+1) {
+		next := int64(1)
+		for _, f := range files {
+			for reservedVersions[next] && f.version != next {
+				next++
+			}
+			if f.version != next {
 				t.Errorf("%s: migration %s: versions must be 1, 2, 3… without gaps", dialect, f.file)
 			}
+			next = f.version + 1
 			if strings.Contains(f.sql, "@postgres") || strings.Contains(f.sql, "@sqlite") {
 				t.Errorf("%s: %s keeps a dialect marker", dialect, f.file)
 			}

@@ -37,6 +37,14 @@ func (v *Views) Approval(ctx context.Context, p i18n.Printer, r domain.Request, 
 		Interactive: interactive, Error: errText, Now: v.Now(), People: v.people(ctx, r)})
 }
 
+// ApprovalCopy is the approval card as the copy posted to readerID shows it (readerUserID is their "29:" id): the
+// approver's copy is live while the request waits (with a refresh for them); the copy of someone the request has
+// moved away from (escalated, delegated, back from a delegation) says who decides now, with nothing to press.
+func (v *Views) ApprovalCopy(ctx context.Context, p i18n.Printer, r domain.Request, readerID, readerUserID string) *cards.Card {
+	return cards.Approval(p, cards.ApprovalInput{Catalog: v.Catalog, Request: r, ApproverUserID: readerUserID,
+		Now: v.Now(), People: v.people(ctx, r), Reader: readerID})
+}
+
 // Grant is the main users' grant task card for r, as the main user reader sees it: the sole main user reading their
 // own request gets the confirmation that segregation of duties asks of them.
 func (v *Views) Grant(ctx context.Context, p i18n.Printer, r domain.Request, reader, errText string) *cards.Card {

@@ -22,6 +22,8 @@ type Store interface {
 	Overview(ctx context.Context, today time.Time) (domain.Overview, error)
 	AuditForRequest(ctx context.Context, requestID int64) ([]domain.AuditEvent, error) // oldest first
 	GrantingRights(ctx context.Context) ([]domain.GrantingRight, error)                // recorded by main users, by theme
+	// Delegations are an approver's delegations not ended and lasting until from or later, by first day.
+	Delegations(ctx context.Context, approverID string, from domain.Date) ([]domain.Delegation, error)
 }
 
 // Tx is the write side of the register, inside one transaction (see domain.Tx).

@@ -168,7 +168,7 @@ func (s *Service) newRequest(ctx context.Context, in SubmitInput) (domain.Reques
 		}
 		return domain.Request{}, err
 	}
-	approver, basis, err := s.ResolveApprover(ctx, requester)
+	approver, err := s.route(ctx, requester)
 	if err != nil {
 		return domain.Request{}, err
 	}
@@ -176,12 +176,17 @@ func (s *Service) newRequest(ctx context.Context, in SubmitInput) (domain.Reques
 	r := domain.Request{
 		RequesterID: requester.ID, RequesterName: hetu.Redact(requester.DisplayName), RequesterMail: hetu.Redact(requester.Mail),
 		RequesterDepartment: hetu.Redact(requester.Department), RequesterJobTitle: hetu.Redact(requester.JobTitle),
-		ApproverID: approver.ID, ApproverName: hetu.Redact(approver.DisplayName), ApproverBasis: basis,
+		ApproverID: approver.ID, ApproverName: approver.Name, ApproverBasis: approver.Basis,
 		State: domain.RequestPending, Justification: just, RoleID: in.RoleID, TaskIDs: rec.TaskIDs,
 		ValidUntil: until.Time(), Items: rec.NewItems(),
 	}
 	if len(r.Items) == 0 {
 		return domain.Request{}, conflict("err.nothing_to_request")
+	}
+	if approver.Reason != "" {
+		// The approver is away: their delegate decides from the start.
+		r.Reassigned = domain.Reassignment{Reason: approver.Reason, FromID: approver.FromID, FromName: approver.FromName,
+			At: s.now().UTC().Truncate(time.Microsecond)}
 	}
 	return r, nil
 }
@@ -194,8 +199,50 @@ type approverCandidate struct {
 
 // ResolveApprover picks who decides a person's request: their manager; when there is none, the manager's account
 // is disabled or gone, or the manager is the person themself, the head of their department from the organisation
-// settings; then a main user. Never the requester.
+// settings; then a main user. Never the requester. An approver away with a delegation in force is replaced by the
+// colleague they named (unless that is the requester), with the same basis.
 func (s *Service) ResolveApprover(ctx context.Context, requester domain.User) (domain.User, domain.ApproverBasis, error) {
+	a, err := s.route(ctx, requester)
+	return a.user, a.Basis, err
+}
+
+// routed is who decides a request, as an assignment (with the approver away, if any) and as a directory user.
+type routed struct {
+	domain.Assignment
+	user domain.User
+}
+
+// route is ResolveApprover's answer as the request records it.
+func (s *Service) route(ctx context.Context, requester domain.User) (routed, error) {
+	u, basis, err := s.approverByRule(ctx, requester)
+	if err != nil {
+		return routed{}, err
+	}
+	out := routed{Assignment: domain.Assignment{ID: u.ID, Name: hetu.Redact(u.DisplayName), Basis: basis}, user: u}
+	today := s.Today()
+	ds, err := s.Store.Delegations(ctx, u.ID, today)
+	if err != nil {
+		return routed{}, err
+	}
+	d, away := domain.DelegateFor(ds, today, requester.ID)
+	if !away {
+		return out, nil
+	}
+	du, err := s.Directory.User(ctx, d.DelegateID)
+	switch {
+	case domain.IsCode(err, domain.ENotFound):
+		return out, nil // the delegate is gone: the approver's own rule stands
+	case err != nil:
+		return routed{}, err
+	case !du.MayApprove(requester.ID, today):
+		return out, nil
+	}
+	d.DelegateName, d.ApproverName = hetu.Redact(du.DisplayName), out.Name
+	return routed{Assignment: d.Delegated(basis), user: du}, nil
+}
+
+// approverByRule is the approver the directory and the organisation settings name, before delegations.
+func (s *Service) approverByRule(ctx context.Context, requester domain.User) (domain.User, domain.ApproverBasis, error) {
 	today := s.Today()
 	mgr, err := s.Directory.Manager(ctx, requester.ID)
 	switch {
@@ -550,45 +597,6 @@ func enqueue(ctx context.Context, tx Tx, msgs ...domain.OutboxMessage) error {
 	return nil
 }
 
-// requestSnapshot is what the audit trail keeps of a request: states and decisions, not free text beyond the
-// justification and reasons people wrote for the record.
-type requestSnapshot struct {
-	State          domain.RequestState `json:"state"`
-	ApproverID     string              `json:"approver_id"`
-	ApproverBasis  string              `json:"approver_basis"`
-	Justification  string              `json:"justification,omitempty"`
-	ValidUntil     string              `json:"valid_until"`
-	DecidedBy      string              `json:"decided_by,omitempty"`
-	DecisionReason string              `json:"decision_reason,omitempty"`
-	GrantPath      domain.GrantPath    `json:"grant_path,omitempty"`
-	Items          []itemSnapshot      `json:"items"`
-}
-
-type itemSnapshot struct {
-	ID               int64            `json:"id"`
-	ThemeID          string           `json:"theme_id"`
-	State            domain.ItemState `json:"state"`
-	AwaitingRight    bool             `json:"awaiting_right,omitempty"`
-	Filed            bool             `json:"filed,omitempty"`
-	GrantedFrom      string           `json:"granted_from,omitempty"`
-	GrantedUntil     string           `json:"granted_until,omitempty"`
-	NotGrantedReason string           `json:"not_granted_reason,omitempty"`
-	MandateID        int64            `json:"mandate_id,omitempty"`
-}
-
-func snapshot(r *domain.Request) requestSnapshot {
-	s := requestSnapshot{State: r.State, ApproverID: r.ApproverID, ApproverBasis: string(r.ApproverBasis),
-		Justification: r.Justification, ValidUntil: dateString(r.ValidUntil), DecidedBy: r.DecidedBy, DecisionReason: r.DecisionReason,
-		GrantPath: r.GrantPath}
-	for _, it := range r.Items {
-		s.Items = append(s.Items, itemSnapshot{ID: it.ID, ThemeID: it.ThemeID, State: it.State,
-			AwaitingRight: it.AwaitingRight(), Filed: !it.FiledAt.IsZero(),
-			GrantedFrom: dateString(it.GrantedFrom), GrantedUntil: dateString(it.GrantedUntil),
-			NotGrantedReason: it.NotGrantedReason, MandateID: it.MandateID})
-	}
-	return s
-}
-
 func mandateSnapshot(m domain.Mandate) map[string]any {
 	return map[string]any{"id": m.ID, "holder_id": m.HolderID, "theme_id": m.ThemeID, "valid_from": dateString(m.ValidFrom),
 		"valid_until": dateString(m.ValidUntil), "state": m.State, "request_id": m.RequestID, "item_id": m.ItemID,
@@ -596,12 +604,7 @@ func mandateSnapshot(m domain.Mandate) map[string]any {
 }
 
 func audit(ctx context.Context, tx Tx, actor, action string, before, after *domain.Request, activityID string) error {
-	b := json.RawMessage("null")
-	if before != nil {
-		b, _ = json.Marshal(snapshot(before))
-	}
-	a, _ := json.Marshal(snapshot(after))
-	return tx.AppendAudit(ctx, domain.AuditEvent{ActorID: actor, Action: action, RequestID: after.ID, Before: b, After: a, ActivityID: activityID})
+	return tx.AppendAudit(ctx, domain.RequestAudit(actor, action, before, after, activityID))
 }
 
 func dateString(t time.Time) string { return domain.DateOf(t).String() }
