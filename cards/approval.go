@@ -112,6 +112,7 @@ func requestSummary(p i18n.Printer, cat *catalog.Catalog, r domain.Request, now 
 		facts = append(facts, Fact{Title: p.Get("admin.fact.approver"), Value: escapeMarkdown(r.ApproverName)})
 	}
 	out := []Element{FactSet{Type: "FactSet", Facts: facts}}
+	out = append(out, renewalNote(p, r)...)
 	if line := reassignedLine(p, r); line != "" {
 		// Moved (escalated or delegated): why this approver decides, instead of the rule that chose the first one.
 		out = append(out, subtle(line))

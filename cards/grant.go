@@ -93,6 +93,10 @@ func grantReady(p i18n.Printer, in GrantTaskInput, ready []domain.RequestItem) [
 		out = append(out, grantTheme(p, in.Catalog, it))
 	}
 	fromD, untilD, maxD := domain.GrantDefaults(domain.DateOf(in.Today), domain.DateOf(r.ValidUntil))
+	if start := domain.DateOf(r.ValidFrom); start.After(fromD) {
+		fromD = start // a renewal starts on the old mandate's end date
+	}
+	out = append(out, renewalNote(p, r)...)
 	from, until, maxDate := fromD.Time(), untilD.Time(), maxD.Time()
 	if r.Path() == domain.PathDirect {
 		out = append(out, grantSteps(p, in, itemTypes(in.Catalog, ready), from, until))

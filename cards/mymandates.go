@@ -181,6 +181,10 @@ func myMandateRow(p i18n.Printer, cat *catalog.Catalog, m domain.Mandate, today 
 		items = append(items, TextBlock{Type: "TextBlock", Text: left, Wrap: true, Weight: "Bolder",
 			Color: "Warning", Spacing: "None"})
 	}
+	if m.Lapsing() {
+		items = append(items, TextBlock{Type: "TextBlock", Text: p.Get("mandate.list.lapsing"), Wrap: true, IsSubtle: true,
+			Spacing: "None"})
+	}
 	return Container{Type: "Container", Style: style, Spacing: "Small", Items: items}, soon
 }
 

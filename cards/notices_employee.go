@@ -103,7 +103,7 @@ func requestStepsList(p i18n.Printer, in StepsInput, ready []domain.RequestItem)
 		themes = append(themes, empStepsTheme(p, in.Catalog, it))
 	}
 	steps = append(steps, Container{Type: "Container", Style: "emphasis", Items: themes},
-		Text("6. "+p.Format("steps.6", "until", Date(p.Lang, in.Request.ValidUntil))),
+		Text("6. "+stepsValidity(p, in.Request)),
 		Text("7. "+p.Get("steps.7")),
 		Container{Type: "Container", Style: "good", Spacing: "Medium", Items: []Element{
 			Text(p.Format("steps.filed.hint", "button", p.Get("steps.filed.button")))}},

@@ -31,6 +31,14 @@ const (
 	// "item_<itemID>" toggles, BatchFromInputPrefix/BatchUntilInputPrefix + request id, ConfirmSelfInput; data:
 	// BatchDoneData.
 	VerbGrantBatchDone = "grantBatchDone"
+
+	// A mandate's life after its grant (expiry and invalidation).
+	VerbMandateRenew        = "mandateRenew"        // Renew on an expiry notice; data: MandateData
+	VerbMandateLapse        = "mandateLapse"        // Let it lapse on an expiry notice; data: MandateData
+	VerbMandateList         = "mandateList"         // the mandates a main user or supervisor may ask to invalidate; data: MandateListData
+	VerbInvalidationOpen    = "invalidationOpen"    // the invalidation form (or the open task) of a mandate; data: MandateData
+	VerbInvalidationRequest = "invalidationRequest" // open (main user) or ask for (supervisor) the task; inputs: ReasonInput; data: MandateData
+	VerbInvalidationDone    = "invalidationDone"    // a main user invalidated it in Suomi.fi; inputs: InvalidatedOnInput; data: MandateData
 )
 
 // The verbs of delegation: an approver who is away names a colleague to decide for them (issue 8).
@@ -60,6 +68,8 @@ const (
 	ConfirmSelfInput   = "confirmSelf" // the sole main user confirms recording their own grant: "true"/"false"
 	// RightDateInputPrefix + theme id: the day DVV registered the right to grant the theme (one input per theme).
 	RightDateInputPrefix = "registeredOn_"
+	// InvalidatedOnInput is the day a main user invalidated a mandate in Suomi.fi (Input.Date).
+	InvalidatedOnInput = "invalidatedOn"
 	// BatchFromInputPrefix and BatchUntilInputPrefix + request id: the dates used in Suomi.fi for one request's
 	// themes on the batch card (one pair per request).
 	BatchFromInputPrefix  = "validFrom_"
@@ -127,4 +137,14 @@ const (
 type DecideData struct {
 	RequestID int64               `json:"requestId"`
 	Decision  domain.DecisionKind `json:"decision"`
+}
+
+// MandateData names a mandate. The bot checks the actor's rights to it on every tap.
+type MandateData struct {
+	MandateID int64 `json:"mandateId"`
+}
+
+// MandateListData is the page of the mandate list: the index of its first mandate.
+type MandateListData struct {
+	Offset int `json:"offset,omitempty"`
 }

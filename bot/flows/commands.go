@@ -17,6 +17,7 @@ const (
 	cmdOverview
 	cmdApprovals
 	cmdGrantTasks
+	cmdMandateList
 	cmdUpcoming
 	cmdAbsence // an approver away names who decides meanwhile: "poissa 10.–24.7." (see absenceWords)
 )
@@ -38,6 +39,9 @@ var commandPhrases = map[string]struct {
 	"att godkänna": {cmdApprovals, domain.Swedish}, "approvals": {cmdApprovals, domain.English}, "pending approvals": {cmdApprovals, domain.English},
 	"tehtävät": {cmdGrantTasks, domain.Finnish}, "myöntötehtävät": {cmdGrantTasks, domain.Finnish},
 	"uppgifter": {cmdGrantTasks, domain.Swedish}, "tasks": {cmdGrantTasks, domain.English}, "grant tasks": {cmdGrantTasks, domain.English},
+	"valtuusluettelo": {cmdMandateList, domain.Finnish}, "kaupungin valtuusluettelo": {cmdMandateList, domain.Finnish},
+	"fullmaktsförteckning": {cmdMandateList, domain.Swedish}, "stadens fullmaktsförteckning": {cmdMandateList, domain.Swedish},
+	"mandate list": {cmdMandateList, domain.English}, "the city's mandate list": {cmdMandateList, domain.English},
 	"tulevat muistutukset": {cmdUpcoming, domain.Finnish}, "herätteet": {cmdUpcoming, domain.Finnish}, "tulevat herätteet": {cmdUpcoming, domain.Finnish},
 	"kommande påminnelser": {cmdUpcoming, domain.Swedish}, "påminnelser": {cmdUpcoming, domain.Swedish},
 	"upcoming reminders": {cmdUpcoming, domain.English}, "reminders": {cmdUpcoming, domain.English},

@@ -79,6 +79,9 @@ type Deps struct {
 	Support *support.Service
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// Mandates runs what people do with a mandate after its grant (renew, let it lapse, invalidate); nil leaves
+	// those verbs out.
+	Mandates *workflow.Mandates
 }
 
 // verbHandler answers a card verb with the card that replaces the tapped one. It returns errBadAction for data the
@@ -115,6 +118,7 @@ func New(d Deps) *Flows {
 	(&approver{f}).register()
 	(&mainUser{f}).register()
 	(&grantPaths{f}).register()
+	(&mandateLife{f}).register()
 	(&upcoming{f}).register()
 	(&absence{f}).register()
 	(&helpdesk{f}).register()

@@ -67,6 +67,8 @@ type Deliverer struct {
 	Language  *language.Resolver
 	Messages  *i18n.Bundle
 	Logger    *slog.Logger
+	// Mandates reads the mandates the expiry and invalidation messages are about.
+	Mandates views.MandateReader
 	// Support is the register of hand-offs (the digituki channel's cards and relayed messages); see handoff.go.
 	Support HandoffStore
 }
@@ -78,6 +80,9 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	payload, err := m.Decode()
 	if err != nil {
 		return fmt.Errorf("%w: %v", outbox.ErrPermanent, err)
+	}
+	if id, ok := domain.MandateOf(payload); ok {
+		return d.deliverMandate(ctx, m, payload, id) // about a mandate, which may have no request
 	}
 	if hp, ok := payload.(domain.HandoffPayload); ok { // about a hand-off, not a request: handoff.go
 		return d.deliverHandoff(ctx, m, hp)

@@ -21,6 +21,10 @@ const (
 	MsgApplicationNeeded = "application_needed" // main users: a theme outside the valtuutusoikeus was requested
 	MsgCancelledNotice   = "cancelled_notice"   // the approver is told the requester withdrew
 	MsgRefreshCards      = "refresh_cards"      // PUT the current view into every stored card of the request
+	MsgExpiryNotice      = "expiry_notice"      // the holder or their supervisor: a mandate ends soon (renew or let it lapse)
+	MsgExpiredNotice     = "expired_notice"     // the holder: a mandate has ended
+	MsgInvalidationTask  = "invalidation_task"  // a main user: invalidate a mandate in Suomi.fi (the task, then its reminders)
+	MsgRevokedNotice     = "revoked_notice"     // the holder: their mandate was invalidated in Suomi.fi
 	MsgGrantReminder     = "grant_reminder"     // main users: a grant task has waited (the task card, marked)
 	MsgFilingReminder    = "filing_reminder"    // the requester: the valtuuspyyntö has not been sent (the steps, marked)
 	MsgWeeklyDigest      = "weekly_digest"      // a main user's weekly list of what is open and what ends soon
@@ -89,7 +93,51 @@ type (
 		payload
 		Themes []string
 	}
+	// ExpiryNotice tells a mandate's holder, or their supervisor, that it ends in Days calendar days (the alert
+	// policy's offset that sent it). It is rendered from the mandate as it is at delivery.
+	ExpiryNotice struct {
+		payload
+		Mandate int64
+		Days    int
+	}
+	// ExpiredNotice tells the holder that the mandate has ended.
+	ExpiredNotice struct {
+		payload
+		Mandate int64
+	}
+	// InvalidationTask gives a main user the task of invalidating the mandate in Suomi.fi; Reminder counts the
+	// reminders (0 for the task itself).
+	InvalidationTask struct {
+		payload
+		Mandate  int64
+		Reminder int
+	}
+	// RevokedNotice tells the holder that the mandate was invalidated in Suomi.fi.
+	RevokedNotice struct {
+		payload
+		Mandate int64
+	}
 )
+
+// MandateMessage is an outbox message for recipient about mandate m (filed under the request it came from, if any).
+func MandateMessage(recipientID string, m Mandate, p Payload) OutboxMessage {
+	return Message(recipientID, m.RequestID, p)
+}
+
+// MandateOf names the mandate a mandate payload is about; ok is false for the request payloads.
+func MandateOf(p Payload) (id int64, ok bool) {
+	switch p := p.(type) {
+	case ExpiryNotice:
+		return p.Mandate, true
+	case ExpiredNotice:
+		return p.Mandate, true
+	case InvalidationTask:
+		return p.Mandate, true
+	case RevokedNotice:
+		return p.Mandate, true
+	}
+	return 0, false
+}
 
 // The payloads of approvals that wait. Each names what it was about when it was written, so a later change does
 // not alter what the message says happened.
@@ -149,6 +197,14 @@ func KindOf(p Payload) string {
 		return MsgNotGrantedNotice
 	case ApplicationNeeded:
 		return MsgApplicationNeeded
+	case ExpiryNotice:
+		return MsgExpiryNotice
+	case ExpiredNotice:
+		return MsgExpiredNotice
+	case InvalidationTask:
+		return MsgInvalidationTask
+	case RevokedNotice:
+		return MsgRevokedNotice
 	case GrantReminder:
 		return MsgGrantReminder
 	case FilingReminder:
@@ -180,6 +236,9 @@ type wirePayload struct {
 	FromName  string    `json:"from_name,omitempty"`
 	To        string    `json:"to,omitempty"`
 	ToName    string    `json:"to_name,omitempty"`
+	// The mandate payloads: which mandate (the expiry notice's offset is Days), the invalidation reminder's number.
+	Mandate  int64 `json:"mandate,omitempty"`
+	Reminder int   `json:"reminder,omitempty"`
 }
 
 // Message is an outbox message for recipient about request, with its payload encoded.
@@ -197,6 +256,14 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 		w.Items = p.Items
 	case ApplicationNeeded:
 		w.Themes = p.Themes
+	case ExpiryNotice:
+		w.Mandate, w.Days = p.Mandate, p.Days
+	case ExpiredNotice:
+		w.Mandate = p.Mandate
+	case InvalidationTask:
+		w.Mandate, w.Reminder = p.Mandate, p.Reminder
+	case RevokedNotice:
+		w.Mandate = p.Mandate
 	case GrantReminder:
 		w.Days = p.Days
 	case FilingReminder:
@@ -240,6 +307,14 @@ func (m OutboxMessage) Decode() (Payload, error) {
 		return FilingReminder{Items: w.Items}, nil
 	case MsgApplicationNeeded:
 		return ApplicationNeeded{Themes: w.Themes}, nil
+	case MsgExpiryNotice:
+		return ExpiryNotice{Mandate: w.Mandate, Days: w.Days}, nil
+	case MsgExpiredNotice:
+		return ExpiredNotice{Mandate: w.Mandate}, nil
+	case MsgInvalidationTask:
+		return InvalidationTask{Mandate: w.Mandate, Reminder: w.Reminder}, nil
+	case MsgRevokedNotice:
+		return RevokedNotice{Mandate: w.Mandate}, nil
 	case MsgApprovalReminder:
 		moves, err1 := optionalDate(w.MovesOn)
 		expires, err2 := optionalDate(w.ExpiresOn)

@@ -25,6 +25,11 @@ func TestMessageRoundTrip(t *testing.T) {
 		{MsgApplicationNeeded, ApplicationNeeded{Themes: []string{"tulorekisteri", "kela"}}, `{"v":1,"themes":["tulorekisteri","kela"]}`},
 		{MsgGrantedNotice, GrantedNotice{}, `{"v":1}`},
 		{MsgApplicationNeeded, ApplicationNeeded{}, `{"v":1}`},
+		{MsgExpiryNotice, ExpiryNotice{Mandate: 42, Days: 60}, `{"v":1,"days":60,"mandate":42}`},
+		{MsgExpiredNotice, ExpiredNotice{Mandate: 42}, `{"v":1,"mandate":42}`},
+		{MsgInvalidationTask, InvalidationTask{Mandate: 42}, `{"v":1,"mandate":42}`},
+		{MsgInvalidationTask, InvalidationTask{Mandate: 42, Reminder: 3}, `{"v":1,"mandate":42,"reminder":3}`},
+		{MsgRevokedNotice, RevokedNotice{Mandate: 42}, `{"v":1,"mandate":42}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.kind+" "+tc.wire, func(t *testing.T) {
@@ -150,6 +155,27 @@ func TestGrantMessageCoalescesABurst(t *testing.T) {
 	for _, tc := range tests {
 		if got := GrantMessage(tc.cards); got != tc.want {
 			t.Errorf("GrantMessage(%+v) = %#v, want %#v", tc.cards, got, tc.want)
+		}
+	}
+}
+
+// Mandate payloads name their mandate; a message about an imported mandate (no request) is filed under none.
+func TestMandateMessages(t *testing.T) {
+	for _, p := range []Payload{ExpiryNotice{Mandate: 5, Days: 7}, ExpiredNotice{Mandate: 5}, InvalidationTask{Mandate: 5, Reminder: 1}, RevokedNotice{Mandate: 5}} {
+		if id, ok := MandateOf(p); !ok || id != 5 {
+			t.Errorf("MandateOf(%#v) = %d, %v", p, id, ok)
+		}
+		m := MandateMessage("holder", Mandate{ID: 5, RequestID: 9}, p)
+		if m.RequestID != 9 || m.RecipientID != "holder" || m.Kind != KindOf(p) {
+			t.Errorf("MandateMessage = %+v", m)
+		}
+		if imported := MandateMessage("holder", Mandate{ID: 5}, p); imported.RequestID != 0 {
+			t.Errorf("imported mandate's message = %+v", imported)
+		}
+	}
+	for _, p := range append(contentless, GrantedNotice{}, RequestSteps{}, NotGrantedNotice{}, ApplicationNeeded{}) {
+		if _, ok := MandateOf(p); ok {
+			t.Errorf("MandateOf(%#v) names a mandate", p)
 		}
 	}
 }

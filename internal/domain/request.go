@@ -85,6 +85,11 @@ type Request struct {
 	TaskIDs       []string  // the "what I do" items that led to the themes
 	ValidUntil    time.Time // requested end date (a civil date at 00:00 UTC)
 	GrantPath     GrantPath // set when the request is approved; "" before
+	// ValidFrom is the day the mandates are to start when the request says so (a renewal starts on the end date of
+	// the mandate it renews); zero means from the day they are granted.
+	ValidFrom time.Time
+	// RenewsMandateID is the mandate a renewal request renews; 0 for a new request.
+	RenewsMandateID int64
 
 	DecidedBy      string
 	DecidedAt      time.Time
@@ -165,6 +170,10 @@ type Mandate struct {
 	RevokedOn  time.Time // the day a revoked mandate was invalidated in Suomi.fi (civil date); zero when unknown
 	HolderMail string    // lower case; for a person the directory does not know, HolderID is this address too
 	Notes      string    // the imported list's notes (never a personal identity code)
+	// LapseBy and LapseAt record who chose to let the mandate end without renewal, and when ("" and zero when
+	// nobody did): no more expiry notices are sent for it.
+	LapseBy string
+	LapseAt time.Time
 }
 
 // OpenEndedUntil is the end an open-ended mandate starting on from is recorded with: Suomi.fi's longest validity.

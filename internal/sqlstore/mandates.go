@@ -18,7 +18,8 @@ RETURNING id`
 
 // mandateColumns are the columns scanMandate reads, in its order.
 const mandateColumns = `id, holder_id, holder_name, department, theme_id, valid_from, valid_until, state,
-       request_id, item_id, granted_by, grant_path, created_at, updated_at, open_ended, revoked_on, holder_mail, notes`
+       request_id, item_id, granted_by, grant_path, created_at, updated_at, open_ended, revoked_on, holder_mail, notes,
+       lapse_by, lapse_at`
 
 const selectMandatesByHolderSQL = `
 SELECT ` + mandateColumns + `
@@ -79,7 +80,7 @@ func (t *Tx) CreateMandate(ctx context.Context, m *domain.Mandate) error {
 
 // MandatesByHolder returns every mandate of the person in the register, in any state, ordered by ValidUntil.
 func (db *Register) MandatesByHolder(ctx context.Context, holderID string) ([]domain.Mandate, error) {
-	return queryAll(ctx, db.read, "sqlstore.MandatesByHolder", selectMandatesByHolderSQL, scanMandate, holderID)
+	return queryAll(ctx, db.read, "sqlstore.MandatesByHolder", selectMandatesByHolderSQL, scanMandates, holderID)
 }
 
 // MandatesEnding returns the active mandates whose last day lies within [from, to] (civil dates), by end date.
@@ -88,16 +89,20 @@ func (db *Register) MandatesEnding(ctx context.Context, from, to time.Time) ([]d
 SELECT `+mandateColumns+`
 FROM mandates
 WHERE state = 'active' AND valid_until >= $1 AND valid_until <= $2
-ORDER BY valid_until, id`, scanMandate, dateArg(from), dateArg(to))
+ORDER BY valid_until, id`, scanMandates, dateArg(from), dateArg(to))
 }
 
-func scanMandate(rows *sql.Rows) (domain.Mandate, error) {
+// scanMandates reads one row of mandateColumns (for queryAll).
+func scanMandates(rows *sql.Rows) (domain.Mandate, error) { return scanMandate(rows) }
+
+// scanMandate reads one row of mandateColumns.
+func scanMandate(rows interface{ Scan(dest ...any) error }) (domain.Mandate, error) {
 	var m domain.Mandate
 	err := rows.Scan(&m.ID, &m.HolderID, &m.HolderName, &m.Department, &m.ThemeID,
 		dateScanner{&m.ValidFrom}, dateScanner{&m.ValidUntil}, (*string)(&m.State),
 		idScanner{&m.RequestID}, idScanner{&m.ItemID}, &m.GrantedBy, (*string)(&m.GrantPath),
 		timeScanner{&m.CreatedAt}, timeScanner{&m.UpdatedAt}, &m.OpenEnded, dateScanner{&m.RevokedOn},
-		&m.HolderMail, &m.Notes)
+		&m.HolderMail, &m.Notes, &m.LapseBy, timeScanner{&m.LapseAt})
 	return m, err
 }
 

@@ -22,7 +22,7 @@ func (t *Tx) MandatesOf(ctx context.Context, holderID, mail, themeID string) ([]
 SELECT `+mandateColumns+`
 FROM mandates
 WHERE theme_id = $1 AND ((holder_id = $2 AND $2 <> '') OR (holder_mail = $3 AND $3 <> ''))
-ORDER BY id`, scanMandate, themeID, holderID, mail)
+ORDER BY id`, scanMandates, themeID, holderID, mail)
 }
 
 // UpdateMandate writes what an import may change of the mandate m.ID: its holder (id, name, mail, department), its

@@ -16,8 +16,8 @@ INSERT INTO requests (
     requester_id, requester_name, requester_mail, requester_department, requester_job_title,
     approver_id, approver_name, approver_basis, state, justification, role_id, task_ids, valid_until,
     decided_by, decided_at, decision_reason, created_at, updated_at, version,
-    reassigned_reason, reassigned_from_id, reassigned_from_name, reassigned_at
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1, $18, $19, $20, $21)
+    reassigned_reason, reassigned_from_id, reassigned_from_name, reassigned_at, valid_from, renews_mandate_id
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1, $18, $19, $20, $21, $22, $23)
 RETURNING id`
 
 const insertItemSQL = `
@@ -49,7 +49,7 @@ const selectRequestsSQL = `
 SELECT r.id, r.requester_id, r.requester_name, r.requester_mail, r.requester_department, r.requester_job_title,
        r.approver_id, r.approver_name, r.approver_basis, r.state, r.justification, r.role_id, r.task_ids,
        r.valid_until, r.decided_by, r.decided_at, r.decision_reason, r.created_at, r.updated_at, r.version,
-       r.grant_path, r.reassigned_reason, r.reassigned_from_id, r.reassigned_from_name, r.reassigned_at, i.id, i.theme_id, i.task_ids, i.covered, i.state, i.granted_from, i.granted_until, i.granted_by,
+       r.grant_path, r.reassigned_reason, r.reassigned_from_id, r.reassigned_from_name, r.reassigned_at, r.valid_from, r.renews_mandate_id, i.id, i.theme_id, i.task_ids, i.covered, i.state, i.granted_from, i.granted_until, i.granted_by,
        i.not_granted_reason, i.mandate_id, i.filed_at
 FROM %s r
 LEFT JOIN request_items i ON i.request_id = r.id
@@ -92,6 +92,7 @@ func (t *Tx) CreateRequest(ctx context.Context, r *domain.Request) error {
 		r.ApproverID, r.ApproverName, string(r.ApproverBasis), string(r.State), r.Justification, r.RoleID, tasks,
 		dateArg(r.ValidUntil), r.DecidedBy, t.db.nullTimeArg(r.DecidedAt), r.DecisionReason, t.db.timeArg(now),
 		string(r.Reassigned.Reason), r.Reassigned.FromID, r.Reassigned.FromName, t.db.nullTimeArg(r.Reassigned.At),
+		dateArg(r.ValidFrom), idArg(r.RenewsMandateID),
 	).Scan(&id)
 	if err != nil {
 		return opError(op, err)
@@ -310,6 +311,7 @@ func queryRequests(ctx context.Context, q querier, query string, args ...any) ([
 			&r.RoleID, listScanner{&r.TaskIDs}, dateScanner{&r.ValidUntil}, &r.DecidedBy, timeScanner{&r.DecidedAt},
 			&r.DecisionReason, timeScanner{&r.CreatedAt}, timeScanner{&r.UpdatedAt}, &r.Version, (*string)(&r.GrantPath),
 			(*string)(&r.Reassigned.Reason), &r.Reassigned.FromID, &r.Reassigned.FromName, timeScanner{&r.Reassigned.At},
+			dateScanner{&r.ValidFrom}, idScanner{&r.RenewsMandateID},
 			idScanner{&it.ID}, &theme, listScanner{&it.TaskIDs}, &covered, &state, dateScanner{&it.GrantedFrom},
 			dateScanner{&it.GrantedUntil}, &grantBy, &notGrant, idScanner{&it.MandateID}, timeScanner{&it.FiledAt},
 		); err != nil {
