@@ -64,14 +64,8 @@ func planGrantReminder(s *Service, c Change) ([]domain.Job, []string) {
 // working day.
 func grantReminder(s *Service, ctx context.Context, tx domain.Tx, job domain.Job) ([]domain.OutboxMessage, error) {
 	var p grantPayload
-	if err := decode(job, &p); err != nil {
-		return nil, err
-	}
-	r, err := tx.Request(ctx, p.Request)
-	if err != nil {
-		if domain.IsCode(err, domain.ENotFound) {
-			return nil, nil
-		}
+	r, ok, err := requestOf(ctx, tx, job, &p, &p.Request)
+	if !ok || err != nil {
 		return nil, err
 	}
 	if !waitingGrant(r) {
@@ -118,14 +112,8 @@ func unfiled(r domain.Request) []int64 {
 // filingReminder reminds the requester to send the valtuuspyyntö, when some grantable item still waits for it.
 func filingReminder(s *Service, ctx context.Context, tx domain.Tx, job domain.Job) ([]domain.OutboxMessage, error) {
 	var p filingPayload
-	if err := decode(job, &p); err != nil {
-		return nil, err
-	}
-	r, err := tx.Request(ctx, p.Request)
-	if err != nil {
-		if domain.IsCode(err, domain.ENotFound) {
-			return nil, nil
-		}
+	r, ok, err := requestOf(ctx, tx, job, &p, &p.Request)
+	if !ok || err != nil {
 		return nil, err
 	}
 	ids := unfiled(r)
@@ -148,4 +136,17 @@ func (s *Service) workingDaysBetween(since, now time.Time) int {
 		}
 	}
 	return n
+}
+
+// requestOf decodes the job's payload into p and reads the request *id names in tx; ok is false when the request
+// is gone (nothing to remind of).
+func requestOf(ctx context.Context, tx domain.Tx, job domain.Job, p any, id *int64) (r domain.Request, ok bool, err error) {
+	if err := decode(job, p); err != nil {
+		return r, false, err
+	}
+	r, err = tx.Request(ctx, *id)
+	if domain.IsCode(err, domain.ENotFound) {
+		return r, false, nil
+	}
+	return r, err == nil, err
 }

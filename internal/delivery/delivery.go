@@ -100,28 +100,17 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	if _, ok := payload.(domain.RefreshCards); ok {
 		return d.refreshCards(ctx, r)
 	}
-	ref, err := d.Refs.ConversationRef(ctx, m.RecipientID)
+	ref, err := d.recipientRef(ctx, m.RecipientID)
 	if err != nil {
-		if domain.IsCode(err, domain.ENotFound) {
-			// The person has never talked to the bot: install the app for them (at most hourly), which makes Teams
-			// send an installationUpdate that stores their reference; the retry then delivers.
-			d.installFor(ctx, m.RecipientID)
-			return fmt.Errorf("%w: no conversation reference", outbox.ErrRecipientUnreachable)
-		}
 		return err
 	}
 	if _, ok := payload.(domain.GrantDigest); ok {
 		return d.grantDigest(ctx, m.RecipientID, ref)
 	}
 	card := d.render(ctx, d.printer(ctx, ref), payload, r, ref)
-	if ref.ConversationID == "" {
-		if ref, err = d.openPersonalChat(ctx, ref); err != nil {
-			return err
-		}
-	}
-	id, err := d.Connector.SendActivity(ctx, ref.ServiceURL, ref.ConversationID, card.Activity())
+	ref, id, err := d.post(ctx, ref, card)
 	if err != nil {
-		return unreachableIfGone(err)
+		return err
 	}
 	if m.Kind == domain.MsgApprovalRequest || m.Kind == domain.MsgGrantTask || m.Kind == domain.MsgGrantReminder {
 		kind := m.Kind
@@ -142,12 +131,8 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 
 // weeklyDigest posts a main user's weekly digest, rendered from the register now.
 func (d *Deliverer) weeklyDigest(ctx context.Context, recipientID string) error {
-	ref, err := d.Refs.ConversationRef(ctx, recipientID)
+	ref, err := d.recipientRef(ctx, recipientID)
 	if err != nil {
-		if domain.IsCode(err, domain.ENotFound) {
-			d.installFor(ctx, recipientID)
-			return fmt.Errorf("%w: no conversation reference", outbox.ErrRecipientUnreachable)
-		}
 		return err
 	}
 	now := d.Views.Now()
@@ -166,13 +151,8 @@ func (d *Deliverer) weeklyDigest(ctx context.Context, recipientID string) error 
 	}
 	card := cards.WeeklyDigest(d.printer(ctx, ref), cards.DigestInput{Catalog: d.Views.Catalog, Grants: grants,
 		Ending: ending, Approval: waiting, Horizon: DigestHorizonDays, Now: now})
-	if ref.ConversationID == "" {
-		if ref, err = d.openPersonalChat(ctx, ref); err != nil {
-			return err
-		}
-	}
-	if _, err := d.Connector.SendActivity(ctx, ref.ServiceURL, ref.ConversationID, card.Activity()); err != nil {
-		return unreachableIfGone(err)
+	if _, _, err := d.post(ctx, ref, card); err != nil {
+		return err
 	}
 	return nil
 }
@@ -205,14 +185,9 @@ func (d *Deliverer) grantDigest(ctx context.Context, recipientID string, ref dom
 	} else if !errors.Is(err, state.ErrNotFound) {
 		return err
 	}
-	if ref.ConversationID == "" {
-		if ref, err = d.openPersonalChat(ctx, ref); err != nil {
-			return err
-		}
-	}
-	id, err := d.Connector.SendActivity(ctx, ref.ServiceURL, ref.ConversationID, card.Activity())
+	ref, id, err := d.post(ctx, ref, card)
 	if err != nil {
-		return unreachableIfGone(err)
+		return err
 	}
 	raw, _ := json.Marshal(domain.CardRef{RecipientID: recipientID, Kind: domain.MsgGrantDigest,
 		ConversationID: ref.ConversationID, ServiceURL: ref.ServiceURL, ActivityID: id}) // cannot fail: plain fields
@@ -321,6 +296,34 @@ func connectorStatus(err error) int {
 		return api.StatusCode
 	}
 	return 0
+}
+
+// recipientRef is the conversation reference of a recipient. One the bot has never heard from makes it install
+// the app for them (at most hourly), which makes Teams send an installationUpdate that stores their reference; until
+// then the message waits for its recipient (ErrRecipientUnreachable) and the retry delivers it.
+func (d *Deliverer) recipientRef(ctx context.Context, recipientID string) (domain.ConversationRef, error) {
+	ref, err := d.Refs.ConversationRef(ctx, recipientID)
+	if domain.IsCode(err, domain.ENotFound) {
+		d.installFor(ctx, recipientID)
+		return ref, fmt.Errorf("%w: no conversation reference", outbox.ErrRecipientUnreachable)
+	}
+	return ref, err
+}
+
+// post sends card into the person's 1:1 chat, opening it first when the bot has none, and returns the reference
+// used and the posted activity's id.
+func (d *Deliverer) post(ctx context.Context, ref domain.ConversationRef, card *cards.Card) (domain.ConversationRef, string, error) {
+	if ref.ConversationID == "" {
+		var err error
+		if ref, err = d.openPersonalChat(ctx, ref); err != nil {
+			return ref, "", err
+		}
+	}
+	id, err := d.Connector.SendActivity(ctx, ref.ServiceURL, ref.ConversationID, card.Activity())
+	if err != nil {
+		return ref, "", unreachableIfGone(err)
+	}
+	return ref, id, nil
 }
 
 // openPersonalChat creates the 1:1 conversation with a person the bot knows only from elsewhere (a channel, an

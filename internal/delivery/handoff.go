@@ -151,12 +151,8 @@ func (d *Deliverer) intoThread(ctx context.Context, h domain.Handoff, a schema.A
 
 // toPerson posts into a person's 1:1 chat, opening it when needed.
 func (d *Deliverer) toPerson(ctx context.Context, recipientID string, build func(ref domain.ConversationRef) schema.Activity) error {
-	ref, err := d.Refs.ConversationRef(ctx, recipientID)
+	ref, err := d.recipientRef(ctx, recipientID)
 	if err != nil {
-		if domain.IsCode(err, domain.ENotFound) {
-			d.installFor(ctx, recipientID)
-			return fmt.Errorf("%w: no conversation reference", outbox.ErrRecipientUnreachable)
-		}
 		return err
 	}
 	if ref.ConversationID == "" {

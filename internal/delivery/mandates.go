@@ -23,27 +23,16 @@ func (d *Deliverer) deliverMandate(ctx context.Context, m domain.OutboxMessage, 
 		}
 		return err
 	}
-	ref, err := d.Refs.ConversationRef(ctx, m.RecipientID)
+	ref, err := d.recipientRef(ctx, m.RecipientID)
 	if err != nil {
-		if domain.IsCode(err, domain.ENotFound) {
-			d.installFor(ctx, m.RecipientID) // as in Deliver: the retry delivers once Teams tells us their chat
-			return fmt.Errorf("%w: no conversation reference", outbox.ErrRecipientUnreachable)
-		}
 		return err
 	}
 	card, err := d.mandateCard(ctx, ref, payload, l, m.RecipientID)
 	if err != nil {
 		return err
 	}
-	if ref.ConversationID == "" {
-		if ref, err = d.openPersonalChat(ctx, ref); err != nil {
-			return err
-		}
-	}
-	if _, err := d.Connector.SendActivity(ctx, ref.ServiceURL, ref.ConversationID, card.Activity()); err != nil {
-		return unreachableIfGone(err)
-	}
-	return nil
+	_, _, err = d.post(ctx, ref, card)
+	return err
 }
 
 // mandateCard is the card a mandate message stands for, in the recipient's language.

@@ -238,11 +238,19 @@ func (db *Outbox) PendingOutbox(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Outbox returns every outbox message of a request, in any state, in the order they were enqueued; for tests.
+// ForRequest returns every outbox message of a request, in any state, in the order they were enqueued; for tests.
 func (db *Outbox) ForRequest(ctx context.Context, requestID int64) ([]domain.OutboxMessage, error) {
-	const op = "sqlstore.Outbox"
-	rows, err := db.read.QueryContext(ctx,
-		`SELECT `+outboxColumns+` FROM outbox WHERE request_id = $1 ORDER BY id`, requestID)
+	return db.where(ctx, "sqlstore.ForRequest", "request_id", requestID)
+}
+
+// ForRecipient returns the messages to a person, oldest first, for tests and support.
+func (db *Outbox) ForRecipient(ctx context.Context, recipientID string) ([]domain.OutboxMessage, error) {
+	return db.where(ctx, "sqlstore.ForRecipient", "recipient_id", recipientID)
+}
+
+// where returns the messages whose column (a constant of the callers) equals value, oldest first.
+func (db *Outbox) where(ctx context.Context, op, column string, value any) ([]domain.OutboxMessage, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE `+column+` = $1 ORDER BY id`, value)
 	if err != nil {
 		return nil, opError(op, err)
 	}
@@ -268,21 +276,6 @@ func scanOutbox(rows *sql.Rows) ([]domain.OutboxMessage, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
-	}
-	return out, nil
-}
-
-// ForRecipient returns the messages to a person, oldest first, for tests and support.
-func (db *Outbox) ForRecipient(ctx context.Context, recipientID string) ([]domain.OutboxMessage, error) {
-	const op = "sqlstore.ForRecipient"
-	rows, err := db.read.QueryContext(ctx,
-		`SELECT `+outboxColumns+` FROM outbox WHERE recipient_id = $1 ORDER BY id`, recipientID)
-	if err != nil {
-		return nil, opError(op, err)
-	}
-	out, err := scanOutbox(rows)
-	if err != nil {
-		return nil, opError(op, err)
 	}
 	return out, nil
 }
