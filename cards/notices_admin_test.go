@@ -84,7 +84,7 @@ func TestAdminCardsUseKnownVerbs(t *testing.T) {
 		VerbSetLanguage: true, VerbIntakeOpen: true, VerbIntakeSubmit: true, VerbRequestSubmit: true, VerbRequestCancel: true,
 		VerbMyMandates: true, VerbApprovalOpen: true, VerbApprovalDecide: true, VerbGrantOpen: true, VerbGrantDone: true,
 		VerbGrantFailed: true, VerbOverview: true, VerbApprovalList: true, VerbGrantList: true,
-		VerbRightRecorded: true, VerbGrantDirect: true, VerbUpcoming: true, VerbGrantBatch: true, VerbGrantBatchDone: true,
+		VerbRightRecorded: true, VerbGrantDirect: true, VerbUpcoming: true, VerbGrantBatch: true, VerbGrantBatchDone: true, VerbInvalidationOpen: true,
 	}
 	for name, c := range adminGoldenCards(t) {
 		m := decoded(t, c)

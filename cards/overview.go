@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 )
@@ -16,10 +17,18 @@ var overviewStates = []domain.RequestState{
 	domain.RequestPending, domain.RequestApproved, domain.RequestCompleted, domain.RequestRejected, domain.RequestCancelled,
 }
 
+// OverviewRows is how many of the mandates ending soonest and of the oldest open grant tasks the overview names.
+const OverviewRows = 5
+
 // OverviewInput is what the main users' overview shows.
 type OverviewInput struct {
 	Overview domain.Overview
 	Today    time.Time
+	Catalog  *catalog.Catalog // names the themes of the rows below; nil shows ids
+	// Ending are the mandates in force that end soonest, and Oldest the open grant tasks that have waited longest:
+	// the overview names the first OverviewRows of each, each with a button that opens it.
+	Ending []domain.Mandate
+	Oldest []domain.Request
 }
 
 // Overview is the main users' picture of the register: requests by state, active mandates and those ending soon,
@@ -56,6 +65,8 @@ func Overview(p i18n.Printer, in OverviewInput) *Card {
 		}})
 	}
 
+	c.Body = append(c.Body, overviewRows(p, in)...)
+
 	states := make([]Fact, 0, len(overviewStates))
 	for _, s := range overviewStates {
 		states = append(states, Fact{Title: p.Get("admin.reqstate." + string(s)), Value: strconv.Itoa(o.RequestsByState[s])})
@@ -87,4 +98,38 @@ func Overview(p i18n.Printer, in OverviewInput) *Card {
 	}
 	c.Actions = []Action{tasks, Execute(p.Get("admin.list.refresh"), VerbOverview, struct{}{})}
 	return c
+}
+
+// overviewRows names the mandates ending soonest (each opening its invalidation form, where the main user also sees
+// the mandate) and the oldest open grant tasks (each opening its task card).
+func overviewRows(p i18n.Printer, in OverviewInput) []Element {
+	var out []Element
+	if len(in.Ending) > 0 {
+		out = append(out, sectionHeading(p.Get("admin.overview.ending_soonest")))
+		for _, m := range in.Ending[:min(len(in.Ending), OverviewRows)] {
+			out = append(out, overviewRow(p, orDash(escapeMarkdown(m.HolderName))+" · "+lookupTheme(in.Catalog, m.ThemeID).Name.In(p.Lang),
+				p.Format("digest.ends_on", "date", Date(p.Lang, m.ValidUntil)), Execute(p.Get("admin.list.open"), VerbInvalidationOpen, MandateData{MandateID: m.ID})))
+		}
+	}
+	if len(in.Oldest) > 0 {
+		out = append(out, sectionHeading(p.Get("admin.overview.oldest_tasks")))
+		for _, r := range in.Oldest[:min(len(in.Oldest), OverviewRows)] {
+			out = append(out, overviewRow(p, r.Reference()+" · "+orDash(escapeMarkdown(r.RequesterName)),
+				grantRowDetail(p, r, in.Today), Execute(p.Get("admin.list.open"), VerbGrantOpen, RequestData{RequestID: r.ID})))
+		}
+	}
+	return out
+}
+
+// overviewRow is one named row of the overview with its button.
+func overviewRow(p i18n.Printer, title, detail string, open Action) Element {
+	return Container{Type: "Container", Style: "emphasis", Spacing: "Small", Items: []Element{
+		ColumnSet{Type: "ColumnSet", Columns: []Column{
+			{Type: "Column", Width: "stretch", Items: []Element{
+				TextBlock{Type: "TextBlock", Text: title, Weight: "Bolder", Wrap: true},
+				TextBlock{Type: "TextBlock", Text: detail, IsSubtle: true, Wrap: true, Spacing: "None"},
+			}},
+			{Type: "Column", Width: "auto", Items: []Element{ActionSet{Type: "ActionSet", Actions: []Action{open}}}},
+		}},
+	}}
 }

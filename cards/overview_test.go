@@ -36,7 +36,8 @@ func busyOverview() domain.Overview {
 func overviewGolden() map[string]func(p i18n.Printer) *Card {
 	return map[string]func(p i18n.Printer) *Card{
 		"overview": func(p i18n.Printer) *Card {
-			return Overview(p, OverviewInput{Overview: busyOverview(), Today: adminToday})
+			return Overview(p, OverviewInput{Overview: busyOverview(), Today: adminToday, Catalog: defaultCatalog(),
+				Ending: weeklyInput(defaultCatalog()).Ending, Oldest: grantQueue(defaultCatalog())})
 		},
 		"overview-quiet": func(p i18n.Printer) *Card { return Overview(p, OverviewInput{Today: adminToday}) },
 	}
@@ -103,4 +104,27 @@ func TestOverviewActions(t *testing.T) {
 	if q := Overview(bundle.Printer(domain.English), OverviewInput{Today: adminToday}); q.Actions[0].Style != "" {
 		t.Error("no emphasis when there is nothing to do")
 	}
+}
+
+// The overview names the mandates ending first and the oldest open grant tasks, each with a button that opens it.
+func TestOverviewIsActionable(t *testing.T) {
+	cat := mustCatalog(t)
+	in := OverviewInput{Overview: busyOverview(), Today: adminToday, Catalog: cat, Ending: weeklyInput(cat).Ending, Oldest: grantQueue(cat)}
+	eachLang(t, func(t *testing.T, p i18n.Printer) {
+		m := decoded(t, Overview(p, in))
+		all := strings.Join(strs(m), "\n")
+		for _, want := range []string{p.Get("admin.overview.ending_soonest"), p.Get("admin.overview.oldest_tasks"),
+			in.Ending[0].HolderName, in.Oldest[0].Reference(), Date(p.Lang, in.Ending[0].ValidUntil)} {
+			if !strings.Contains(all, want) {
+				t.Errorf("overview lacks %q", want)
+			}
+		}
+		verbs := map[string]int{}
+		for _, a := range nodes(m, "Action.Execute") {
+			verbs[a["verb"].(string)]++
+		}
+		if verbs[VerbInvalidationOpen] != min(len(in.Ending), OverviewRows) || verbs[VerbGrantOpen] != min(len(in.Oldest), OverviewRows) {
+			t.Errorf("row buttons %v", verbs)
+		}
+	})
 }

@@ -224,6 +224,10 @@ type Overview struct {
 	EndingWithin90  int
 	OpenGrantTasks  int // approved items waiting for a grant
 	SelfGranted     int // mandates in force that their holder recorded as granted (the sole main user)
+	// EndingSoonest are the mandates in force that end first, and OldestTasks the open grant tasks that have
+	// waited longest (a few of each, for the overview to name).
+	EndingSoonest []Mandate
+	OldestTasks   []Request
 	TopDepartments  []DepartmentCount
 }
 

@@ -22,6 +22,7 @@ type Store interface {
 	Overview(ctx context.Context, today time.Time) (domain.Overview, error)
 	AuditForRequest(ctx context.Context, requestID int64) ([]domain.AuditEvent, error) // oldest first
 	GrantingRights(ctx context.Context) ([]domain.GrantingRight, error)                // recorded by main users, by theme
+	MandatesEnding(ctx context.Context, from, to time.Time) ([]domain.Mandate, error)  // active, ending within [from, to], by end
 	// Delegations are an approver's delegations not ended and lasting until from or later, by first day.
 	Delegations(ctx context.Context, approverID string, from domain.Date) ([]domain.Delegation, error)
 }

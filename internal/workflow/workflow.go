@@ -552,8 +552,24 @@ func (s *Service) Overview(ctx context.Context, actorID string) (domain.Overview
 	if !s.IsMainUser(actorID) {
 		return domain.Overview{}, forbidden("err.not_main_user")
 	}
-	return s.Store.Overview(ctx, s.Today().Time())
+	today := s.Today()
+	ov, err := s.Store.Overview(ctx, today.Time())
+	if err != nil {
+		return ov, err
+	}
+	if ov.EndingSoonest, err = s.Store.MandatesEnding(ctx, today.Time(), today.AddYears(domain.MaxMandateYears).Time()); err != nil {
+		return ov, err
+	}
+	ov.EndingSoonest = ov.EndingSoonest[:min(len(ov.EndingSoonest), overviewRows)]
+	if ov.OldestTasks, err = s.Store.RequestsAwaitingGrant(ctx); err != nil {
+		return ov, err
+	}
+	ov.OldestTasks = ov.OldestTasks[:min(len(ov.OldestTasks), overviewRows)]
+	return ov, nil
 }
+
+// overviewRows is how many mandates and tasks the overview names.
+const overviewRows = 5
 
 // ---- plumbing -------------------------------------------------------------------------------------------------
 
