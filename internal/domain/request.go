@@ -226,9 +226,9 @@ type Overview struct {
 	SelfGranted     int // mandates in force that their holder recorded as granted (the sole main user)
 	// EndingSoonest are the mandates in force that end first, and OldestTasks the open grant tasks that have
 	// waited longest (a few of each, for the overview to name).
-	EndingSoonest []Mandate
-	OldestTasks   []Request
-	TopDepartments  []DepartmentCount
+	EndingSoonest  []Mandate
+	OldestTasks    []Request
+	TopDepartments []DepartmentCount
 }
 
 // DepartmentCount is the number of active mandates in one department.
