@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/lease"
 	"github.com/valtuusbotti/valtuusbotti/internal/wait"
 )
 
@@ -146,8 +147,12 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
-	b := w.newBatch(msgs, token, now)
-	stop := b.heartbeat(ctx)
+	// The batch's claim (see package lease): a heartbeat renews every held message every third of the lease, the one
+	// being delivered and those waiting behind it, and the worker gives the claim on a message up a third of the
+	// lease before the lease ends, cancelling its delivery then even between heartbeats.
+	b := lease.New(lease.Config{Lease: w.Lease, Part: 3, Now: w.Now, Renew: w.renewClaim, Failed: w.renewFailed,
+		Lost: errClaimLost, Deadline: true}, token, msgs, func(m domain.OutboxMessage) int64 { return m.ID }, now)
+	stop := b.Heartbeat(ctx)
 	defer stop()
 	// One lane per request, in parallel: a conversation Teams throttles delays only the lanes writing to it (a claim
 	// takes at most two messages of one recipient), and within a lane a request's messages go out in the order
@@ -187,16 +192,16 @@ func byRequest(msgs []domain.OutboxMessage) [][]domain.OutboxMessage {
 	return lanes
 }
 
-func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage, b *batch) {
+func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage, b *lease.Holder) {
 	attrs := []slog.Attr{slog.Int64("outbox_id", m.ID), slog.String("kind", m.Kind), slog.Int64("request_id", m.RequestID), slog.Int("attempt", m.Attempts)}
-	dctx, held := b.begin(ctx, m.ID)
+	dctx, held := b.Begin(ctx, m.ID)
 	if !held {
 		w.Logger.LogAttrs(ctx, slog.LevelInfo, "outbox claim lost before delivery; message left to its next claim", attrs...)
 		return
 	}
-	defer b.done(m.ID)
+	defer b.Done(m.ID)
 	err := w.Deliverer.Deliver(dctx, m)
-	if b.end(m.ID, dctx) {
+	if b.End(m.ID, dctx) {
 		// Another worker may hold the message now: whatever happened, this worker must not record it.
 		w.Logger.LogAttrs(ctx, slog.LevelWarn, "outbox claim lost during delivery; not marked", attrs...)
 		return
@@ -207,25 +212,25 @@ func (w *Worker) deliver(ctx context.Context, m domain.OutboxMessage, b *batch) 
 	defer cancel()
 	switch {
 	case err == nil:
-		if merr := w.Store.MarkDelivered(bctx, m.ID, b.token, now); merr != nil {
+		if merr := w.Store.MarkDelivered(bctx, m.ID, b.Token(), now); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "outbox message sent but not marked delivered", append(attrs, slog.String("error", merr.Error()))...)
 			return
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelDebug, "outbox message delivered", attrs...)
 	case errors.Is(err, ErrRecipientUnreachable) && now.Sub(m.CreatedAt) < w.MaxWait:
 		next := now.Add(w.WaitInterval)
-		if merr := w.Store.MarkWaiting(bctx, m.ID, b.token, now, next, truncate(err.Error())); merr != nil {
+		if merr := w.Store.MarkWaiting(bctx, m.ID, b.Token(), now, next, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not park outbox message", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelInfo, "outbox message waits for its recipient", append(attrs, slog.Time("next_attempt", next))...)
 	case errors.Is(err, ErrPermanent) || errors.Is(err, ErrRecipientUnreachable) || m.Attempts >= w.MaxAttempts:
-		if merr := w.Store.MarkAbandoned(bctx, m.ID, b.token, now, truncate(err.Error())); merr != nil {
+		if merr := w.Store.MarkAbandoned(bctx, m.ID, b.Token(), now, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not abandon outbox message", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelError, "outbox message abandoned", append(attrs, slog.String("error", err.Error()))...)
 	default:
 		next := now.Add(w.backoff(m.Attempts))
-		if merr := w.Store.MarkRetry(bctx, m.ID, b.token, now, next, truncate(err.Error())); merr != nil {
+		if merr := w.Store.MarkRetry(bctx, m.ID, b.Token(), now, next, truncate(err.Error())); merr != nil {
 			w.Logger.LogAttrs(ctx, slog.LevelError, "could not schedule outbox retry", append(attrs, slog.String("error", merr.Error()))...)
 		}
 		w.Logger.LogAttrs(ctx, slog.LevelWarn, "outbox delivery failed; will retry", append(attrs, slog.Time("next_attempt", next), slog.String("error", err.Error()))...)
@@ -244,4 +249,19 @@ func truncate(s string) string {
 		return s[:500]
 	}
 	return s
+}
+
+// errClaimLost is the cause of a delivery's cancellation when the worker no longer holds its message.
+var errClaimLost = errors.New("outbox claim lost")
+
+// renewClaim renews the claim token holds on message id (for the batch's lease.Holder).
+func (w *Worker) renewClaim(ctx context.Context, id int64, token string, now time.Time) error {
+	return w.Store.RenewClaim(ctx, id, token, now, w.Lease)
+}
+
+// renewFailed logs a renewal that did not get an answer. The claim holds: the delivery's deadline gives it up.
+func (w *Worker) renewFailed(ctx context.Context, id int64, err error, _ bool) (giveUp bool) {
+	w.Logger.LogAttrs(ctx, slog.LevelWarn, "could not renew outbox claim; retrying",
+		slog.Int64("outbox_id", id), slog.String("error", err.Error()))
+	return false
 }

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/lease"
 	"github.com/valtuusbotti/valtuusbotti/internal/wait"
 )
 
@@ -147,8 +148,12 @@ func (r *Runner) runBatch(ctx context.Context, kinds []string) (int, error) {
 	if err != nil || len(jobs) == 0 {
 		return 0, err
 	}
-	c := r.newClaim(jobs, token, now)
-	stop := c.heartbeat(ctx)
+	// The batch's claim (see package lease): a heartbeat, on the runner's ticker, renews every held job every quarter
+	// of the lease, the running ones and those waiting for their turn; the claim on a job is given up when a quarter
+	// of the lease is left.
+	c := lease.New(lease.Config{Lease: r.Lease, Part: 4, Now: r.Now, Ticker: r.ticker, Renew: r.renewClaim,
+		Failed: r.renewFailed, Lost: errClaimLost}, token, jobs, func(j domain.Job) int64 { return j.ID }, now)
+	stop := c.Heartbeat(ctx)
 	defer stop()
 	sem := make(chan struct{}, r.Parallel)
 	var wg sync.WaitGroup
@@ -167,16 +172,16 @@ func (r *Runner) runBatch(ctx context.Context, kinds []string) (int, error) {
 }
 
 // run runs one claimed job and records its outcome, unless the claim is lost first.
-func (r *Runner) run(ctx context.Context, j domain.Job, c *claim) {
+func (r *Runner) run(ctx context.Context, j domain.Job, c *lease.Holder) {
 	attrs := []slog.Attr{slog.Int64("job_id", j.ID), slog.String("kind", j.Kind), slog.Int("attempt", j.Attempts)}
-	hctx, held := c.begin(ctx, j.ID)
+	hctx, held := c.Begin(ctx, j.ID)
 	if !held {
 		r.Logger.LogAttrs(ctx, slog.LevelInfo, "job claim lost before the job ran; left to its next claim", attrs...)
 		return
 	}
-	defer c.done(j.ID)
+	defer c.Done(j.ID)
 	err := r.call(hctx, j)
-	if c.end(j.ID, hctx) {
+	if c.End(j.ID, hctx) {
 		// Another runner may hold the job now, or it was cancelled: whatever happened, this runner records nothing.
 		r.Logger.LogAttrs(ctx, slog.LevelWarn, "job claim lost while the job ran; outcome not recorded", attrs...)
 		return
@@ -184,7 +189,7 @@ func (r *Runner) run(ctx context.Context, j domain.Job, c *claim) {
 	if err != nil && ctx.Err() != nil {
 		return // stopping: the job is claimed again when the lease ends
 	}
-	r.record(ctx, j, c.token, err, attrs)
+	r.record(ctx, j, c.Token(), err, attrs)
 }
 
 // call runs the job's handler with the Timeout, turning a panic into an error.
@@ -247,4 +252,27 @@ func truncate(s string) string {
 		return s[:500]
 	}
 	return s
+}
+
+// errClaimLost is the cause of a handler's cancellation when the runner no longer holds its job.
+var errClaimLost = errors.New("scheduler claim lost")
+
+// renewClaim renews the claim token holds on job id (for the pass's lease.Holder), giving the store a quarter of
+// the lease to answer.
+func (r *Runner) renewClaim(ctx context.Context, id int64, token string, now time.Time) error {
+	ctx, cancel := context.WithTimeout(ctx, r.Lease/4)
+	defer cancel()
+	return r.Store.Renew(ctx, id, token, now, r.Lease)
+}
+
+// renewFailed handles a renewal that did not get an answer: the claim holds until a quarter of its lease is left
+// (late), and is then given up.
+func (r *Runner) renewFailed(ctx context.Context, id int64, err error, late bool) (giveUp bool) {
+	attrs := []slog.Attr{slog.Int64("job_id", id), slog.String("error", err.Error())}
+	if !late {
+		r.Logger.LogAttrs(ctx, slog.LevelWarn, "could not renew job claim; retrying", attrs...)
+		return false
+	}
+	r.Logger.LogAttrs(ctx, slog.LevelWarn, "could not renew job claim before its lease ends; giving it up", attrs...)
+	return true
 }

@@ -184,7 +184,7 @@ func (db *Jobs) Renew(ctx context.Context, id int64, token string, now time.Time
 	if lease <= 0 {
 		return opError(op, domain.Errorf(domain.EInvalid, "renewing a claim needs a positive lease"))
 	}
-	return db.markClaimed(ctx, op, id, token, now,
+	return db.markClaimed(ctx, op, jobRows, id, token, now,
 		`UPDATE scheduled_jobs SET run_at = $4, claimed_until = $4 `+liveClaim, db.timeArg(now.Add(lease)))
 }
 
@@ -193,42 +193,22 @@ func (db *Jobs) Renew(ctx context.Context, id int64, token string, now time.Time
 // job's current claim, its lease not ended. Otherwise the claim is lost (EConflict), perhaps to another runner,
 // and nothing changes. An unknown id is ENotFound.
 func (db *Jobs) MarkDone(ctx context.Context, id int64, token string, at time.Time) error {
-	return db.markClaimed(ctx, "sqlstore.MarkDone", id, token, at,
+	return db.markClaimed(ctx, "sqlstore.MarkDone", jobRows, id, token, at,
 		`UPDATE scheduled_jobs SET done_at = $3, `+endClaim+` `+liveClaim)
 }
 
 // MarkRetry records a failed attempt under the claim token, live at now (see MarkDone): the claim ends and the job
 // may run again at next, with lastError kept for the record.
 func (db *Jobs) MarkRetry(ctx context.Context, id int64, token string, now, next time.Time, lastError string) error {
-	return db.markClaimed(ctx, "sqlstore.MarkRetry", id, token, now,
+	return db.markClaimed(ctx, "sqlstore.MarkRetry", jobRows, id, token, now,
 		`UPDATE scheduled_jobs SET run_at = $4, last_error = $5, `+endClaim+` `+liveClaim, db.timeArg(next), lastError)
 }
 
 // MarkAbandoned records, under the claim token, live at at (see MarkDone), that the job will not be tried again
 // (abandoned at at, because of lastError). It stays in the table for the record, and keeps its key.
 func (db *Jobs) MarkAbandoned(ctx context.Context, id int64, token string, at time.Time, lastError string) error {
-	return db.markClaimed(ctx, "sqlstore.MarkAbandoned", id, token, at,
+	return db.markClaimed(ctx, "sqlstore.MarkAbandoned", jobRows, id, token, at,
 		`UPDATE scheduled_jobs SET abandoned_at = $3, last_error = $4, `+endClaim+` `+liveClaim, lastError)
-}
-
-// markClaimed runs query, which matches the row with liveClaim, with id, token and now before args. When it
-// changes no row, the claim was lost (EConflict), or the job does not exist (ENotFound).
-func (db *Jobs) markClaimed(ctx context.Context, op string, id int64, token string, now time.Time, query string, args ...any) error {
-	n, err := changedRows(ctx, db.write, query, append([]any{id, token, db.timeArg(now)}, args...)...)
-	if err != nil {
-		return opError(op, err)
-	}
-	if n == 1 {
-		return nil
-	}
-	var exists bool
-	if err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM scheduled_jobs WHERE id = $1)`, id).Scan(&exists); err != nil {
-		return opError(op, err)
-	}
-	if !exists {
-		return opError(op, domain.Errorf(domain.ENotFound, "scheduled job %d not found", id))
-	}
-	return opError(op, domain.Errorf(domain.EConflict, "claim lost: scheduled job %d is no longer held by this claim", id))
 }
 
 // scanJobs reads rows of jobColumns and closes them.

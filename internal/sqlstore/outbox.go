@@ -68,6 +68,34 @@ const (
 	endClaim  = `claim_token = NULL, claimed_until = NULL`
 )
 
+// claimedTable is a table whose rows are held under fenced claims: its name, and what its errors call a row.
+type claimedTable struct{ name, row string }
+
+var (
+	outboxRows = claimedTable{"outbox", "outbox message"}
+	jobRows    = claimedTable{"scheduled_jobs", "scheduled job"}
+)
+
+// markClaimed runs query, which matches the row of table t with liveClaim, with id, token and now before args. When
+// it changes no row, the claim was lost (EConflict), or the row does not exist (ENotFound).
+func (c *conn) markClaimed(ctx context.Context, op string, t claimedTable, id int64, token string, now time.Time, query string, args ...any) error {
+	n, err := changedRows(ctx, c.write, query, append([]any{id, token, c.timeArg(now)}, args...)...)
+	if err != nil {
+		return opError(op, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	var exists bool
+	if err := c.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+t.name+` WHERE id = $1)`, id).Scan(&exists); err != nil {
+		return opError(op, err)
+	}
+	if !exists {
+		return opError(op, domain.Errorf(domain.ENotFound, "%s %d not found", t.row, id))
+	}
+	return opError(op, domain.Errorf(domain.EConflict, "claim lost: %s %d is no longer held by this claim", t.row, id))
+}
+
 // Enqueue adds an outbox message, due now (the clock's now); ID, CreatedAt, Attempts, NextAttempt, DeliveredAt and
 // LastError of m are ignored. Kind is required and Payload must be valid JSON or empty, else EInvalid.
 func (t *Tx) Enqueue(ctx context.Context, m domain.OutboxMessage) error {
@@ -151,7 +179,7 @@ func (db *Outbox) RenewClaim(ctx context.Context, id int64, token string, now ti
 		return opError(op, domain.Errorf(domain.EInvalid, "renewing a claim needs a positive lease"))
 	}
 	until := db.timeArg(now.Add(lease))
-	return db.markClaimed(ctx, op, id, token, now,
+	return db.markClaimed(ctx, op, outboxRows, id, token, now,
 		`UPDATE outbox SET next_attempt = $4, claimed_until = $4 `+liveClaim, until)
 }
 
@@ -160,14 +188,14 @@ func (db *Outbox) RenewClaim(ctx context.Context, id int64, token string, now ti
 // live at at (now): the message's current claim, its lease not ended. Otherwise the claim is lost (EConflict),
 // perhaps to another worker, and nothing changes. An unknown id is ENotFound.
 func (db *Outbox) MarkDelivered(ctx context.Context, id int64, token string, at time.Time) error {
-	return db.markClaimed(ctx, "sqlstore.MarkDelivered", id, token, at,
+	return db.markClaimed(ctx, "sqlstore.MarkDelivered", outboxRows, id, token, at,
 		`UPDATE outbox SET delivered_at = $3, `+endClaim+` `+liveClaim)
 }
 
 // MarkRetry records a failed attempt under the claim token, live at now (see MarkDelivered): the claim ends and the
 // message is due again at next, with lastError kept for the record.
 func (db *Outbox) MarkRetry(ctx context.Context, id int64, token string, now, next time.Time, lastError string) error {
-	return db.markClaimed(ctx, "sqlstore.MarkRetry", id, token, now,
+	return db.markClaimed(ctx, "sqlstore.MarkRetry", outboxRows, id, token, now,
 		`UPDATE outbox SET next_attempt = $4, last_error = $5, `+endClaim+` `+liveClaim, db.timeArg(next), lastError)
 }
 
@@ -175,7 +203,7 @@ func (db *Outbox) MarkRetry(ctx context.Context, id int64, token string, now, ne
 // again (abandoned at at, because of lastError). It stays in the table for the record but is neither claimed nor
 // counted as pending.
 func (db *Outbox) MarkAbandoned(ctx context.Context, id int64, token string, at time.Time, lastError string) error {
-	return db.markClaimed(ctx, "sqlstore.MarkAbandoned", id, token, at,
+	return db.markClaimed(ctx, "sqlstore.MarkAbandoned", outboxRows, id, token, at,
 		`UPDATE outbox SET abandoned_at = $3, last_error = $4, `+endClaim+` `+liveClaim, lastError)
 }
 
@@ -183,7 +211,7 @@ func (db *Outbox) MarkAbandoned(ctx context.Context, id int64, token string, at 
 // yet: the claim ends and the message is tried again at next (or sooner, when ReleaseWaiting is called for the
 // recipient), and this attempt does not count towards abandoning it.
 func (db *Outbox) MarkWaiting(ctx context.Context, id int64, token string, now, next time.Time, lastError string) error {
-	return db.markClaimed(ctx, "sqlstore.MarkWaiting", id, token, now,
+	return db.markClaimed(ctx, "sqlstore.MarkWaiting", outboxRows, id, token, now,
 		`UPDATE outbox SET waiting_recipient = TRUE, next_attempt = $4, last_error = $5, `+endClaim+`,
     attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
 `+liveClaim, db.timeArg(next), lastError)
@@ -205,26 +233,6 @@ WHERE recipient_id = $1 AND waiting_recipient = TRUE AND delivered_at IS NULL AN
 		return 0, opError(op, err)
 	}
 	return n, nil
-}
-
-// markClaimed runs query, which matches the row with liveClaim, with id, token and now before args. When it
-// changes no row, the claim was lost (EConflict), or the message does not exist (ENotFound).
-func (db *Outbox) markClaimed(ctx context.Context, op string, id int64, token string, now time.Time, query string, args ...any) error {
-	n, err := changedRows(ctx, db.write, query, append([]any{id, token, db.timeArg(now)}, args...)...)
-	if err != nil {
-		return opError(op, err)
-	}
-	if n == 1 {
-		return nil
-	}
-	var exists bool
-	if err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1)`, id).Scan(&exists); err != nil {
-		return opError(op, err)
-	}
-	if !exists {
-		return opError(op, domain.Errorf(domain.ENotFound, "outbox message %d not found", id))
-	}
-	return opError(op, domain.Errorf(domain.EConflict, "claim lost: outbox message %d is no longer held by this claim", id))
 }
 
 // PendingOutbox returns the number of messages neither delivered nor abandoned, for metrics and tests.
