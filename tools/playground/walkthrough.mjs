@@ -6,6 +6,7 @@
 //                                         [--out DIR] [--role NAME] [--timeout MS] [--no-pin] [--headed]
 //   node tools/playground/walkthrough.mjs --all [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS]
 //   node tools/playground/walkthrough.mjs --newcomer [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS]
+//   node tools/playground/walkthrough.mjs --alerts [--bot URL] [--url URL] [--out DIR] [--timeout MS]
 //
 // Needs the bot (go run ./cmd/valtuusbotti serve) running. A single part (--as) needs the Playground running as
 // that person (node tools/playground/start.mjs --no-browser [--user sami]); --all starts and stops the Playground
@@ -82,6 +83,28 @@
 //
 // --newcomer starts the Playground as Oskar on the port of --url, plays --as oskar and stops it again (like --all).
 //
+// --alerts plays the alerts (herätteet, issue 8) with the bot's clock run ahead. It builds the bot (go build) and
+// runs it itself on the port of --bot, with a new SQLite database under the system's temporary directory,
+// VALTUUS_ALERT_INTERVAL=2s and, after the first start, VALTUUS_CLOCK_OFFSET; the moments come from the real time
+// and the Finnish working calendar (worktime.mjs, a copy of internal/worktime's rules, checked against the bot's own
+// list first):
+//  on the real clock: --all's first three parts (Elina asks, with an end date chosen so that its 60-day notice falls
+//      on a working day at least five weeks away; Sami approves; Elina sends the valtuuspyyntö), then
+//  A1. Mikael: the grant task arrives; "suomi"; "tulevat muistutukset" says when the task's first reminder (3 working
+//      days on, in working hours) and the next weekly digest fall due; he does not grant
+//  A2. the clock half an hour after the reminder is due (in working hours): the task card comes again, marked
+//      "Muistutus: tämä tehtävä on odottanut N työpäivää" with N the working days since Elina sent the request
+//  A3. the clock at 08:30 on the next week's first working day: "Viikon katsaus: valtuudet" lists the open task;
+//      "Avaa" on its row → the grant task; "Myönnetty" with the default dates (the clock's today – Elina's end date)
+//  A4. the clock at 09:00 on the day 60 days before the end: one expiry notice per mandate in Elina's chat, "60
+//      päivää jäljellä", with "Uusi" and "Anna päättyä"
+//  A5. "Anna päättyä" on the first → "Elina Lindholm valitsi <date>, että valtuuden annetaan päättyä. Siitä ei enää
+//      muistuteta." and neither button
+// Screenshots alerts-01-reminder, alerts-02-digest, alerts-03-expiry, alerts-04-lapsed go to --out; those of the
+// first parts, the logs and the database to the temporary directory it prints. The bot is started after the
+// Playground listens (whose configuration endpoint answers only once the bot does), so the alerts it sends at once
+// wait in the Playground for the page.
+//
 // --all runs elina → sami → elina --steps → mikael → elina --final, (re)starting the Playground as each person with
 // start.mjs and stopping it afterwards, passing the request reference, its themes and dates along. --all and
 // --newcomer write the Playground's output to a new directory under the system's temporary directory (printed), not
@@ -105,6 +128,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { parse as parseYaml } from "yaml";
+import * as wt from "./worktime.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROLE_DEFAULT = "Palkkasihteeri";
@@ -196,6 +220,18 @@ const T = {
   upcomingDigest: "viikon katsaus",
   upcomingGrantReminder: (ref) => `muistutus myöntötehtävästä ${ref} (`,
 
+  // The alerts (herätteet, issue 8; admin.fi.json, mandates.fi.json), played by --alerts.
+  reminderMark: /Muistutus: tämä tehtävä on odottanut (\d+) työpäivää\./,
+  digestTitle: /Viikon katsaus: valtuudet/,
+  digestWhy: "Saat tämän koosteen pääkäyttäjänä joka viikon ensimmäisenä työpäivänä.",
+  digestGrants: /Avoimet myöntötehtävät: (\d+)/,
+  expiryTitle: (date) => new RegExp(`^Valtuus päättyy ${escapeRe(date)}`),
+  expiryWhy: "Sait tämän viestin, koska Suomi.fi-valtuutesi päättyy pian eikä Suomi.fi muistuta siitä itse.",
+  expiryLeft: (n) => `${n} päivää jäljellä`,
+  expiryRenew: "Uusi",
+  expiryLapse: "Anna päättyä",
+  lapsing: (name, date) => `${name} valitsi ${date}, että valtuuden annetaan päättyä. Siitä ei enää muistuteta.`,
+
   // Employee after the grant.
   decisionNotice: (ref) => new RegExp(`Pyyntösi ${escapeRe(ref)} hyväksyttiin`),
   stepsNotice: (ref) => new RegExp(`Pyydä valtuudet Suomi\\.fi:ssä \\(${escapeRe(ref)}\\)`),
@@ -241,7 +277,8 @@ const USAGE =
   "usage: node tools/playground/walkthrough.mjs [--as elina|sami|mikael|oskar] [--steps|--final] [--ref VB-YYYY-NNNN] [--url URL]\n" +
   "                                             [--out DIR] [--role NAME] [--timeout MS] [--no-pin] [--headed]\n" +
   "       node tools/playground/walkthrough.mjs --all [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]\n" +
-  "       node tools/playground/walkthrough.mjs --newcomer [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]";
+  "       node tools/playground/walkthrough.mjs --newcomer [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]\n" +
+  "       node tools/playground/walkthrough.mjs --alerts [--bot URL] [--url URL] [--out DIR] [--timeout MS] [--headed]";
 
 function usage(message) {
   if (message) console.error(`walkthrough.mjs: ${message}`);
@@ -259,6 +296,7 @@ function parseArgs(argv) {
     steps: false,
     all: false,
     newcomer: false,
+    alerts: false,
     ref: "",
     role: "",
     timeout: 20000,
@@ -286,6 +324,7 @@ function parseArgs(argv) {
       case "--steps": opts.steps = true; break;
       case "--all": opts.all = true; break;
       case "--newcomer": opts.newcomer = true; break;
+      case "--alerts": opts.alerts = true; break;
       case "--ref": opts.ref = take(); break;
       case "--role": opts.role = take(); break;
       case "--timeout": opts.timeout = Number(take()); break;
@@ -305,10 +344,12 @@ function parseArgs(argv) {
   }
   if (!PEOPLE[opts.as]) usage(`--as must be one of ${Object.keys(PEOPLE).join(", ")} (got "${opts.as}")`);
   if (opts.ref && !/^VB-\d{4}-\d{4,}$/.test(opts.ref)) usage(`--ref must look like VB-2026-0001 (got "${opts.ref}")`);
-  if (opts.all && opts.newcomer) usage("--all and --newcomer are separate runs");
-  if (opts.all || opts.newcomer) {
-    const flag = opts.all ? "--all" : "--newcomer";
-    for (const a of ["--as", "--final", "--steps", "--ref", "--no-pin"]) if (given.has(a)) usage(`${flag} cannot be combined with ${a}`);
+  if ([opts.all, opts.newcomer, opts.alerts].filter(Boolean).length > 1) usage("--all, --newcomer and --alerts are separate runs");
+  if (opts.all || opts.newcomer || opts.alerts) {
+    const flag = opts.all ? "--all" : opts.newcomer ? "--newcomer" : "--alerts";
+    for (const a of ["--as", "--final", "--steps", "--ref", "--no-pin", ...(opts.alerts ? ["--role"] : [])]) {
+      if (given.has(a)) usage(`${flag} cannot be combined with ${a}`);
+    }
     if (opts.newcomer) opts.as = "oskar";
   } else {
     if (opts.final && opts.as !== "elina") usage("--final is for --as elina only");
@@ -318,7 +359,7 @@ function parseArgs(argv) {
       for (const a of ["--role", "--no-pin"]) if (given.has(a)) usage(`${a} is for an employee's part (--as elina or --as oskar) only`);
     }
     if (opts.as === "oskar" && given.has("--no-pin")) usage("--no-pin is for --as elina only");
-    if (given.has("--bot")) usage("--bot is for --all and --newcomer only");
+    if (given.has("--bot")) usage("--bot is for --all, --newcomer and --alerts only");
   }
   opts.role ||= opts.as === "oskar" ? NEWCOMER_ROLE_DEFAULT : ROLE_DEFAULT;
   opts.out = resolve(opts.out);
@@ -559,6 +600,36 @@ class Walkthrough {
     return shown.map((v) => ({ shown: v, iso: isoDate(v) }));
   }
 
+  // setDate types the date `iso` into an Input.Date as a person would. The Playground draws it as a Fluent UI date
+  // picker that reads typed text with the browser's Date.parse (so month/day/year) when it loses focus; it must then
+  // show that date.
+  async setDate(input, iso) {
+    const [y, m, d] = iso.split("-").map(Number);
+    await input.fill(`${m}/${d}/${y}`, { timeout: this.opts.timeout });
+    await input.press("Tab");
+    const shown = (await input.inputValue()).trim();
+    if (isoDate(shown) !== iso) this.fail(`the date picker shows "${shown}" after typing ${fiDate(iso)}`);
+  }
+
+  // cardsMatching lists the cards from index `from` on that match every pattern: [{index, text}], oldest first.
+  async cardsMatching(from, patterns) {
+    const out = [];
+    const n = await this.cards.count();
+    for (let i = from; i < n; i++) {
+      const text = await this.cardText(i);
+      if (patterns.every((p) => p.test(text))) out.push({ index: i, text });
+    }
+    return out;
+  }
+
+  // firstLines lists the first line of every card on the page (what arrived), for messages and the log.
+  async firstLines() {
+    const n = await this.cards.count();
+    const out = [];
+    for (let i = 0; i < n; i++) out.push(`${i}: ${(await this.cardText(i)).split("\n")[0]}`);
+    return out;
+  }
+
   // screenshot saves the bot's message holding card `index` (the whole card, with the bot's name above it) as
   // DIR/name.png; names start with the step number.
   async screenshot(index, name) {
@@ -715,6 +786,12 @@ async function runEmployee(w, opts) {
     report.validUntil = (await date.first().inputValue()).trim();
     if (!/\d{4}/.test(report.validUntil)) w.fail(`the end date has no default (value "${report.validUntil}")`);
     console.log(`    default end date ${report.validUntil}`);
+    if (opts.until) {
+      // --alerts picks the end date, so that the 60-day expiry notice falls on a working day.
+      await w.setDate(date.first(), opts.until);
+      report.validUntil = (await date.first().inputValue()).trim();
+      console.log(`    end date chosen: ${report.validUntil}`);
+    }
     const from5 = rec.index;
     await w.tap(rec.index, T.recSubmit);
     c = await w.waitForCard(from5, [T.statusTitle], "the request status card (Pyyntösi VB-…)");
@@ -1362,6 +1439,152 @@ async function runEmployeeAfter(w, opts, chain = {}) {
   return report;
 }
 
+// ---- the alerts (--alerts) --------------------------------------------------------------------------------------
+
+// parseWhen reads a row time of "Tulevat muistutukset" ("9.12.2026 08:00", Finnish time) as an instant.
+function parseWhen(when) {
+  const m = when.match(/^(\d{1,2}\.\d{1,2}\.\d{4}) (\d{2}):(\d{2})$/);
+  return m ? wt.at(isoDate(m[1]), Number(m[2]) * 60 + Number(m[3])) : null;
+}
+
+// runMainUserLook is the main user's first visit in --alerts (step A1, on the real clock): the grant task that waited
+// arrives; he chooses Finnish (so the alerts to come are in Finnish) and reads in "tulevat muistutukset" when the
+// first reminder of the task and the next weekly digest fall due. He does not grant yet.
+async function runMainUserLook(w, opts, chain) {
+  const { report, delivered, lang } = await awaitDelivered(w, opts, chain, PEOPLE.mikael,
+    "A1. the grant task that waited arrives in Mikael's chat", T.grantTitleAny, "the grant task");
+  if (delivered) console.log(`    ${report.reference} arrived in ${LANG_NAMES[lang]}`);
+  await w.begin('A1b. "suomi" → the language choice is stored, so the alerts come in Finnish');
+  await w.pinFinnish();
+  await w.begin("A1c. tulevat muistutukset → when the first reminder of the task and the next weekly digest fall due");
+  const c = await w.command("tulevat muistutukset", [T.upcomingTitle], '"Tulevat muistutukset (30 päivää)"');
+  const rows = await upcomingRows(w, c);
+  const ref = report.reference;
+  const reminder = rows.find((r) => r.what.includes(T.upcomingGrantReminder(ref)));
+  const digest = rows.find((r) => r.what === `${PEOPLE.mikael.name}: ${T.upcomingDigest}`);
+  if (!reminder) w.fail(`no reminder of the grant task "${T.upcomingGrantReminder(ref)}…" is coming`, c.text.slice(0, 3000));
+  if (!digest) w.fail(`no weekly digest "${PEOPLE.mikael.name}: ${T.upcomingDigest}" is coming`, c.text.slice(0, 3000));
+  report.reminderAt = parseWhen(reminder.when);
+  report.digestAt = parseWhen(digest.when);
+  console.log(`    first reminder of ${ref}: ${reminder.when}; next weekly digest: ${digest.when}`);
+  return report;
+}
+
+// runReminder is the main user's visit when the first reminder is due (step A2): the grant task comes again, marked
+// "Muistutus: tämä tehtävä on odottanut N työpäivää", N counted as the bot counts it.
+async function runReminder(w, opts, chain, plan) {
+  const ref = chain.reference;
+  await w.open(PEOPLE.mikael);
+  await w.begin(`A2. clock ${wt.show(plan.reminder)}: the reminder of ${ref} arrives in Mikael's chat`);
+  const c = await w.waitForCard(0, [T.reminderMark, T.grantTitle, new RegExp(escapeRe(ref))],
+    `the grant task of ${ref} marked "Muistutus: tämä tehtävä on odottanut … työpäivää"`);
+  const days = Number(c.text.match(T.reminderMark)[1]);
+  const want = wt.workingDaysBetween(chain.filedAt, plan.reminder);
+  if (days !== want) {
+    w.fail(`the reminder says the task has waited ${days} working day(s); from ${wt.show(chain.filedAt)} to ` +
+      `${wt.show(plan.reminder)} it is ${want}`, c.text.slice(0, 1500));
+  }
+  const buttons = await w.buttons(c.index);
+  for (const b of [T.grantDone, T.grantFailed]) {
+    if (!buttons.includes(b)) w.fail(`the reminder has no "${b}" (buttons: ${JSON.stringify(buttons)})`, c.text.slice(0, 1500));
+  }
+  const facts = await w.facts(c.index);
+  if (facts.get("Nimi") !== PEOPLE.elina.name) w.fail(`the reminder is not about ${PEOPLE.elina.name}'s task`, c.text.slice(0, 1500));
+  console.log(`    "${c.text.match(T.reminderMark)[0]}" on the grant task of ${PEOPLE.elina.name}; buttons ${JSON.stringify(buttons)}`);
+  await w.screenshot(c.index, "alerts-01-reminder");
+  await w.settle();
+  console.log(`    the chat: ${(await w.firstLines()).join(" | ")}`);
+  return { days };
+}
+
+// runDigest is the main user's visit on the first working morning of the next week (steps A3-A3b): the weekly
+// digest arrives and lists the open task; he opens it from the digest and records the grant with the default dates
+// (the clock's today until the end date Elina chose).
+async function runDigest(w, opts, chain, plan) {
+  const ref = chain.reference;
+  await w.open(PEOPLE.mikael);
+  await w.begin(`A3. clock ${wt.show(plan.digest)}: the weekly digest "Viikon katsaus: valtuudet" arrives in Mikael's chat`);
+  let c = await w.waitForCard(0, [T.digestTitle], '"Viikon katsaus: valtuudet"');
+  if (!c.text.includes(T.digestWhy)) w.fail(`the digest does not say why it came ("${T.digestWhy}")`, c.text.slice(0, 2000));
+  const open = Number((c.text.match(T.digestGrants) || [])[1]);
+  if (!(open >= 1) || !c.text.includes(ref)) {
+    w.fail(`the digest should list the open grant task ${ref} under "Avoimet myöntötehtävät"`, c.text.slice(0, 2000));
+  }
+  const digest = c.index;
+  const row = await w.listRow(digest, ref);
+  console.log(`    open grant tasks: ${open}; ${(await row.innerText()).replace(/\s*\n+\s*/g, " | ")}`);
+  await w.screenshot(digest, "alerts-02-digest");
+
+  await w.begin(`A3b. "${T.listOpen}" on the digest's row → the grant task; "${T.grantDone}" with the default dates`);
+  await w.tap(digest, T.listOpen, row);
+  const text = await w.waitForChange(digest, [T.grantTitle, new RegExp(escapeRe(ref))], `the grant task of ${ref}`);
+  if (!text.includes(T.grantPathRequest)) w.fail(`the grant task does not say "${T.grantPathRequest}"`, text.slice(0, 2000));
+  const dates = await w.dateInputs(digest);
+  const today = wt.dateOf(plan.digest);
+  if (dates.length !== 2 || dates[0].iso !== today || dates[1].iso !== chain.until) {
+    w.fail(`the grant task's dates should be ${fiDate(today)} (the clock's today) – ${fiDate(chain.until)} (chosen by ` +
+      `${PEOPLE.elina.name}); they are ${dates.map((d) => `"${d.shown}"`).join(" – ")}`);
+  }
+  const themes = (await w.toggles(digest)).map((t) => t.label);
+  await w.tap(digest, T.grantDone);
+  const done = await w.waitForChange(digest, [T.grantFinal(ref)], `"Myöntötehtävä ${ref} on käsitelty"`);
+  const granted = `Voimassa ${fiDate(today)}–${fiDate(chain.until)} · Käsittelijä: ${PEOPLE.mikael.name}`;
+  const n = done.split(granted).length - 1;
+  if (n !== themes.length) w.fail(`${themes.length} theme(s) should say "${granted}", ${n} do`, done.slice(0, 2000));
+  console.log(`    granted ${themes.length} theme(s): ${granted}`);
+  return { open, themes, from: today };
+}
+
+// runExpiry is the employee's visit 60 days before her mandates end (steps A4-A5): one expiry notice per mandate,
+// each with "Uusi" and "Anna päättyä"; she taps "Anna päättyä" on the first and the card says so.
+async function runExpiry(w, opts, chain, plan) {
+  const until = fiDate(chain.until);
+  const days = 60;
+  await w.open(PEOPLE.elina);
+  await w.begin(`A4. clock ${wt.show(plan.expiry)}: ${days} days before ${until} the expiry notices arrive in Elina's chat`);
+  const want = chain.granted.themes.length;
+  const deadline = Date.now() + opts.timeout;
+  let notices = [];
+  for (;;) {
+    notices = await w.cardsMatching(0, [T.expiryTitle(until)]);
+    if (notices.length >= want || Date.now() > deadline) break;
+    await w.page.waitForTimeout(250);
+  }
+  if (notices.length !== want) {
+    w.fail(`${want} expiry notice(s) "Valtuus päättyy ${until}" should arrive (one per mandate), ${notices.length} did`,
+      (await w.firstLines()).join("\n"));
+  }
+  const themes = [];
+  for (const nc of notices) {
+    if (!nc.text.includes(T.expiryWhy)) w.fail(`the notice does not say why it came ("${T.expiryWhy}")`, nc.text.slice(0, 1500));
+    if (!nc.text.includes(T.expiryLeft(days))) w.fail(`the notice does not say "${T.expiryLeft(days)}"`, nc.text.slice(0, 1500));
+    const buttons = await w.buttons(nc.index);
+    if (!buttons.includes(T.expiryRenew) || !buttons.includes(T.expiryLapse)) {
+      w.fail(`the notice should offer "${T.expiryRenew}" and "${T.expiryLapse}" (buttons: ${JSON.stringify(buttons)})`, nc.text.slice(0, 1500));
+    }
+    themes.push((await w.facts(nc.index)).get("Valtuusasia") || "?");
+  }
+  const missing = chain.granted.themes.filter((t) => !themes.includes(t));
+  if (missing.length) w.fail(`no expiry notice about ${missing.join("; ")}`, themes.join("\n"));
+  const first = notices[0];
+  console.log(`    ${notices.length} notice(s), "${T.expiryLeft(days)}", each with "${T.expiryRenew}" and "${T.expiryLapse}": ${themes.join("; ")}`);
+  await w.screenshot(first.index, "alerts-03-expiry");
+
+  await w.begin(`A5. "${T.expiryLapse}" on the notice about ${themes[0]} → the card says the mandate is left to lapse`);
+  await w.tap(first.index, T.expiryLapse);
+  const said = T.lapsing(PEOPLE.elina.name, fiDate(wt.dateOf(plan.expiry)));
+  const text = await w.waitForChange(first.index, [new RegExp(escapeRe(said))], `"${said}"`);
+  const left = await w.buttons(first.index);
+  if (left.includes(T.expiryRenew) || left.includes(T.expiryLapse)) {
+    w.fail(`the card still offers "${T.expiryRenew}" or "${T.expiryLapse}": ${JSON.stringify(left)}`, text.slice(0, 1500));
+  }
+  console.log(`    "${said}"; buttons left: ${JSON.stringify(left)}`);
+  await w.screenshot(first.index, "alerts-04-lapsed");
+  const granted = await w.findCard(0, [T.grantedNotice, new RegExp(escapeRe(chain.reference))], 1000);
+  console.log(`    the granted notice that waited since the grant arrived too: ${granted.index >= 0 ? "yes" : "no"}`);
+  return { notices: notices.length, theme: themes[0], lapsedOn: wt.dateOf(plan.expiry) };
+}
+
 // ---- running the parts ------------------------------------------------------------------------------------------
 
 // withPage runs one part in a fresh browser context (the Playground page is opened once per part) and saves
@@ -1422,9 +1645,11 @@ class Playground {
     this.logFile = join(opts.logDir, `playground-${n}-${user}.log`);
     this.child = null;
     this.exited = null;
+    this.gone = null;
   }
 
-  async start() {
+  // start runs the Playground and waits until it is ready (wait = false: only starts it; see ready).
+  async start(wait = true) {
     const { opts, port } = this;
     if (await listening(this.host, port)) {
       throw new StepError(`something already listens on port ${port} (${opts.url}). --all starts the Playground itself, ` +
@@ -1439,10 +1664,18 @@ class Playground {
     this.child.stdout.pipe(log);
     this.child.stderr.pipe(log);
     this.exited = new Promise((r) => this.child.once("exit", (code, signal) => r({ code, signal })));
-    let gone = null;
-    this.exited.then((x) => (gone = x));
+    this.exited.then((x) => (this.gone = x));
+    if (!wait) return;
+    await this.ready();
+  }
+
+  // ready waits until the Playground answers as its person. (Its configuration endpoint answers only once the bot
+  // does.)
+  async ready() {
+    const { opts } = this;
     const startTimeout = Math.max(60000, 3 * opts.timeout);
     await until(`the Playground did not come up as ${this.person.name} at ${opts.url}; see ${this.logFile}`, startTimeout, async () => {
+      const gone = this.gone;
       if (gone) {
         throw new StepError(`the Playground exited (${gone.signal || `code ${gone.code}`}) before it was ready; see ${this.logFile}`);
       }
@@ -1574,12 +1807,215 @@ async function runNewcomerWithPlayground(opts, browser) {
   }
 }
 
+// Bot is the bot the --alerts scenario runs itself: the binary built from this repository, on the port of --bot,
+// with a SQLite database of its own, the alert scheduler's pass every 2 s and, from the second start on, the clock
+// run ahead (VALTUUS_CLOCK_OFFSET) to a moment the scenario chose. Any VALTUUS_* of the caller's environment is left
+// out, so the bot runs on its embedded defaults. Its output goes to DIR/bot-<n>.log.
+class Bot {
+  constructor(opts, bin, db) {
+    this.opts = opts;
+    this.bin = bin;
+    this.db = db;
+    this.host = new URL(opts.bot).hostname;
+    this.port = portOf(opts.bot);
+    this.n = 0;
+    this.child = null;
+    this.exited = null;
+  }
+
+  // start runs the bot with its clock at `clock` (a Date; null: the real clock) and waits until /healthz answers.
+  async start(clock) {
+    const { opts, port } = this;
+    if (await listening(this.host, port)) {
+      throw new StepError(`something already listens on port ${port} (${opts.bot}). --alerts starts the bot itself, ` +
+        "with a database of its own and its clock run ahead: pick a free port with --bot.");
+    }
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VALTUUS_")));
+    Object.assign(env, { VALTUUS_LISTEN_ADDR: `127.0.0.1:${port}`, VALTUUS_DATABASE_URL: `sqlite:${this.db}`,
+      VALTUUS_ALERT_INTERVAL: "2s" });
+    if (clock) {
+      const ahead = Math.floor((clock.getTime() - Date.now()) / 1000);
+      if (ahead <= 0) throw new StepError(`the clock cannot be set back to ${wt.show(clock)}`);
+      env.VALTUUS_CLOCK_OFFSET = `${ahead}s`;
+    }
+    this.n++;
+    const logFile = join(opts.logDir, `bot-${this.n}.log`);
+    const shown = ["VALTUUS_LISTEN_ADDR", "VALTUUS_DATABASE_URL", "VALTUUS_ALERT_INTERVAL", "VALTUUS_CLOCK_OFFSET"]
+      .filter((k) => env[k]).map((k) => `${k}=${env[k]}`).join(" ");
+    console.log(`▶ starting the bot, clock ${clock ? `run ahead to ${wt.show(clock)}` : "real"} (log ${logFile}):\n    ${shown} ${this.bin} serve`);
+    const log = createWriteStream(logFile);
+    this.child = spawn(this.bin, ["serve"], { detached: true, stdio: ["ignore", "pipe", "pipe"], env });
+    this.child.stdout.pipe(log);
+    this.child.stderr.pipe(log);
+    this.exited = new Promise((r) => this.child.once("exit", (code, signal) => r({ code, signal })));
+    let gone = null;
+    this.exited.then((x) => (gone = x));
+    await until(`the bot did not answer ${opts.bot.replace(/\/api\/messages$/, "")}/healthz; see ${logFile}`, 60000, async () => {
+      if (gone) throw new StepError(`the bot exited (${gone.signal || `code ${gone.code}`}) at start; see ${logFile}`);
+      try {
+        return (await fetch(new URL("/healthz", opts.bot), { signal: AbortSignal.timeout(2000) })).ok;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  kill(signal) {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+
+  // stop ends the bot with SIGTERM (it shuts down gracefully) and waits until its port is free.
+  async stop() {
+    if (!this.child) return;
+    this.kill("SIGTERM");
+    const timer = (ms) => new Promise((r) => setTimeout(() => r("timeout"), ms));
+    if ((await Promise.race([this.exited, timer(30000)])) === "timeout") {
+      this.kill("SIGKILL");
+      await Promise.race([this.exited, timer(5000)]);
+    }
+    await until(`port ${this.port} is still taken after stopping the bot`, 15000, async () => !(await listening(this.host, this.port)));
+    console.log("■ stopped the bot");
+    this.child = null;
+  }
+}
+
+// buildBot builds the bot from this repository into DIR (go build; the first build on a machine takes minutes).
+async function buildBot(opts) {
+  const bin = join(opts.logDir, "valtuusbotti");
+  const logFile = join(opts.logDir, "build.log");
+  console.log(`▶ building the bot: go build -o ${bin} ./cmd/valtuusbotti (log ${logFile})`);
+  const log = createWriteStream(logFile);
+  const child = spawn("go", ["build", "-o", bin, "./cmd/valtuusbotti"], { cwd: join(here, "..", ".."), stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const code = await new Promise((r) => {
+    child.once("error", () => r(-1));
+    child.once("exit", (c) => r(c));
+  });
+  if (code !== 0) throw new StepError(`go build failed (${code < 0 ? "is Go on the PATH?" : `exit ${code}`}); see ${logFile}`);
+  return bin;
+}
+
+// alertsPlan picks the end date of the mandates from the real date: its 60-day expiry notice falls on a working day
+// (so a clock run ahead to that morning sees it), at least five weeks away, well after the grant's week.
+function alertsPlan(now) {
+  const noticeDay = wt.firstWorkingDayFrom(wt.addDays(wt.dateOf(now), 35));
+  return { start: now, noticeDay, until: wt.addDays(noticeDay, 60) };
+}
+
+// runAlerts plays the alerts (issue 8) with the bot's clock run ahead. The bot and the Playground are started and
+// stopped here: on the real clock Elina asks (with the end date the plan chose), Sami approves, Elina sends the
+// valtuuspyyntö and Mikael sees his grant task and when its reminder and the weekly digest are due; then the bot is
+// restarted three times with VALTUUS_CLOCK_OFFSET: when the reminder is due (Mikael), on the next week's first
+// working morning (Mikael: the digest; he grants), and 60 days before the mandates end (Elina: the expiry notices).
+async function runAlerts(opts, browser) {
+  const bin = await buildBot(opts);
+  const plan = alertsPlan(new Date());
+  const bot = new Bot(opts, bin, join(opts.logDir, "valtuusbotti.db"));
+  // The first parts are --all's; their screenshots go to the temporary directory, not to --out.
+  const chainOpts = { ...opts, out: join(opts.logDir, "chain"), until: plan.until };
+  mkdirSync(chainOpts.out, { recursive: true });
+  console.log(`  plan: Elina asks for mandates until ${fiDate(plan.until)}, so the 60-day notice is due ${wt.show(wt.onDay(plan.noticeDay))}`);
+  const chain = { until: plan.until };
+  let pg = null;
+  let n = 0;
+  const onSignal = (sig) => {
+    if (pg) pg.kill("SIGTERM");
+    bot.kill("SIGTERM");
+    console.error(`walkthrough.mjs: ${sig}; stopped the Playground and the bot it started`);
+    process.exit(130);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  // visit runs one part in a Playground started as `user`; with `clock`, the bot is (re)started at that clock once the
+  // Playground listens, so the alerts it sends at once are kept for the person's page, which opens next. (The
+  // Playground is ready only when the bot answers.)
+  const visit = async (user, partOpts, part, clock) => {
+    pg = new Playground(opts, user, ++n);
+    try {
+      if (clock !== undefined) {
+        await pg.start(false);
+        await until(`the Playground does not listen on ${opts.url}; see ${pg.logFile}`, 60000, async () => {
+          if (pg.gone) throw new StepError(`the Playground exited before it listened; see ${pg.logFile}`);
+          return listening(pg.host, pg.port);
+        });
+        await bot.start(clock);
+        await pg.ready();
+      } else {
+        await pg.start();
+      }
+      return await withPage(browser, partOpts, part);
+    } finally {
+      await pg.stop();
+      pg = null;
+      if (clock !== undefined) await bot.stop();
+    }
+  };
+  try {
+    const started = [new Date()];
+    await bot.start(null); // it schedules the first weekly digest when it starts
+    started.push(new Date());
+    try {
+      const r = await visit("elina", chainOpts, (w) => runEmployee(w, chainOpts));
+      chain.reference = r.reference;
+      chain.employee = r;
+      const s = await visit("sami", chainOpts, (w) => runSupervisor(w, chainOpts, chain));
+      Object.assign(chain, { themes: s.themes, requestedUntil: s.requestedUntil });
+      if (isoDate(s.requestedUntil) !== plan.until) {
+        throw new StepError(`Sami's card asks for ${s.requestedUntil}, not the end date Elina chose (${fiDate(plan.until)})`);
+      }
+      const stepsStarted = new Date();
+      chain.steps = await visit("elina", chainOpts, (w) => runEmployeeSteps(w, chainOpts, chain));
+      chain.filedAt = new Date(); // she said she sent it within this part: the grant task waits from then
+      chain.look = await visit("mikael", opts, (w) => runMainUserLook(w, opts, chain));
+      // The script's calendar must agree with the bot's before the clock is run ahead on it.
+      const [early, late] = [wt.grantReminderDue(stepsStarted), wt.grantReminderDue(chain.filedAt)];
+      const listed = chain.look.reminderAt;
+      if (listed < new Date(early.getTime() - 60000) || listed > late) {
+        throw new StepError(`the bot lists the first reminder at ${wt.show(listed)}; this script's calendar ` +
+          `(tools/playground/worktime.mjs) says ${wt.show(late)}: they disagree`);
+      }
+      if (!started.some((t) => wt.digestAfter(t).getTime() === chain.look.digestAt.getTime())) {
+        throw new StepError(`the bot lists the weekly digest at ${wt.show(chain.look.digestAt)}; this script's calendar ` +
+          `says ${wt.show(wt.digestAfter(started[1]))}: they disagree`);
+      }
+      plan.reminderDue = new Date(listed.getTime() + 60000); // the list shows minutes
+    } finally {
+      await bot.stop();
+    }
+
+    plan.reminder = wt.workingMoment(new Date(plan.reminderDue.getTime() + 30 * 60000));
+    chain.reminder = await visit("mikael", opts, (w) => runReminder(w, opts, chain, plan), plan.reminder);
+
+    plan.digestDue = wt.digestAfter(plan.reminder);
+    plan.digest = new Date(plan.digestDue.getTime() + 30 * 60000);
+    if (wt.dateOf(plan.digest) >= plan.noticeDay) {
+      throw new StepError(`the digest's day ${wt.show(plan.digest)} is not before the 60-day notice's ${fiDate(plan.noticeDay)}`);
+    }
+    chain.granted = await visit("mikael", opts, (w) => runDigest(w, opts, chain, plan), plan.digest);
+
+    plan.expiry = wt.at(plan.noticeDay, 9 * 60);
+    chain.expiry = await visit("elina", opts, (w) => runExpiry(w, opts, chain, plan), plan.expiry);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    bot.kill("SIGTERM");
+  }
+  return { chain, plan };
+}
+
 const yes = (r) => (r.delivered ? `yes, in ${r.deliveredIn}` : "no");
 
 function cleanOut(opts) {
   // Screenshots of an earlier run would pass for this run's: remove them (only the names this part writes).
   let mine;
   if (opts.all) mine = /^((\d\d|steps-\d\d)-[a-z-]+\.png|failure\.png|playground-\d-[a-z]+\.log)$/;
+  else if (opts.alerts) mine = /^(alerts-\d\d-[a-z-]+|failure)\.png$/;
   else if (opts.as === "oskar") mine = /^(newcomer-\d\d-[a-z-]+|failure)\.png$/;
   else if (opts.as === "sami") mine = /^(08-[a-z-]+|failure)\.png$/;
   else if (opts.as === "mikael") mine = /^(09-[a-z-]+|failure)\.png$/;
@@ -1594,7 +2030,8 @@ async function main() {
   mkdirSync(opts.out, { recursive: true });
   cleanOut(opts);
   // The Playground logs of --all and --newcomer go to a directory of their own, not to --out (which may be docs/).
-  if (opts.all || opts.newcomer) opts.logDir = mkdtempSync(join(tmpdir(), "valtuusbotti-playground-"));
+  if (opts.all || opts.newcomer || opts.alerts) opts.logDir = mkdtempSync(join(tmpdir(), "valtuusbotti-playground-"));
+  if (opts.alerts) console.log(`  the logs of the bot and the Playground, the database and the first parts' screenshots: ${opts.logDir}`);
   const browser = await chromium.launch({
     executablePath: opts.chromium,
     headless: !opts.headed,
@@ -1612,6 +2049,17 @@ async function main() {
         `${yes(c.mainUser)}; ${c.mainUser.upcoming} upcoming alert(s) with the weekly digest); in force ` +
         `${c.mainUser.activeBefore} → ${c.mainUser.activeAfter}; Elina sees them in "Omat valtuuteni" and got the ` +
         `granted notice; screenshots in ${opts.out}`);
+    } else if (opts.alerts) {
+      const { chain: c, plan: p } = await runAlerts(opts, browser);
+      const g = c.granted;
+      console.log(`OK: ${c.reference}, the alerts on a clock run ahead — on the real clock Elina asked for ` +
+        `${c.themes.length} theme(s) until ${fiDate(c.until)}, Sami approved, Elina sent the valtuuspyyntö ` +
+        `(${wt.show(c.filedAt)}) and Mikael saw the task; at ${wt.show(p.reminder)} Mikael's reminder came: the task card ` +
+        `marked "Muistutus: tämä tehtävä on odottanut ${c.reminder.days} työpäivää"; at ${wt.show(p.digest)} the weekly ` +
+        `digest "Viikon katsaus: valtuudet" came with ${g.open} open grant task(s), and Mikael granted from it ` +
+        `${fiDate(g.from)}–${fiDate(c.until)}; at ${wt.show(p.expiry)}, 60 days before the end, Elina got ` +
+        `${c.expiry.notices} expiry notice(s) with "Uusi" and "Anna päättyä" and let ${c.expiry.theme} lapse ` +
+        `(${fiDate(c.expiry.lapsedOn)}); screenshots in ${opts.out}`);
     } else if (opts.newcomer) {
       const r = await runNewcomerWithPlayground(opts, browser);
       console.log(`OK: ${PEOPLE.oskar.name}, a new employee, chose the role ${r.role} and tapped the main button: ` +
