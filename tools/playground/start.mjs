@@ -6,7 +6,11 @@
 // file with the chosen person swapped into `currentUser` (and a personal chat of their own), then
 // runs the pinned Playground with M365_AGENTS_PLAYGROUND_CONFIG_PATH pointing at it.
 //
-//   node tools/playground/start.mjs [--user NAME] [--no-browser] [--telemetry] [-- PLAYGROUND ARGS...]
+//   node tools/playground/start.mjs [--user NAME] [--team ID] [--no-browser] [--telemetry] [-- PLAYGROUND ARGS...]
+//
+// --team ID gives the mock team that id, which is also its General channel's conversation id: with the digituki
+// channel's id from internal/catalog/data/organisation.yaml (digituki.channel_id) the General channel is the
+// digituki channel, where the hand-off cards go (walkthrough.mjs --handoff).
 //
 // NAME is a first name, full name, e-mail or Entra object id from the file (case- and accent-
 // insensitive: "helena", "Mikael Nordström", "7c1e4a52-...-000000000004"). Without --user the file's
@@ -25,12 +29,12 @@ const configPath = join(repoRoot, ".m365agentsplayground.yml");
 
 function usage(message) {
   if (message) console.error(`start.mjs: ${message}`);
-  console.error("usage: node tools/playground/start.mjs [--user NAME] [--no-browser] [--telemetry] [-- PLAYGROUND ARGS...]");
+  console.error("usage: node tools/playground/start.mjs [--user NAME] [--team ID] [--no-browser] [--telemetry] [-- PLAYGROUND ARGS...]");
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { user: "", browser: true, telemetry: false, rest: [] };
+  const opts = { user: "", team: "", browser: true, telemetry: false, rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--") {
@@ -41,6 +45,9 @@ function parseArgs(argv) {
       opts.user = argv[++i];
     } else if (a.startsWith("--user=")) {
       opts.user = a.slice("--user=".length);
+    } else if (a === "--team") {
+      if (i + 1 >= argv.length) usage("--team needs a value");
+      opts.team = argv[++i];
     } else if (a === "--no-browser" || a === "--headless") {
       opts.browser = false;
     } else if (a === "--telemetry") {
@@ -87,11 +94,20 @@ export function withCurrentUser(config, wanted) {
   return out;
 }
 
+// withTeamId returns a copy of config whose team (and so its General channel) has the conversation id teamId.
+export function withTeamId(config, teamId) {
+  if (!/^19:\S+$/.test(teamId)) throw new Error(`--team must be a Teams conversation id like 19:…@thread.tacv2 (got "${teamId}")`);
+  const out = structuredClone(config);
+  out.team = { ...config.team, id: teamId };
+  return out;
+}
+
 function main() {
   const opts = parseArgs(process.argv.slice(2));
   const config = parse(readFileSync(configPath, "utf8"));
   let effectivePath = configPath;
-  const effective = opts.user ? withCurrentUser(config, opts.user) : config;
+  let effective = opts.user ? withCurrentUser(config, opts.user) : config;
+  if (opts.team) effective = withTeamId(effective, opts.team);
   if (effective !== config) {
     const dir = mkdtempSync(join(tmpdir(), "valtuusbotti-playground-"));
     effectivePath = join(dir, ".m365agentsplayground.yml");

@@ -7,6 +7,13 @@
 //   node tools/playground/walkthrough.mjs --all [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS]
 //   node tools/playground/walkthrough.mjs --newcomer [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS]
 //   node tools/playground/walkthrough.mjs --alerts [--bot URL] [--url URL] [--out DIR] [--timeout MS]
+//   node tools/playground/walkthrough.mjs --handoff [--bot URL] [--url URL] [--employee-url URL] [--out DIR] [--timeout MS]
+//
+// --handoff (issue 11) starts two Playgrounds at once: Dina Korhonen (a digituki supporter) on the port of --url,
+// with the team's id (and so its General channel's) set to digituki.channel_id of organisation.yaml, and Elina
+// Lindholm on the port of --employee-url (default: --url's port + 1). Elina asks what the FAQ cannot answer and taps
+// Kysy ihmiseltä; the card appears in the channel; Dina takes it; Elina's follow-up is relayed into the thread and
+// Dina's @Valtuusbotti reply back to Elina; Dina closes it. Screenshots handoff-NN-*.png.
 //
 // Needs the bot (go run ./cmd/valtuusbotti serve) running. A single part (--as) needs the Playground running as
 // that person (node tools/playground/start.mjs --no-browser [--user sami]); --all starts and stops the Playground
@@ -143,6 +150,7 @@ const PEOPLE = {
   sami: { name: "Sami Virtanen", role: "the supervisor" },
   mikael: { name: "Mikael Nordström", role: "the main user" },
   oskar: { name: "Oskar Berg", role: "a new employee" },
+  dina: { name: "Dina Korhonen", role: "a digituki supporter" },
 };
 
 // Finnish texts the steps look for (internal/i18n/messages/*.fi.json and *.sv.json); a card delivered before the
@@ -279,6 +287,8 @@ const USAGE =
   "       node tools/playground/walkthrough.mjs --all [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]\n" +
   "       node tools/playground/walkthrough.mjs --newcomer [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]\n" +
   "       node tools/playground/walkthrough.mjs --alerts [--bot URL] [--url URL] [--out DIR] [--timeout MS] [--headed]";
+  "       node tools/playground/walkthrough.mjs --newcomer [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]\n" +
+  "       node tools/playground/walkthrough.mjs --handoff [--bot URL] [--url URL] [--employee-url URL] [--out DIR] [--timeout MS] [--headed]";
 
 function usage(message) {
   if (message) console.error(`walkthrough.mjs: ${message}`);
@@ -297,6 +307,8 @@ function parseArgs(argv) {
     all: false,
     newcomer: false,
     alerts: false,
+    handoff: false,
+    employeeUrl: "",
     ref: "",
     role: "",
     timeout: 20000,
@@ -325,6 +337,8 @@ function parseArgs(argv) {
       case "--all": opts.all = true; break;
       case "--newcomer": opts.newcomer = true; break;
       case "--alerts": opts.alerts = true; break;
+      case "--handoff": opts.handoff = true; break;
+      case "--employee-url": opts.employeeUrl = take(); break;
       case "--ref": opts.ref = take(); break;
       case "--role": opts.role = take(); break;
       case "--timeout": opts.timeout = Number(take()); break;
@@ -344,14 +358,34 @@ function parseArgs(argv) {
   }
   if (!PEOPLE[opts.as]) usage(`--as must be one of ${Object.keys(PEOPLE).join(", ")} (got "${opts.as}")`);
   if (opts.ref && !/^VB-\d{4}-\d{4,}$/.test(opts.ref)) usage(`--ref must look like VB-2026-0001 (got "${opts.ref}")`);
-  if ([opts.all, opts.newcomer, opts.alerts].filter(Boolean).length > 1) usage("--all, --newcomer and --alerts are separate runs");
+  if ([opts.all, opts.newcomer, opts.alerts, opts.handoff].filter(Boolean).length > 1) {
+    usage("--all, --newcomer, --alerts and --handoff are separate runs");
+  }
+  if (opts.handoff) {
+    for (const a of ["--as", "--final", "--steps", "--ref", "--role", "--no-pin"]) {
+      if (given.has(a)) usage(`--handoff cannot be combined with ${a}`);
+    }
+    const u = new URL(opts.url);
+    if (!opts.employeeUrl) {
+      u.port = String(portOf(opts.url) + 1);
+      opts.employeeUrl = u.origin;
+    }
+    try {
+      new URL(opts.employeeUrl);
+    } catch {
+      usage(`--employee-url is not a URL: ${opts.employeeUrl}`);
+    }
+    opts.employeeUrl = opts.employeeUrl.replace(/\/+$/, "");
+    if (opts.employeeUrl === opts.url.replace(/\/+$/, "")) usage("--employee-url must differ from --url");
+  } else if (given.has("--employee-url")) usage("--employee-url is for --handoff only");
+  if (opts.as === "dina") usage("Dina Korhonen plays only in --handoff");
   if (opts.all || opts.newcomer || opts.alerts) {
     const flag = opts.all ? "--all" : opts.newcomer ? "--newcomer" : "--alerts";
     for (const a of ["--as", "--final", "--steps", "--ref", "--no-pin", ...(opts.alerts ? ["--role"] : [])]) {
       if (given.has(a)) usage(`${flag} cannot be combined with ${a}`);
     }
     if (opts.newcomer) opts.as = "oskar";
-  } else {
+  } else if (!opts.handoff) {
     if (opts.final && opts.as !== "elina") usage("--final is for --as elina only");
     if (opts.steps && opts.as !== "elina") usage("--steps is for --as elina only");
     if (opts.steps && opts.final) usage("--steps and --final are separate parts");
@@ -359,7 +393,7 @@ function parseArgs(argv) {
       for (const a of ["--role", "--no-pin"]) if (given.has(a)) usage(`${a} is for an employee's part (--as elina or --as oskar) only`);
     }
     if (opts.as === "oskar" && given.has("--no-pin")) usage("--no-pin is for --as elina only");
-    if (given.has("--bot")) usage("--bot is for --all, --newcomer and --alerts only");
+    if (given.has("--bot")) usage("--bot is for --all, --newcomer, --alerts and --handoff only");
   }
   opts.role ||= opts.as === "oskar" ? NEWCOMER_ROLE_DEFAULT : ROLE_DEFAULT;
   opts.out = resolve(opts.out);
@@ -1636,12 +1670,15 @@ async function until(what, max, check) {
 // Playground is one run of start.mjs as one person, in its own process group so that stopping it also stops the
 // agentsplayground process it starts. Its output goes to DIR/playground-<n>-<person>.log.
 class Playground {
-  constructor(opts, user, n) {
+  // `url` (default --url) is where it listens; `extra` are more arguments for start.mjs (--handoff: --team ID).
+  constructor(opts, user, n, url = opts.url, extra = []) {
     this.opts = opts;
     this.user = user;
     this.person = PEOPLE[user];
-    this.port = portOf(opts.url);
-    this.host = new URL(opts.url).hostname;
+    this.url = url;
+    this.extra = extra;
+    this.port = portOf(url);
+    this.host = new URL(url).hostname;
     this.logFile = join(opts.logDir, `playground-${n}-${user}.log`);
     this.child = null;
     this.exited = null;
@@ -1650,16 +1687,16 @@ class Playground {
 
   // start runs the Playground and waits until it is ready (wait = false: only starts it; see ready).
   async start(wait = true) {
-    const { opts, port } = this;
+    const { opts, port, url } = this;
     if (await listening(this.host, port)) {
-      throw new StepError(`something already listens on port ${port} (${opts.url}). --all starts the Playground itself, ` +
+      throw new StepError(`something already listens on port ${port} (${url}). --all, --newcomer and --handoff start the Playground itself, ` +
         "once per person: stop the one running there first (Ctrl-C in its terminal).");
     }
     console.log(`▶ starting the Playground as ${this.person.name} on port ${port} (log ${this.logFile})`);
     const log = createWriteStream(this.logFile);
     // -p: the Playground would take a random port if this one were taken; the check above and the config check
     // below make sure the page at --url is the one just started.
-    this.child = spawn(process.execPath, [join(here, "start.mjs"), "--no-browser", "--user", this.user, "--", "-p", String(port)],
+    this.child = spawn(process.execPath, [join(here, "start.mjs"), "--no-browser", "--user", this.user, ...this.extra, "--", "-p", String(port)],
       { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BOT_ENDPOINT: opts.bot } });
     this.child.stdout.pipe(log);
     this.child.stderr.pipe(log);
@@ -1672,15 +1709,15 @@ class Playground {
   // ready waits until the Playground answers as its person. (Its configuration endpoint answers only once the bot
   // does.)
   async ready() {
-    const { opts } = this;
+    const { opts, url } = this;
     const startTimeout = Math.max(60000, 3 * opts.timeout);
-    await until(`the Playground did not come up as ${this.person.name} at ${opts.url}; see ${this.logFile}`, startTimeout, async () => {
+    await until(`the Playground did not come up as ${this.person.name} at ${url}; see ${this.logFile}`, startTimeout, async () => {
       const gone = this.gone;
       if (gone) {
         throw new StepError(`the Playground exited (${gone.signal || `code ${gone.code}`}) before it was ready; see ${this.logFile}`);
       }
       try {
-        const res = await fetch(`${opts.url}/_internal/v1/config`, { signal: AbortSignal.timeout(2000) });
+        const res = await fetch(`${url}/_internal/v1/config`, { signal: AbortSignal.timeout(2000) });
         const body = res.ok ? await res.json() : null;
         return body?.config?.currentUser?.name === this.person.name;
       } catch {
@@ -2009,12 +2046,187 @@ async function runAlerts(opts, browser) {
   return { chain, plan };
 }
 
+// ---- The hand-off to the digituki channel (--handoff, issue 11) ----
+
+// The employee's question (no FAQ entry answers it), her follow-up, the supporter's reply and resolution.
+const HANDOFF = {
+  question: "miten saan kaupungin auton avaimet",
+  followUp: "Tarvitsen auton huomenna kello 8, kenen puoleen käännyn?",
+  reply: "Avaimet saa kaupungintalon vahtimestarilta, kerroin hänelle että tulet.",
+  resolution: "Auton avaimet saa kaupungintalon vahtimestarilta; varaus tehdään autovarauskalenterissa.",
+};
+
+// loadDigituki reads the digituki channel's conversation id (digituki.channel_id in organisation.yaml).
+function loadDigituki() {
+  const org = parseYaml(readFileSync(join(CATALOG_DIR, "organisation.yaml"), "utf8"));
+  const id = org.digituki?.channel_id;
+  if (!id) throw new StepError("internal/catalog/data/organisation.yaml has no digituki.channel_id: the hand-off is off");
+  return { channelId: String(id), teamId: String(org.digituki.team_id || id) };
+}
+
+// viewShot saves the window as it is, with `target` (a locator) scrolled to the middle of its pane.
+async function viewShot(w, target, name) {
+  const file = join(w.opts.out, `${name}.png`);
+  await target.evaluate((e) => e.scrollIntoView({ block: "center" }));
+  await w.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await w.page.screenshot({ path: file });
+  console.log(`    screenshot ${file}`);
+}
+
+// runHandoff plays the hand-off (steps H1-H9) in two pages at once: Dina Korhonen, a digituki supporter, in the
+// Playground whose team's General channel is the digituki channel (d), and Elina Lindholm in her 1:1 chat (e).
+async function runHandoff(d, e, opts, digituki) {
+  const q = new RegExp(escapeRe(HANDOFF.question));
+
+  await d.open(PEOPLE.dina);
+  await d.begin("H1 Dina opens the team's General channel, the digituki channel");
+  // The Playground's loaded config lists teams[] with their channels (the General channel's id is the team's).
+  const config = await (await fetch(`${d.opts.url}/_internal/v1/config`)).json();
+  const teams = config?.config?.teams || [];
+  const team = teams.find((t) => (t.channels || []).some((c) => c.id === digituki.channelId));
+  if (!team) {
+    d.fail(`no channel of the Playground's team has the digituki channel's id ${digituki.channelId} ` +
+      `(it has ${teams.flatMap((t) => (t.channels || []).map((c) => c.id)).join(", ") || "none"}): start it with ` +
+      `node tools/playground/start.mjs --no-browser --user dina --team "${digituki.channelId}"`);
+  }
+  const channel = team.channels.find((c) => c.id === digituki.channelId);
+  const item = d.page.getByRole("treeitem", { name: `${team.name} - ${channel.name}`, exact: true });
+  if ((await item.count()) === 0) d.fail(`the Playground shows no channel "${team.name} - ${channel.name}"`, await d.logTail());
+  await item.first().click();
+  await d.page.getByText("Start a new post").waitFor({ timeout: opts.timeout })
+    .catch(() => d.fail("the General channel did not open"));
+  await d.settle();
+  const fromD = await d.cards.count();
+
+  await e.open(PEOPLE.elina);
+  await e.begin("H2 Elina types suomi and asks a question the FAQ cannot answer");
+  await e.pinFinnish();
+  let from = await e.cards.count();
+  await e.type(HANDOFF.question);
+  const ans = await e.findCard(from, [/(En löytänyt vastausta|En ole varma vastauksesta|Löysin nämä vastaukset)/, /Kysy ihmiseltä/]);
+  if (ans.index < 0) {
+    e.fail("no answers card with \"Kysy ihmiseltä\" came. If Elina still has an open hand-off from an earlier run, " +
+      "her message was relayed to it instead: close it in the channel or use a fresh database",
+      `${ans.seen.slice(0, 800)}\n--- log panel ---\n${await e.logTail()}`);
+  }
+  const faqTitle = ans.text.split("\n")[0].trim();
+  await e.screenshot(ans.index, "handoff-01-answers");
+
+  await e.begin("H3 taps Kysy ihmiseltä, keeps the question and taps Lähetä kysymys");
+  await e.tap(ans.index, "Kysy ihmiseltä");
+  const ask = await e.waitForCard(ans.index, [/Kysy tukihenkilöltä/, /Lähetä kysymys/], "the hand-off form");
+  const asked = await e.cards.nth(ask.index).locator("textarea, input[type=text]").first().inputValue();
+  if (asked.trim() !== HANDOFF.question) e.fail(`the question field holds "${asked}", not the question asked`, ask.text);
+  await e.tap(ask.index, "Lähetä kysymys");
+  const sent = await e.waitForCard(ask.index, [/Kysymyksesi on lähetetty/, q, /Peru kysymys/], "Kysymyksesi on lähetetty");
+  await e.screenshot(sent.index, "handoff-02-sent");
+
+  await d.begin("H4 the hand-off card appears in the digituki channel");
+  const card = await d.waitForCard(fromD, [/Kysymys: Elina Lindholm/, q, /Odottaa ottajaa/], "the hand-off card");
+  const facts = await d.facts(card.index);
+  for (const [k, v] of [["Kysyjä", "Elina Lindholm"], ["Kieli", "suomi"], ["Tila", "Odottaa ottajaa"]]) {
+    if (facts.get(k) !== v) d.fail(`the card's ${k} is "${facts.get(k)}", not "${v}"`, card.text);
+  }
+  if (!facts.get("Yksikkö")) d.fail("the card names no Yksikkö", card.text);
+  if (!/Viimeiset viestit ennen kysymystä/.test(card.text)) d.fail("the card has no last turns", card.text);
+  const buttons = await d.buttons(card.index);
+  if (buttons.join("|") !== "Ota hoitaakseni") d.fail(`the card's buttons are ${JSON.stringify(buttons)}, not only "Ota hoitaakseni"`);
+  await d.screenshot(card.index, "handoff-03-channel-card");
+
+  await d.begin("H5 Dina taps Ota hoitaakseni");
+  await d.tap(card.index, "Ota hoitaakseni");
+  const taken = await d.waitForChange(card.index, [/Dina Korhonen hoitaa/, /Sulje ratkaistuna/], "taken by Dina Korhonen");
+  if (/Ota hoitaakseni/.test(taken)) d.fail("the taken card still offers Ota hoitaakseni", taken);
+  await d.screenshot(card.index, "handoff-04-taken");
+
+  await e.begin("H6 Elina is told who helps her");
+  const notice = await e.waitForCard(sent.index + 1, [/Dina Korhonen auttaa sinua/, q], "Dina Korhonen auttaa sinua");
+  await e.screenshot(notice.index, "handoff-05-employee-notice");
+
+  await e.begin("H7 Elina writes a follow-up in her 1:1 chat; it goes into the card's thread");
+  const inThread = `Elina Lindholm: ${HANDOFF.followUp}`;
+  const beforeD = await d.countText(inThread);
+  from = await e.cards.count();
+  await e.type(HANDOFF.followUp);
+  await d.waitForText(inThread, beforeD);
+  if ((await e.cards.count()) > from) e.fail("the bot answered the follow-up in the chat instead of only relaying it", await e.cardText(from));
+
+  await d.begin("H8 Dina replies in the thread, mentioning @Valtuusbotti; the reply goes to Elina");
+  const replyBox = d.cards.nth(card.index).locator('xpath=following::div[@role="textbox" and @contenteditable="true"][1]');
+  if ((await replyBox.count()) === 0) d.fail("the hand-off card's post has no reply box");
+  await replyBox.click();
+  await d.page.keyboard.type("@Valtuus");
+  await d.page.getByRole("menuitem", { name: "Valtuusbotti" }).first().click({ timeout: opts.timeout })
+    .catch(() => d.fail("typing @Valtuus offered no Valtuusbotti to mention"));
+  await d.page.keyboard.type(` ${HANDOFF.reply}`);
+  const toElina = `Dina Korhonen: ${HANDOFF.reply}`;
+  const beforeE = await e.countText(toElina);
+  await d.page.keyboard.press("Enter");
+  await e.waitForText(toElina, beforeE);
+  await viewShot(d, d.page.getByText(HANDOFF.reply).last(), "handoff-06-thread");
+  await viewShot(e, e.page.getByText(toElina).last(), "handoff-07-employee-chat");
+
+  await d.begin("H9 Dina writes the resolution and taps Sulje ratkaistuna");
+  await d.cards.nth(card.index).locator("textarea, input[type=text]").first().fill(HANDOFF.resolution);
+  await d.tap(card.index, "Sulje ratkaistuna");
+  const closed = await d.waitForChange(card.index, [/Tila\s+Suljettu/], "Suljettu");
+  if ((await d.buttons(card.index)).length > 0) d.fail("the closed card still has buttons", closed);
+  await d.screenshot(card.index, "handoff-08-closed");
+  const done = await e.waitForCard(notice.index + 1, [/Kysymyksesi on suljettu/, new RegExp(escapeRe(HANDOFF.resolution))],
+    "Kysymyksesi on suljettu with the resolution");
+  await e.screenshot(done.index, "handoff-09-employee-closed");
+  return { faqTitle, channelId: digituki.channelId, channel: `${team.name} › ${channel.name}` };
+}
+
+// runHandoffWithPlaygrounds starts two Playgrounds at once: Dina's on the port of --url with the digituki channel as
+// its team's General channel, and Elina's on the port of --employee-url; plays runHandoff and stops them again.
+async function runHandoffWithPlaygrounds(opts, browser) {
+  await checkBot(opts);
+  const digituki = loadDigituki();
+  const pgs = [new Playground(opts, "dina", 1, opts.url, ["--team", digituki.channelId]),
+    new Playground(opts, "elina", 2, opts.employeeUrl)];
+  const onSignal = (sig) => {
+    for (const pg of pgs) pg.kill("SIGTERM");
+    console.error(`walkthrough.mjs: ${sig}; stopped the Playgrounds it started`);
+    process.exit(130);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const contexts = [];
+  try {
+    for (const pg of pgs) await pg.start();
+    const page = async () => {
+      const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "fi-FI" });
+      contexts.push(c);
+      const p = await c.newPage();
+      p.setDefaultTimeout(opts.timeout);
+      return p;
+    };
+    const d = new Walkthrough(await page(), opts);
+    const e = new Walkthrough(await page(), { ...opts, url: opts.employeeUrl });
+    try {
+      return await runHandoff(d, e, opts, digituki);
+    } catch (err) {
+      await d.page.screenshot({ path: join(opts.out, "failure.png") }).catch(() => {});
+      await e.page.screenshot({ path: join(opts.out, "failure-employee.png") }).catch(() => {});
+      err.screenshot = `${join(opts.out, "failure.png")} (the channel) and ${join(opts.out, "failure-employee.png")} (Elina)`;
+      throw err;
+    }
+  } finally {
+    for (const c of contexts) await c.close().catch(() => {});
+    for (const pg of pgs) await pg.stop().catch((err) => console.error(err.message));
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
 const yes = (r) => (r.delivered ? `yes, in ${r.deliveredIn}` : "no");
 
 function cleanOut(opts) {
   // Screenshots of an earlier run would pass for this run's: remove them (only the names this part writes).
   let mine;
-  if (opts.all) mine = /^((\d\d|steps-\d\d)-[a-z-]+\.png|failure\.png|playground-\d-[a-z]+\.log)$/;
+  if (opts.handoff) mine = /^(handoff-\d\d-[a-z-]+|failure|failure-employee)\.png$/;
+  else if (opts.all) mine = /^((\d\d|steps-\d\d)-[a-z-]+\.png|failure\.png|playground-\d-[a-z]+\.log)$/;
   else if (opts.alerts) mine = /^(alerts-\d\d-[a-z-]+|failure)\.png$/;
   else if (opts.as === "oskar") mine = /^(newcomer-\d\d-[a-z-]+|failure)\.png$/;
   else if (opts.as === "sami") mine = /^(08-[a-z-]+|failure)\.png$/;
@@ -2030,7 +2242,7 @@ async function main() {
   mkdirSync(opts.out, { recursive: true });
   cleanOut(opts);
   // The Playground logs of --all and --newcomer go to a directory of their own, not to --out (which may be docs/).
-  if (opts.all || opts.newcomer || opts.alerts) opts.logDir = mkdtempSync(join(tmpdir(), "valtuusbotti-playground-"));
+  if (opts.all || opts.newcomer || opts.alerts || opts.handoff) opts.logDir = mkdtempSync(join(tmpdir(), "valtuusbotti-playground-"));
   if (opts.alerts) console.log(`  the logs of the bot and the Playground, the database and the first parts' screenshots: ${opts.logDir}`);
   const browser = await chromium.launch({
     executablePath: opts.chromium,
@@ -2039,7 +2251,13 @@ async function main() {
       "--disable-component-update", "--disable-sync"],
   });
   try {
-    if (opts.all) {
+    if (opts.handoff) {
+      const r = await runHandoffWithPlaygrounds(opts, browser);
+      console.log(`OK: hand-off played through — Elina asked "${HANDOFF.question}" (the FAQ card: "${r.faqTitle}"), ` +
+        `tapped Kysy ihmiseltä; the card reached the digituki channel (${r.channel}, ${r.channelId}) in Dina's Playground; Dina took ` +
+        `it, Elina's follow-up was relayed into the card's thread and Dina's @Valtuusbotti reply back to Elina's chat; ` +
+        `Dina closed it and Elina got the resolution; screenshots in ${opts.out}`);
+    } else if (opts.all) {
       const c = await runAll(opts, browser);
       const e = c.employee;
       console.log(`OK: ${c.reference} played through — Elina asked (role ${e.role}, ${e.themes}); ` +
