@@ -286,8 +286,7 @@ const USAGE =
   "                                             [--out DIR] [--role NAME] [--timeout MS] [--no-pin] [--headed]\n" +
   "       node tools/playground/walkthrough.mjs --all [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]\n" +
   "       node tools/playground/walkthrough.mjs --newcomer [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]\n" +
-  "       node tools/playground/walkthrough.mjs --alerts [--bot URL] [--url URL] [--out DIR] [--timeout MS] [--headed]";
-  "       node tools/playground/walkthrough.mjs --newcomer [--bot URL] [--url URL] [--out DIR] [--role NAME] [--timeout MS] [--headed]\n" +
+  "       node tools/playground/walkthrough.mjs --alerts [--bot URL] [--url URL] [--out DIR] [--timeout MS] [--headed]\n" +
   "       node tools/playground/walkthrough.mjs --handoff [--bot URL] [--url URL] [--employee-url URL] [--out DIR] [--timeout MS] [--headed]";
 
 function usage(message) {
