@@ -19,7 +19,7 @@ import (
 func handbookCommand(fs *flag.FlagSet) runFunc {
 	var opt handbookOptions
 	fs.StringVar(&opt.lang, "lang", "", "the handbook's language: fi, sv or en (default: the organisation's default language)")
-	fs.StringVar(&opt.format, "format", "md", "md (Markdown, the process as a Mermaid diagram) or html (one page, the process as SVG)")
+	fs.StringVar(&opt.format, "format", "md", "md (Markdown, the process as a Mermaid diagram), html (one page, the process as SVG) or xlsx (the role → task → theme matrix; needs -o)")
 	fs.StringVar(&opt.out, "o", "", "output file (default: standard output)")
 	fs.BoolVar(&opt.names, "names", true, "name the main users and department heads from the directory (VALTUUS_DIRECTORY)")
 	return func(ctx context.Context, stdout io.Writer) error {
@@ -43,23 +43,31 @@ func writeHandbook(ctx context.Context, stdout, stderr io.Writer, cfg *config.Co
 	if opt.lang != "" && !lang.Valid() {
 		return fmt.Errorf("-lang: want fi, sv or en, not %q", opt.lang)
 	}
-	if opt.format != "md" && opt.format != "html" {
-		return fmt.Errorf("-format: want md or html, not %q", opt.format)
+	switch {
+	case opt.format != "md" && opt.format != "html" && opt.format != "xlsx":
+		return fmt.Errorf("-format: want md, html or xlsx, not %q", opt.format)
+	case opt.format == "xlsx" && opt.out == "":
+		return fmt.Errorf("-format xlsx: give the file to write with -o")
 	}
 	cat, err := app.LoadCatalog(cfg)
 	if err != nil {
 		return err
 	}
-	ho := handbook.Options{Lang: lang, CatalogDir: cfg.CatalogDir}
-	if opt.names {
-		ho.Names = directoryNames(ctx, stderr, cfg, ao)
-	}
-	doc := handbook.Build(cat, i18n.MustLoad(), ho)
 	var buf bytes.Buffer
-	if opt.format == "html" {
-		err = doc.HTML(&buf)
-	} else {
-		err = doc.Markdown(&buf)
+	switch opt.format {
+	case "xlsx":
+		err = handbook.Matrix(&buf, cat, i18n.MustLoad(), lang)
+	default:
+		ho := handbook.Options{Lang: lang, CatalogDir: cfg.CatalogDir}
+		if opt.names {
+			ho.Names = directoryNames(ctx, stderr, cfg, ao)
+		}
+		doc := handbook.Build(cat, i18n.MustLoad(), ho)
+		if opt.format == "html" {
+			err = doc.HTML(&buf)
+		} else {
+			err = doc.Markdown(&buf)
+		}
 	}
 	if err != nil {
 		return err

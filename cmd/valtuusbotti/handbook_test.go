@@ -42,7 +42,14 @@ func TestHandbookCommand(t *testing.T) {
 	if !strings.Contains(string(page), `<html lang="sv">`) || !strings.Contains(string(page), "<svg") || strings.Contains(string(page), "Mikael") {
 		t.Errorf("the Swedish page without names is not what was asked for:\n%.400s", page)
 	}
-	for _, bad := range [][]string{{"handbook", "-lang", "de"}, {"handbook", "-format", "pdf"}} {
+	xlsx := filepath.Join(t.TempDir(), "matriisi.xlsx")
+	if err := run(context.Background(), []string{"handbook", "-format", "xlsx", "-o", xlsx}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(xlsx); err != nil || !bytes.HasPrefix(b, []byte("PK")) {
+		t.Errorf("the matrix is not an XLSX file: %v", err)
+	}
+	for _, bad := range [][]string{{"handbook", "-lang", "de"}, {"handbook", "-format", "pdf"}, {"handbook", "-format", "xlsx"}} {
 		if err := run(context.Background(), bad, &out, &errOut); err == nil {
 			t.Errorf("%v accepted", bad)
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+	"github.com/valtuusbotti/valtuusbotti/internal/sheet"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/hallintamalli-kasikirja.md from the embedded catalog")
@@ -443,6 +444,65 @@ func TestMarkdownEscapes(t *testing.T) {
 	want := "a\\|b \\*c\\* \\_d\\_ \\[e\\] &lt;f&gt; ``x`y``[g](https://h.fi/%28i%29%20j)"
 	if got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// The matrix as XLSX: a header row in the language asked for, then one row per role, task and theme, then the tasks
+// no role includes; numbers are number cells and nothing outside the catalog appears.
+func TestMatrixXLSX(t *testing.T) {
+	c := loadFixture(t, fixtureOrg)
+	var buf bytes.Buffer
+	if err := Matrix(&buf, c, msgs, domain.English); err != nil {
+		t.Fatal(err)
+	}
+	f, err := sheet.Read(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Sheets) != 1 || f.Sheets[0].Name != "Roles and mandate themes" {
+		t.Fatalf("sheets: %+v", f.Sheets)
+	}
+	var got []string
+	for _, r := range f.Sheets[0].Rows {
+		got = append(got, strings.Join(r.Cells, "|"))
+	}
+	want := []string{
+		"Role|Role id|Area|Task|Task id|Mandate theme|Theme id|Agency|Mandate type|Right to grant mandates covers it|Default, months|At most, months",
+		"Tester|kokeilija|Imaginary area|I do the first|yksi|Alfa theme|alfa|Imaginary Agency|Mandate for transactions|yes|11|13",
+		"||Imaginary area|I do the second|kaksi|Alfa theme|alfa|Imaginary Agency|Mandate for transactions|yes|11|13",
+		"||Imaginary area|I do the second|kaksi|Beta theme|beeta|Imaginary Agency|Mandate for transactions|no|11|13",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	def, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf.Reset()
+	if err := Matrix(&buf, def, msgs, ""); err != nil {
+		t.Fatal(err)
+	}
+	if f, err = sheet.Read(buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	all := ""
+	for _, r := range f.Sheets[0].Rows {
+		all += "|" + strings.Join(r.Cells, "|") + "|\n"
+	}
+	for _, task := range def.Tasks {
+		if !strings.Contains(all, "|"+task.ID+"|") {
+			t.Errorf("task %s is missing from the matrix", task.ID)
+		}
+	}
+	for _, r := range def.Roles {
+		if !strings.Contains(all, "|"+r.ID+"|") {
+			t.Errorf("role %s is missing from the matrix", r.ID)
+		}
+	}
+	if f.Sheets[0].Name != "Roolit ja valtuusasiat" {
+		t.Errorf("without a language the matrix takes the organisation's (fi): %q", f.Sheets[0].Name)
 	}
 }
 
