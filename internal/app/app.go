@@ -181,7 +181,7 @@ type parts struct {
 
 // adapters builds the catalog, the directory and the Microsoft clients the configuration names.
 func (a *App) adapters(cfg *config.Config, opt Options) (p parts, err error) {
-	if p.cat, err = loadCatalog(cfg); err != nil {
+	if p.cat, err = LoadCatalog(cfg); err != nil {
 		return p, err
 	}
 	cred := opt.Credential
@@ -313,7 +313,8 @@ func (a *App) releaseWaiting(ctx context.Context, aad string) {
 	}
 }
 
-func loadCatalog(cfg *config.Config) (*catalog.Catalog, error) {
+// LoadCatalog loads the catalog the configuration names: the folder VALTUUS_CATALOG_DIR, or the embedded one.
+func LoadCatalog(cfg *config.Config) (*catalog.Catalog, error) {
 	if cfg.CatalogDir == "" {
 		return catalog.Default()
 	}
@@ -322,6 +323,20 @@ func loadCatalog(cfg *config.Config) (*catalog.Catalog, error) {
 		return nil, fmt.Errorf("VALTUUS_CATALOG_DIR: %w", err)
 	}
 	return c, nil
+}
+
+// Directory builds the org chart the configuration names, as New does, for a command that only reads it (the
+// handbook names main users and department heads from it).
+func Directory(cfg *config.Config, opt Options) (directory.Directory, error) {
+	cred := opt.Credential
+	if cred == nil && !cfg.Anonymous() && cfg.Directory == config.DirectoryGraph {
+		var err error
+		if cred, err = Credential(cfg); err != nil {
+			return nil, err
+		}
+	}
+	d, _, err := buildDirectory(cfg, cred, opt.Graph, opt.Now)
+	return d, err
 }
 
 // appInstaller is what the Graph directory offers for installing the Teams app for a person.

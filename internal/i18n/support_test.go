@@ -35,10 +35,12 @@ func TestTextsNameTheSupportContact(t *testing.T) {
 	if uses < 9 { // the refusals and notices that send people to digital support, in three languages
 		t.Errorf("only %d texts name the support contact", uses)
 	}
+	// Texts that name digital support as a role (a column of the handbook's RACI table) send nobody anywhere.
+	names := map[string]bool{"support.default": true, "handbook.role.digital_support": true}
 	for _, l := range domain.Langs {
 		for k, v := range b.raw[l] {
 			word := map[domain.Lang]string{domain.Finnish: "digitu", domain.Swedish: "digistöd", domain.English: "digital support"}[l]
-			if strings.Contains(strings.ToLower(v), word) && !strings.Contains(v, SupportVar) && k != "support.default" {
+			if strings.Contains(strings.ToLower(v), word) && !strings.Contains(v, SupportVar) && !names[k] {
 				t.Errorf("%s %s mentions digital support without the contact: %q", l, k, v)
 			}
 		}
