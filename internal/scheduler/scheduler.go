@@ -81,9 +81,13 @@ type Runner struct {
 
 	// ticker makes the tickers of Run and of the lease renewals; tests replace it.
 	ticker func(d time.Duration) (c <-chan time.Time, stop func())
+	once   sync.Once // fills the defaults
 }
 
-func (r *Runner) defaults() {
+// defaults fills the zero settings, once: passes may run concurrently (Run's, and a caller's RunOnce).
+func (r *Runner) defaults() { r.once.Do(r.fill) }
+
+func (r *Runner) fill() {
 	if r.Logger == nil {
 		r.Logger = slog.New(slog.DiscardHandler)
 	}
