@@ -31,7 +31,7 @@ type Requests interface {
 	Request(ctx context.Context, id int64) (domain.Request, error)
 	RequestsAwaitingGrant(ctx context.Context) ([]domain.Request, error) // the open grant tasks, oldest first
 	// For the weekly digest: active mandates ending within [from, to], and requests pending since before t.
-	MandatesEnding(ctx context.Context, from, to time.Time) ([]domain.Mandate, error)
+	MandatesEnding(ctx context.Context, from, to time.Time, limit int) ([]domain.Mandate, error)
 	PendingBefore(ctx context.Context, t time.Time) ([]domain.Request, error)
 }
 
@@ -141,7 +141,7 @@ func (d *Deliverer) weeklyDigest(ctx context.Context, recipientID string) error 
 	if err != nil {
 		return err
 	}
-	ending, err := d.Requests.MandatesEnding(ctx, today.Time(), today.AddDays(DigestHorizonDays).Time())
+	ending, err := d.Requests.MandatesEnding(ctx, today.Time(), today.AddDays(DigestHorizonDays).Time(), 0)
 	if err != nil {
 		return err
 	}

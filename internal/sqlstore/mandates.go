@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"math"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
@@ -83,13 +84,18 @@ func (db *Register) MandatesByHolder(ctx context.Context, holderID string) ([]do
 	return queryAll(ctx, db.read, "sqlstore.MandatesByHolder", selectMandatesByHolderSQL, scanMandates, holderID)
 }
 
-// MandatesEnding returns the active mandates whose last day lies within [from, to] (civil dates), by end date.
-func (db *Register) MandatesEnding(ctx context.Context, from, to time.Time) ([]domain.Mandate, error) {
+// MandatesEnding returns the active mandates whose last day lies within [from, to] (civil dates), by end date: the
+// first limit of them, or all when limit <= 0.
+func (db *Register) MandatesEnding(ctx context.Context, from, to time.Time, limit int) ([]domain.Mandate, error) {
+	if limit <= 0 {
+		limit = math.MaxInt32
+	}
 	return queryAll(ctx, db.read, "sqlstore.MandatesEnding", `
 SELECT `+mandateColumns+`
 FROM mandates
 WHERE state = 'active' AND valid_until >= $1 AND valid_until <= $2
-ORDER BY valid_until, id`, scanMandates, dateArg(from), dateArg(to))
+ORDER BY valid_until, id
+LIMIT $3`, scanMandates, dateArg(from), dateArg(to), limit)
 }
 
 // scanMandates reads one row of mandateColumns (for queryAll).

@@ -20,9 +20,9 @@ type Store interface {
 	RequestsAwaitingGrant(ctx context.Context) ([]domain.Request, error)                              // approved with items still approved (not yet granted), oldest first
 	MandatesByHolder(ctx context.Context, holderID string) ([]domain.Mandate, error)                  // every state, by ValidUntil
 	Overview(ctx context.Context, today time.Time) (domain.Overview, error)
-	AuditForRequest(ctx context.Context, requestID int64) ([]domain.AuditEvent, error) // oldest first
-	GrantingRights(ctx context.Context) ([]domain.GrantingRight, error)                // recorded by main users, by theme
-	MandatesEnding(ctx context.Context, from, to time.Time) ([]domain.Mandate, error)  // active, ending within [from, to], by end
+	AuditForRequest(ctx context.Context, requestID int64) ([]domain.AuditEvent, error)           // oldest first
+	GrantingRights(ctx context.Context) ([]domain.GrantingRight, error)                          // recorded by main users, by theme
+	MandatesEnding(ctx context.Context, from, to time.Time, limit int) ([]domain.Mandate, error) // active, ending within [from, to], by end; limit <= 0: all
 	// Delegations are an approver's delegations not ended and lasting until from or later, by first day.
 	Delegations(ctx context.Context, approverID string, from domain.Date) ([]domain.Delegation, error)
 }

@@ -557,10 +557,9 @@ func (s *Service) Overview(ctx context.Context, actorID string) (domain.Overview
 	if err != nil {
 		return ov, err
 	}
-	if ov.EndingSoonest, err = s.Store.MandatesEnding(ctx, today.Time(), today.AddYears(domain.MaxMandateYears).Time()); err != nil {
+	if ov.EndingSoonest, err = s.Store.MandatesEnding(ctx, today.Time(), today.AddYears(domain.MaxMandateYears).Time(), overviewRows); err != nil {
 		return ov, err
 	}
-	ov.EndingSoonest = ov.EndingSoonest[:min(len(ov.EndingSoonest), overviewRows)]
 	if ov.OldestTasks, err = s.Store.RequestsAwaitingGrant(ctx); err != nil {
 		return ov, err
 	}
