@@ -276,8 +276,45 @@ func validateOrg(o *domain.Organisation, doc yamlDoc, themeIDs refs, r *reporter
 		}
 		seen[id] = true
 	}
+	validateHolders(o, doc, themeIDs, r)
 	checkGrantPolicy(at(doc.keyLine("grant"), "grant"), o.Grant)
 	checkAlertPolicy(at(doc.keyLine("alerts"), "alerts"), o.Alerts)
+}
+
+// validateHolders checks the holders of the right to grant (granting_right_holders): an Entra object id each, listed
+// once, known themes each listed once, and the last day of the right as YYYY-MM-DD. With holders, the covered themes
+// are derived from them, so covered_themes must not be written as well (two lists would drift apart).
+func validateHolders(o *domain.Organisation, doc yamlDoc, themeIDs refs, r *reporter) {
+	if len(o.RightHolders) == 0 {
+		return
+	}
+	const key = "granting_right_holders"
+	if len(o.CoveredThemes) > 0 {
+		r.add(doc.spec.name, doc.keyLine("covered_themes"), "covered_themes",
+			"must not be written together with %s: the covered themes are the holders' themes", key)
+	}
+	seen := map[string]bool{}
+	for i := range o.RightHolders {
+		h := &o.RightHolders[i]
+		add := func(format string, args ...any) { r.add(doc.spec.name, doc.itemLine(key, i), key, format, args...) }
+		switch {
+		case !validGUID(h.ID):
+			add("%q is not an Entra object id (GUID)", h.ID)
+		case seen[strings.ToLower(h.ID)]:
+			add("lists %q twice", h.ID)
+		}
+		seen[strings.ToLower(h.ID)] = true
+		if len(h.Themes) == 0 {
+			add("holder %s names no themes", h.ID)
+		}
+		checkRefList(add, "themes", "theme", h.Themes, themeIDs, nil)
+		d, err := domain.ParseDate(h.UntilText)
+		if err != nil {
+			add("holder %s: until %q must be the last day of the right as YYYY-MM-DD", h.ID, h.UntilText)
+		}
+		h.Until = d
+	}
+	o.CoveredThemes = domain.HolderCoverage(o.RightHolders)
 }
 
 // checkAlertPolicy checks the alert policy: working hours as HH:MM with the start before the end, escalation after

@@ -127,7 +127,11 @@ type Organisation struct {
 	// DepartmentHeads maps a department name as the directory spells it to the Entra object id of its head.
 	DepartmentHeads map[string]string `json:"department_heads" yaml:"department_heads"`
 	// CoveredThemes are the themes the organisation's valtuutusoikeus covers; anything else needs a new DVV application.
+	// With RightHolders the catalog loader derives it from them (the union of their themes), so there is one truth.
 	CoveredThemes []string `json:"covered_themes" yaml:"covered_themes"`
+	// RightHolders are the people DVV registered as holding the organisation's valtuutusoikeus, each with the themes
+	// and the end of their right (continuity.go).
+	RightHolders []RightHolder `json:"granting_right_holders,omitempty" yaml:"granting_right_holders"`
 	// Grant is the organisation's policy on how approved mandates are granted in Suomi.fi.
 	Grant GrantPolicy `json:"grant" yaml:"grant"`
 	// Alerts is the organisation's policy for herätteet: working hours and how long things may wait.

@@ -176,6 +176,9 @@ func KindOf(p Payload) string {
 	if k := handoffKind(p); k != "" { // the hand-off's kinds: handoff.go
 		return k
 	}
+	if k := lifeKind(p); k != "" { // joiners, leavers, continuity: lifemsgs.go
+		return k
+	}
 	switch p.(type) {
 	case ApprovalRequest:
 		return MsgApprovalRequest
@@ -246,6 +249,9 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 	if hp, ok := p.(HandoffPayload); ok { // about a hand-off, not a request: handoff.go
 		return HandoffMessageFor(recipientID, hp)
 	}
+	if lp, ok := p.(LifePayload); ok { // joiners, leavers, continuity: lifemsgs.go
+		return lifeMessageFor(recipientID, lp)
+	}
 	w := wirePayload{V: PayloadVersion}
 	switch p := p.(type) {
 	case GrantedNotice:
@@ -283,6 +289,9 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 // no retry will make such a message deliverable.
 func (m OutboxMessage) Decode() (Payload, error) {
 	if p, ok, err := decodeHandoff(m); ok { // the hand-off's kinds: handoff.go
+		return p, err
+	}
+	if p, ok, err := decodeLife(m); ok { // joiners, leavers, continuity: lifemsgs.go
 		return p, err
 	}
 	var w wirePayload

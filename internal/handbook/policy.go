@@ -49,7 +49,9 @@ func (b *builder) right() Section {
 			uncovered = append(uncovered, append(b.themeName(t), T(" "), C(t.ID)))
 		}
 	}
-	blocks := []Block{Para{T(b.p.Format("handbook.right.covered", "n", itoa(len(covered))) + " ("), C("covered_themes"), T("):")}}
+	// With holders, the covered themes are the holders' themes (granting_right_holders); else covered_themes.
+	blocks := []Block{Para{T(b.p.Format("handbook.right.covered", "n", itoa(len(covered))) + " ("), C("granting_right_holders"),
+		T(" / "), C("covered_themes"), T("):")}}
 	if len(covered) > 0 {
 		blocks = append(blocks, List{Items: covered})
 	}
