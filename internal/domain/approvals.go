@@ -116,7 +116,9 @@ func (r *Request) Expire(at time.Time) error {
 }
 
 // Expired reports whether the request expired undecided (see Expire).
-func (r Request) Expired() bool { return r.State == RequestCancelled && r.DecidedBy == SystemActor }
+func (r Request) Expired() bool {
+	return r.State == RequestCancelled && r.DecidedBy == SystemActor && r.DecisionReason != LeaverReason
+}
 
 // ---- delegation -----------------------------------------------------------------------------------------------
 

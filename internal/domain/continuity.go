@@ -31,7 +31,9 @@ func (h RightHolder) InForce(day Date) bool { return !h.Until.Before(day) }
 func (h RightHolder) Covers(themeID string) bool { return slices.Contains(h.Themes, themeID) }
 
 // EndsWithin reports whether the holder's right ends within days of day (or has ended).
-func (h RightHolder) EndsWithin(day Date, days int) bool { return h.Until.Before(day.AddDays(days + 1)) }
+func (h RightHolder) EndsWithin(day Date, days int) bool {
+	return h.Until.Before(day.AddDays(days + 1))
+}
 
 // HolderCoverage is the union of the holders' themes, sorted: the themes the organisation's right covers.
 func HolderCoverage(holders []RightHolder) []string {

@@ -29,10 +29,10 @@ type ContinuityReason string
 
 // Continuity reasons.
 const (
-	ContinuityFewHolders   ContinuityReason = "few_holders"   // fewer than two holders for themes in use
-	ContinuityHolderLeft   ContinuityReason = "holder_left"   // a holder left the organisation
-	ContinuityHolderMoved  ContinuityReason = "holder_moved"  // a holder's department or job title changed
-	ContinuityRightEnding  ContinuityReason = "right_ending"  // a holder's right ends within 90 days (or has ended)
+	ContinuityFewHolders  ContinuityReason = "few_holders"  // fewer than two holders for themes in use
+	ContinuityHolderLeft  ContinuityReason = "holder_left"  // a holder left the organisation
+	ContinuityHolderMoved ContinuityReason = "holder_moved" // a holder's department or job title changed
+	ContinuityRightEnding ContinuityReason = "right_ending" // a holder's right ends within 90 days (or has ended)
 )
 
 // Valid reports whether r is a known reason.
