@@ -81,6 +81,9 @@ func ApproverChanged(p i18n.Printer, in ApproverChangedInput) *Card {
 		reason = string(domain.ReassignEscalated)
 	}
 	key := "waiting.changed." + who + "." + reason
+	if ch.Reason == domain.ReassignApproverLeft { // the approver left the organisation (issue 10)
+		key = "leaver.changed." + who
+	}
 	c := New(string(p.Lang))
 	title := p.Format(key+".title", "ref", r.Reference())
 	c.FallbackText = title

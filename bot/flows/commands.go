@@ -20,6 +20,7 @@ const (
 	cmdMandateList
 	cmdUpcoming
 	cmdAbsence // an approver away names who decides meanwhile: "poissa 10.–24.7." (see absenceWords)
+	cmdMyTeam  // a supervisor's people with their mandates and requests (myteam.go)
 )
 
 // commandPhrases map typed text (normalised) to commands, with the language the phrase is in. Exact phrases come
@@ -45,6 +46,8 @@ var commandPhrases = map[string]struct {
 	"tulevat muistutukset": {cmdUpcoming, domain.Finnish}, "herätteet": {cmdUpcoming, domain.Finnish}, "tulevat herätteet": {cmdUpcoming, domain.Finnish},
 	"kommande påminnelser": {cmdUpcoming, domain.Swedish}, "påminnelser": {cmdUpcoming, domain.Swedish},
 	"upcoming reminders": {cmdUpcoming, domain.English}, "reminders": {cmdUpcoming, domain.English},
+	"tiimini": {cmdMyTeam, domain.Finnish}, "oma tiimi": {cmdMyTeam, domain.Finnish},
+	"mitt team": {cmdMyTeam, domain.Swedish}, "my team": {cmdMyTeam, domain.English},
 }
 
 // intakeWords recognise free-text questions about needing mandates, in all three languages.

@@ -122,6 +122,8 @@ func New(d Deps) *Flows {
 	(&upcoming{f}).register()
 	(&absence{f}).register()
 	(&helpdesk{f}).register()
+	(&myTeam{f}).register()
+	(&leaverTask{f}).register()
 	return f
 }
 

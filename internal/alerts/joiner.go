@@ -43,11 +43,11 @@ func joinerEffect(s *Service, ctx context.Context, tx domain.Tx, job domain.Job)
 		return nil, personAudit(ctx, tx, "directory.joiner", map[string]any{"person": ev.PersonID, "welcomed": false,
 			"why": "welcomed_before"})
 	}
-	msgs := []domain.OutboxMessage{domain.Message(ev.PersonID, 0, domain.JoinerWelcome{Person: ev.PersonID})}
 	var roles []string
 	for _, r := range s.Catalog.RolesForJobTitle(u.JobTitle) {
 		roles = append(roles, r.ID)
 	}
+	msgs := []domain.OutboxMessage{domain.Message(ev.PersonID, 0, domain.JoinerWelcome{Person: ev.PersonID, Roles: roles})}
 	sup, err := s.joinerSupervisor(ctx, ev)
 	if err != nil {
 		return nil, err

@@ -87,6 +87,9 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	if hp, ok := payload.(domain.HandoffPayload); ok { // about a hand-off, not a request: handoff.go
 		return d.deliverHandoff(ctx, m, hp)
 	}
+	if lp, ok := payload.(domain.LifePayload); ok { // about a joiner, a leaver or the right to grant: life.go
+		return d.deliverLife(ctx, m, lp)
+	}
 	if _, ok := payload.(domain.WeeklyDigest); ok { // about the register, not one request
 		return d.weeklyDigest(ctx, m.RecipientID)
 	}

@@ -45,10 +45,12 @@ func (r ContinuityReason) Valid() bool {
 }
 
 type (
-	// JoinerWelcome welcomes a newcomer; it is rendered in their language when delivered.
+	// JoinerWelcome welcomes a newcomer; it is rendered in their language when delivered. Roles are the role
+	// profiles matching their job title (the intake opens with the role when there is exactly one).
 	JoinerWelcome struct {
 		life
 		Person string
+		Roles  []string
 	}
 	// JoinerNotice tells the newcomer's supervisor that the newcomer may need mandates, with the role profiles
 	// whose names match the job title (as the directory had it when they joined).
@@ -112,7 +114,7 @@ func lifeMessageFor(recipientID string, p LifePayload) OutboxMessage {
 	w := lifeWire{V: PayloadVersion}
 	switch p := p.(type) {
 	case JoinerWelcome:
-		w.Person = p.Person
+		w.Person, w.Roles = p.Person, p.Roles
 	case JoinerNotice:
 		w.Person, w.Name, w.JobTitle, w.Department, w.Roles = p.Person, p.Name, p.JobTitle, p.Department, p.Roles
 	case LeaverTask:
@@ -140,7 +142,7 @@ func decodeLife(m OutboxMessage) (p Payload, ok bool, err error) {
 	}
 	switch m.Kind {
 	case MsgJoinerWelcome:
-		return JoinerWelcome{Person: w.Person}, true, nil
+		return JoinerWelcome{Person: w.Person, Roles: w.Roles}, true, nil
 	case MsgJoinerNotice:
 		return JoinerNotice{Person: w.Person, Name: w.Name, JobTitle: w.JobTitle, Department: w.Department, Roles: w.Roles}, true, nil
 	case MsgLeaverTask:
