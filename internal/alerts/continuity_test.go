@@ -1,0 +1,63 @@
+package alerts_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+// movedDirectory is the demo directory with some people's records changed, as the directory looks after a move.
+type movedDirectory struct {
+	domain.Directory
+	changed map[string]domain.User
+}
+
+func (d *movedDirectory) User(ctx context.Context, id string) (domain.User, error) {
+	if u, ok := d.changed[id]; ok {
+		return u, nil
+	}
+	return d.Directory.User(ctx, id)
+}
+
+// A holder of the right to grant who leaves warns the main users once, from the leaver event, and the daily check
+// does not warn again; a holder who moves is noticed by the next daily check, once.
+func TestContinuityHolderLeavesOrMoves(t *testing.T) {
+	eachWorld(t, func(t *testing.T, w *expiryWorld) {
+		ctx := context.Background()
+		dir := &movedDirectory{Directory: w.alerts.Directory, changed: map[string]domain.User{}}
+		w.alerts.Directory = dir
+		if err := w.alerts.Start(ctx, w.db.Jobs); err != nil {
+			t.Fatal(err)
+		}
+		w.runUntil(fiTime(2026, 11, 27, 20, 0))
+		if got := w.of(domain.MsgContinuityAlert); len(got) != 0 {
+			t.Fatalf("alerts with nothing in use and two holders: %v", got)
+		}
+		// Helena moves to another department: the next morning's check warns, once.
+		helena, err := dir.Directory.User(ctx, headHelena)
+		if err != nil {
+			t.Fatal(err)
+		}
+		helena.Department = "Kaupunkikehitys"
+		dir.changed[headHelena] = helena
+		w.runUntil(fiTime(2026, 12, 4, 20, 0))
+		moved := w.of(domain.MsgContinuityAlert)
+		if len(moved) != 1 || moved[0].payload.(domain.ContinuityAlert).Reason != domain.ContinuityHolderMoved ||
+			moved[0].String() != "continuity_alert→04@2026-11-30 08:00" {
+			t.Fatalf("after the move: %v", moved)
+		}
+		// Then she leaves: the leaver event warns at once; the directory then shows her disabled, and the daily
+		// checks stay quiet about it.
+		w.clk.Set(fiTime(2026, 12, 7, 9, 0))
+		w.event(domain.Leaver, headHelena, &domain.DirectoryPerson{User: helena}, nil, domain.NewDate(2026, 12, 7))
+		helena.AccountEnabled = false
+		dir.changed[headHelena] = helena
+		w.runUntil(fiTime(2026, 12, 18, 20, 0))
+		all := w.of(domain.MsgContinuityAlert)
+		if len(all) != 2 || all[1].payload.(domain.ContinuityAlert).Reason != domain.ContinuityHolderLeft ||
+			all[1].String() != "continuity_alert→04@2026-12-07 10:00" {
+			t.Errorf("after leaving: %v", all)
+		}
+	})
+}
