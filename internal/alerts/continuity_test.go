@@ -61,3 +61,27 @@ func TestContinuityHolderLeavesOrMoves(t *testing.T) {
 		}
 	})
 }
+
+// A leave the sync saw in advance that is withdrawn before its day (the directory shows the account with no leave
+// day any more) does nothing on that day but its audit row.
+func TestWithdrawnLeaveDoesNothing(t *testing.T) {
+	eachWorld(t, func(t *testing.T, w *expiryWorld) {
+		w.grant(domain.NewDate(2027, 12, 31))
+		before := len(w.delivered)
+		elina := person(holderElina, "Elina Lindholm", "Talous- ja henkilöstöpalvelut", "Palkkasihteeri", supervisorSami)
+		left := *elina
+		day := domain.NewDate(2027, 1, 15).Time()
+		left.LeaveDate = &day
+		w.event(domain.Leaver, holderElina, elina, &left, domain.NewDate(2027, 1, 15))
+		// The demo directory shows Elina enabled with no leave day: the leave was withdrawn.
+		w.runUntil(fiTime(2027, 1, 29, 20, 0))
+		for _, d := range w.delivered[before:] {
+			if d.Kind == domain.MsgLeaverTask {
+				t.Errorf("a withdrawn leave made a task: %v", d)
+			}
+		}
+		if w.actions("directory.leaver_withdrawn") != 1 || w.actions("directory.leaver") != 0 {
+			t.Errorf("audit: withdrawn %d, leaver %d", w.actions("directory.leaver_withdrawn"), w.actions("directory.leaver"))
+		}
+	})
+}

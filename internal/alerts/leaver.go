@@ -91,6 +91,13 @@ func leaverEffect(s *Service, ctx context.Context, tx domain.Tx, job domain.Job)
 	}
 	now := s.now()
 	name := s.leaverName(ctx, ev)
+	if withdrawn, err := s.leaveWithdrawn(ctx, ev); err != nil || withdrawn {
+		if err != nil {
+			return nil, err
+		}
+		return nil, personAudit(ctx, tx, "directory.leaver_withdrawn", map[string]any{"person": ev.PersonID,
+			"effective_on": domain.DateOf(ev.EffectiveOn).String()})
+	}
 	var msgs []domain.OutboxMessage
 
 	opened, err := s.openLeaverTasks(ctx, lt, ev.PersonID, now)
@@ -135,6 +142,24 @@ func leaverEffect(s *Service, ctx context.Context, tx domain.Tx, job domain.Job)
 	return msgs, personAudit(ctx, tx, "directory.leaver", map[string]any{"person": ev.PersonID,
 		"effective_on": domain.DateOf(ev.EffectiveOn).String(), "invalidation_tasks": len(opened),
 		"requests_ended": ended, "approvals_moved": moved, "right_holder": holder})
+}
+
+// leaveWithdrawn reports whether a leave the sync saw in advance (a leave day after the day it was detected) no
+// longer holds when its day comes: the directory now shows the account enabled with no leave day, or a later one
+// (the employment was extended; a later leave day is an event of its own). A person the directory no longer has,
+// or whose account is disabled, has left.
+func (s *Service) leaveWithdrawn(ctx context.Context, ev domain.DirectoryEvent) (bool, error) {
+	if s.Directory == nil || !domain.DateOf(ev.EffectiveOn).After(domain.Today(ev.DetectedAt)) {
+		return false, nil
+	}
+	u, err := s.Directory.User(ctx, ev.PersonID)
+	switch {
+	case domain.IsCode(err, domain.ENotFound):
+		return false, nil
+	case err != nil:
+		return false, err // a directory outage must not cancel a leave: the job retries
+	}
+	return u.AccountEnabled && (u.LeaveDate == nil || domain.Today(*u.LeaveDate).After(s.today())), nil
 }
 
 // leaverName is the leaver's name from the event, else the directory.

@@ -47,6 +47,8 @@ func TestAYearOfJoinersLeaversAndContinuity(t *testing.T) {
 		day := domain.NewDate(2027, 3, 15).Time()
 		left.LeaveDate = &day
 		w.event(domain.Leaver, holderElina, elina, &left, domain.NewDate(2027, 3, 15))
+		dir := &movedDirectory{Directory: w.alerts.Directory, changed: map[string]domain.User{holderElina: left.User}}
+		w.alerts.Directory = dir
 
 		w.runUntil(fiTime(2027, 3, 14, 23, 0))
 		if got := w.of(domain.MsgLeaverTask); len(got) != 0 {
