@@ -418,6 +418,10 @@ func TestHandbookStatesTheServiceAsItIs(t *testing.T) {
 		alerts.KindExpiry:             "handbook.alerts.expiry_notice",
 		alerts.KindExpired:            "handbook.alerts.expired_notice",
 		alerts.KindInvalidation:       "handbook.alerts.invalidation_reminder",
+		domain.Joiner.JobKind():       "handbook.alerts.joiner",
+		domain.Leaver.JobKind():       "handbook.alerts.leaver",
+		alerts.KindLeaverRemind:       "handbook.alerts.leaver",
+		alerts.KindContinuityCheck:    "handbook.alerts.continuity",
 	}
 	c, err := catalog.Default()
 	if err != nil {

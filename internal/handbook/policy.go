@@ -108,6 +108,11 @@ func (b *builder) alerts() Section {
 			"main_users", "alerts.grant_reminder_days"),
 		row("digest", P(b.p.Format("handbook.alerts.digest_when", "n", itoa(digestHorizonDays))), "main_users"),
 		row("handoff_reminder", b.handoffReminders(), "channel", "digituki.reminder_minutes", "digituki.reminders"),
+		// The directory's joiners and leavers, and the continuity of the right to grant (issue 10).
+		row("joiner", P(b.p.Get("handbook.alerts.joiner_when")), "joiner"),
+		row("leaver", P(b.p.Format("handbook.alerts.leaver_when", "n", itoa(pol.GrantReminderDays))), "main_users",
+			"alerts.grant_reminder_days"),
+		row("continuity", P(b.p.Get("handbook.alerts.continuity_when")), "main_users", "granting_right_holders"),
 	}
 	return Section{ID: "herateet", Title: b.p.Get("handbook.alerts.title"), Blocks: []Block{
 		P(b.p.Get("handbook.alerts.intro")),
