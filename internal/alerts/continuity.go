@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/scheduler"
 )
 
@@ -137,4 +138,12 @@ func shortHash(s string) string {
 // errNoPerson is a directory event about nobody: no retry helps.
 func errNoPerson(job domain.Job) error {
 	return fmt.Errorf("%w: job %s: the event names no person", scheduler.ErrPermanent, job.Key)
+}
+
+func init() { describe(KindContinuityCheck, previewContinuityCheck) }
+
+// previewContinuityCheck lists the daily check only by what it would warn about; the preview does not run it (it
+// reads the directory), so it lists nothing and follows no further checks.
+func previewContinuityCheck(*Service, context.Context, domain.Job, i18n.Printer) ([]Alert, []domain.Job, error) {
+	return nil, nil, nil
 }

@@ -2,9 +2,12 @@ package alerts_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 )
 
 // movedDirectory is the demo directory with some people's records changed, as the directory looks after a move.
@@ -82,6 +85,41 @@ func TestWithdrawnLeaveDoesNothing(t *testing.T) {
 		}
 		if w.actions("directory.leaver_withdrawn") != 1 || w.actions("directory.leaver") != 0 {
 			t.Errorf("audit: withdrawn %d, leaver %d", w.actions("directory.leaver_withdrawn"), w.actions("directory.leaver"))
+		}
+	})
+}
+
+// The preview (the main users' "upcoming reminders") names a leaver's task on the leave day and a joiner's
+// welcome in words, and never lists the daily continuity check by its job key.
+func TestPreviewListsJoinersAndLeavers(t *testing.T) {
+	eachWorld(t, func(t *testing.T, w *expiryWorld) {
+		ctx := context.Background()
+		if err := w.alerts.Start(ctx, w.db.Jobs); err != nil {
+			t.Fatal(err)
+		}
+		w.event(domain.Joiner, newcomer, nil, person(newcomer, "Noora Uusi", "Talous- ja henkilöstöpalvelut", "Palkkasihteeri", supervisorSami),
+			domain.NewDate(2026, 11, 26))
+		w.event(domain.Leaver, holderElina, person(holderElina, "Elina Lindholm", "Talous- ja henkilöstöpalvelut", "", supervisorSami), nil,
+			domain.NewDate(2026, 12, 2))
+		list, err := w.alerts.Preview(ctx, w.db.Jobs, w.clk.Now(), 10, i18n.MustLoad().Printer(domain.English))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, a := range list {
+			if strings.Contains(a.What, "/") {
+				t.Errorf("a job listed by its key: %+v", a)
+			}
+			if a.Kind == domain.Joiner.JobKind() || a.Kind == domain.Leaver.JobKind() {
+				got = append(got, a.At.In(expiryZone).Format("01-02 15:04")+" "+a.What)
+			}
+		}
+		want := []string{
+			"11-26 08:00 welcome to the newcomer Noora Uusi, and a notice to their supervisor",
+			"12-02 08:00 invalidation task for all the mandates of Elina Lindholm, who leaves",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("preview:\n got %q\nwant %q", got, want)
 		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 )
 
 func init() { register(domain.Joiner.JobKind(), nil, joinerEffect) }
@@ -82,4 +83,22 @@ func (s *Service) joinerSupervisor(ctx context.Context, ev domain.DirectoryEvent
 		return "", nil
 	}
 	return id, nil
+}
+
+func init() { describe(domain.Joiner.JobKind(), previewJoiner) }
+
+// previewJoiner is the welcome a joiner event would send (the preview does not check whether the person was
+// welcomed before).
+func previewJoiner(s *Service, ctx context.Context, job domain.Job, p i18n.Printer) ([]Alert, []domain.Job, error) {
+	ev, err := decodeEvent(job)
+	if err != nil || ev.After == nil {
+		return nil, nil, err
+	}
+	to := []string{ev.PersonID}
+	if sup, err := s.joinerSupervisor(ctx, ev); err != nil {
+		return nil, nil, err
+	} else if sup != "" {
+		to = append(to, sup)
+	}
+	return []Alert{{To: to, What: p.Format("joiner.alert.welcome", "name", ev.After.DisplayName)}}, nil, nil
 }

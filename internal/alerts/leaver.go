@@ -334,3 +334,53 @@ func openOnTask(ctx context.Context, mt domain.MandateTx, ids []int64, today dom
 	}
 	return out, nil
 }
+
+func init() {
+	describe(domain.Leaver.JobKind(), previewLeaver)
+	describe(KindLeaverRemind, previewLeaverReminder)
+}
+
+// previewLeaver is the task a leaver event would give the main users on its day (the preview does not read the
+// person's mandates: the task is listed when the event is).
+func previewLeaver(s *Service, ctx context.Context, job domain.Job, p i18n.Printer) ([]Alert, []domain.Job, error) {
+	ev, err := decodeEvent(job)
+	if err != nil {
+		return nil, nil, err
+	}
+	return []Alert{{To: s.Catalog.Org.MainUsers, What: p.Format("leaver.alert.task", "name", s.leaverName(ctx, ev))}}, nil, nil
+}
+
+// previewLeaverReminder is the reminder of a leaver's task while any mandate on it waits, and the next one.
+func previewLeaverReminder(s *Service, ctx context.Context, job domain.Job, p i18n.Printer) ([]Alert, []domain.Job, error) {
+	var pl leaverPayload
+	if err := decode(job, &pl); err != nil {
+		return nil, nil, err
+	}
+	r, ok := s.Store.(mandateReader)
+	if !ok {
+		return nil, nil, nil
+	}
+	open := 0
+	for _, id := range pl.Mandates {
+		m, err := r.Mandate(ctx, id)
+		if err != nil {
+			if domain.IsCode(err, domain.ENotFound) {
+				continue
+			}
+			return nil, nil, err
+		}
+		inv, err := r.Invalidation(ctx, id)
+		if err == nil && inv.Open() && !m.Ended(domain.Today(job.RunAt)) {
+			open++
+		} else if err != nil && !domain.IsCode(err, domain.ENotFound) {
+			return nil, nil, err
+		}
+	}
+	if open == 0 {
+		return nil, nil, nil
+	}
+	next := pl
+	next.Reminder++
+	return []Alert{{To: s.Catalog.Org.MainUsers, What: p.Format("leaver.alert.remind", "name", pl.Name)}},
+		[]domain.Job{leaverReminderJob(next, s.At(job.RunAt, 1))}, nil
+}
