@@ -88,3 +88,11 @@ func LeaverTask(p i18n.Printer, in LeaverTaskInput) *Card {
 	c.Actions = []Action{done}
 	return c
 }
+
+// requestedBy names who opened an invalidation task: a person, or the bot itself when the assignee left.
+func requestedBy(p i18n.Printer, v MandateView, id string) string {
+	if id == domain.SystemActor {
+		return p.Get("leaver.by_bot")
+	}
+	return v.name(id)
+}

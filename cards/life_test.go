@@ -72,6 +72,13 @@ func lifeGolden() map[string]func(p i18n.Printer) *Card {
 			}})
 		},
 		"myteam-none": func(p i18n.Printer) *Card { return MyTeam(p, MyTeamInput{Catalog: cat, Today: lifeToday}) },
+		// One mandate of a leaver's task opened from the mandate list: the bot opened it, not a person.
+		"leaver-single-task": func(p i18n.Printer) *Card {
+			return InvalidationTask(p, InvalidationTaskInput{Catalog: cat, View: MandateView{Mandate: ms[0], Today: lifeToday,
+				Invalidation: domain.Invalidation{MandateID: ms[0].ID, RequestedBy: domain.SystemActor,
+					RequestedRole: domain.InvalidationByMainUser, RequestedAt: lifeSince, Reason: "Lähtenyt"}},
+				OrgName: porvoo, BusinessID: "1061512-1", MayConfirm: true})
+		},
 	}
 }
 

@@ -221,7 +221,7 @@ func InvalidationForm(p i18n.Printer, in InvalidationFormInput) *Card {
 	back.AssociatedInputs = "none"
 	if inv := v.Invalidation; inv.MandateID != 0 {
 		c.Body = append(c.Body, Text(p.Format("mandate.invalidate.sent", "date", Date(p.Lang, inv.RequestedAt),
-			"name", v.name(inv.RequestedBy))))
+			"name", requestedBy(p, v, inv.RequestedBy))))
 	}
 	if s := v.closed(p); s != "" || !in.MayAsk {
 		if s != "" {
@@ -280,7 +280,11 @@ func InvalidationTask(p i18n.Printer, in InvalidationTaskInput) *Card {
 	if inv.RequestedRole == domain.InvalidationBySupervisor {
 		role = "supervisor"
 	}
-	c.Body = append(c.Body, Text(p.Format("mandate.task.why."+role, "name", v.name(inv.RequestedBy), "date", Date(p.Lang, inv.RequestedAt))))
+	if inv.RequestedBy == domain.SystemActor { // opened when the assignee left (leaver.go in internal/alerts)
+		c.Body = append(c.Body, Text(p.Format("leaver.task.why", "date", Date(p.Lang, inv.RequestedAt))))
+	} else {
+		c.Body = append(c.Body, Text(p.Format("mandate.task.why."+role, "name", v.name(inv.RequestedBy), "date", Date(p.Lang, inv.RequestedAt))))
+	}
 	if in.Reminder > 0 {
 		c.Body = append(c.Body, TextBlock{Type: "TextBlock", Wrap: true, Weight: "Bolder", Color: "Warning",
 			Text: p.Format("mandate.task.reminder", "n", strconv.Itoa(in.Reminder), "date", Date(p.Lang, inv.RequestedAt))})
