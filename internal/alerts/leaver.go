@@ -47,17 +47,20 @@ func lifeTxOf(tx domain.Tx) (lifeTx, error) {
 // orgTexts are the organisation's default-language texts, for what the register records in words (a reason).
 var orgTexts = sync.OnceValue(i18n.MustLoad)
 
-// leaverPayload is the payload of a leaver's task reminders: the person, and the reminder's number.
+// leaverPayload is the payload of a leaver's task reminders: the person, the day of the event that opened the task
+// (a later event about the same person opens a task, and a chain, of its own), the mandates on it and the reminder's
+// number.
 type leaverPayload struct {
 	Person   string  `json:"person"`
 	Name     string  `json:"name"`
+	Day      string  `json:"day"`
 	Mandates []int64 `json:"mandates"`
 	Reminder int     `json:"reminder"`
 }
 
 // leaverReminderJob is the n-th reminder of the person's task, due at.
 func leaverReminderJob(p leaverPayload, at time.Time) domain.Job {
-	return Job(KindLeaverRemind, "person/"+p.Person, strconv.Itoa(p.Reminder), at, p)
+	return Job(KindLeaverRemind, "person/"+p.Person+"/"+p.Day, strconv.Itoa(p.Reminder), at, p)
 }
 
 // decodeEvent reads the directory event a job carries.
@@ -105,7 +108,7 @@ func leaverEffect(s *Service, ctx context.Context, tx domain.Tx, job domain.Job)
 		return nil, err
 	}
 	if len(opened) > 0 {
-		p := leaverPayload{Person: ev.PersonID, Name: name, Mandates: opened}
+		p := leaverPayload{Person: ev.PersonID, Name: name, Day: domain.Today(now).String(), Mandates: opened}
 		for _, mu := range s.Catalog.Org.MainUsers {
 			msgs = append(msgs, domain.Message(mu, 0, domain.LeaverTask{Person: p.Person, Name: name, Mandates: opened}))
 		}
