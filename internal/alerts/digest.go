@@ -27,7 +27,8 @@ type Scheduler interface {
 	Schedule(ctx context.Context, job domain.Job) (bool, error)
 }
 
-// Start schedules what no change schedules: each main user's next weekly digest. Scheduling is by key, so every
+// Start schedules what no change schedules: each main user's next weekly digest and the next periodic review
+// campaign. Scheduling is by key, so every
 // replica may call it at start-up.
 func (s *Service) Start(ctx context.Context, jobs Scheduler) error {
 	for _, mu := range s.Catalog.Org.MainUsers {
@@ -35,7 +36,7 @@ func (s *Service) Start(ctx context.Context, jobs Scheduler) error {
 			return err
 		}
 	}
-	return nil
+	return s.startReviews(ctx, jobs) // the next periodic review campaign: review.go
 }
 
 // digestJob is the digest of the first week that starts after now (this week's, if its first working morning

@@ -278,6 +278,9 @@ func validateOrg(o *domain.Organisation, doc yamlDoc, themeIDs refs, r *reporter
 	}
 	checkGrantPolicy(at(doc.keyLine("grant"), "grant"), o.Grant)
 	checkAlertPolicy(at(doc.keyLine("alerts"), "alerts"), o.Alerts)
+	if err := o.Review.Validate(); err != nil {
+		at(doc.keyLine("review"), "review")("%v", err)
+	}
 }
 
 // checkAlertPolicy checks the alert policy: working hours as HH:MM with the start before the end, escalation after

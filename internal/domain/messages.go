@@ -176,6 +176,9 @@ func KindOf(p Payload) string {
 	if k := handoffKind(p); k != "" { // the hand-off's kinds: handoff.go
 		return k
 	}
+	if k := reviewKind(p); k != "" { // the reviews' kinds: review.go
+		return k
+	}
 	switch p.(type) {
 	case ApprovalRequest:
 		return MsgApprovalRequest
@@ -246,6 +249,9 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 	if hp, ok := p.(HandoffPayload); ok { // about a hand-off, not a request: handoff.go
 		return HandoffMessageFor(recipientID, hp)
 	}
+	if rp, ok := p.(ReviewPayload); ok { // about a review, not a request: review.go
+		return reviewMessage(recipientID, rp)
+	}
 	w := wirePayload{V: PayloadVersion}
 	switch p := p.(type) {
 	case GrantedNotice:
@@ -283,6 +289,9 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 // no retry will make such a message deliverable.
 func (m OutboxMessage) Decode() (Payload, error) {
 	if p, ok, err := decodeHandoff(m); ok { // the hand-off's kinds: handoff.go
+		return p, err
+	}
+	if p, ok, err := decodeReview(m); ok { // the reviews' kinds: review.go
 		return p, err
 	}
 	var w wirePayload
