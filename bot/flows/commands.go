@@ -20,6 +20,8 @@ const (
 	cmdMandateList
 	cmdUpcoming
 	cmdAbsence // an approver away names who decides meanwhile: "poissa 10.–24.7." (see absenceWords)
+	cmdReviewStart
+	cmdReviewReport
 )
 
 // commandPhrases map typed text (normalised) to commands, with the language the phrase is in. Exact phrases come
@@ -45,6 +47,10 @@ var commandPhrases = map[string]struct {
 	"tulevat muistutukset": {cmdUpcoming, domain.Finnish}, "herätteet": {cmdUpcoming, domain.Finnish}, "tulevat herätteet": {cmdUpcoming, domain.Finnish},
 	"kommande påminnelser": {cmdUpcoming, domain.Swedish}, "påminnelser": {cmdUpcoming, domain.Swedish},
 	"upcoming reminders": {cmdUpcoming, domain.English}, "reminders": {cmdUpcoming, domain.English},
+	"aloita katselmointi": {cmdReviewStart, domain.Finnish}, "starta granskning": {cmdReviewStart, domain.Swedish},
+	"start review": {cmdReviewStart, domain.English}, "start a review": {cmdReviewStart, domain.English},
+	"katselmoinnin raportti": {cmdReviewReport, domain.Finnish}, "katselmointiraportti": {cmdReviewReport, domain.Finnish},
+	"granskningsrapport": {cmdReviewReport, domain.Swedish}, "review report": {cmdReviewReport, domain.English},
 }
 
 // intakeWords recognise free-text questions about needing mandates, in all three languages.

@@ -82,6 +82,9 @@ type Deps struct {
 	// Mandates runs what people do with a mandate after its grant (renew, let it lapse, invalidate); nil leaves
 	// those verbs out.
 	Mandates *workflow.Mandates
+	// Reviews runs reviews of mandates (the reviewer's decisions, campaigns and their report); nil leaves those
+	// commands and verbs out.
+	Reviews *workflow.Reviews
 }
 
 // verbHandler answers a card verb with the card that replaces the tapped one. It returns errBadAction for data the
@@ -122,6 +125,7 @@ func New(d Deps) *Flows {
 	(&upcoming{f}).register()
 	(&absence{f}).register()
 	(&helpdesk{f}).register()
+	(&reviewFlow{f}).register()
 	return f
 }
 

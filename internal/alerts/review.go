@@ -224,7 +224,7 @@ func (s *Service) StartCampaign(ctx context.Context, tx domain.Tx, actor, activi
 	if err != nil {
 		return domain.Campaign{}, nil, err
 	}
-	c := domain.Campaign{StartedBy: actor, Deadline: s.At(s.now(), s.Catalog.Org.Review.AnswerDays())}
+	c := domain.Campaign{StartedBy: actor, Deadline: s.CampaignDeadline(s.now())}
 	if err := rt.CreateCampaign(ctx, &c); err != nil {
 		return c, nil, err
 	}
@@ -278,6 +278,12 @@ func (s *Service) StartCampaign(ctx context.Context, tx domain.Tx, actor, activi
 	_, err = tx.Schedule(ctx, Job(KindReviewDeadline, "campaign/"+strconv.FormatInt(c.ID, 10), "deadline", c.Deadline,
 		campaignJob{Campaign: c.ID}))
 	return c, msgs, err
+}
+
+// CampaignDeadline is when a campaign started at from must be answered: review.answer_working_days working days
+// later, at the start of working hours.
+func (s *Service) CampaignDeadline(from time.Time) time.Time {
+	return s.At(from, s.Catalog.Org.Review.AnswerDays())
 }
 
 // itemOf is the review item of mandate m.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/alerts"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
@@ -33,6 +34,8 @@ type ReviewStore interface {
 // CampaignStarter starts a review campaign inside tx and returns the reviewers' cards.
 type CampaignStarter interface {
 	StartCampaign(ctx context.Context, tx domain.Tx, actor, activityID string) (domain.Campaign, []domain.OutboxMessage, error)
+	// CampaignDeadline is when a campaign started at from must be answered.
+	CampaignDeadline(from time.Time) time.Time
 }
 
 // ReviewDecisionInput is a reviewer's submit: a decision per item id (the items left out stay open).
