@@ -418,6 +418,11 @@ func TestHandbookStatesTheServiceAsItIs(t *testing.T) {
 		alerts.KindExpiry:             "handbook.alerts.expiry_notice",
 		alerts.KindExpired:            "handbook.alerts.expired_notice",
 		alerts.KindInvalidation:       "handbook.alerts.invalidation_reminder",
+		alerts.KindMover:              "review.handbook.mover",
+		alerts.KindReviewReminder:     "review.handbook.mover",
+		alerts.KindReviewEscalation:   "review.handbook.mover",
+		alerts.KindReviewCampaign:     "review.handbook.campaign",
+		alerts.KindReviewDeadline:     "review.handbook.deadline",
 	}
 	c, err := catalog.Default()
 	if err != nil {

@@ -107,6 +107,7 @@ func (b *builder) alerts() Section {
 		row("digest", P(b.p.Format("handbook.alerts.digest_when", "n", itoa(digestHorizonDays))), "main_users"),
 		row("handoff_reminder", b.handoffReminders(), "channel", "digituki.reminder_minutes", "digituki.reminders"),
 	}
+	rows = append(rows, b.reviewRows()...) // reviews of mandates: review.go
 	return Section{ID: "herateet", Title: b.p.Get("handbook.alerts.title"), Blocks: []Block{
 		P(b.p.Get("handbook.alerts.intro")),
 		Table{Head: b.heads("handbook.col.alert", "handbook.col.when", "handbook.col.to", "handbook.col.key"), Rows: rows},
