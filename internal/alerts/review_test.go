@@ -344,3 +344,129 @@ func countOf(list []string, s string) int {
 	}
 	return n
 }
+
+// A year of reviews, 2027, on an injected clock with scheduler passes through every day: the periodic campaign
+// starts on review.first_on (Monday 1 March), Sami answers, Leo does not and is reminded, his review moves to the
+// main user, and at the deadline the report goes to the main user with Oskar's mandate unanswered; in June Elina
+// moves to Sivistyspalvelut and Leo, her new supervisor, gets one review card whose "invalidate" becomes the main
+// user's invalidation task. Every review message is written in working hours.
+func TestAYearOfReviews(t *testing.T) {
+	each(t, time.Date(2027, 1, 4, 8, 30, 0, 0, helsinki), func(t *testing.T, g *rig) {
+		ctx := context.Background()
+		day := func(m time.Month, d, h int) time.Time { return time.Date(2027, m, d, h, 0, 0, 0, helsinki) }
+		until := time.Date(2028, 12, 31, 0, 0, 0, 0, time.UTC)
+		me := g.mandate(elina, "Elina Lindholm", "Talous- ja henkilöstöpalvelut", "vero-veroasiat", until)
+		g.mandate(oskar, "Oskar Berg", "Sivistyspalvelut", "vero-veroasiat", until)
+		if err := g.alerts.Start(ctx, g.db.Jobs); err != nil {
+			t.Fatal(err)
+		}
+		walked := g.clk.Now()
+		walk := func(to time.Time) {
+			t.Helper()
+			for d := walked; !d.After(to); d = d.Add(time.Hour) {
+				if h := d.In(helsinki).Hour(); h == 2 || h == 7 || h == 8 || h == 10 || h == 15 || h == 17 {
+					g.runAt(d)
+				}
+			}
+			walked = to
+			g.clk.Set(to)
+		}
+		when := func(who, kind string) []string {
+			t.Helper()
+			msgs, err := g.db.Outbox.ForRecipient(ctx, who)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, m := range msgs {
+				if m.Kind == kind {
+					out = append(out, m.CreatedAt.In(helsinki).Format("2.1. 15"))
+				}
+			}
+			return out
+		}
+		want := func(what string, got []string, w ...string) {
+			t.Helper()
+			if !slices.Equal(got, w) {
+				t.Errorf("%s: %v, want %v", what, got, w)
+			}
+		}
+		rv := g.reviews()
+
+		// March: the campaign starts on Monday 1 March at the start of working hours; Sami keeps Elina's mandate on
+		// the 2nd.
+		walk(day(time.March, 2, 9))
+		want("Sami's campaign card", when(sami, domain.MsgReviewCard), "1.3. 08")
+		want("Leo's campaign card", when(leo, domain.MsgReviewCard), "1.3. 08")
+		c, err := g.db.Register.LatestCampaign(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, _ := g.db.Register.CampaignReviews(ctx, c.ID)
+		for _, r := range rs {
+			if r.ReviewerID == sami {
+				if _, err := rv.Decide(ctx, workflow.ReviewDecisionInput{ActorID: sami, ReviewID: r.ID,
+					Decisions: map[int64]domain.ReviewDecision{r.Items[0].ID: domain.ReviewKeep}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		// The passes run at half past (the clock started at 8:30), so the campaign started at 8:30 and its jobs are
+		// due at 8:30 of their day, run by the 10:30 pass. Leo is reminded on the third working day (Thursday 4
+		// March), his review moves to Mikael on the seventh (Wednesday 10 March), who is reminded on Monday 15 March;
+		// the deadline, fifteen working days from the start, is Monday 22 March: Mikael gets the report.
+		walk(day(time.April, 1, 9))
+		want("Leo's card and reminder", when(leo, domain.MsgReviewCard), "1.3. 08", "4.3. 10")
+		want("Mikael's escalated card and reminder", when(mikael, domain.MsgReviewCard), "10.3. 10", "15.3. 10")
+		want("Sami, who answered", when(sami, domain.MsgReviewCard), "1.3. 08")
+		want("the report", when(mikael, domain.MsgReviewReport), "22.3. 10")
+		rep, err := rv.Report(ctx, mikael, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept, unanswered := 0, 0
+		for _, r := range rep.Reviews {
+			for _, it := range r.Items {
+				switch it.Decision {
+				case domain.ReviewKeep:
+					kept++
+				case "":
+					unanswered++
+				}
+			}
+		}
+		if kept != 1 || unanswered != 1 || rep.Campaign.Open() {
+			t.Errorf("report: %d kept, %d unanswered, open %v", kept, unanswered, rep.Campaign.Open())
+		}
+
+		// June: Elina moves (the event detected on Saturday 12 June, handled on Monday 14th); Leo gets one card and
+		// invalidates her mandate on the 15th: the main user's task.
+		walk(day(time.June, 12, 11))
+		g.moved(g.clk.Now())
+		walk(day(time.June, 15, 9))
+		want("Leo's cards after the move", when(leo, domain.MsgReviewCard), "1.3. 08", "4.3. 10", "14.6. 08")
+		mine, _ := g.db.Register.Review(ctx, g.kinds(leo, domain.MsgReviewCard)[2].(domain.ReviewCard).Review)
+		if mine.Kind != domain.ReviewMover || len(mine.Items) != 1 || mine.Items[0].MandateID != me.ID {
+			t.Fatalf("the mover's review: %+v", mine)
+		}
+		if _, err := rv.Decide(ctx, workflow.ReviewDecisionInput{ActorID: leo, ReviewID: mine.ID,
+			Decisions: map[int64]domain.ReviewDecision{mine.Items[0].ID: domain.ReviewInvalidate}}); err != nil {
+			t.Fatal(err)
+		}
+		want("the invalidation task", when(mikael, domain.MsgInvalidationTask), "15.6. 09")
+
+		// The periodic campaign of 2028 is planned; nothing else about reviews happens this year.
+		walk(day(time.December, 31, 18))
+		want("no more review cards", when(leo, domain.MsgReviewCard), "1.3. 08", "4.3. 10", "14.6. 08")
+		want("one report", when(mikael, domain.MsgReviewReport), "22.3. 10")
+		cal := g.alerts.Calendar()
+		for _, who := range []string{sami, leo, mikael} {
+			msgs, _ := g.db.Outbox.ForRecipient(ctx, who)
+			for _, m := range msgs {
+				if (m.Kind == domain.MsgReviewCard || m.Kind == domain.MsgReviewReport) && !cal.IsWorkingTime(m.CreatedAt) {
+					t.Errorf("%s to %s at %s: outside working hours", m.Kind, name(who), m.CreatedAt.In(helsinki))
+				}
+			}
+		}
+	})
+}
