@@ -136,10 +136,10 @@ func reviewEscalate(s *Service, ctx context.Context, tx domain.Tx, job domain.Jo
 		return nil, err
 	}
 	to, found, err := s.alternateReviewer(ctx, r)
-	if err != nil || !found {
-		if found || err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
+	}
+	if !found {
 		s.log().InfoContext(ctx, "nobody to escalate a review to", slog.Int64("review_id", r.ID))
 		return nil, nil
 	}
