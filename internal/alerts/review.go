@@ -235,17 +235,7 @@ func (s *Service) StartCampaign(ctx context.Context, tx domain.Tx, actor, activi
 	byReviewer := map[string]*domain.Review{}
 	var order []string
 	for _, m := range ms {
-		holder, err := s.Directory.User(ctx, m.HolderID)
-		if domain.IsCode(err, domain.ENotFound) {
-			holder = domain.User{ID: m.HolderID, DisplayName: m.HolderName, Department: m.Department}
-		} else if err != nil {
-			return c, nil, err
-		}
-		mgr, err := s.Directory.Manager(ctx, m.HolderID)
-		if err != nil && !domain.IsCode(err, domain.ENotFound) {
-			return c, nil, err
-		}
-		rev, ok, err := s.reviewerFor(ctx, holder, mgr.ID)
+		rev, ok, err := s.campaignReviewer(ctx, m)
 		if err != nil {
 			return c, nil, err
 		}
@@ -284,6 +274,22 @@ func (s *Service) StartCampaign(ctx context.Context, tx domain.Tx, actor, activi
 // later, at the start of working hours.
 func (s *Service) CampaignDeadline(from time.Time) time.Time {
 	return s.At(from, s.Catalog.Org.Review.AnswerDays())
+}
+
+// campaignReviewer is who reviews m in a campaign: the holder's manager in the directory, else the head of their
+// department, else a main user (reviewerFor).
+func (s *Service) campaignReviewer(ctx context.Context, m domain.Mandate) (domain.User, bool, error) {
+	holder, err := s.Directory.User(ctx, m.HolderID)
+	if domain.IsCode(err, domain.ENotFound) {
+		holder = domain.User{ID: m.HolderID, DisplayName: m.HolderName, Department: m.Department}
+	} else if err != nil {
+		return domain.User{}, false, err
+	}
+	mgr, err := s.Directory.Manager(ctx, m.HolderID)
+	if err != nil && !domain.IsCode(err, domain.ENotFound) {
+		return domain.User{}, false, err
+	}
+	return s.reviewerFor(ctx, holder, mgr.ID)
 }
 
 // itemOf is the review item of mandate m.
