@@ -21,6 +21,8 @@ const (
 	cmdUpcoming
 	cmdAbsence // an approver away names who decides meanwhile: "poissa 10.–24.7." (see absenceWords)
 	cmdMyTeam  // a supervisor's people with their mandates and requests (myteam.go)
+	cmdReviewStart
+	cmdReviewReport
 )
 
 // commandPhrases map typed text (normalised) to commands, with the language the phrase is in. Exact phrases come
@@ -48,6 +50,10 @@ var commandPhrases = map[string]struct {
 	"upcoming reminders": {cmdUpcoming, domain.English}, "reminders": {cmdUpcoming, domain.English},
 	"tiimini": {cmdMyTeam, domain.Finnish}, "oma tiimi": {cmdMyTeam, domain.Finnish},
 	"mitt team": {cmdMyTeam, domain.Swedish}, "my team": {cmdMyTeam, domain.English},
+	"aloita katselmointi": {cmdReviewStart, domain.Finnish}, "starta granskning": {cmdReviewStart, domain.Swedish},
+	"start review": {cmdReviewStart, domain.English}, "start a review": {cmdReviewStart, domain.English},
+	"katselmoinnin raportti": {cmdReviewReport, domain.Finnish}, "katselmointiraportti": {cmdReviewReport, domain.Finnish},
+	"granskningsrapport": {cmdReviewReport, domain.Swedish}, "review report": {cmdReviewReport, domain.English},
 }
 
 // intakeWords recognise free-text questions about needing mandates, in all three languages.

@@ -82,6 +82,9 @@ type Deps struct {
 	// Mandates runs what people do with a mandate after its grant (renew, let it lapse, invalidate); nil leaves
 	// those verbs out.
 	Mandates *workflow.Mandates
+	// Reviews runs reviews of mandates (the reviewer's decisions, campaigns and their report); nil leaves those
+	// commands and verbs out.
+	Reviews *workflow.Reviews
 }
 
 // verbHandler answers a card verb with the card that replaces the tapped one. It returns errBadAction for data the
@@ -124,6 +127,7 @@ func New(d Deps) *Flows {
 	(&helpdesk{f}).register()
 	(&myTeam{f}).register()
 	(&leaverTask{f}).register()
+	(&reviewFlow{f}).register()
 	return f
 }
 

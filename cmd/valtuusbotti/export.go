@@ -18,7 +18,8 @@ import (
 
 // exportArgs are the export command's flags.
 type exportArgs struct {
-	audit                     bool
+	audit, review             bool
+	campaign                  int64
 	out, format, lang         string
 	filter                    exporter.Filter
 	endingBefore, from, until string
@@ -27,6 +28,8 @@ type exportArgs struct {
 func exportCommand(fs *flag.FlagSet) runFunc {
 	var a exportArgs
 	fs.BoolVar(&a.audit, "audit", false, "export the audit trail instead of the register")
+	fs.BoolVar(&a.review, "review", false, "export a review campaign's report (who kept, invalidated, did not answer) instead of the register")
+	fs.Int64Var(&a.campaign, "campaign", 0, "-review: the campaign's number (default: the newest)")
 	fs.StringVar(&a.out, "o", "", "write to this file (default: CSV to standard output)")
 	fs.StringVar(&a.format, "format", "", "csv or xlsx (default: from the -o file's extension, else csv)")
 	fs.StringVar(&a.lang, "lang", "", "column names and values in fi, sv or en (default: the organisation's language)")
@@ -50,6 +53,9 @@ func exportCommand(fs *flag.FlagSet) runFunc {
 // exportTo writes the export a asks for to a.out (through a temporary file) or to stdout, and says how many rows
 // it wrote on stderr.
 func exportTo(ctx context.Context, stdout, stderr io.Writer, cfg *config.Config, opt app.Options, a exportArgs) error {
+	if a.audit && a.review {
+		return fmt.Errorf("%w: -audit or -review, not both", errUsage)
+	}
 	format := sheet.Format(strings.ToLower(a.format))
 	if format == "" {
 		format = sheet.CSV
@@ -96,10 +102,14 @@ func exportTo(ctx context.Context, stdout, stderr io.Writer, cfg *config.Config,
 			return fmt.Errorf("%w: -lang: fi, sv or en, not %q", errUsage, a.lang)
 		}
 	}
-	x := &exporter.Exporter{Store: ap.DB.Register, Catalog: ap.Workflow.Catalog, Now: ap.Workflow.Now}
+	x := &exporter.Exporter{Store: ap.DB.Register, Catalog: ap.Workflow.Catalog, Now: ap.Workflow.Now, Reviews: ap.DB.Register}
 	var n int
 	write := func(w io.Writer) error {
 		var err error
+		if a.review {
+			n, err = x.Review(ctx, w, format, lang, a.campaign)
+			return err
+		}
 		if a.audit {
 			af := exporter.AuditFilter{Person: a.filter.Person}
 			if !from.IsZero() {
@@ -117,6 +127,9 @@ func exportTo(ctx context.Context, stdout, stderr io.Writer, cfg *config.Config,
 	what := "mandates"
 	if a.audit {
 		what = "audit rows"
+	}
+	if a.review {
+		what = "review rows"
 	}
 	if a.out == "" {
 		if err := write(stdout); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/valtuusbotti/valtuusbotti/internal/app"
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 )
 
@@ -98,9 +99,15 @@ func TestImportAndExportCommands(t *testing.T) {
 		t.Fatalf("audit export from tomorrow: %v\n%s", err, out.String())
 	}
 
+	// No review campaign has run: the review export says so.
+	if err := exportTo(ctx, &out, &errOut, cfg, opt, exportArgs{review: true}); !domain.IsCode(err, domain.ENotFound) {
+		t.Errorf("review export without a campaign: %v", err)
+	}
+
 	for _, args := range [][]string{
 		{"import"}, {"import", "a.csv", "b.csv"}, {"import", "-map", "nothing", clean},
 		{"export", "-format", "pdf"}, {"export", "-format", "xlsx"}, {"export", "-ending-before", "31.12.2026"}, {"export", "-lang", "de"},
+		{"export", "-audit", "-review"},
 	} {
 		if err := run(ctx, args, &out, &errOut); !errors.Is(err, errUsage) {
 			t.Errorf("%q: %v, want a usage error", args, err)

@@ -27,16 +27,19 @@ type Scheduler interface {
 	Schedule(ctx context.Context, job domain.Job) (bool, error)
 }
 
-// Start schedules what no change schedules: each main user's next weekly digest, and today's continuity check of
-// the right to grant (continuity.go). Scheduling is by key, so every replica may call it at start-up.
+// Start schedules what no change schedules: each main user's next weekly digest, today's continuity check of the
+// right to grant (continuity.go) and the next periodic review campaign (review.go). Scheduling is by key, so every
+// replica may call it at start-up.
 func (s *Service) Start(ctx context.Context, jobs Scheduler) error {
 	for _, mu := range s.Catalog.Org.MainUsers {
 		if _, err := jobs.Schedule(ctx, s.digestJob(mu, s.now())); err != nil {
 			return err
 		}
 	}
-	_, err := jobs.Schedule(ctx, s.continuityCheckJob(s.today(), nil))
-	return err
+	if _, err := jobs.Schedule(ctx, s.continuityCheckJob(s.today(), nil)); err != nil {
+		return err
+	}
+	return s.startReviews(ctx, jobs)
 }
 
 // digestJob is the digest of the first week that starts after now (this week's, if its first working morning

@@ -240,7 +240,9 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		Alerts: a.Alerts, Jobs: a.DB.Jobs, Support: a.Support,
 		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now,
 		Delegations: &workflow.Delegations{Workflow: a.Workflow, Alerts: a.Alerts},
-		Mandates:    &workflow.Mandates{Flow: a.Workflow, Store: a.DB.Register}})
+		Mandates:    &workflow.Mandates{Flow: a.Workflow, Store: a.DB.Register},
+		Reviews: &workflow.Reviews{Mandates: &workflow.Mandates{Flow: a.Workflow, Store: a.DB.Register},
+			Store: a.DB.Register, Campaigns: a.Alerts}})
 	bcfg := bot.Config{
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
@@ -254,7 +256,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	}
 	a.Outbox.Deliverer = &delivery.Deliverer{Requests: a.DB.Register, Refs: a.DB.People, Connector: p.sender, Installer: p.installer,
 		State: a.State, Views: vw, Language: lang, Messages: msgs, Logger: log.With("component", "delivery"),
-		Mandates: a.DB.Register, Support: a.DB.Support()}
+		Mandates: a.DB.Register, Support: a.DB.Support(), Reviews: a.DB.Register}
 	a.gauges(now)
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.Metrics.Handler())

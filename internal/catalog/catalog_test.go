@@ -345,6 +345,13 @@ func TestLoadReportsProblems(t *testing.T) {
 			want: []want{{"roles.yaml", "only one YAML document is allowed"}},
 		},
 		{
+			name: "a periodic review without its first day",
+			break_: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, "organisation.yaml", "default_language: fi\n", "default_language: fi\nreview:\n  every_months: 12\n")
+			},
+			want: []want{{"organisation.yaml", "review.first_on is required with review.every_months"}},
+		},
+		{
 			name: "duplicate YAML key",
 			break_: func(t *testing.T, fsys fstest.MapFS) {
 				edit(t, fsys, "organisation.yaml", "default_language: fi\n", "default_language: fi\ndefault_language: sv\n")

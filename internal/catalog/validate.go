@@ -279,6 +279,9 @@ func validateOrg(o *domain.Organisation, doc yamlDoc, themeIDs refs, r *reporter
 	validateHolders(o, doc, themeIDs, r)
 	checkGrantPolicy(at(doc.keyLine("grant"), "grant"), o.Grant)
 	checkAlertPolicy(at(doc.keyLine("alerts"), "alerts"), o.Alerts)
+	if err := o.Review.Validate(); err != nil {
+		at(doc.keyLine("review"), "review")("%v", err)
+	}
 }
 
 // validateHolders checks the holders of the right to grant (granting_right_holders): an Entra object id each, listed

@@ -71,6 +71,8 @@ type Deliverer struct {
 	Mandates views.MandateReader
 	// Support is the register of hand-offs (the digituki channel's cards and relayed messages); see handoff.go.
 	Support HandoffStore
+	// Reviews reads the reviews and campaigns the review messages are about; see review.go.
+	Reviews views.ReviewReader
 }
 
 var _ outbox.Deliverer = (*Deliverer)(nil)
@@ -80,6 +82,9 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	payload, err := m.Decode()
 	if err != nil {
 		return fmt.Errorf("%w: %v", outbox.ErrPermanent, err)
+	}
+	if rp, ok := payload.(domain.ReviewPayload); ok { // about a review or a campaign: review.go
+		return d.deliverReview(ctx, m, rp)
 	}
 	if id, ok := domain.MandateOf(payload); ok {
 		return d.deliverMandate(ctx, m, payload, id) // about a mandate, which may have no request

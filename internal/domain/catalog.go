@@ -136,6 +136,8 @@ type Organisation struct {
 	Grant GrantPolicy `json:"grant" yaml:"grant"`
 	// Alerts is the organisation's policy for herätteet: working hours and how long things may wait.
 	Alerts AlertPolicy `json:"alerts" yaml:"alerts"`
+	// Review is the periodic review of mandates (katselmointi): how often and how long supervisors have to answer.
+	Review ReviewPolicy `json:"review" yaml:"review"`
 	// Support is where people get help the bot cannot give (e.g. the digituki network's channel or address), per
 	// language.
 	Support Text `json:"support" yaml:"support"`

@@ -179,6 +179,9 @@ func KindOf(p Payload) string {
 	if k := lifeKind(p); k != "" { // joiners, leavers, continuity: lifemsgs.go
 		return k
 	}
+	if k := reviewKind(p); k != "" { // the reviews' kinds: review.go
+		return k
+	}
 	switch p.(type) {
 	case ApprovalRequest:
 		return MsgApprovalRequest
@@ -252,6 +255,9 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 	if lp, ok := p.(LifePayload); ok { // joiners, leavers, continuity: lifemsgs.go
 		return lifeMessageFor(recipientID, lp)
 	}
+	if rp, ok := p.(ReviewPayload); ok { // about a review, not a request: review.go
+		return reviewMessage(recipientID, rp)
+	}
 	w := wirePayload{V: PayloadVersion}
 	switch p := p.(type) {
 	case GrantedNotice:
@@ -292,6 +298,9 @@ func (m OutboxMessage) Decode() (Payload, error) {
 		return p, err
 	}
 	if p, ok, err := decodeLife(m); ok { // joiners, leavers, continuity: lifemsgs.go
+		return p, err
+	}
+	if p, ok, err := decodeReview(m); ok { // the reviews' kinds: review.go
 		return p, err
 	}
 	var w wirePayload

@@ -33,6 +33,8 @@ type Exporter struct {
 	Store   Store
 	Catalog *catalog.Catalog
 	Now     func() time.Time
+	// Reviews reads the review campaigns for their report (review.go).
+	Reviews ReviewStore
 }
 
 // Filter selects the mandates of an export; zero fields select everything.

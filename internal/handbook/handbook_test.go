@@ -422,6 +422,11 @@ func TestHandbookStatesTheServiceAsItIs(t *testing.T) {
 		domain.Leaver.JobKind():       "handbook.alerts.leaver",
 		alerts.KindLeaverRemind:       "handbook.alerts.leaver",
 		alerts.KindContinuityCheck:    "handbook.alerts.continuity",
+		alerts.KindMover:              "review.handbook.mover",
+		alerts.KindReviewReminder:     "review.handbook.mover",
+		alerts.KindReviewEscalation:   "review.handbook.mover",
+		alerts.KindReviewCampaign:     "review.handbook.campaign",
+		alerts.KindReviewDeadline:     "review.handbook.deadline",
 	}
 	c, err := catalog.Default()
 	if err != nil {

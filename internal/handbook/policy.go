@@ -114,6 +114,7 @@ func (b *builder) alerts() Section {
 			"alerts.grant_reminder_days"),
 		row("continuity", P(b.p.Get("handbook.alerts.continuity_when")), "main_users", "granting_right_holders"),
 	}
+	rows = append(rows, b.reviewRows()...) // reviews of mandates: review.go
 	return Section{ID: "herateet", Title: b.p.Get("handbook.alerts.title"), Blocks: []Block{
 		P(b.p.Get("handbook.alerts.intro")),
 		Table{Head: b.heads("handbook.col.alert", "handbook.col.when", "handbook.col.to", "handbook.col.key"), Rows: rows},

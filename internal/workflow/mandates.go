@@ -289,27 +289,33 @@ func (s *Mandates) RequestInvalidation(ctx context.Context, in InvalidationInput
 		if m.State != domain.MandateActive {
 			return conflict("err.mandate_revoked")
 		}
-		inv := domain.Invalidation{MandateID: m.ID, RequestedBy: in.ActorID, RequestedRole: role, Reason: reason}
-		if err := tx.OpenInvalidation(ctx, &inv); err != nil {
-			return err
-		}
-		if err := mandateAudit(ctx, tx, in.ActorID, "mandate.invalidation_requested", *m, map[string]any{
-			"role": role, "reason": reason}, in.ActivityID); err != nil {
-			return err
-		}
-		if err := s.planMandate(ctx, tx, alerts.EventInvalidationRequested, *m); err != nil {
-			return err
-		}
-		var msgs []domain.OutboxMessage
-		for _, mu := range s.Flow.Catalog.Org.MainUsers {
-			msgs = append(msgs, domain.MandateMessage(mu, *m, domain.InvalidationTask{Mandate: m.ID}))
-		}
-		return enqueue(ctx, tx, msgs...)
+		return s.openInvalidation(ctx, tx, *m, in.ActorID, role, reason, in.ActivityID)
 	})
 	if err != nil {
 		return a, err
 	}
 	return s.Access(ctx, in.ActorID, in.MandateID)
+}
+
+// openInvalidation opens the invalidation task of the active mandate m inside tx (reason checked already): the
+// task, its audit row, its reminders and every main user's task card. A task that exists is EConflict.
+func (s *Mandates) openInvalidation(ctx context.Context, tx domain.MandateTx, m domain.Mandate, actor string, role domain.InvalidationRole, reason, activityID string) error {
+	inv := domain.Invalidation{MandateID: m.ID, RequestedBy: actor, RequestedRole: role, Reason: reason}
+	if err := tx.OpenInvalidation(ctx, &inv); err != nil {
+		return err
+	}
+	if err := mandateAudit(ctx, tx, actor, "mandate.invalidation_requested", m, map[string]any{
+		"role": role, "reason": reason}, activityID); err != nil {
+		return err
+	}
+	if err := s.planMandate(ctx, tx, alerts.EventInvalidationRequested, m); err != nil {
+		return err
+	}
+	var msgs []domain.OutboxMessage
+	for _, mu := range s.Flow.Catalog.Org.MainUsers {
+		msgs = append(msgs, domain.MandateMessage(mu, m, domain.InvalidationTask{Mandate: m.ID}))
+	}
+	return enqueue(ctx, tx, msgs...)
 }
 
 // ConfirmInput is a main user's confirmation that they invalidated the mandate in Suomi.fi.
