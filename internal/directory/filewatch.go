@@ -121,7 +121,9 @@ func (w *FileWatch) Delta(ctx context.Context, link string) (Delta, error) {
 }
 
 // User implements Directory.
-func (w *FileWatch) User(ctx context.Context, id string) (domain.User, error) { return w.File().User(ctx, id) }
+func (w *FileWatch) User(ctx context.Context, id string) (domain.User, error) {
+	return w.File().User(ctx, id)
+}
 
 // Manager implements Directory.
 func (w *FileWatch) Manager(ctx context.Context, id string) (domain.User, error) {

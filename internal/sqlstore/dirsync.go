@@ -157,7 +157,11 @@ func (x *DirSyncTx) DeletePerson(ctx context.Context, id string) error {
 }
 
 // Schedule schedules a job in the transaction (see Tx.Schedule): once per key.
-func (x *DirSyncTx) Schedule(ctx context.Context, job domain.Job) (bool, error) { return x.t.Schedule(ctx, job) }
+func (x *DirSyncTx) Schedule(ctx context.Context, job domain.Job) (bool, error) {
+	return x.t.Schedule(ctx, job)
+}
 
 // CancelJob cancels a pending job in the transaction (see Tx.CancelJob).
-func (x *DirSyncTx) CancelJob(ctx context.Context, key string) (bool, error) { return x.t.CancelJob(ctx, key) }
+func (x *DirSyncTx) CancelJob(ctx context.Context, key string) (bool, error) {
+	return x.t.CancelJob(ctx, key)
+}
