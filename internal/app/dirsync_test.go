@@ -112,10 +112,12 @@ func TestDirectorySyncTwoReplicas(t *testing.T) {
 	}
 	reps := []*harness{newHarness(t, opt), newHarness(t, opt)}
 	ctx := context.Background()
-	eventually(t, "the baseline", func() bool {
-		st, err := reps[0].app.DB.DirSync().State(ctx, "1061512-1")
-		return err == nil && !st.BaselineAt.IsZero()
-	})
+	for i, h := range reps { // each replica's sync at start is over before the file changes
+		eventually(t, fmt.Sprintf("replica %d's first sync", i+1), func() bool { return len(syncLogs(t, h, "start")) == 1 })
+	}
+	if st, err := reps[0].app.DB.DirSync().State(ctx, "1061512-1"); err != nil || st.BaselineAt.IsZero() {
+		t.Fatalf("no baseline: %+v %v", st, err)
+	}
 
 	const sami = "7c1e4a52-0000-4000-8000-000000000002"
 	text := string(demo)
