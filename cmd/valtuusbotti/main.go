@@ -5,6 +5,7 @@
 //	valtuusbotti alerts [-at YYYY-MM-DD] [-days N]   list the alerts due, sending nothing
 //	valtuusbotti import [-dry-run] [-sheet NAME] [-report FILE] [-map "Column=field"] FILE   import a list of mandates
 //	valtuusbotti export [-audit] [-o FILE] [-format csv|xlsx] [filters]   export the register or the audit trail
+//	valtuusbotti sync [-dry-run]      sync the directory now, or print the events the next sync would act on
 //	valtuusbotti handbook [-lang fi|sv|en] [-format md|html|xlsx] [-o FILE]   write the management model
 //	valtuusbotti manifest -app-id ID  write the Teams app package (zip)
 //	valtuusbotti version              print the version
@@ -52,6 +53,7 @@ func commands() []command {
 		{"health", "check that the service on this machine is alive (the container's health check)", healthCommand, false},
 		{"import", "import a main user's list of mandates (CSV or XLSX; -dry-run to only report)", importCommand, true},
 		{"export", "export the register (or -audit, the audit trail) as CSV or XLSX", exportCommand, false},
+		{"sync", "sync the directory now: joiners, movers, leavers (-dry-run only prints what it would act on)", syncCommand, false},
 		{"handbook", "write the organisation's management model from its configuration (-lang, -format md|html|xlsx, -o)", handbookCommand, false},
 		{"manifest", "write the Teams app package zip", manifestCommand, false},
 		{"version", "print the version", versionCommand, false},

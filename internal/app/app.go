@@ -28,6 +28,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/connector"
 	"github.com/valtuusbotti/valtuusbotti/internal/delivery"
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
+	"github.com/valtuusbotti/valtuusbotti/internal/dirsync"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
 	"github.com/valtuusbotti/valtuusbotti/internal/metrics"
@@ -95,6 +96,8 @@ type App struct {
 	Scheduler *scheduler.Runner
 	// Support answers questions from the FAQ and runs the hand-offs to the digituki channel.
 	Support *support.Service
+	// DirSync raises joiner, mover and leaver jobs from the directory's changes; nil for a directory without them.
+	DirSync *dirsync.Syncer
 	Handler http.Handler
 
 	server       *http.Server
@@ -174,6 +177,7 @@ func (a *App) openStores(ctx context.Context, opt Options) error {
 type parts struct {
 	cat       *catalog.Catalog
 	dir       directory.Directory
+	delta     directory.DeltaSource // the directory's changes, for the directory sync
 	installer delivery.Installer
 	sender    *connector.Client
 	validator *botauth.Validator
@@ -193,7 +197,7 @@ func (a *App) adapters(cfg *config.Config, opt Options) (p parts, err error) {
 	p.dir, p.installer = opt.Directory, opt.Installer
 	if p.dir == nil {
 		var graphInstaller delivery.Installer
-		if p.dir, graphInstaller, err = buildDirectory(cfg, cred, opt.Graph, opt.Now); err != nil {
+		if p.dir, graphInstaller, p.delta, err = buildDirectory(cfg, cred, opt.Graph, opt.Now); err != nil {
 			return p, err
 		}
 		if p.installer == nil {
@@ -236,6 +240,13 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	vw := &views.Views{Catalog: p.cat, Directory: p.dir, Refs: a.DB.People, Now: now, Grants: a.DB.Register}
 	a.Support = &support.Service{Store: a.DB.Support(), Catalog: p.cat, Directory: p.dir, Alerts: a.Alerts, Now: now,
 		Logger: log.With("component", "support"), Committed: a.Outbox.Notify}
+	if p.delta != nil {
+		a.DirSync = &dirsync.Syncer{Store: a.DB.DirSync(), Source: p.delta, Org: p.cat.Org.BusinessID, Now: now,
+			Logger: log.With("component", "dirsync"), Interval: cfg.DirectorySyncInterval}
+		if w, ok := p.delta.(*directory.FileWatch); ok {
+			a.DirSync.Watch = w.Reload
+		}
+	}
 	fl := flows.New(flows.Deps{Workflow: a.Workflow, Catalog: p.cat, Directory: p.dir, Register: a.DB.People, Views: vw,
 		Alerts: a.Alerts, Jobs: a.DB.Jobs, Support: a.Support,
 		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now,
@@ -337,7 +348,7 @@ func Directory(cfg *config.Config, opt Options) (directory.Directory, error) {
 			return nil, err
 		}
 	}
-	d, _, err := buildDirectory(cfg, cred, opt.Graph, opt.Now)
+	d, _, _, err := buildDirectory(cfg, cred, opt.Graph, opt.Now)
 	return d, err
 }
 
@@ -356,37 +367,34 @@ func (c catalogInstaller) InstallFor(ctx context.Context, userID string) error {
 	return c.g.InstallApp(ctx, userID, c.appID)
 }
 
-func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph GraphFactory, now func() time.Time) (directory.Directory, delivery.Installer, error) {
-	var d directory.Directory
+func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph GraphFactory, now func() time.Time) (directory.Directory, delivery.Installer, directory.DeltaSource, error) {
 	var installer delivery.Installer
 	switch {
 	case cfg.Directory == config.DirectoryGraph:
 		if graph == nil {
-			return nil, nil, errors.New("VALTUUS_DIRECTORY: graph is not available in this build")
+			return nil, nil, nil, errors.New("VALTUUS_DIRECTORY: graph is not available in this build")
 		}
 		g, err := graph(cred, cfg.GraphBaseURL)
 		if err != nil {
-			return nil, nil, fmt.Errorf("VALTUUS_DIRECTORY: %w", err)
+			return nil, nil, nil, fmt.Errorf("VALTUUS_DIRECTORY: %w", err)
 		}
-		d = g
 		if gi, ok := g.(appInstaller); ok && cfg.TeamsCatalogAppID != "" {
 			installer = catalogInstaller{g: gi, appID: cfg.TeamsCatalogAppID}
 		}
+		delta, _ := g.(directory.DeltaSource)
+		// Manager chains change rarely; a few minutes of staleness saves a Graph round trip on most turns.
+		return directory.NewCached(g, 5*time.Minute, now), installer, delta, nil
 	case cfg.DirectoryFile != "":
-		f, err := directory.LoadFile(cfg.DirectoryFile)
+		// Re-read when it changes (the directory sync polls it), and not cached: edits show at once.
+		f, err := directory.WatchFile(cfg.DirectoryFile)
 		if err != nil {
-			return nil, nil, fmt.Errorf("VALTUUS_DIRECTORY_FILE: %w", err)
+			return nil, nil, nil, fmt.Errorf("VALTUUS_DIRECTORY_FILE: %w", err)
 		}
-		d = f
+		return f, nil, f, nil
 	default:
-		f, err := directory.LoadDemo()
-		if err != nil {
-			return nil, nil, err
-		}
-		d = f
+		f, err := directory.WatchDemo()
+		return f, nil, f, err
 	}
-	// Manager chains change rarely; a few minutes of staleness saves a Graph round trip on most turns.
-	return directory.NewCached(d, 5*time.Minute, now), installer, nil
 }
 
 // Credential builds the outbound credential (Bot Connector and Graph tokens) the configuration names.
@@ -455,6 +463,14 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 		a.Scheduler.Run(wctx) // a pass at start, then every interval
 	}()
 	defer func() { stopWorker(); <-schedulerDone }()
+	syncDone := make(chan struct{})
+	go func() {
+		defer close(syncDone)
+		if a.DirSync != nil && !a.outboxPaused {
+			a.DirSync.Loop(wctx) // a sync at start, then every interval and on a change of the demo file
+		}
+	}()
+	defer func() { stopWorker(); <-syncDone }()
 	defer func() { stopWorker(); <-workerDone }()
 	a.Log.Info("listening", slog.String("addr", l.Addr().String()), slog.String("endpoint", "/api/messages"))
 	select {

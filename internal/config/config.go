@@ -75,7 +75,10 @@ type Config struct {
 
 	Directory     string // VALTUUS_DIRECTORY: demo | graph
 	DirectoryFile string // VALTUUS_DIRECTORY_FILE: a demo directory YAML instead of the embedded one
-	CatalogDir    string // VALTUUS_CATALOG_DIR: a catalog folder instead of the embedded one
+	// DirectorySyncInterval is how often the directory sync looks for joiners, movers and leavers (the demo file
+	// is also checked for changes every 2 s).
+	DirectorySyncInterval time.Duration // VALTUUS_DIRECTORY_SYNC_INTERVAL, default 15m
+	CatalogDir            string        // VALTUUS_CATALOG_DIR: a catalog folder instead of the embedded one
 
 	LogLevel  slog.Level // VALTUUS_LOG_LEVEL
 	LogFormat string     // VALTUUS_LOG_FORMAT: text | json
@@ -130,6 +133,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		Directory:             r.str("VALTUUS_DIRECTORY", DirectoryDemo),
 		TeamsCatalogAppID:     r.str("VALTUUS_TEAMS_CATALOG_APP_ID", ""),
 		DirectoryFile:         r.str("VALTUUS_DIRECTORY_FILE", ""),
+		DirectorySyncInterval: r.duration("VALTUUS_DIRECTORY_SYNC_INTERVAL", 15*time.Minute),
 		CatalogDir:            r.str("VALTUUS_CATALOG_DIR", ""),
 		LogFormat:             r.str("VALTUUS_LOG_FORMAT", ""),
 		MaxBodyBytes:          r.int64("VALTUUS_MAX_BODY_BYTES", 256<<10),

@@ -4,8 +4,10 @@
 // else depends on the directory.Directory interface and is tested against directory.File or the fake Graph in
 // internal/testfakes/fakegraph. Only the SDK's users and models packages are linked, not its root client package.
 //
-// Application permissions the bot's app registration needs: User.Read.All (users, managers, direct reports, and
-// finding people by e-mail or name for the import of main users' lists),
+// Graph also implements directory.DeltaSource (delta.go): users/delta for the directory sync (internal/dirsync).
+//
+// Application permissions the bot's app registration needs: User.Read.All (users, managers, direct reports, the
+// users delta, and finding people by e-mail or name for the import of main users' lists),
 // User-LifeCycleInfo.Read.All (employeeLeaveDateTime) and, for InstallApp, TeamsAppInstallation.ReadWriteSelfForUser.All.
 package graphdir
 

@@ -1,6 +1,6 @@
 // Package fakegraph is an in-process fake of the slice of Microsoft Graph v1.0 that the bot uses:
 // GET /users/{id}, /users/{id}/manager and /users/{id}/directReports, GET /users?$filter= on mail, user principal name
-// and display name, answering with Graph's JSON shapes
+// and display name, GET /users/delta (see delta.go), answering with Graph's JSON shapes
 // (@odata.context, @odata.type, @odata.nextLink paging, $select, Graph error bodies), and
 // POST /users/{id}/teamwork/installedApps, installing a Teams app from a fake org catalog for a user.
 //
@@ -69,6 +69,8 @@ type Server struct {
 	catalog   map[string]bool // Teams app catalog ids (lower case) that can be installed
 	installed map[Install]bool
 	installs  []Install
+
+	delta deltaState // users/delta: the change log, the delta tokens issued and the rounds being paged
 }
 
 type orgContact struct{ id, displayName string }
@@ -124,11 +126,13 @@ func (s *Server) Put(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := strings.ToLower(u.ID)
-	if _, ok := s.users[id]; !ok {
+	old, ok := s.users[id]
+	if !ok {
 		s.order = append(s.order, id)
 	}
 	u.ManagerID = strings.ToLower(u.ManagerID)
 	s.users[id] = &u
+	s.track(id, old, &u)
 }
 
 // AddOrgContactReport makes an organisational contact (not a user) a direct report of the manager, as Entra
@@ -237,6 +241,10 @@ func (s *Server) route(a *answer, rec Request) {
 	}
 	if rec.Method != http.MethodGet {
 		a.error(http.StatusMethodNotAllowed, "Request_BadRequest", "The fake Graph serves GET only.")
+		return
+	}
+	if len(seg) == 2 && seg[0] == "users" && (seg[1] == "delta" || seg[1] == "delta()") {
+		s.serveDelta(a, rec)
 		return
 	}
 	if len(seg) == 1 && seg[0] == "users" {

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/app"
+	"github.com/valtuusbotti/valtuusbotti/internal/config"
+	"github.com/valtuusbotti/valtuusbotti/internal/dirsync"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+)
+
+func syncCommand(fs *flag.FlagSet) runFunc {
+	dry := fs.Bool("dry-run", false, "print the joiner, mover and leaver events the next sync would act on, changing nothing")
+	return func(ctx context.Context, stdout io.Writer) error {
+		cfg, err := config.FromEnv(nil)
+		if err != nil {
+			return fmt.Errorf("configuration:\n%w", err)
+		}
+		return syncDirectory(ctx, stdout, cfg, app.Options{Graph: newGraph}, *dry)
+	}
+}
+
+// syncDirectory runs one directory sync now (or, dry, works out what it would do) and prints its events.
+func syncDirectory(ctx context.Context, stdout io.Writer, cfg *config.Config, opt app.Options, dry bool) error {
+	a, err := app.New(ctx, cfg, opt)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if a.DirSync == nil {
+		return errors.New("the configured directory reports no changes to sync")
+	}
+	var res dirsync.Result
+	if dry {
+		res, err = a.DirSync.DryRun(ctx)
+	} else {
+		res, err = a.DirSync.Run(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	printSync(stdout, res, dry)
+	return nil
+}
+
+func printSync(w io.Writer, res dirsync.Result, dry bool) {
+	switch res.Skipped {
+	case "lease":
+		fmt.Fprintln(w, "another instance is syncing the directory right now; nothing done")
+		return
+	case "superseded":
+		fmt.Fprintln(w, "another instance synced the directory meanwhile; nothing done")
+		return
+	}
+	for _, ev := range res.Events {
+		fmt.Fprintf(w, "%-6s  %s  %s\n", ev.Kind, ev.EffectiveOn.UTC().Format("2006-01-02"), describe(ev))
+	}
+	verb, what := "synced", fmt.Sprintf("%d job(s) scheduled", res.Jobs)
+	if dry {
+		verb, what = "dry run", "nothing was changed"
+	}
+	switch {
+	case res.Baseline:
+		fmt.Fprintf(w, "%s: first sync, %d people recorded as the baseline (no joiner events for them), %d event(s); %s\n",
+			verb, res.Changed, len(res.Events), what)
+	default:
+		fmt.Fprintf(w, "%s: %d event(s), %d people changed; %s\n", verb, len(res.Events), res.Changed, what)
+	}
+}
+
+// describe names the person and, for a mover, what changed.
+func describe(ev domain.DirectoryEvent) string {
+	p := ev.After
+	if p == nil {
+		p = ev.Before
+	}
+	s := fmt.Sprintf("%s <%s> (%s)", p.DisplayName, p.Mail, ev.PersonID)
+	if ev.Kind == domain.Mover && ev.Before != nil && ev.After != nil {
+		var ch []string
+		b, a := ev.Before, ev.After
+		if b.Department != a.Department {
+			ch = append(ch, fmt.Sprintf("department %q → %q", b.Department, a.Department))
+		}
+		if b.JobTitle != a.JobTitle {
+			ch = append(ch, fmt.Sprintf("job title %q → %q", b.JobTitle, a.JobTitle))
+		}
+		if b.ManagerID != a.ManagerID {
+			ch = append(ch, fmt.Sprintf("manager %s → %s", orNone(b.ManagerID), orNone(a.ManagerID)))
+		}
+		s += ": " + strings.Join(ch, ", ")
+	}
+	if ev.Kind == domain.Leaver {
+		switch {
+		case ev.After == nil:
+			s += ": deleted from the directory"
+		case !ev.After.AccountEnabled:
+			s += ": account disabled"
+		default:
+			s += ": leave date"
+		}
+	}
+	return s
+}
+
+func orNone(id string) string {
+	if id == "" {
+		return "(none)"
+	}
+	return id
+}

@@ -1,0 +1,192 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/app"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore/sqltest"
+)
+
+// With the demo directory in a file, the running service records a baseline at start; editing the file (Sami's
+// account disabled) schedules his leaver job without a restart, once.
+func TestDirectoryFileEditRaisesLeaver(t *testing.T) {
+	const sami = "7c1e4a52-0000-4000-8000-000000000002"
+	demo, err := os.ReadFile("../directory/demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "people.yaml")
+	if err := os.WriteFile(path, demo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(env map[string]string, _ *app.Options) { env["VALTUUS_DIRECTORY_FILE"] = path })
+	ctx := context.Background()
+	store := h.app.DB.DirSync()
+	eventually(t, "the baseline", func() bool {
+		st, err := store.State(ctx, "1061512-1")
+		return err == nil && !st.BaselineAt.IsZero()
+	})
+
+	// Sami's entry: the account_enabled line after his id.
+	text := string(demo)
+	at := strings.Index(text, "id: "+sami)
+	line := strings.Index(text[at:], "account_enabled: true")
+	if at < 0 || line < 0 {
+		t.Fatal("Sami's entry not found in the demo file")
+	}
+	edited := text[:at+line] + "account_enabled: false" + text[at+line+len("account_enabled: true"):]
+	if err := os.WriteFile(path, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key := "dir_leaver/" + sami + "/" + h.clock.Now().UTC().Format("2006-01-02")
+	var job domain.Job
+	eventually(t, "the leaver job", func() bool {
+		job, err = h.app.DB.Jobs.Job(ctx, key)
+		return err == nil
+	})
+	var ev domain.DirectoryEvent
+	if err := json.Unmarshal(job.Payload, &ev); err != nil || ev.Kind != domain.Leaver || ev.Before == nil ||
+		!ev.Before.AccountEnabled || ev.After == nil || ev.After.AccountEnabled {
+		t.Fatalf("leaver job payload %s: %v", job.Payload, err)
+	}
+	pending, err := h.app.DB.Jobs.PendingUntil(ctx, h.clock.Now().AddDate(10, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dir []string
+	for _, j := range pending {
+		if strings.HasPrefix(j.Kind, "dir_") {
+			dir = append(dir, j.Key)
+		}
+	}
+	if len(dir) != 1 {
+		t.Fatalf("directory jobs %q: want the leaver's only", dir)
+	}
+	// The service's own directory sees the edit at once.
+	if u, err := h.app.Workflow.Directory.User(ctx, sami); err != nil || u.AccountEnabled {
+		t.Fatalf("directory after the edit: %+v %v", u, err)
+	}
+}
+
+// eventually polls cond every 20 ms until it holds, failing the test after 20 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never came", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Two replicas of the service on one PostgreSQL and one Redis, each watching the same directory file: every edit
+// is seen by both, and each event's job is scheduled once, by one of them.
+func TestDirectorySyncTwoReplicas(t *testing.T) {
+	redisURL := os.Getenv("VALTUUS_TEST_REDIS_URL")
+	if redisURL == "" {
+		if os.Getenv(sqltest.EnvRequireServices) == "1" {
+			t.Fatal("VALTUUS_TEST_REDIS_URL is not set")
+		}
+		t.Skip("VALTUUS_TEST_REDIS_URL is not set")
+	}
+	dsn := sqltest.PostgresDSN(t)
+	demo, err := os.ReadFile("../directory/demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "people.yaml")
+	if err := os.WriteFile(path, demo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opt := func(env map[string]string, _ *app.Options) {
+		env["VALTUUS_DATABASE_URL"], env["VALTUUS_REDIS_URL"], env["VALTUUS_DIRECTORY_FILE"] = dsn, redisURL, path
+	}
+	reps := []*harness{newHarness(t, opt), newHarness(t, opt)}
+	ctx := context.Background()
+	for i, h := range reps { // each replica's sync at start is over before the file changes
+		eventually(t, fmt.Sprintf("replica %d's first sync", i+1), func() bool { return len(syncLogs(t, h, "start")) == 1 })
+	}
+	if st, err := reps[0].app.DB.DirSync().State(ctx, "1061512-1"); err != nil || st.BaselineAt.IsZero() {
+		t.Fatalf("no baseline: %+v %v", st, err)
+	}
+
+	const sami = "7c1e4a52-0000-4000-8000-000000000002"
+	text := string(demo)
+	edits := []func(string) string{
+		func(s string) string { // Sami's account disabled: a leaver
+			at := strings.Index(s, "id: "+sami)
+			line := at + strings.Index(s[at:], "account_enabled: true")
+			return s[:line] + "account_enabled: false" + s[line+len("account_enabled: true"):]
+		},
+		func(s string) string { // Elina moves to IT: a mover
+			return strings.Replace(s, "department: Talous- ja henkilöstöpalvelut", "department: Tietohallinto", 1)
+		},
+	}
+	for n, edit := range edits {
+		text = edit(text)
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for i, h := range reps {
+			eventually(t, fmt.Sprintf("replica %d's sync of edit %d", i+1, n+1), func() bool {
+				return len(syncLogs(t, h, "file changed")) > n
+			})
+		}
+	}
+	pending, err := reps[0].app.DB.Jobs.PendingUntil(ctx, reps[0].clock.Now().AddDate(10, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dir []string
+	for _, j := range pending {
+		if strings.HasPrefix(j.Kind, "dir_") {
+			dir = append(dir, j.Kind)
+		}
+	}
+	if strings.Join(dir, " ") != "dir_leaver dir_mover" && strings.Join(dir, " ") != "dir_mover dir_leaver" {
+		t.Fatalf("directory jobs %q, want one leaver and one mover", dir)
+	}
+	scheduled := 0
+	for _, h := range reps {
+		for _, l := range syncLogs(t, h, "") {
+			scheduled += l.Jobs
+		}
+	}
+	if scheduled != 2 {
+		t.Fatalf("the replicas scheduled %d jobs together, want 2", scheduled)
+	}
+}
+
+type syncLog struct {
+	Trigger string `json:"trigger"`
+	Jobs    int    `json:"jobs"`
+	Skipped string `json:"skipped"`
+}
+
+// syncLogs are the replica's "directory synced" log lines, of one trigger ("" for all).
+func syncLogs(t *testing.T, h *harness, trigger string) []syncLog {
+	t.Helper()
+	var out []syncLog
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		if !strings.Contains(line, `"msg":"directory synced"`) {
+			continue
+		}
+		var l syncLog
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatal(err)
+		}
+		if trigger == "" || l.Trigger == trigger {
+			out = append(out, l)
+		}
+	}
+	return out
+}
