@@ -62,7 +62,7 @@ type Config struct {
 	// EntraMetadataURL is where the tab's Entra token signing keys are published; default the tenant's v2.0 OpenID
 	// configuration at login.microsoftonline.com.
 	EntraMetadataURL string // VALTUUS_ENTRA_METADATA_URL
-	GraphBaseURL      string // VALTUUS_GRAPH_BASE_URL
+	GraphBaseURL     string // VALTUUS_GRAPH_BASE_URL
 
 	DatabaseURL string // VALTUUS_DATABASE_URL (or _FILE)
 	RedisURL    string // VALTUUS_REDIS_URL (or _FILE, as it may carry a password); empty = in-memory state

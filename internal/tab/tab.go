@@ -199,7 +199,9 @@ type viewer struct {
 }
 
 // sees reports whether the person id is within the viewer's scope.
-func (v *viewer) sees(id string) bool { return v.scope.Holders == nil || slices.Contains(v.scope.Holders, id) }
+func (v *viewer) sees(id string) bool {
+	return v.scope.Holders == nil || slices.Contains(v.scope.Holders, id)
+}
 
 // authorise authenticates the request and decides what the caller sees: main users everything, a supervisor their
 // direct reports, anyone else nothing (errNoRole).

@@ -243,9 +243,9 @@ func TestLocalModeIsLoopbackOnly(t *testing.T) {
 func TestPageAndAssetsAreServedHere(t *testing.T) {
 	f := newFixture(t, false)
 	for path, want := range map[string]string{
-		"/tab/":                                   `src="/tab/static/vendor/MicrosoftTeams.min.js"`,
-		"/tab/static/app.js":                      "getAuthToken",
-		"/tab/static/app.css":                     ":focus-visible",
+		"/tab/":               `src="/tab/static/vendor/MicrosoftTeams.min.js"`,
+		"/tab/static/app.js":  "getAuthToken",
+		"/tab/static/app.css": ":focus-visible",
 		"/tab/static/vendor/MicrosoftTeams.min.js": "authentication",
 	} {
 		res, err := f.srv.Client().Get(f.srv.URL + path)
