@@ -245,6 +245,7 @@
       }
       if (mode === "local" && params.get("as") && $("as")) $("as").value = params.get("as");
       me = await api("me");
+      texts = me.texts;
       setTexts();
       $("status").hidden = true;
       await loadSummary();
