@@ -131,21 +131,24 @@ type StateCounts struct {
 	EndingWithin90 int `json:"ending_within_90"`
 }
 
-// CountsByState counts the mandates in scope by state on the civil date today.
+// CountsByState counts the mandates in scope by state on the civil date today. Each count is its own range of the
+// (state, valid_until, valid_from) index, read from the index alone: much cheaper than testing every mandate.
 func (db *Register) CountsByState(ctx context.Context, scope ViewScope, today time.Time) (StateCounts, error) {
 	const op = "sqlstore.CountsByState"
 	var w where
-	w.scope("holder_id", scope)
+	in := ""
+	if scope.Holders != nil {
+		in = " AND " + w.inList("holder_id", scope.Holders) // the same placeholders serve every count
+	}
 	d, d90 := w.arg(dateArg(today)), w.arg(dateArg(today.AddDate(0, 0, 90)))
 	query := `
 SELECT
-    COALESCE(SUM(CASE WHEN state = 'active' AND valid_until >= ` + d + ` THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN state = 'active' AND valid_from > ` + d + ` THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN state = 'active' AND valid_until < ` + d + ` THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN state = 'revoked' THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN state = 'active' AND valid_from <= ` + d + ` AND valid_until >= ` + d + `
-                       AND valid_until <= ` + d90 + ` THEN 1 ELSE 0 END), 0)
-FROM mandates` + w.sql()
+    (SELECT COUNT(*) FROM mandates WHERE state = 'active' AND valid_until >= ` + d + in + `),
+    (SELECT COUNT(*) FROM mandates WHERE state = 'active' AND valid_until > ` + d + ` AND valid_from > ` + d + in + `),
+    (SELECT COUNT(*) FROM mandates WHERE state = 'active' AND valid_until < ` + d + in + `),
+    (SELECT COUNT(*) FROM mandates WHERE state = 'revoked'` + in + `),
+    (SELECT COUNT(*) FROM mandates WHERE state = 'active' AND valid_until >= ` + d + ` AND valid_until <= ` + d90 + `
+                                     AND valid_from <= ` + d + in + `)`
 	var c StateCounts
 	if err := db.read.QueryRowContext(ctx, query, w.args...).Scan(
 		&c.Active, &c.Upcoming, &c.Expired, &c.Revoked, &c.EndingWithin90); err != nil {
