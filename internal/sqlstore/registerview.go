@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -71,8 +72,8 @@ func (db *Register) RegisterPage(ctx context.Context, q RegisterQuery) ([]domain
 	if q.Department != "" {
 		w.add("department = " + w.arg(q.Department))
 	}
-	if q.ThemeIDs != nil {
-		w.in("theme_id", q.ThemeIDs)
+	if len(q.ThemeIDs) == 0 && q.ThemeIDs != nil {
+		w.add("1 = 0")
 	}
 	if err := w.state(q.State, q.Today); err != nil {
 		return nil, RegisterCursor{}, opError(op, err)
@@ -91,9 +92,25 @@ func (db *Register) RegisterPage(ctx context.Context, q RegisterQuery) ([]domain
 		// A row value, which both databases answer from the (holder_name, id) index.
 		w.add("(holder_name, id) > (" + w.arg(q.After.Name) + ", " + w.arg(q.After.ID) + ")")
 	}
+	lim := w.arg(limit + 1)
 	query := `SELECT ` + mandateColumns + ` FROM mandates` + w.sql() + `
 ORDER BY holder_name, id
-LIMIT ` + w.arg(limit+1)
+LIMIT ` + lim
+	if len(q.ThemeIDs) > 0 {
+		// One page per theme, each a range of the (theme_id, holder_name, id) index, merged: an agency's themes
+		// found in name order without sorting every mandate of theirs. The other conditions' placeholders serve
+		// every branch.
+		base := w.conds
+		var parts []string
+		for i, id := range q.ThemeIDs {
+			w.conds = append(slices.Clone(base), "theme_id = "+w.arg(id))
+			parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT %s FROM mandates%s ORDER BY holder_name, id LIMIT %s) t%d`,
+				mandateColumns, w.sql(), lim, i))
+		}
+		query = `SELECT * FROM (` + strings.Join(parts, "\nUNION ALL\n") + `) pages
+ORDER BY holder_name, id
+LIMIT ` + lim
+	}
 	ms, err := queryAll(ctx, db.read, op, query, scanMandates, w.args...)
 	if err != nil {
 		return nil, RegisterCursor{}, err

@@ -91,25 +91,36 @@ func TestRegisterView(t *testing.T) {
 			q    sqlstore.RegisterQuery
 			want []string
 		}{
-			"department":    {sqlstore.RegisterQuery{Department: "Talous"}, []string{"Aino Aalto/tulorekisteri", "Aino Aalto/omavero", "Bo Berg/omavero"}},
-			"themes":        {sqlstore.RegisterQuery{ThemeIDs: []string{"kela-etuus"}}, []string{"Cecilia Chen/kela-etuus", "Åke Åberg/kela-etuus"}},
-			"no themes":     {sqlstore.RegisterQuery{ThemeIDs: []string{}}, []string{}},
-			"active":        {sqlstore.RegisterQuery{State: sqlstore.MandatesActive, Today: viewToday, Department: "Talous"}, []string{"Aino Aalto/tulorekisteri", "Aino Aalto/omavero"}},
-			"upcoming":      {sqlstore.RegisterQuery{State: sqlstore.MandatesUpcoming, Today: viewToday}, []string{"Cecilia Chen/kela-etuus"}},
-			"expired":       {sqlstore.RegisterQuery{State: sqlstore.MandatesExpired, Today: viewToday}, []string{"Bo Berg/omavero"}},
-			"revoked":       {sqlstore.RegisterQuery{State: sqlstore.MandatesRevoked}, []string{"Dan 100% Dahl/omavero"}},
-			"ending before": {sqlstore.RegisterQuery{EndingBefore: viewDay(2027, 1, 1), State: sqlstore.MandatesActive, Today: viewToday}, []string{"Aino Aalto/omavero"}},
-			"name any case": {sqlstore.RegisterQuery{Name: "aALTO"}, []string{"Aino Aalto/tulorekisteri", "Aino Aalto/omavero"}},
-			"name with Å":   {sqlstore.RegisterQuery{Name: "åberg"}, []string{"Åke Åberg/kela-etuus"}},
-			"name with %":   {sqlstore.RegisterQuery{Name: "100%"}, []string{"Dan 100% Dahl/omavero"}},
-			"% is no joker": {sqlstore.RegisterQuery{Name: "a%o"}, []string{}},
-			"scope":         {sqlstore.RegisterQuery{Scope: sqlstore.ViewScope{Holders: []string{"p-bo", "p-ake"}}}, []string{"Bo Berg/omavero", "Åke Åberg/kela-etuus"}},
-			"empty scope":   {sqlstore.RegisterQuery{Scope: sqlstore.ViewScope{Holders: []string{}}}, []string{}},
+			"department":          {sqlstore.RegisterQuery{Department: "Talous"}, []string{"Aino Aalto/tulorekisteri", "Aino Aalto/omavero", "Bo Berg/omavero"}},
+			"themes":              {sqlstore.RegisterQuery{ThemeIDs: []string{"kela-etuus"}}, []string{"Cecilia Chen/kela-etuus", "Åke Åberg/kela-etuus"}},
+			"two themes":          {sqlstore.RegisterQuery{ThemeIDs: []string{"omavero", "tulorekisteri"}}, []string{"Aino Aalto/tulorekisteri", "Aino Aalto/omavero", "Bo Berg/omavero", "Dan 100% Dahl/omavero"}},
+			"two themes, a state": {sqlstore.RegisterQuery{ThemeIDs: []string{"omavero", "kela-etuus"}, State: sqlstore.MandatesExpired, Today: viewToday}, []string{"Bo Berg/omavero"}},
+			"no themes":           {sqlstore.RegisterQuery{ThemeIDs: []string{}}, []string{}},
+			"active":              {sqlstore.RegisterQuery{State: sqlstore.MandatesActive, Today: viewToday, Department: "Talous"}, []string{"Aino Aalto/tulorekisteri", "Aino Aalto/omavero"}},
+			"upcoming":            {sqlstore.RegisterQuery{State: sqlstore.MandatesUpcoming, Today: viewToday}, []string{"Cecilia Chen/kela-etuus"}},
+			"expired":             {sqlstore.RegisterQuery{State: sqlstore.MandatesExpired, Today: viewToday}, []string{"Bo Berg/omavero"}},
+			"revoked":             {sqlstore.RegisterQuery{State: sqlstore.MandatesRevoked}, []string{"Dan 100% Dahl/omavero"}},
+			"ending before":       {sqlstore.RegisterQuery{EndingBefore: viewDay(2027, 1, 1), State: sqlstore.MandatesActive, Today: viewToday}, []string{"Aino Aalto/omavero"}},
+			"name any case":       {sqlstore.RegisterQuery{Name: "aALTO"}, []string{"Aino Aalto/tulorekisteri", "Aino Aalto/omavero"}},
+			"name with Å":         {sqlstore.RegisterQuery{Name: "åberg"}, []string{"Åke Åberg/kela-etuus"}},
+			"name with %":         {sqlstore.RegisterQuery{Name: "100%"}, []string{"Dan 100% Dahl/omavero"}},
+			"% is no joker":       {sqlstore.RegisterQuery{Name: "a%o"}, []string{}},
+			"scope":               {sqlstore.RegisterQuery{Scope: sqlstore.ViewScope{Holders: []string{"p-bo", "p-ake"}}}, []string{"Bo Berg/omavero", "Åke Åberg/kela-etuus"}},
+			"empty scope":         {sqlstore.RegisterQuery{Scope: sqlstore.ViewScope{Holders: []string{}}}, []string{}},
 		} {
 			got, next, err := db.Register.RegisterPage(ctx, tc.q)
 			if err != nil || !next.IsZero() || !reflect.DeepEqual(pageNames(got), tc.want) {
 				t.Errorf("%s: RegisterPage = %q, %+v, %v; want %q", name, pageNames(got), next, err, tc.want)
 			}
+		}
+		// Two themes, a page at a time: the pages of each theme merge in name order.
+		q := sqlstore.RegisterQuery{ThemeIDs: []string{"omavero", "tulorekisteri"}, Limit: 2}
+		first, next, err := db.Register.RegisterPage(ctx, q)
+		q.After = next
+		second, last, err2 := db.Register.RegisterPage(ctx, q)
+		if err != nil || err2 != nil || !reflect.DeepEqual(pageNames(first), []string{"Aino Aalto/tulorekisteri", "Aino Aalto/omavero"}) ||
+			!reflect.DeepEqual(pageNames(second), []string{"Bo Berg/omavero", "Dan 100% Dahl/omavero"}) || !last.IsZero() {
+			t.Errorf("two themes by pages = %q then %q (%+v), %v %v", pageNames(first), pageNames(second), last, err, err2)
 		}
 		if _, _, err := db.Register.RegisterPage(ctx, sqlstore.RegisterQuery{State: sqlstore.MandatesActive}); !domain.IsCode(err, domain.EInvalid) {
 			t.Errorf("a state filter without today = %v, want EInvalid", err)

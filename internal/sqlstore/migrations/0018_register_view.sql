@@ -5,6 +5,8 @@
 -- pagination); the same order within one department.
 CREATE INDEX mandates_by_name ON mandates (holder_name, id);
 CREATE INDEX mandates_department_name ON mandates (department, holder_name, id);
+-- The same within one theme (an agency's themes are read theme by theme and merged).
+CREATE INDEX mandates_theme_name ON mandates (theme_id, holder_name, id);
 -- Counts by state, read from the index alone.
 CREATE INDEX mandates_state_dates ON mandates (state, valid_until, valid_from);
 -- Mandates in force by department and by theme (the tab maps themes to agencies).
