@@ -68,6 +68,7 @@ func (db *Register) RegisterPage(ctx context.Context, q RegisterQuery) ([]domain
 		limit = MaxRegisterPage
 	}
 	var w where
+	nameHits := ""
 	w.scope("holder_id", q.Scope)
 	if q.Department != "" {
 		w.add("department = " + w.arg(q.Department))
@@ -86,14 +87,20 @@ func (db *Register) RegisterPage(ctx context.Context, q RegisterQuery) ([]domain
 		// The text in lower case, or with each word capitalised as names are written: plain LIKE compares bytes on
 		// PostgreSQL, much cheaper than folding the case of every name in the register (SQLite's LIKE folds ASCII
 		// letters itself; the capitalised pattern catches names that start with Å, Ä or Ö there).
-		w.add("(holder_name LIKE " + w.arg(lower) + " ESCAPE '\\' OR holder_name LIKE " + w.arg(title) + " ESCAPE '\\')")
+		// The matching ids are found first from the narrow (holder_name, id) index (or the table, as the planner
+		// finds cheaper), and only those rows are fetched and sorted: walking the name order row by row to the end
+		// of the register looking for a rare name is what a plain ORDER BY … LIMIT would do.
+		w.add("id IN (SELECT id FROM name_hits)")
+		nameHits = `WITH name_hits AS MATERIALIZED (SELECT id FROM mandates WHERE holder_name LIKE ` + w.arg(lower) +
+			` ESCAPE '\' OR holder_name LIKE ` + w.arg(title) + ` ESCAPE '\')
+`
 	}
 	if !q.After.IsZero() {
 		// A row value, which both databases answer from the (holder_name, id) index.
 		w.add("(holder_name, id) > (" + w.arg(q.After.Name) + ", " + w.arg(q.After.ID) + ")")
 	}
 	lim := w.arg(limit + 1)
-	query := `SELECT ` + mandateColumns + ` FROM mandates` + w.sql() + `
+	query := nameHits + `SELECT ` + mandateColumns + ` FROM mandates` + w.sql() + `
 ORDER BY holder_name, id
 LIMIT ` + lim
 	if len(q.ThemeIDs) > 0 {
@@ -107,7 +114,7 @@ LIMIT ` + lim
 			parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT %s FROM mandates%s ORDER BY holder_name, id LIMIT %s) t%d`,
 				mandateColumns, w.sql(), lim, i))
 		}
-		query = `SELECT * FROM (` + strings.Join(parts, "\nUNION ALL\n") + `) pages
+		query = nameHits + `SELECT * FROM (` + strings.Join(parts, "\nUNION ALL\n") + `) pages
 ORDER BY holder_name, id
 LIMIT ` + lim
 	}
