@@ -2,6 +2,7 @@ package tab
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -173,7 +174,7 @@ func (h *Handler) register(_ http.ResponseWriter, r *http.Request, v *viewer) (a
 		q.ThemeIDs = h.agencyThemes(a)
 	}
 	if t := qs.Get("theme"); t != "" {
-		if q.ThemeIDs != nil && !contains(q.ThemeIDs, t) {
+		if q.ThemeIDs != nil && !slices.Contains(q.ThemeIDs, t) {
 			q.ThemeIDs = []string{}
 		} else {
 			q.ThemeIDs = []string{t}
@@ -213,15 +214,6 @@ func (h *Handler) register(_ http.ResponseWriter, r *http.Request, v *viewer) (a
 		out["next"] = next
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // person answers one person's page: who they are, their mandates, their requests and the history of both from the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/json"
-	"errors"
 	"net"
 	"net/http"
 	"slices"
@@ -190,13 +189,4 @@ func localCaller(r *http.Request) (string, error) {
 		return "", errMissingToken
 	}
 	return id, nil
-}
-
-// asAuthError turns any error from authentication into the refusal to send.
-func asAuthError(err error) *authError {
-	var ae *authError
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return &authError{http.StatusInternalServerError, "internal"}
 }
