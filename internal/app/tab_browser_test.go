@@ -149,6 +149,10 @@ func TestTabInChromium(t *testing.T) {
 			"personMandates": 2, "supervisorSees": []string{"Elina Lindholm"}, "outsider": tiina,
 		},
 	}
+	// VALTUUS_TAB_SCREENSHOTS=<folder> keeps pictures of the dashboard and a person's page (for the docs).
+	if dir := os.Getenv("VALTUUS_TAB_SCREENSHOTS"); dir != "" {
+		input["screenshots"] = dir
+	}
 	raw, err := json.Marshal(input)
 	if err != nil {
 		t.Fatal(err)

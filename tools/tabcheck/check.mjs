@@ -89,6 +89,7 @@ try {
     rows = await rowsOf(page);
     check("register: the next page follows (keyset)", rows.length === input.expect.total, `${rows.length} rows`);
     await axe(page, "dashboard (main user)");
+    if (input.screenshots) await page.screenshot({ path: input.screenshots + "/tab-dashboard.png", fullPage: true });
 
     await page.selectOption("#f-department", input.expect.department);
     await page.click("#apply");
@@ -121,6 +122,7 @@ try {
     check("person page: requests", pr.length === 1 && pr[0].includes("VB-"), JSON.stringify(pr));
     check("person page: history from the audit trail", ph.some((h) => h.includes("request.submitted")), JSON.stringify(ph));
     await axe(page, "person page (main user)");
+    if (input.screenshots) await page.screenshot({ path: input.screenshots + "/tab-person.png", fullPage: true });
     await page.click("#back");
     await page.waitForSelector("#dashboard:not([hidden])");
     check("main user: no script errors", errors.length === 0, errors.join("; "));
