@@ -6,7 +6,7 @@ VALTUUS_TEST_POSTGRES_DSN ?= postgres://postgres@127.0.0.1:5432/test?sslmode=dis
 VALTUUS_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export VALTUUS_TEST_POSTGRES_DSN VALTUUS_TEST_REDIS_URL
 
-.PHONY: run test cardcheck bench build manifest lint playground
+.PHONY: run test cardcheck tabcheck bench build manifest lint playground
 
 run:
 	$(GO) run ./cmd/valtuusbotti serve
@@ -15,13 +15,18 @@ build:
 	$(GO) build -o bin/valtuusbotti ./cmd/valtuusbotti
 
 # -p 1 keeps memory and CPU in check on small machines; the Graph SDK alone needs several GB to compile.
-test: cardcheck
+test: cardcheck tabcheck
 	$(GO) test -race -count=1 -p 1 -timeout 30m ./...
 
 # Installs Microsoft's Adaptive Cards renderer (npm) so the card tests can parse every golden card with it.
 cardcheck:
 	@if command -v npm >/dev/null; then npm --prefix tools/cardcheck ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the Adaptive Cards renderer check will be skipped"; fi
+
+# Installs playwright-core and axe-core (npm) for the dashboard tab's test in headless Chromium (Debian's chromium).
+tabcheck:
+	@if command -v npm >/dev/null; then npm --prefix tools/tabcheck ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the dashboard tab's Chromium test will be skipped"; fi
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bot/ ./internal/...

@@ -16,6 +16,7 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -67,6 +68,10 @@ type Params struct {
 	// ValidDomains are host names (a leading "*." wildcard is allowed) that the app may open inside Teams, for
 	// example the bot's public host. Empty is fine for a bot without tabs.
 	ValidDomains []string
+	// TabHost is the public host name the service is reached at (VALTUUS_TAB_HOST): with it the package has the
+	// dashboard tab (https://<TabHost>/tab/, personal scope), TabHost among the valid domains, and the SSO resource
+	// api://<TabHost>/botid-<AppID>. Empty: no tab, and the bot's own resource api://botid-<AppID>.
+	TabHost string
 }
 
 // withDefaults returns p with empty fields filled in.
@@ -88,6 +93,7 @@ func (p Params) withDefaults() Params {
 	}
 	// Entra shows app ids in lower case; Teams compares them case-insensitively, but logs and diffs read better.
 	p.AppID = strings.ToLower(strings.TrimSpace(p.AppID))
+	p.TabHost = strings.ToLower(strings.TrimSpace(p.TabHost))
 	return p
 }
 
@@ -137,6 +143,9 @@ func (p Params) Validate() error {
 		}
 		seen[d] = true
 	}
+	if q.TabHost != "" && (len(q.TabHost) > 253 || strings.HasPrefix(q.TabHost, "*") || !domainRE.MatchString(q.TabHost)) {
+		return invalid("the tab host %q is not a lower-case host name (no wildcard, scheme, port or path)", q.TabHost)
+	}
 	return nil
 }
 
@@ -174,6 +183,13 @@ func render(q Params) ([]byte, error) {
 	if q.ValidDomains == nil {
 		q.ValidDomains = []string{}
 	}
+	resource := "api://botid-" + q.AppID
+	if q.TabHost != "" {
+		resource = "api://" + q.TabHost + "/botid-" + q.AppID
+		if !slices.Contains(q.ValidDomains, q.TabHost) {
+			q.ValidDomains = append(slices.Clone(q.ValidDomains), q.TabHost)
+		}
+	}
 	tmpl, err := template.New("manifest.json.tmpl").Funcs(template.FuncMap{"json": jsonValue}).
 		ParseFS(assets, "assets/manifest.json.tmpl")
 	if err != nil {
@@ -184,7 +200,7 @@ func render(q Params) ([]byte, error) {
 		Params:        q,
 		SchemaVersion: SchemaVersion,
 		AccentColor:   accentColor,
-		Resource:      "api://botid-" + q.AppID,
+		Resource:      resource,
 	}); err != nil {
 		return nil, fmt.Errorf("execute template: %w", err)
 	}
@@ -214,6 +230,7 @@ var packageTime = time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)
 // its root. Nothing is written when p is invalid.
 func Build(w io.Writer, p Params) (err error) {
 	defer func() { err = domain.Wrap("manifest.Build", err) }()
+	withTab := p.withDefaults().TabHost != ""
 	manifestJSON, err := Render(p)
 	if err != nil {
 		return err
@@ -227,8 +244,8 @@ func Build(w io.Writer, p Params) (err error) {
 		{manifestFile, manifestJSON},
 		{colorIcon, mustAsset(colorIcon)},
 		{outlineIcon, mustAsset(outlineIcon)},
-		{finnishFile, mustAsset(finnishFile)},
-		{swedishFile, mustAsset(swedishFile)},
+		{finnishFile, localisation(finnishFile, withTab)},
+		{swedishFile, localisation(swedishFile, withTab)},
 	} {
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: packageTime})
 		if err != nil {
@@ -245,6 +262,22 @@ func Build(w io.Writer, p Params) (err error) {
 		return fmt.Errorf("write package: %w", err)
 	}
 	return nil
+}
+
+// localisation returns a localisation file; without the tab, its lines for staticTabs are left out (each is one
+// line of the file, never the last), as a file may only translate what manifest.json has.
+func localisation(name string, withTab bool) []byte {
+	b := mustAsset(name)
+	if withTab {
+		return b
+	}
+	var out []byte
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		if !bytes.Contains(line, []byte(`"staticTabs[`)) {
+			out = append(out, line...)
+		}
+	}
+	return out
 }
 
 // mustAsset returns an embedded file; the names are constants checked by the tests, so a miss is a build defect.

@@ -27,7 +27,7 @@ var update = flag.Bool("update", false, "rewrite the golden manifest and the ico
 const sampleAppID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 
 func sampleParams() Params {
-	return Params{AppID: sampleAppID, ValidDomains: []string{"valtuusbotti.porvoo.example"}}
+	return Params{AppID: sampleAppID, ValidDomains: []string{"valtuusbotti.porvoo.example"}, TabHost: "valtuusbotti.porvoo.example"}
 }
 
 // ecmaRegexp runs the schemas' patterns as ECMAScript regular expressions (JSON Schema's dialect): the
@@ -113,8 +113,9 @@ func TestRenderGolden(t *testing.T) {
 func TestRenderValidatesAgainstMicrosoftSchema(t *testing.T) {
 	sch := loadSchema(t, "MicrosoftTeams.schema.json")
 	for name, p := range map[string]Params{
-		"defaults": {AppID: sampleAppID},
-		"sample":   sampleParams(),
+		"defaults":                       {AppID: sampleAppID},
+		"sample":                         sampleParams(),
+		"tab host not among the domains": {AppID: sampleAppID, TabHost: "Valtuusbotti.Borga.example"},
 		"all fields": {
 			AppID: strings.ToUpper(sampleAppID), Version: "2.13.0", PackageName: "fi.porvoo.valtuusbotti",
 			DeveloperName: "Kaupunki <&> \"Stad\"", WebsiteURL: "https://www.porvoo.fi/valtuudet?x=1&y=2",
@@ -204,7 +205,7 @@ func TestManifestContent(t *testing.T) {
 	check("icons.outline", m.Icons.Outline, outlineIcon)
 	check("accentColor", m.AccentColor, accentColor)
 	check("webApplicationInfo.id", m.WebApplicationInfo.ID, sampleAppID)
-	check("webApplicationInfo.resource", m.WebApplicationInfo.Resource, "api://botid-"+sampleAppID)
+	check("webApplicationInfo.resource", m.WebApplicationInfo.Resource, "api://valtuusbotti.porvoo.example/botid-"+sampleAppID)
 	check("localizationInfo.defaultLanguageTag", m.LocalizationInfo.DefaultLanguageTag, "en")
 	if len(m.Bots) != 1 {
 		t.Fatalf("%d bots, want 1", len(m.Bots))
@@ -257,7 +258,10 @@ func localisable(t *testing.T, manifestJSON []byte) map[string]string {
 	var m struct {
 		Name        map[string]string `json:"name"`
 		Description map[string]string `json:"description"`
-		Bots        []struct {
+		StaticTabs  []struct {
+			Name string `json:"name"`
+		} `json:"staticTabs"`
+		Bots []struct {
 			CommandLists []struct {
 				Commands []map[string]string `json:"commands"`
 			} `json:"commandLists"`
@@ -272,6 +276,9 @@ func localisable(t *testing.T, manifestJSON []byte) map[string]string {
 	}
 	for k, v := range m.Description {
 		keys["description."+k] = v
+	}
+	for i, tab := range m.StaticTabs {
+		keys[fmt.Sprintf("staticTabs[%d].name", i)] = tab.Name
 	}
 	for b, bot := range m.Bots {
 		for l, list := range bot.CommandLists {
@@ -556,5 +563,73 @@ func TestCommandTitlesFit(t *testing.T) {
 				t.Errorf("%s: title %q is too long or has unusual characters", lang, c.Title)
 			}
 		}
+	}
+}
+
+// The dashboard tab is in the package exactly when a tab host is given: a personal static tab on that host, the
+// host among the valid domains, the SSO resource on it, and the tab's name in the localisation files.
+func TestDashboardTab(t *testing.T) {
+	type tabJSON struct {
+		EntityID   string   `json:"entityId"`
+		Name       string   `json:"name"`
+		ContentURL string   `json:"contentUrl"`
+		Scopes     []string `json:"scopes"`
+	}
+	var m struct {
+		StaticTabs         []tabJSON `json:"staticTabs"`
+		ValidDomains       []string  `json:"validDomains"`
+		WebApplicationInfo struct {
+			ID       string `json:"id"`
+			Resource string `json:"resource"`
+		} `json:"webApplicationInfo"`
+	}
+	if err := json.Unmarshal(mustRender(t, Params{AppID: sampleAppID, TabHost: " Tab.Porvoo.Example "}), &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.StaticTabs) != 1 || m.StaticTabs[0].EntityID != "dashboard" || m.StaticTabs[0].ContentURL != "https://tab.porvoo.example/tab/?locale={locale}" ||
+		!slices.Equal(m.StaticTabs[0].Scopes, []string{"personal"}) {
+		t.Errorf("staticTabs = %+v", m.StaticTabs)
+	}
+	if !slices.Equal(m.ValidDomains, []string{"tab.porvoo.example"}) || m.WebApplicationInfo.ID != sampleAppID ||
+		m.WebApplicationInfo.Resource != "api://tab.porvoo.example/botid-"+sampleAppID {
+		t.Errorf("validDomains %q, webApplicationInfo %+v", m.ValidDomains, m.WebApplicationInfo)
+	}
+	m.StaticTabs = nil
+	if err := json.Unmarshal(mustRender(t, Params{AppID: sampleAppID}), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.StaticTabs != nil || m.WebApplicationInfo.Resource != "api://botid-"+sampleAppID {
+		t.Errorf("without a tab host: staticTabs %+v, resource %q", m.StaticTabs, m.WebApplicationInfo.Resource)
+	}
+	for _, withTab := range []bool{false, true} {
+		p := Params{AppID: sampleAppID}
+		if withTab {
+			p.TabHost = "tab.porvoo.example"
+		}
+		var buf bytes.Buffer
+		if err := Build(&buf, p); err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range zr.File {
+			if f.Name != finnishFile && f.Name != swedishFile {
+				continue
+			}
+			rc, _ := f.Open()
+			var loc map[string]string
+			if err := json.NewDecoder(rc).Decode(&loc); err != nil {
+				t.Fatalf("%s (tab %v) is not JSON: %v", f.Name, withTab, err)
+			}
+			rc.Close()
+			if _, has := loc["staticTabs[0].name"]; has != withTab {
+				t.Errorf("%s with tab %v: staticTabs[0].name present = %v", f.Name, withTab, has)
+			}
+		}
+	}
+	if err := (Params{AppID: sampleAppID, TabHost: "https://x.example/tab"}).Validate(); !domain.IsCode(err, domain.EInvalid) {
+		t.Errorf("a tab host with a scheme = %v", err)
 	}
 }

@@ -37,6 +37,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 	"github.com/valtuusbotti/valtuusbotti/internal/support"
+	"github.com/valtuusbotti/valtuusbotti/internal/tab"
 	"github.com/valtuusbotti/valtuusbotti/internal/views"
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
@@ -269,14 +270,35 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		State: a.State, Views: vw, Language: lang, Messages: msgs, Logger: log.With("component", "delivery"),
 		Mandates: a.DB.Register, Support: a.DB.Support(), Reviews: a.DB.Register}
 	a.gauges(now)
+	tabHandler, err := a.tab(cfg, opt, p, msgs)
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.Metrics.Handler())
+	mux.Handle("/tab/", tabHandler)
 	mux.Handle("/", bot.Routes(a.Bot,
 		bot.Check{Name: "database", Ping: a.DB.Ping},
 		bot.Check{Name: "state", Ping: a.State.Ping},
 	))
 	a.Handler = mux
 	return nil
+}
+
+// tab builds the dashboard tab: Teams SSO tokens checked against the tenant's keys, or the local mode when the bot
+// runs anonymously.
+func (a *App) tab(cfg *config.Config, opt Options, p parts, msgs *i18n.Bundle) (*tab.Handler, error) {
+	tc := tab.Config{Register: a.DB.Register, Directory: p.dir, Catalog: p.cat, Languages: a.DB.People, Messages: msgs,
+		Now: opt.Now, Logger: a.Log.With("component", "tab"), Local: cfg.Anonymous()}
+	if !cfg.Anonymous() {
+		keys, err := botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.EntraMetadataURL,
+			HTTPClient: opt.HTTPClient, Now: opt.Now, Logger: a.Log.With("component", "tab")})
+		if err != nil {
+			return nil, err
+		}
+		tc.Keys, tc.AppID, tc.TenantID, tc.Host = keys, cfg.AppID, cfg.TenantID, cfg.TabHost
+	}
+	return tab.New(tc)
 }
 
 // gauges adds the metrics read when scraped: the outbox backlog and its oldest message's age, the scheduler's lag

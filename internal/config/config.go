@@ -56,7 +56,13 @@ type Config struct {
 	ManagedIdentityClient string // VALTUUS_MANAGED_IDENTITY_CLIENT_ID
 
 	OpenIDMetadataURL string // VALTUUS_OPENID_METADATA_URL
-	GraphBaseURL      string // VALTUUS_GRAPH_BASE_URL
+	// TabHost is the public host name the dashboard tab is served from (the manifest's tab URL and SSO resource
+	// api://<host>/botid-<app id>); empty accepts only tokens whose audience is the app id itself.
+	TabHost string // VALTUUS_TAB_HOST
+	// EntraMetadataURL is where the tab's Entra token signing keys are published; default the tenant's v2.0 OpenID
+	// configuration at login.microsoftonline.com.
+	EntraMetadataURL string // VALTUUS_ENTRA_METADATA_URL
+	GraphBaseURL     string // VALTUUS_GRAPH_BASE_URL
 
 	DatabaseURL string // VALTUUS_DATABASE_URL (or _FILE)
 	RedisURL    string // VALTUUS_REDIS_URL (or _FILE, as it may carry a password); empty = in-memory state
@@ -125,6 +131,8 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		ManagedIdentityClient: r.str("VALTUUS_MANAGED_IDENTITY_CLIENT_ID", ""),
 		OpenIDMetadataURL:     r.str("VALTUUS_OPENID_METADATA_URL", DefaultOpenIDMetadataURL),
 		GraphBaseURL:          r.str("VALTUUS_GRAPH_BASE_URL", DefaultGraphBaseURL),
+		TabHost:               strings.ToLower(r.str("VALTUUS_TAB_HOST", "")),
+		EntraMetadataURL:      r.str("VALTUUS_ENTRA_METADATA_URL", ""),
 		DatabaseURL:           r.secret("VALTUUS_DATABASE_URL"), // a PostgreSQL URL usually carries a password
 		RedisURL:              r.secret("VALTUUS_REDIS_URL"),
 		RedisPrefix:           r.str("VALTUUS_REDIS_PREFIX", "valtuusbotti:"),
@@ -213,6 +221,15 @@ func (c *Config) validate(r *reader) {
 	}
 	checkURL(r, "VALTUUS_OPENID_METADATA_URL", c.OpenIDMetadataURL)
 	checkURL(r, "VALTUUS_GRAPH_BASE_URL", c.GraphBaseURL)
+	if c.EntraMetadataURL == "" && c.TenantID != "" {
+		c.EntraMetadataURL = "https://login.microsoftonline.com/" + strings.ToLower(c.TenantID) + "/v2.0/.well-known/openid-configuration"
+	}
+	if c.EntraMetadataURL != "" {
+		checkURL(r, "VALTUUS_ENTRA_METADATA_URL", c.EntraMetadataURL)
+	}
+	if c.TabHost != "" && (strings.ContainsAny(c.TabHost, "/:@ ") || !strings.Contains(c.TabHost, ".")) {
+		r.fail("VALTUUS_TAB_HOST", "want the tab's public host name, e.g. valtuusbotti.porvoo.fi (no scheme, port or path)")
+	}
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		r.fail("VALTUUS_DATABASE_URL", "want sqlite:<path> or postgres://…")
 	}
