@@ -28,7 +28,9 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/connector"
 	"github.com/valtuusbotti/valtuusbotti/internal/delivery"
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
+	"github.com/valtuusbotti/valtuusbotti/internal/exporter"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+	"github.com/valtuusbotti/valtuusbotti/internal/importer"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
 	"github.com/valtuusbotti/valtuusbotti/internal/metrics"
 	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
@@ -36,6 +38,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 	"github.com/valtuusbotti/valtuusbotti/internal/support"
+	"github.com/valtuusbotti/valtuusbotti/internal/teamsfiles"
 	"github.com/valtuusbotti/valtuusbotti/internal/views"
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
@@ -65,6 +68,9 @@ type Options struct {
 	Connector ConnectorTuning
 	// AlertInterval is how often the alert scheduler looks for due alerts; zero means the config's.
 	AlertInterval time.Duration
+	// FileHosts are "host:port" addresses the bot may download sent files from and upload files to besides
+	// SharePoint's (tests: a fake drive on 127.0.0.1); production leaves it empty.
+	FileHosts []string
 }
 
 // ConnectorTuning are the connector client's retry settings.
@@ -240,7 +246,10 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		Alerts: a.Alerts, Jobs: a.DB.Jobs, Support: a.Support,
 		Language: lang, Messages: msgs, State: a.State, Logger: log, Now: now,
 		Delegations: &workflow.Delegations{Workflow: a.Workflow, Alerts: a.Alerts},
-		Mandates:    &workflow.Mandates{Flow: a.Workflow, Store: a.DB.Register}})
+		Mandates:    &workflow.Mandates{Flow: a.Workflow, Store: a.DB.Register},
+		Exports:     &exporter.Exporter{Store: a.DB.Register, Catalog: p.cat, Now: now},
+		Imports:     importerFor(a.DB.Register, p, now, log),
+		Files:       &teamsfiles.Client{ExtraHosts: opt.FileHosts}})
 	bcfg := bot.Config{
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
@@ -264,6 +273,15 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	))
 	a.Handler = mux
 	return nil
+}
+
+// importerFor is the import of lists main users send in Teams, or nil when the directory cannot find people.
+func importerFor(store importer.Store, p parts, now func() time.Time, log *slog.Logger) *importer.Importer {
+	people, ok := p.dir.(importer.People)
+	if !ok {
+		return nil
+	}
+	return &importer.Importer{Store: store, Catalog: p.cat, People: people, Now: now, Logger: log.With("component", "import")}
 }
 
 // gauges adds the metrics read when scraped: the outbox backlog and its oldest message's age, the scheduler's lag
