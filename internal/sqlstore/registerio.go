@@ -151,7 +151,8 @@ func (f MandateFilter) where() (string, []any, error) {
 		conds = append(conds, "valid_until < "+arg(dateArg(f.EndingBefore)))
 	}
 	if h := strings.TrimSpace(f.Holder); h != "" {
-		conds = append(conds, "(holder_id = "+arg(h)+" OR holder_mail = "+arg(strings.ToLower(h))+")")
+		// "holder_mail <> ''" lets the partial index mandates_holder_mail answer its half of the OR.
+		conds = append(conds, "(holder_id = "+arg(h)+" OR (holder_mail = "+arg(strings.ToLower(h))+" AND holder_mail <> ''))")
 	}
 	if len(conds) == 0 {
 		return "", nil, nil
