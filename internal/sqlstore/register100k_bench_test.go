@@ -2,15 +2,21 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"testing"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to analyse the seeded table
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore/sqltest"
 	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/clock"
 )
+
+// exportPageRows is sqlstore's page size of an export.
+const exportPageRows = 500
 
 // registerToday is the day the 100,000-mandate benchmarks look at the register from.
 var registerToday = time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
@@ -50,11 +56,29 @@ func seedRegister(tb testing.TB, db *sqlstore.DB, n int) {
 	}
 }
 
+// analyse brings PostgreSQL's statistics and visibility map up to date after the bulk seeding, as autovacuum does
+// in a running service (without them the planner believes the table empty, and an index-only scan still reads the
+// table). SQLite is left as the service leaves it: it never runs ANALYZE.
+func analyse(tb testing.TB, dialect, dsn string) {
+	tb.Helper()
+	if dialect != sqlstore.DialectPostgres {
+		return
+	}
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("VACUUM ANALYZE mandates"); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // BenchmarkRegister100k measures each query behind the main users' overview and the exports with 100,000
 // mandates in the register, on SQLite and on PostgreSQL (which needs VALTUUS_TEST_POSTGRES_DSN; without it, it
-// is skipped). The target (issue 9.5) is under 50 ms a query. An export is a stream: "export first row" is the time
-// until its first row reaches the writer (what a page of the export costs), "export filtered" reads every row of a
-// selective filter (one theme, ending within a year).
+// is skipped). The target (issue 9.5) is under 50 ms a query. An export reads the register a page at a time
+// (keyset pagination): "export first row" is the time until its first row reaches the writer, "export all" reads
+// every page (ms/page is one query's share), "export filtered" every row of one theme ending within a year.
 //
 //	go test ./internal/sqlstore -run '^$' -bench Register100k -benchtime 20x
 func BenchmarkRegister100k(b *testing.B) {
@@ -68,6 +92,7 @@ func BenchmarkRegister100k(b *testing.B) {
 			}
 			db := sqltest.OpenDSN(b, dsn, sqlstore.WithNow(clock.NewManual(registerToday.Add(9*time.Hour)).Now))
 			seedRegister(b, db, 100000)
+			analyse(b, dialect, dsn)
 			ctx := b.Context()
 			b.Run("overview counts", func(b *testing.B) {
 				for b.Loop() {
@@ -100,6 +125,24 @@ func BenchmarkRegister100k(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
+			})
+			b.Run("export in force first row", func(b *testing.B) {
+				stop := fmt.Errorf("stop")
+				f := sqlstore.MandateFilter{State: sqlstore.MandatesActive, Today: registerToday}
+				for b.Loop() {
+					if err := db.Register.EachMandate(ctx, f, func(domain.Mandate) error { return stop }); err != stop {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("export all", func(b *testing.B) {
+				for b.Loop() {
+					n := 0
+					if err := db.Register.EachMandate(ctx, sqlstore.MandateFilter{}, func(domain.Mandate) error { n++; return nil }); err != nil || n != 100000 {
+						b.Fatalf("%d %v", n, err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/(100000/exportPageRows)/1000, "ms/page")
 			})
 			b.Run("export filtered", func(b *testing.B) {
 				f := sqlstore.MandateFilter{ThemeIDs: []string{"omavero"}, State: sqlstore.MandatesActive, Today: registerToday,
