@@ -32,6 +32,9 @@ type Files interface {
 const (
 	importFileTTL = 30 * time.Minute // a dry run's file, until Import or Cancel
 	importRunTTL  = 24 * time.Hour   // the outcome of an import, so a second tap shows it instead of importing again
+	// importRunningTTL bounds the claim of a running import: a replica that dies mid-import (its transaction rolled
+	// back) does not block the file for long.
+	importRunningTTL = 2 * time.Minute
 )
 
 // importFiles is the import of a main user's list sent as a file in the 1:1 chat (issue 9.1): a dry run first,
@@ -200,7 +203,7 @@ func (m *importFiles) run(ctx context.Context, t *Turn, raw json.RawMessage) (*c
 		return nil, notMainUser("importfile.not_main_user")
 	}
 	claim := importRunKey(actor, d.SHA256)
-	ok, err := m.State.SetNX(ctx, claim, []byte("running"), importRunTTL)
+	ok, err := m.State.SetNX(ctx, claim, []byte("running"), importRunningTTL)
 	if err != nil {
 		return nil, err
 	}

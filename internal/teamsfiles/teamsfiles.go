@@ -25,8 +25,8 @@ import (
 
 // Defaults of a Client.
 const (
-	DefaultMaxBytes = 5 << 20 // a main user's list of a few thousand rows is well under 1 MB
-	DefaultTimeout  = 30 * time.Second
+	DefaultMaxBytes = 5 << 20          // a main user's list of a few thousand rows is well under 1 MB
+	DefaultTimeout  = 10 * time.Second // Teams waits about 15 s for the turn that downloads or uploads
 	maxRedirects    = 3
 )
 
