@@ -215,8 +215,9 @@ func TestManifestContent(t *testing.T) {
 	if !slices.Equal(bot.Scopes, []string{"personal", "team", "groupChat"}) {
 		t.Errorf("bot scopes = %v", bot.Scopes)
 	}
-	if bot.SupportsFiles == nil || *bot.SupportsFiles {
-		t.Errorf("supportsFiles = %v, want explicit false", bot.SupportsFiles)
+	// Main users send their lists to the bot and get exports back as files in the 1:1 chat (issue 9).
+	if bot.SupportsFiles == nil || !*bot.SupportsFiles {
+		t.Errorf("supportsFiles = %v, want true", bot.SupportsFiles)
 	}
 	var listScopes []string
 	for _, l := range bot.CommandLists {

@@ -19,7 +19,10 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/alerts"
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/exporter"
+	"github.com/valtuusbotti/valtuusbotti/internal/hetu"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+	"github.com/valtuusbotti/valtuusbotti/internal/importer"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 	"github.com/valtuusbotti/valtuusbotti/internal/support"
@@ -85,6 +88,12 @@ type Deps struct {
 	// Reviews runs reviews of mandates (the reviewer's decisions, campaigns and their report); nil leaves those
 	// commands and verbs out.
 	Reviews *workflow.Reviews
+	// Imports, Exports and Files let main users import a list they send as a file and export the city's mandate
+	// list and the audit trail as files in the 1:1 chat (importfile.go, exportfile.go); any of them nil leaves files
+	// out. Imports is a template: each run names its main user as the actor.
+	Imports *importer.Importer
+	Exports *exporter.Exporter
+	Files   Files
 }
 
 // verbHandler answers a card verb with the card that replaces the tapped one. It returns errBadAction for data the
@@ -128,14 +137,23 @@ func New(d Deps) *Flows {
 	(&myTeam{f}).register()
 	(&leaverTask{f}).register()
 	(&reviewFlow{f}).register()
+	if f.filesOn() {
+		(&importFiles{f}).register()
+	}
 	return f
 }
 
 // errBadAction is card data the bot did not write: tampering, or a card from another version.
 var errBadAction = errors.New("flows: invalid card action")
 
+// filesOn reports whether the file flows (import and export in the 1:1 chat) are assembled.
+func (f *Flows) filesOn() bool { return f.Imports != nil && f.Exports != nil && f.Files != nil }
+
 // Message answers a message activity.
 func (f *Flows) Message(ctx context.Context, t *Turn) (Result, error) {
+	if fd, ok := sentFile(t.Activity); ok && f.filesOn() && !hetu.Contains(t.Activity.Text) {
+		return (&importFiles{f}).receive(ctx, t, fd)
+	}
 	reply, err := f.onMessage(ctx, t)
 	if err != nil || reply == nil {
 		return Result{}, err
@@ -145,6 +163,9 @@ func (f *Flows) Message(ctx context.Context, t *Turn) (Result, error) {
 
 // Invoke answers an invoke activity (Action.Execute from a card).
 func (f *Flows) Invoke(ctx context.Context, t *Turn) (Result, error) {
+	if t.Activity.Name == FileConsentInvoke && f.filesOn() {
+		return (&fileOffers{f}).consent(ctx, t)
+	}
 	if t.Activity.Name != "adaptiveCard/action" {
 		f.Logger.DebugContext(ctx, "invoke not handled", slog.String("name", truncate(t.Activity.Name, 40)))
 		// Only Universal Actions are handled: any other invoke asks for something the bot does not offer, which is

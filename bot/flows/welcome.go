@@ -38,6 +38,10 @@ func (f *Flows) onMessage(ctx context.Context, t *Turn) (*schema.Activity, error
 		}
 		return textReply(t.P.Get("language.changed")), nil
 	}
+	if ef, lang, bad, ok := parseExport(cmd); ok && f.filesOn() {
+		f.writtenIn(ctx, t, lang)
+		return (&fileOffers{f}).exportCommand(ctx, t, ef, bad) // exportfile.go
+	}
 	if c, lang := matchCommand(cmd); c != cmdNone {
 		f.writtenIn(ctx, t, lang)
 		return f.command(ctx, t, c)

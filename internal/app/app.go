@@ -29,7 +29,9 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/delivery"
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
 	"github.com/valtuusbotti/valtuusbotti/internal/dirsync"
+	"github.com/valtuusbotti/valtuusbotti/internal/exporter"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
+	"github.com/valtuusbotti/valtuusbotti/internal/importer"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
 	"github.com/valtuusbotti/valtuusbotti/internal/metrics"
 	"github.com/valtuusbotti/valtuusbotti/internal/outbox"
@@ -38,6 +40,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 	"github.com/valtuusbotti/valtuusbotti/internal/support"
 	"github.com/valtuusbotti/valtuusbotti/internal/tab"
+	"github.com/valtuusbotti/valtuusbotti/internal/teamsfiles"
 	"github.com/valtuusbotti/valtuusbotti/internal/views"
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
@@ -67,6 +70,9 @@ type Options struct {
 	Connector ConnectorTuning
 	// AlertInterval is how often the alert scheduler looks for due alerts; zero means the config's.
 	AlertInterval time.Duration
+	// FileHosts are "host:port" addresses the bot may download sent files from and upload files to besides
+	// SharePoint's (tests: a fake drive on 127.0.0.1); production leaves it empty.
+	FileHosts []string
 }
 
 // ConnectorTuning are the connector client's retry settings.
@@ -254,7 +260,10 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		Delegations: &workflow.Delegations{Workflow: a.Workflow, Alerts: a.Alerts},
 		Mandates:    &workflow.Mandates{Flow: a.Workflow, Store: a.DB.Register},
 		Reviews: &workflow.Reviews{Mandates: &workflow.Mandates{Flow: a.Workflow, Store: a.DB.Register},
-			Store: a.DB.Register, Campaigns: a.Alerts}})
+			Store: a.DB.Register, Campaigns: a.Alerts},
+		Exports: &exporter.Exporter{Store: a.DB.Register, Catalog: p.cat, Now: now},
+		Imports: importerFor(a.DB.Register, p, now, log),
+		Files:   &teamsfiles.Client{ExtraHosts: opt.FileHosts}})
 	bcfg := bot.Config{
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
@@ -299,6 +308,15 @@ func (a *App) tab(cfg *config.Config, opt Options, p parts, msgs *i18n.Bundle) (
 		tc.Keys, tc.AppID, tc.TenantID, tc.Host = keys, cfg.AppID, cfg.TenantID, cfg.TabHost
 	}
 	return tab.New(tc)
+}
+
+// importerFor is the import of lists main users send in Teams, or nil when the directory cannot find people.
+func importerFor(store importer.Store, p parts, now func() time.Time, log *slog.Logger) *importer.Importer {
+	people, ok := p.dir.(importer.People)
+	if !ok {
+		return nil
+	}
+	return &importer.Importer{Store: store, Catalog: p.cat, People: people, Now: now, Logger: log.With("component", "import")}
 }
 
 // gauges adds the metrics read when scraped: the outbox backlog and its oldest message's age, the scheduler's lag

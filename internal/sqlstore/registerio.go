@@ -77,37 +77,91 @@ type MandateFilter struct {
 	Holder       string    // the holder's object id or e-mail address
 }
 
-// EachMandate calls fn with every mandate f selects, ordered by holder name, holder, theme and id, reading them from
-// one query one row at a time: the register is never held in memory, however large. fn's error stops the reading
-// and is returned.
+// exportPageRows is how many mandates one query of EachMandate reads when it reads pages.
+const exportPageRows = 500
+
+// EachMandate calls fn with every mandate f selects, ordered by holder name, holder, theme, end and id. It reads
+// them a page at a time (keyset pagination on that order, which the index mandates_export_order serves, migration
+// 0017), all pages from one snapshot: every query returns its first rows at once whatever the register's size, and
+// the register is never held in memory. A theme or person filter reads its few rows in one query. fn's error stops
+// the reading and is returned.
 func (db *Register) EachMandate(ctx context.Context, f MandateFilter, fn func(domain.Mandate) error) error {
 	const op = "sqlstore.EachMandate"
 	where, args, err := f.where()
 	if err != nil {
 		return opError(op, err)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+mandateColumns+` FROM mandates`+where+`
-ORDER BY holder_name, holder_id, theme_id, valid_until, id`, args...)
+	// A theme or a person selects a small part of the register, which its own index finds and the database sorts
+	// at once: one query. Anything else may be the whole register: pages in index order.
+	pageRows := exportPageRows
+	if f.ThemeIDs != nil || strings.TrimSpace(f.Holder) != "" {
+		pageRows = 0
+	}
+	var fnErr error
+	err = db.readTx(ctx, func(q querier) error {
+		var after *domain.Mandate
+		for {
+			n, last, err := mandatePage(ctx, q, f, where, args, pageRows, after, func(m domain.Mandate) error {
+				if fnErr = fn(m); fnErr != nil {
+					return fnErr
+				}
+				return nil
+			})
+			if err != nil || pageRows == 0 || n < pageRows {
+				return err
+			}
+			after = &last
+		}
+	})
+	if fnErr != nil {
+		return fnErr
+	}
 	if err != nil {
 		return opError(op, err)
 	}
+	return nil
+}
+
+// mandatePage reads the page of at most pageRows mandates (0: all of them) after the mandate after (nil: the first
+// page), calls fn with each one the filter keeps, and returns how many rows it read and the last of them.
+func mandatePage(ctx context.Context, q querier, f MandateFilter, where string, args []any, pageRows int,
+	after *domain.Mandate, fn func(domain.Mandate) error) (int, domain.Mandate, error) {
+	var last domain.Mandate
+	if after != nil {
+		n := len(args)
+		cond := fmt.Sprintf("(holder_name, holder_id, theme_id, valid_until, id) > ($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
+		if where == "" {
+			where = "\nWHERE " + cond
+		} else {
+			where += " AND " + cond
+		}
+		args = append(args[:n:n], after.HolderName, after.HolderID, after.ThemeID, dateArg(after.ValidUntil), after.ID)
+	}
+	limit := ""
+	if pageRows > 0 {
+		limit = "\nLIMIT " + fmt.Sprint(pageRows)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+mandateColumns+` FROM mandates`+where+`
+ORDER BY holder_name, holder_id, theme_id, valid_until, id`+limit, args...)
+	if err != nil {
+		return 0, last, err
+	}
 	defer rows.Close()
+	n := 0
 	for rows.Next() {
 		m, err := scanMandate(rows)
 		if err != nil {
-			return opError(op, err)
+			return n, last, err
 		}
+		n, last = n+1, m
 		if f.Department != "" && !strings.EqualFold(strings.TrimSpace(m.Department), strings.TrimSpace(f.Department)) {
 			continue
 		}
 		if err := fn(m); err != nil {
-			return err
+			return n, last, err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return opError(op, err)
-	}
-	return nil
+	return n, last, rows.Err()
 }
 
 // where renders the filter as a WHERE clause with $n placeholders (the department is compared in Go: SQLite's
@@ -151,7 +205,8 @@ func (f MandateFilter) where() (string, []any, error) {
 		conds = append(conds, "valid_until < "+arg(dateArg(f.EndingBefore)))
 	}
 	if h := strings.TrimSpace(f.Holder); h != "" {
-		conds = append(conds, "(holder_id = "+arg(h)+" OR holder_mail = "+arg(strings.ToLower(h))+")")
+		// "holder_mail <> ''" lets the partial index mandates_holder_mail answer its half of the OR.
+		conds = append(conds, "(holder_id = "+arg(h)+" OR (holder_mail = "+arg(strings.ToLower(h))+" AND holder_mail <> ''))")
 	}
 	if len(conds) == 0 {
 		return "", nil, nil
