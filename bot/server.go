@@ -63,6 +63,12 @@ type Config struct {
 	// Refused of every activity refused before its turn, with the refusal's fixed reason (metrics).
 	Observe func(activityType string, status int, d time.Duration)
 	Refused func(reason string)
+
+	// Queue, when set, takes the replies Teams' limits hold back longer than ReplyWait (default 200 ms); without it
+	// a reply waits for its slot up to ReplyTimeout. Throttled, when set, is told how many replies went to it.
+	Queue     ReplyQueue
+	ReplyWait time.Duration
+	Throttled func(n int)
 }
 
 // Bot handles Bot Framework activities. It is safe for concurrent use.
@@ -94,6 +100,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.ReplyTimeout <= 0 {
 		cfg.ReplyTimeout = 10 * time.Second
+	}
+	if cfg.ReplyWait <= 0 {
+		cfg.ReplyWait = 200 * time.Millisecond
 	}
 	if cfg.TurnsPerMinute <= 0 {
 		cfg.TurnsPerMinute = 60

@@ -28,6 +28,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/connector"
 	"github.com/valtuusbotti/valtuusbotti/internal/delivery"
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
 	"github.com/valtuusbotti/valtuusbotti/internal/metrics"
@@ -71,6 +72,8 @@ type Options struct {
 type ConnectorTuning struct {
 	MaxAttempts             int
 	BaseBackoff, MaxBackoff time.Duration
+	// Now is the clock of the connector's rate limits (tests hold it still to offer a burst in one instant).
+	Now func() time.Time
 }
 
 // OutboxTuning are the outbox worker's timings.
@@ -99,6 +102,7 @@ type App struct {
 
 	server       *http.Server
 	outboxPaused bool
+	slots        state.Slots // Teams' send slots shared by the replicas (Redis); nil: this process only
 }
 
 // New builds the service: opens and migrates the database, connects to Redis, loads the catalog and directory.
@@ -166,6 +170,7 @@ func (a *App) openStores(ctx context.Context, opt Options) error {
 		return fmt.Errorf("cannot reach Redis (VALTUUS_REDIS_URL %s): %w", config.MaskURL(cfg.RedisURL), err)
 	}
 	// Redis holds only what may be lost: while it is unreachable, turns go on with this process's memory.
+	a.slots = rs.Slots()
 	a.State = &state.Fallback{Primary: rs, Secondary: state.NewMemory(opt.Now), Now: opt.Now, Logger: a.Log.With("component", "state")}
 	return nil
 }
@@ -200,9 +205,10 @@ func (a *App) adapters(cfg *config.Config, opt Options) (p parts, err error) {
 			p.installer = graphInstaller
 		}
 	}
-	p.sender = connector.New(connector.Config{Credential: cred, HTTPClient: opt.HTTPClient, Limits: opt.RateLimits,
+	p.sender = connector.New(connector.Config{Credential: cred, HTTPClient: opt.HTTPClient, Limits: a.teamsLimits(opt.RateLimits),
 		MaxAttempts: opt.Connector.MaxAttempts, BaseBackoff: opt.Connector.BaseBackoff, MaxBackoff: opt.Connector.MaxBackoff,
-		Logger: a.Log.With("component", "connector"), Observe: a.Metrics.ConnectorCall})
+		Logger: a.Log.With("component", "connector"), Observe: a.Metrics.ConnectorCall, Retried: a.Metrics.ConnectorRetry,
+		Tenant: cfg.TenantID, Now: opt.Connector.Now})
 	if !cfg.Anonymous() {
 		p.validator, err = botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.OpenIDMetadataURL,
 			HTTPClient: opt.HTTPClient, Now: opt.Now, Logger: a.Log.With("component", "botauth")})
@@ -245,6 +251,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
 		Reachable: a.releaseWaiting, Observe: a.Metrics.Turn, Refused: a.Metrics.Refused, Channels: a.DB.Support(),
+		Queue: replyQueue{a}, ReplyWait: cfg.TeamsReplyWait, Throttled: a.Metrics.RepliesQueued,
 	}
 	if p.validator != nil {
 		bcfg.Validator = p.validator
@@ -299,6 +306,43 @@ func (a *App) gauges(now func() time.Time) {
 		a.Metrics.Gauge("valtuusbotti_state_fallbacks", "Times Redis was unreachable and the memory fallback served.",
 			func() float64 { return float64(f.Fallbacks()) })
 	}
+}
+
+// teamsLimits are the connector's limits: Teams' as configured, shared through Redis when it is configured, unless
+// the caller overrides them (tests).
+func (a *App) teamsLimits(override connector.RateLimits) connector.RateLimits {
+	if override.Disabled || override.PerConversation != nil || override.PerTenant != nil {
+		return override
+	}
+	cfg := a.Config
+	if cfg.TeamsTenantRPS == 0 {
+		a.Log.Warn("VALTUUS_TEAMS_TENANT_RPS=0: no client-side limit on Bot Connector calls; Teams will throttle with " +
+			"429s instead. Only for a test rig.")
+		return connector.RateLimits{Disabled: true}
+	}
+	l := connector.RateLimits{PerTenant: connector.TenantBudget(cfg.TeamsTenantRPS), Slots: a.slots}
+	for _, w := range cfg.TeamsConversationLimits {
+		l.PerConversation = append(l.PerConversation, connector.Window{Limit: w.Limit, Per: w.Per})
+	}
+	return l
+}
+
+// replyQueue writes a turn's held-back replies to the outbox in one transaction and wakes the worker.
+type replyQueue struct{ a *App }
+
+func (q replyQueue) QueueReplies(ctx context.Context, msgs []domain.OutboxMessage) error {
+	err := q.a.DB.Register.InTx(ctx, func(tx domain.Tx) error {
+		for _, m := range msgs {
+			if err := tx.Enqueue(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		q.a.Outbox.Notify()
+	}
+	return err
 }
 
 // releaseWaiting lets the messages waiting for a person go out now that the bot has heard from them.

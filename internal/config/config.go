@@ -80,9 +80,59 @@ type Config struct {
 	LogLevel  slog.Level // VALTUUS_LOG_LEVEL
 	LogFormat string     // VALTUUS_LOG_FORMAT: text | json
 
+	// TeamsTenantRPS is the app's budget of Bot Connector requests a second in one tenant, shared by all replicas
+	// through Redis when Redis is configured; 0 lifts the client-side limit (a test rig; a warning is logged).
+	TeamsTenantRPS int // VALTUUS_TEAMS_TENANT_RPS, default 50
+	// TeamsConversationLimits are Teams' limits per conversation, as "count/period" pairs.
+	TeamsConversationLimits []RateWindow // VALTUUS_TEAMS_CONVERSATION_LIMITS, default 7/1s,8/2s,60/30s,1800/1h
+	// TeamsReplyWait is how long a turn's reply waits for a send slot before it is handed to the outbox and the
+	// turn is answered at once.
+	TeamsReplyWait time.Duration // VALTUUS_TEAMS_REPLY_WAIT, default 200ms
+
 	MaxBodyBytes    int64         // VALTUUS_MAX_BODY_BYTES
 	Migrate         bool          // VALTUUS_MIGRATE: serve applies migrations first (false: it only checks the schema)
 	ShutdownTimeout time.Duration // VALTUUS_SHUTDOWN_TIMEOUT
+}
+
+// RateWindow is one sliding-window limit: at most Limit requests in any period Per.
+type RateWindow struct {
+	Limit int
+	Per   time.Duration
+}
+
+// DefaultConversationLimits are Teams' published limits per bot and conversation.
+func DefaultConversationLimits() []RateWindow {
+	return []RateWindow{{7, time.Second}, {8, 2 * time.Second}, {60, 30 * time.Second}, {1800, time.Hour}}
+}
+
+// parseWindows reads "7/1s,8/2s": count/period pairs, each count ≥ 1 and period > 0.
+func parseWindows(v string) ([]RateWindow, error) {
+	var out []RateWindow
+	for part := range strings.SplitSeq(v, ",") {
+		n, per, ok := strings.Cut(strings.TrimSpace(part), "/")
+		if !ok {
+			return nil, errors.New("no /")
+		}
+		limit, err := strconv.Atoi(n)
+		if err != nil || limit < 1 {
+			return nil, errors.New("bad count")
+		}
+		d, err := time.ParseDuration(per)
+		if err != nil || d <= 0 {
+			return nil, errors.New("bad period")
+		}
+		out = append(out, RateWindow{Limit: limit, Per: d})
+	}
+	return out, nil
+}
+
+// FormatWindows writes windows as VALTUUS_TEAMS_CONVERSATION_LIMITS reads them.
+func FormatWindows(ws []RateWindow) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = fmt.Sprintf("%d/%s", w.Limit, w.Per)
+	}
+	return strings.Join(parts, ",")
 }
 
 // Anonymous reports whether inbound tokens are not checked: the local mode for the Agents Playground.
@@ -132,9 +182,13 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		DirectoryFile:         r.str("VALTUUS_DIRECTORY_FILE", ""),
 		CatalogDir:            r.str("VALTUUS_CATALOG_DIR", ""),
 		LogFormat:             r.str("VALTUUS_LOG_FORMAT", ""),
-		MaxBodyBytes:          r.int64("VALTUUS_MAX_BODY_BYTES", 256<<10),
-		Migrate:               r.bool("VALTUUS_MIGRATE", true),
-		ShutdownTimeout:       r.duration("VALTUUS_SHUTDOWN_TIMEOUT", 20*time.Second),
+		TeamsTenantRPS:        int(r.int64("VALTUUS_TEAMS_TENANT_RPS", 50)),
+		TeamsConversationLimits: parsed(&r, "VALTUUS_TEAMS_CONVERSATION_LIMITS", DefaultConversationLimits(),
+			"count/period pairs such as 7/1s,8/2s,60/30s,1800/1h", parseWindows),
+		TeamsReplyWait:  r.duration("VALTUUS_TEAMS_REPLY_WAIT", 200*time.Millisecond),
+		MaxBodyBytes:    r.int64("VALTUUS_MAX_BODY_BYTES", 256<<10),
+		Migrate:         r.bool("VALTUUS_MIGRATE", true),
+		ShutdownTimeout: r.duration("VALTUUS_SHUTDOWN_TIMEOUT", 20*time.Second),
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:./data/valtuusbotti.db"
@@ -239,6 +293,9 @@ func (c *Config) validate(r *reader) {
 	default:
 		r.fail("VALTUUS_LOG_FORMAT", "unknown %q: want text or json", c.LogFormat)
 	}
+	if c.TeamsTenantRPS < 0 {
+		r.fail("VALTUUS_TEAMS_TENANT_RPS", "want 0 (no client-side limit) or more")
+	}
 	if c.MaxBodyBytes < 4<<10 || c.MaxBodyBytes > 16<<20 {
 		r.fail("VALTUUS_MAX_BODY_BYTES", "want between 4096 and 16777216")
 	}
@@ -285,6 +342,9 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("catalog_dir", c.CatalogDir),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
+		slog.Int("teams_tenant_rps", c.TeamsTenantRPS),
+		slog.String("teams_conversation_limits", FormatWindows(c.TeamsConversationLimits)),
+		slog.Duration("teams_reply_wait", c.TeamsReplyWait),
 		slog.Int64("max_body_bytes", c.MaxBodyBytes),
 		slog.Bool("migrate", c.Migrate),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),

@@ -87,6 +87,9 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	if hp, ok := payload.(domain.HandoffPayload); ok { // about a hand-off, not a request: handoff.go
 		return d.deliverHandoff(ctx, m, hp)
 	}
+	if tr, ok := payload.(domain.TurnReply); ok { // a turn's reply held back by Teams' limits: turnreply.go
+		return d.turnReply(ctx, tr)
+	}
 	if _, ok := payload.(domain.WeeklyDigest); ok { // about the register, not one request
 		return d.weeklyDigest(ctx, m.RecipientID)
 	}

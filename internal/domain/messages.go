@@ -176,6 +176,9 @@ func KindOf(p Payload) string {
 	if k := handoffKind(p); k != "" { // the hand-off's kinds: handoff.go
 		return k
 	}
+	if _, ok := p.(TurnReply); ok { // turnreply.go
+		return MsgTurnReply
+	}
 	switch p.(type) {
 	case ApprovalRequest:
 		return MsgApprovalRequest
@@ -283,6 +286,9 @@ func Message(recipientID string, requestID int64, p Payload) OutboxMessage {
 // no retry will make such a message deliverable.
 func (m OutboxMessage) Decode() (Payload, error) {
 	if p, ok, err := decodeHandoff(m); ok { // the hand-off's kinds: handoff.go
+		return p, err
+	}
+	if p, ok, err := decodeTurnReply(m); ok { // turnreply.go
 		return p, err
 	}
 	var w wirePayload

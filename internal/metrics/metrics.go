@@ -23,6 +23,8 @@ type Metrics struct {
 	latency   *prometheus.HistogramVec
 	refusals  *prometheus.CounterVec
 	connector *prometheus.CounterVec
+	retries   *prometheus.CounterVec
+	queued    prometheus.Counter
 }
 
 // New registers the service's collectors, with the Go runtime's and the process's, on a registry of their own.
@@ -39,8 +41,13 @@ func New() *Metrics {
 			Help: "Activities refused before a turn (authentication, malformed input, limits), by reason."}, []string{"reason"}),
 		connector: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "valtuusbotti_connector_calls_total",
 			Help: "HTTP attempts to the Bot Connector, by operation and status (0: no answer)."}, []string{"op", "status"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "valtuusbotti_connector_retries_total",
+			Help: "Bot Connector calls retried (what=retry), or throttled and handed back to a turn (what=throttled), by operation."},
+			[]string{"op", "what"}),
+		queued: prometheus.NewCounter(prometheus.CounterOpts{Name: "valtuusbotti_replies_queued_total",
+			Help: "Turn replies handed to the outbox because no Bot Connector send slot was free in time."}),
 	}
-	reg.MustRegister(m.turns, m.latency, m.refusals, m.connector,
+	reg.MustRegister(m.turns, m.latency, m.refusals, m.connector, m.retries, m.queued,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -71,6 +78,12 @@ func (m *Metrics) Refused(reason string) { m.refusals.WithLabelValues(reason).In
 func (m *Metrics) ConnectorCall(op string, status int) {
 	m.connector.WithLabelValues(op, strconv.Itoa(status)).Inc()
 }
+
+// ConnectorRetry records a Bot Connector call retried ("retry") or throttled back to its caller ("throttled").
+func (m *Metrics) ConnectorRetry(op, what string) { m.retries.WithLabelValues(op, what).Inc() }
+
+// RepliesQueued records n turn replies handed to the outbox by the Teams limits.
+func (m *Metrics) RepliesQueued(n int) { m.queued.Add(float64(n)) }
 
 // Gauge adds a gauge whose value fn reads when the metrics are scraped (fn must be quick and safe to call
 // concurrently; a negative value is reported as is).
