@@ -216,8 +216,10 @@ func (b *Bot) begin(ctx context.Context, act schema.Activity) (*flows.Turn, erro
 		default:
 			return nil, err
 		}
-		if err := b.cfg.Register.UpsertConversationRef(ctx, refFrom(act)); err != nil {
-			return nil, err
+		if ref := refFrom(act); t.FirstContact || !refUnchanged(t.Ref, ref) {
+			if err := b.cfg.Register.UpsertConversationRef(ctx, ref); err != nil {
+				return nil, err
+			}
 		}
 		// Messages may be waiting for this person: they reach the bot for the first time, from a new personal chat,
 		// or (re)install the app.
@@ -254,6 +256,19 @@ func refFrom(act schema.Activity) domain.ConversationRef {
 		ref.ConversationID = act.Conversation.ID
 	}
 	return ref
+}
+
+// refUnchanged reports whether storing in over stored would change nothing: the store keeps a stored value where
+// the incoming one is empty (see sqlstore.People.UpsertConversationRef), and the conversation type counts only
+// with a conversation id. A returning person's turn then writes nothing.
+func refUnchanged(stored, in domain.ConversationRef) bool {
+	same := func(s, i string) bool { return i == "" || i == s }
+	if in.ConversationID != "" && (in.ConversationID != stored.ConversationID || !same(stored.ConversationType, in.ConversationType)) {
+		return false
+	}
+	return same(stored.UserID, in.UserID) && same(stored.UserName, in.UserName) && same(stored.BotID, in.BotID) &&
+		same(stored.ServiceURL, in.ServiceURL) && same(stored.TenantID, in.TenantID) &&
+		same(stored.ChannelID, in.ChannelID) && same(stored.Locale, in.Locale)
 }
 
 func isPersonal(act schema.Activity) bool {

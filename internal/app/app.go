@@ -347,6 +347,9 @@ func (q replyQueue) QueueReplies(ctx context.Context, msgs []domain.OutboxMessag
 
 // releaseWaiting lets the messages waiting for a person go out now that the bot has heard from them.
 func (a *App) releaseWaiting(ctx context.Context, aad string) {
+	if waiting, err := a.DB.People.HasWaiting(ctx, aad); err == nil && !waiting {
+		return // nothing waits: no write (a failed read falls through to the release itself)
+	}
 	n, err := a.DB.Outbox.ReleaseWaiting(ctx, aad, a.Outbox.Now())
 	if err != nil {
 		a.Log.WarnContext(ctx, "could not release waiting messages", "error", err.Error())

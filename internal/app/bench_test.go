@@ -88,3 +88,48 @@ func benchTurns(b *testing.B, h *harness, act map[string]any) {
 		}
 	}
 }
+
+// A returning person's turn writes nothing to the database: their conversation reference is unchanged and nothing
+// waits for them in the outbox. Rows changed are counted by SQLite itself (total_changes of the one writing
+// connection), so any write on the path fails the test.
+func TestReturningTurnWritesNothing(t *testing.T) {
+	h := newHarness(t, withoutRateLimits, quietLogs)
+	h.send(h.activity("message", elina, "fi-FI", "hei")) // first contact: the reference is stored
+	before := writes(t, h)
+	for range 5 {
+		h.send(h.activity("message", elina, "fi-FI", "hei"))
+	}
+	if after := writes(t, h); after != before {
+		t.Errorf("five returning turns changed %d rows, want 0", after-before)
+	}
+	if n := len(h.conn.Sent()); n != 6 {
+		t.Errorf("%d replies, want 6", n)
+	}
+	h.send(h.activity("message", elina, "sv-SE", "hej")) // a new locale is stored
+	if after := writes(t, h); after == before {
+		t.Error("a changed locale was not written")
+	}
+}
+
+// BenchmarkReturningTurn is BenchmarkMessageTurn, reporting the rows the turns changed (writes/op, 0 expected).
+func BenchmarkReturningTurn(b *testing.B) {
+	h := newHarness(b, withoutRateLimits, quietLogs)
+	act := h.activity("message", elina, "fi-FI", "hei")
+	h.send(h.activity("message", elina, "fi-FI", "hei"))
+	before := writes(b, h)
+	benchTurns(b, h, act)
+	after := writes(b, h)
+	b.ReportMetric(float64(after-before)/float64(b.N), "writes/op")
+	if after != before {
+		b.Errorf("returning turns changed %d rows, want 0", after-before)
+	}
+}
+
+func writes(tb testing.TB, h *harness) int64 {
+	tb.Helper()
+	n, err := h.app.DB.Writes(tb.Context())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}

@@ -53,7 +53,7 @@ func (db *People) UpsertConversationRef(ctx context.Context, ref domain.Conversa
 	if ref.ConversationID == "" {
 		ref.ConversationType = ""
 	}
-	_, err := db.write.ExecContext(ctx, upsertConversationRefSQL,
+	_, err := db.execCached(ctx, upsertConversationRefSQL,
 		ref.AADObjectID, ref.UserID, ref.UserName, ref.BotID, ref.ConversationID, ref.ConversationType,
 		ref.ServiceURL, ref.TenantID, ref.ChannelID, ref.Locale, db.timeArg(db.nowUTC()))
 	if err != nil {
@@ -69,7 +69,7 @@ func (db *People) ConversationRef(ctx context.Context, aadObjectID string) (doma
 	const op = "sqlstore.ConversationRef"
 	var ref domain.ConversationRef
 	var lang string
-	err := db.read.QueryRowContext(ctx, selectConversationRefSQL, aadObjectID).Scan(
+	err := db.queryRowCached(ctx, selectConversationRefSQL, aadObjectID).Scan(
 		&ref.AADObjectID, &ref.UserID, &ref.UserName, &ref.BotID, &ref.ConversationID, &ref.ConversationType,
 		&ref.ServiceURL, &ref.TenantID, &ref.ChannelID, &ref.Locale, &lang, timeScanner{&ref.UpdatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -103,8 +103,7 @@ func (db *People) SetLanguage(ctx context.Context, aadObjectID string, lang doma
 func (db *People) Language(ctx context.Context, aadObjectID string) (domain.Lang, error) {
 	const op = "sqlstore.Language"
 	var lang string
-	err := db.read.QueryRowContext(ctx,
-		`SELECT language FROM user_settings WHERE aad_object_id = $1`, aadObjectID).Scan(&lang)
+	err := db.queryRowCached(ctx, `SELECT language FROM user_settings WHERE aad_object_id = $1`, aadObjectID).Scan(&lang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -121,4 +120,33 @@ func storedLang(s string) domain.Lang {
 		return l
 	}
 	return ""
+}
+
+// hasWaitingSQL is whether any message waits for the recipient: a read on the partial index of waiting messages.
+const hasWaitingSQL = `
+SELECT EXISTS (SELECT 1 FROM outbox
+    WHERE recipient_id = $1 AND waiting_recipient = TRUE AND delivered_at IS NULL AND abandoned_at IS NULL)`
+
+// HasWaiting reports whether messages wait for recipientID (see Outbox.ReleaseWaiting). A turn asks this first, on
+// the read pool, so that the person's first message costs no write when nothing waits for them.
+func (db *People) HasWaiting(ctx context.Context, recipientID string) (bool, error) {
+	var ok bool
+	if err := db.queryRowCached(ctx, hasWaitingSQL, recipientID).Scan(&ok); err != nil {
+		return false, opError("sqlstore.HasWaiting", err)
+	}
+	return ok, nil
+}
+
+// Writes is how many rows the service has changed in a SQLite database since it was opened (SQLite's
+// total_changes() of the single writing connection); -1 on PostgreSQL. Tests and benchmarks use it to show that a
+// turn wrote nothing.
+func (db *DB) Writes(ctx context.Context) (int64, error) {
+	if db.dialect != DialectSQLite {
+		return -1, nil
+	}
+	var n int64
+	if err := db.write.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&n); err != nil {
+		return 0, opError("sqlstore.Writes", err)
+	}
+	return n, nil
 }

@@ -92,8 +92,9 @@ type conn struct {
 	write *sql.DB
 	// read serves plain reads. On a SQLite file it is a separate pool of read-only connections (WAL lets them read
 	// while a write is under way); on PostgreSQL and an in-memory SQLite database it is the same pool as write.
-	read *sql.DB
-	now  func() time.Time
+	read  *sql.DB
+	now   func() time.Time
+	stmts stmtCache // the hot path's prepared statements (stmtcache.go)
 }
 
 // Option configures Open.
@@ -352,6 +353,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes all connections. The DB cannot be used afterwards.
 func (db *DB) Close() error {
+	db.closeStmts()
 	err := db.write.Close()
 	if db.read != nil && db.read != db.write {
 		err = errors.Join(err, db.read.Close())
