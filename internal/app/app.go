@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/valtuusbotti/valtuusbotti/bot"
@@ -208,9 +209,9 @@ func (a *App) adapters(cfg *config.Config, opt Options) (p parts, err error) {
 	p.sender = connector.New(connector.Config{Credential: cred, HTTPClient: opt.HTTPClient, Limits: a.teamsLimits(opt.RateLimits),
 		MaxAttempts: opt.Connector.MaxAttempts, BaseBackoff: opt.Connector.BaseBackoff, MaxBackoff: opt.Connector.MaxBackoff,
 		Logger: a.Log.With("component", "connector"), Observe: a.Metrics.ConnectorCall, Retried: a.Metrics.ConnectorRetry,
-		Tenant: cfg.TenantID, Now: opt.Connector.Now})
+		Tenant: cfg.TenantID, Now: opt.Connector.Now, Scope: cfg.Cloud.BotScope})
 	if !cfg.Anonymous() {
-		p.validator, err = botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.OpenIDMetadataURL,
+		p.validator, err = botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.OpenIDMetadataURL, Issuer: cfg.Cloud.BotIssuer,
 			HTTPClient: opt.HTTPClient, Now: opt.Now, Logger: a.Log.With("component", "botauth")})
 	}
 	return p, err
@@ -436,9 +437,13 @@ func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph Graph
 
 // Credential builds the outbound credential (Bot Connector and Graph tokens) the configuration names.
 func Credential(cfg *config.Config) (azcore.TokenCredential, error) {
+	// The cloud's Entra ID authority (or AZURE_AUTHORITY_HOST's); instance discovery off for a private authority.
+	client := azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: cfg.AuthorityHost}}
+	noDiscovery := cfg.DisableInstanceDiscovery
 	switch cfg.Credential {
 	case config.CredentialSecret:
-		return azidentity.NewClientSecretCredential(cfg.TenantID, cfg.AppID, cfg.ClientSecret, nil)
+		return azidentity.NewClientSecretCredential(cfg.TenantID, cfg.AppID, cfg.ClientSecret,
+			&azidentity.ClientSecretCredentialOptions{ClientOptions: client, DisableInstanceDiscovery: noDiscovery})
 	case config.CredentialCertificate:
 		raw, err := os.ReadFile(cfg.CertificatePath)
 		if err != nil {
@@ -452,7 +457,8 @@ func Credential(cfg *config.Config) (azcore.TokenCredential, error) {
 		if err != nil {
 			return nil, fmt.Errorf("VALTUUS_CLIENT_CERTIFICATE_PATH: %w", err)
 		}
-		return azidentity.NewClientCertificateCredential(cfg.TenantID, cfg.AppID, certs, key, nil)
+		return azidentity.NewClientCertificateCredential(cfg.TenantID, cfg.AppID, certs, key,
+			&azidentity.ClientCertificateCredentialOptions{ClientOptions: client, DisableInstanceDiscovery: noDiscovery})
 	case config.CredentialManagedIdentity:
 		opts := &azidentity.ManagedIdentityCredentialOptions{}
 		if cfg.ManagedIdentityClient != "" {
@@ -461,7 +467,7 @@ func Credential(cfg *config.Config) (azcore.TokenCredential, error) {
 		return azidentity.NewManagedIdentityCredential(opts)
 	case config.CredentialWorkloadIdentity:
 		return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
-			TenantID: cfg.TenantID, ClientID: cfg.AppID})
+			TenantID: cfg.TenantID, ClientID: cfg.AppID, ClientOptions: client, DisableInstanceDiscovery: noDiscovery})
 	default:
 		return nil, fmt.Errorf("VALTUUS_CREDENTIAL: no outbound credential for %q", cfg.Credential)
 	}

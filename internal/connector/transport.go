@@ -109,6 +109,8 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 				if ctx.Err() != nil {
 					return stopped(r.op, ctx.Err(), lastErr)
 				}
+				// The cause (azidentity's error: the authority's answer, never a token) is what an operator needs.
+				c.log.LogAttrs(ctx, slog.LevelError, "connector token failed", slog.Any("op", r.op), slog.Any("error", err.Error()))
 				return opErr(r.op, fmt.Errorf("get token: %w", err))
 			}
 		}

@@ -98,7 +98,7 @@ func New(cfg Config) (*Graph, error) {
 	}
 	scopes := cfg.Scopes
 	if len(scopes) == 0 {
-		scopes = []string{DefaultScope}
+		scopes = []string{ScopeFor(base)}
 	}
 	// The token goes only to the base URL's host. The validator compares host names without the port, so a
 	// test server on 127.0.0.1:NNNN is "127.0.0.1"; a host missing here makes kiota silently send no token.
@@ -148,8 +148,28 @@ func (t refuseRedirects) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // httpClient layers the Graph middleware (kiota's retry handler among it) over the caller's transport, with
 // redirects refused underneath; c itself is not changed.
+// ScopeFor is the app-only token scope of the Graph endpoint base: its own host's ".default", so a national cloud's
+// endpoint (https://graph.microsoft.us, https://dod-graph.microsoft.us, https://microsoftgraph.chinacloudapi.cn)
+// gets its own cloud's scope; DefaultScope for a plain-http test server.
+func ScopeFor(base *url.URL) string {
+	if base.Scheme != "https" {
+		return DefaultScope
+	}
+	return "https://" + base.Host + "/.default"
+}
+
+// newTransport is Go's default transport with a pool sized for the bursts of a directory sync and a busy turn
+// load (Go keeps only two idle connections per host by default, so the rest pay a TLS handshake each).
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 128
+	t.MaxIdleConnsPerHost = 32
+	t.IdleConnTimeout = 90 * time.Second
+	return t
+}
+
 func httpClient(c *http.Client, opts *core.GraphClientOptions) *http.Client {
-	parent := http.DefaultTransport
+	var parent http.RoundTripper = newTransport()
 	timeout := DefaultTimeout
 	var jar http.CookieJar
 	if c != nil {
