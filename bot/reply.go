@@ -64,7 +64,7 @@ func replyActivity(in, a schema.Activity) schema.Activity {
 func (b *Bot) queue(ctx context.Context, in schema.Activity, out []schema.Activity) error {
 	msgs := make([]domain.OutboxMessage, 0, len(out))
 	for _, a := range out {
-		raw, err := connector.Marshal(replyActivity(in, a))
+		raw, err := connector.MarshalActivity(replyActivity(in, a))
 		if err != nil {
 			return domain.Wrap("queue reply", err)
 		}

@@ -179,7 +179,7 @@ func (c *Client) postActivity(ctx context.Context, op, serviceURL, conversationI
 	if a.Type == "" {
 		a.Type = schema.Message
 	}
-	body, err := Marshal(a)
+	body, err := MarshalActivity(a)
 	if err != nil {
 		return "", opErr(op, fmt.Errorf("encode activity: %w", err))
 	}
@@ -203,7 +203,7 @@ func (c *Client) UpdateActivity(ctx context.Context, serviceURL, conversationID,
 	if a.Type == "" {
 		a.Type = schema.Message
 	}
-	body, err := Marshal(a)
+	body, err := MarshalActivity(a)
 	if err != nil {
 		return opErr(op, fmt.Errorf("encode activity: %w", err))
 	}
