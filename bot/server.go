@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -16,6 +18,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
+	"github.com/valtuusbotti/valtuusbotti/internal/logctx"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 )
 
@@ -69,6 +72,11 @@ type Config struct {
 	Queue     ReplyQueue
 	ReplyWait time.Duration
 	Throttled func(n int)
+
+	// TypingAfter is how long a message's turn may take before the person is shown the typing indicator; default
+	// 1.5 s, negative: never. Delay makes the timer (default time.NewTimer; tests fire it themselves).
+	TypingAfter time.Duration
+	Delay       func(d time.Duration) (fired <-chan time.Time, stop func())
 }
 
 // Bot handles Bot Framework activities. It is safe for concurrent use.
@@ -100,6 +108,15 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.ReplyTimeout <= 0 {
 		cfg.ReplyTimeout = 10 * time.Second
+	}
+	if cfg.TypingAfter == 0 {
+		cfg.TypingAfter = 1500 * time.Millisecond
+	}
+	if cfg.Delay == nil {
+		cfg.Delay = func(d time.Duration) (<-chan time.Time, func()) {
+			t := time.NewTimer(d)
+			return t.C, func() { t.Stop() }
+		}
 	}
 	if cfg.ReplyWait <= 0 {
 		cfg.ReplyWait = 200 * time.Millisecond
@@ -138,6 +155,9 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "only POST is accepted")
 		return
 	}
+	// Every line logged about this activity, by any component, carries its turn id (logctx.Handler).
+	r = r.WithContext(logctx.With(r.Context(), slog.String("turn_id", newTurnID())))
+	ctx := r.Context()
 	act, he := b.readActivity(w, r)
 	if he != nil {
 		if b.cfg.Refused != nil {
@@ -150,7 +170,7 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if b.cfg.Observe != nil {
 		defer func() { b.cfg.Observe(string(act.Type), status, b.cfg.Now().Sub(start)) }()
 	}
-	resp, err := b.handle(r.Context(), act)
+	resp, err := b.handle(ctx, act)
 	attrs := []slog.Attr{
 		slog.String("activity_type", string(act.Type)),
 		slog.String("activity_id", act.ID),
@@ -170,12 +190,12 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		b.log.LogAttrs(r.Context(), slog.LevelError, "turn failed", append(attrs, slog.String("error", err.Error()))...)
+		b.log.LogAttrs(ctx, slog.LevelError, "turn failed", append(attrs, slog.String("error", err.Error()))...)
 		status = http.StatusInternalServerError
 		writeError(w, status, "internal error")
 		return
 	}
-	b.log.LogAttrs(r.Context(), slog.LevelDebug, "turn done", attrs...)
+	b.log.LogAttrs(ctx, slog.LevelDebug, "turn done", attrs...)
 	if resp == nil {
 		w.WriteHeader(http.StatusOK)
 		return
@@ -184,6 +204,13 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status = resp.Status
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(resp.Body)
+}
+
+// newTurnID is a short random id that ties together the log lines of one turn.
+func newTurnID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // refuse answers an activity the caller must fix with its status and what is wrong, in the Bot Framework's error

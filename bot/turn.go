@@ -11,6 +11,7 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/valtuusbotti/valtuusbotti/bot/flows"
+	"github.com/valtuusbotti/valtuusbotti/internal/connector"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/hetu"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
@@ -162,8 +163,10 @@ func (b *Bot) overLimit(ctx context.Context, act schema.Activity) (bool, error) 
 
 // route hands the turn to the flows by activity type and sends their replies.
 func (b *Bot) route(ctx context.Context, act schema.Activity) (*flows.InvokeResponse, error) {
+	stopTyping := b.typingAfter(ctx, act)
 	t, err := b.begin(ctx, act)
 	if err != nil {
+		stopTyping()
 		return nil, err
 	}
 	var res flows.Result
@@ -187,10 +190,41 @@ func (b *Bot) route(ctx context.Context, act schema.Activity) (*flows.InvokeResp
 	default:
 		b.log.DebugContext(ctx, "activity type not handled", slog.String("activity_type", string(act.Type)))
 	}
+	stopTyping() // before the reply: the indicator never follows the answer
 	if err != nil {
 		return nil, err
 	}
 	return res.Invoke, b.reply(ctx, act, res.Replies)
+}
+
+// typingAfter shows the person the typing indicator once their message's turn has taken TypingAfter, so a slow
+// turn does not look like no answer. stop ends the wait, or waits for an indicator being sent, so that it is never
+// sent after the reply. The indicator takes a send slot only if one is free at once: it is not worth a wait.
+func (b *Bot) typingAfter(ctx context.Context, in schema.Activity) (stop func()) {
+	if in.Type != schema.Message || b.cfg.TypingAfter < 0 {
+		return func() {}
+	}
+	fired, stopTimer := b.cfg.Delay(b.cfg.TypingAfter)
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		select {
+		case <-fired:
+		case <-done:
+			return
+		}
+		a := replyActivity(in, schema.Activity{})
+		a.Type = schema.Typing
+		tctx := connector.WithinWait(connector.WithTenant(ctx, tenantOf(in)), 0)
+		if _, err := b.cfg.Sender.SendActivity(tctx, in.ServiceURL, in.Conversation.ID, a); err != nil {
+			b.log.DebugContext(ctx, "typing indicator not sent", slog.String("error", err.Error()))
+		}
+	}()
+	return func() {
+		stopTimer()
+		close(done)
+		<-finished
+	}
 }
 
 func botAdded(act schema.Activity) bool {

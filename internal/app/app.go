@@ -67,6 +67,8 @@ type Options struct {
 	Connector ConnectorTuning
 	// AlertInterval is how often the alert scheduler looks for due alerts; zero means the config's.
 	AlertInterval time.Duration
+	// TypingDelay makes the timer after which a slow turn shows the typing indicator (tests fire it themselves).
+	TypingDelay func(d time.Duration) (fired <-chan time.Time, stop func())
 }
 
 // ConnectorTuning are the connector client's retry settings.
@@ -252,7 +254,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
 		Reachable: a.releaseWaiting, Observe: a.Metrics.Turn, Refused: a.Metrics.Refused, Channels: a.DB.Support(),
-		Queue: replyQueue{a}, ReplyWait: cfg.TeamsReplyWait, Throttled: a.Metrics.RepliesQueued,
+		Queue: replyQueue{a}, ReplyWait: cfg.TeamsReplyWait, Throttled: a.Metrics.RepliesQueued, Delay: opt.TypingDelay,
 	}
 	if p.validator != nil {
 		bcfg.Validator = p.validator
