@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -132,4 +133,19 @@ func writes(tb testing.TB, h *harness) int64 {
 		tb.Fatal(err)
 	}
 	return n
+}
+
+// BenchmarkNewPersonTurn is "hei" from a person the service has never seen, every turn: the load driver's workload
+// (tools/loadtest), in process.
+func BenchmarkNewPersonTurn(b *testing.B) {
+	h := newHarness(b, withoutRateLimits, quietLogs)
+	auth := h.token(fakeidp.TokenOptions{})
+	h.send(h.activity("message", elina, "fi-FI", "hei"))
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		person := fmt.Sprintf("1a000000-0000-4000-8000-%012d", i)
+		if status, body := h.post(h.activity("message", person, "fi-FI", "hei"), auth); status != http.StatusOK {
+			b.Fatalf("status %d: %s", status, body)
+		}
+	}
 }

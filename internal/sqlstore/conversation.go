@@ -53,7 +53,7 @@ func (db *People) UpsertConversationRef(ctx context.Context, ref domain.Conversa
 	if ref.ConversationID == "" {
 		ref.ConversationType = ""
 	}
-	_, err := db.execCached(ctx, upsertConversationRefSQL,
+	_, err := db.write.ExecContext(ctx, upsertConversationRefSQL,
 		ref.AADObjectID, ref.UserID, ref.UserName, ref.BotID, ref.ConversationID, ref.ConversationType,
 		ref.ServiceURL, ref.TenantID, ref.ChannelID, ref.Locale, db.timeArg(db.nowUTC()))
 	if err != nil {
@@ -69,7 +69,7 @@ func (db *People) ConversationRef(ctx context.Context, aadObjectID string) (doma
 	const op = "sqlstore.ConversationRef"
 	var ref domain.ConversationRef
 	var lang string
-	err := db.queryRowCached(ctx, selectConversationRefSQL, aadObjectID).Scan(
+	err := db.read.QueryRowContext(ctx, selectConversationRefSQL, aadObjectID).Scan(
 		&ref.AADObjectID, &ref.UserID, &ref.UserName, &ref.BotID, &ref.ConversationID, &ref.ConversationType,
 		&ref.ServiceURL, &ref.TenantID, &ref.ChannelID, &ref.Locale, &lang, timeScanner{&ref.UpdatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -103,7 +103,7 @@ func (db *People) SetLanguage(ctx context.Context, aadObjectID string, lang doma
 func (db *People) Language(ctx context.Context, aadObjectID string) (domain.Lang, error) {
 	const op = "sqlstore.Language"
 	var lang string
-	err := db.queryRowCached(ctx, `SELECT language FROM user_settings WHERE aad_object_id = $1`, aadObjectID).Scan(&lang)
+	err := db.read.QueryRowContext(ctx, `SELECT language FROM user_settings WHERE aad_object_id = $1`, aadObjectID).Scan(&lang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -131,7 +131,7 @@ SELECT EXISTS (SELECT 1 FROM outbox
 // the read pool, so that the person's first message costs no write when nothing waits for them.
 func (db *People) HasWaiting(ctx context.Context, recipientID string) (bool, error) {
 	var ok bool
-	if err := db.queryRowCached(ctx, hasWaitingSQL, recipientID).Scan(&ok); err != nil {
+	if err := db.read.QueryRowContext(ctx, hasWaitingSQL, recipientID).Scan(&ok); err != nil {
 		return false, opError("sqlstore.HasWaiting", err)
 	}
 	return ok, nil

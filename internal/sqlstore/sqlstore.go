@@ -92,9 +92,8 @@ type conn struct {
 	write *sql.DB
 	// read serves plain reads. On a SQLite file it is a separate pool of read-only connections (WAL lets them read
 	// while a write is under way); on PostgreSQL and an in-memory SQLite database it is the same pool as write.
-	read  *sql.DB
-	now   func() time.Time
-	stmts stmtCache // the hot path's prepared statements (stmtcache.go)
+	read *sql.DB
+	now  func() time.Time
 }
 
 // Option configures Open.
@@ -236,7 +235,7 @@ func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
 	if t.memory {
 		// Every connection to :memory: is its own database, so one connection must serve everything, forever.
 		q := url.Values{"_pragma": {busy, "foreign_keys(1)"}, "_txlock": {"immediate"}}
-		pool, err := sql.Open("sqlite", ":memory:?"+q.Encode())
+		pool, err := openCachedSQLite(":memory:?"+q.Encode())
 		if err != nil {
 			return nil, unavailable("open in-memory SQLite database", err)
 		}
@@ -267,7 +266,7 @@ func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
 		"_pragma": {busy, "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"},
 		"_txlock": {"immediate"},
 	}
-	write, err := sql.Open("sqlite", t.path+"?"+wq.Encode())
+	write, err := openCachedSQLite(t.path+"?"+wq.Encode())
 	if err != nil {
 		return nil, unavailable("open SQLite database "+t.path, err)
 	}
@@ -283,7 +282,7 @@ func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
 	}
 
 	rq := url.Values{"_pragma": {busy, "synchronous(NORMAL)", "foreign_keys(1)", "query_only(1)"}}
-	read, err := sql.Open("sqlite", t.path+"?"+rq.Encode())
+	read, err := openCachedSQLite(t.path+"?"+rq.Encode())
 	if err != nil {
 		_ = write.Close()
 		return nil, unavailable("open SQLite database "+t.path, err)
@@ -353,7 +352,6 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes all connections. The DB cannot be used afterwards.
 func (db *DB) Close() error {
-	db.closeStmts()
 	err := db.write.Close()
 	if db.read != nil && db.read != db.write {
 		err = errors.Join(err, db.read.Close())
