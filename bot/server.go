@@ -67,7 +67,7 @@ type Config struct {
 	Observe func(activityType string, status int, d time.Duration)
 	Refused func(reason string)
 
-	// Queue, when set, takes the replies Teams' limits hold back longer than ReplyWait (default 200 ms); without it
+	// Queue, when set, takes the replies Teams' limits hold back longer than ReplyWait (default 50 ms); without it
 	// a reply waits for its slot up to ReplyTimeout. Throttled, when set, is told how many replies went to it.
 	Queue     ReplyQueue
 	ReplyWait time.Duration
@@ -119,7 +119,7 @@ func New(cfg Config) (*Bot, error) {
 		}
 	}
 	if cfg.ReplyWait <= 0 {
-		cfg.ReplyWait = 200 * time.Millisecond
+		cfg.ReplyWait = 50 * time.Millisecond
 	}
 	if cfg.TurnsPerMinute <= 0 {
 		cfg.TurnsPerMinute = 60

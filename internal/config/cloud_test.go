@@ -67,7 +67,7 @@ func TestTeamsLimitsSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.TeamsTenantRPS != 50 || FormatWindows(c.TeamsConversationLimits) != "7/1s,8/2s,60/30s,1800/1h0m0s" ||
-		c.TeamsReplyWait != 200*time.Millisecond {
+		c.TeamsReplyWait != 50*time.Millisecond {
 		t.Errorf("defaults: %d %s %v", c.TeamsTenantRPS, FormatWindows(c.TeamsConversationLimits), c.TeamsReplyWait)
 	}
 	c, err = FromEnv(env("VALTUUS_TEAMS_TENANT_RPS", "0", "VALTUUS_TEAMS_CONVERSATION_LIMITS", "3/1s, 100/1h"))

@@ -133,7 +133,7 @@ type Config struct {
 	TeamsConversationLimits []RateWindow // VALTUUS_TEAMS_CONVERSATION_LIMITS, default 7/1s,8/2s,60/30s,1800/1h
 	// TeamsReplyWait is how long a turn's reply waits for a send slot before it is handed to the outbox and the
 	// turn is answered at once.
-	TeamsReplyWait time.Duration // VALTUUS_TEAMS_REPLY_WAIT, default 200ms
+	TeamsReplyWait time.Duration // VALTUUS_TEAMS_REPLY_WAIT, default 50ms
 
 	MaxBodyBytes    int64         // VALTUUS_MAX_BODY_BYTES
 	Migrate         bool          // VALTUUS_MIGRATE: serve applies migrations first (false: it only checks the schema)
@@ -230,7 +230,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		TeamsTenantRPS:           int(r.int64("VALTUUS_TEAMS_TENANT_RPS", 50)),
 		TeamsConversationLimits: parsed(&r, "VALTUUS_TEAMS_CONVERSATION_LIMITS", DefaultConversationLimits(),
 			"count/period pairs such as 7/1s,8/2s,60/30s,1800/1h", parseWindows),
-		TeamsReplyWait:  r.duration("VALTUUS_TEAMS_REPLY_WAIT", 200*time.Millisecond),
+		TeamsReplyWait:  r.duration("VALTUUS_TEAMS_REPLY_WAIT", 50*time.Millisecond),
 		MaxBodyBytes:    r.int64("VALTUUS_MAX_BODY_BYTES", 256<<10),
 		Migrate:         r.bool("VALTUUS_MIGRATE", true),
 		ShutdownTimeout: r.duration("VALTUUS_SHUTDOWN_TIMEOUT", 20*time.Second),

@@ -431,6 +431,9 @@ func run(rig *rigTB, o options) (bool, error) {
 		fmt.Printf("CPU per reply:     %.3f ms (service: %d ticks of 10 ms over %s)\n",
 			float64(ticks)*10/float64(replies), ticks, elapsed.Round(time.Millisecond))
 	}
+	if n := len(res.answered); n > 0 {
+		fmt.Printf("CPU per turn:      %.3f ms (%d turns answered in the window)\n", float64(ticks)*10/float64(n), n)
+	}
 	fmt.Printf("peak RSS:          %.1f MiB\n", float64(rss)/1024)
 	fmt.Printf("answers:           %s; transport errors %d %s\n", statusLine(res.statuses), res.errs, res.firstErr)
 	fmt.Printf("delivery:          %d activities sent in all, %d without a reply after %s of drain, %d with more than one\n",
