@@ -1,7 +1,7 @@
 // Package metrics is the service's Prometheus metrics, served on GET /metrics: turns by activity type and outcome
-// and their latency, refused activities by reason, Bot Connector calls by operation and status (429s and
-// retries among them), the outbox backlog and the age of its oldest message, the alert scheduler's lag, and the
-// Redis fallbacks. Components report through small callbacks they define themselves (bot.Config.Observe,
+// and their latency, refused activities by reason, Bot Connector calls by operation and status (429s among them),
+// its retries and the 429s handed back to a turn, the turn replies Teams' limits sent through the outbox, the
+// outbox backlog and the age of its oldest message, the alert scheduler's lag, and the Redis fallbacks. Components report through small callbacks they define themselves (bot.Config.Observe,
 // connector.Config.Observe), so they do not depend on this package; gauges read their value when scraped.
 // No metric carries a person, a conversation or free text: labels take values from fixed sets.
 package metrics
