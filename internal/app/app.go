@@ -42,8 +42,9 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
 
-// GraphFactory builds the Microsoft Graph directory; cmd passes graphdir's constructor.
-type GraphFactory func(cred azcore.TokenCredential, baseURL string) (directory.Directory, error)
+// GraphFactory builds the Microsoft Graph directory; cmd passes graphdir's constructor. observe, when not nil, is
+// told the status of every HTTP attempt to Graph (metrics).
+type GraphFactory func(cred azcore.TokenCredential, baseURL string, observe func(status int)) (directory.Directory, error)
 
 // Options are the parts a caller may replace. Zero values mean production defaults.
 type Options struct {
@@ -201,7 +202,7 @@ func (a *App) adapters(cfg *config.Config, opt Options) (p parts, err error) {
 	p.dir, p.installer = opt.Directory, opt.Installer
 	if p.dir == nil {
 		var graphInstaller delivery.Installer
-		if p.dir, graphInstaller, err = buildDirectory(cfg, cred, opt.Graph, opt.Now); err != nil {
+		if p.dir, graphInstaller, err = buildDirectory(cfg, cred, opt.Graph, opt.Now, a.Metrics.GraphCall); err != nil {
 			return p, err
 		}
 		if p.installer == nil {
@@ -385,7 +386,7 @@ func Directory(cfg *config.Config, opt Options) (directory.Directory, error) {
 			return nil, err
 		}
 	}
-	d, _, err := buildDirectory(cfg, cred, opt.Graph, opt.Now)
+	d, _, err := buildDirectory(cfg, cred, opt.Graph, opt.Now, nil)
 	return d, err
 }
 
@@ -404,7 +405,7 @@ func (c catalogInstaller) InstallFor(ctx context.Context, userID string) error {
 	return c.g.InstallApp(ctx, userID, c.appID)
 }
 
-func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph GraphFactory, now func() time.Time) (directory.Directory, delivery.Installer, error) {
+func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph GraphFactory, now func() time.Time, observe func(int)) (directory.Directory, delivery.Installer, error) {
 	var d directory.Directory
 	var installer delivery.Installer
 	switch {
@@ -412,7 +413,7 @@ func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph Graph
 		if graph == nil {
 			return nil, nil, errors.New("VALTUUS_DIRECTORY: graph is not available in this build")
 		}
-		g, err := graph(cred, cfg.GraphBaseURL)
+		g, err := graph(cred, cfg.GraphBaseURL, observe)
 		if err != nil {
 			return nil, nil, fmt.Errorf("VALTUUS_DIRECTORY: %w", err)
 		}

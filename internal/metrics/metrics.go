@@ -1,6 +1,6 @@
 // Package metrics is the service's Prometheus metrics, served on GET /metrics: turns by activity type and outcome
 // and their latency, refused activities by reason, Bot Connector calls by operation and status (429s among them),
-// its retries and the 429s handed back to a turn, the turn replies Teams' limits sent through the outbox, the
+// its retries and the 429s handed back to a turn, Microsoft Graph attempts by status (throttling as 429), the turn replies Teams' limits sent through the outbox, the
 // outbox backlog and the age of its oldest message, the alert scheduler's lag, and the Redis fallbacks. Components report through small callbacks they define themselves (bot.Config.Observe,
 // connector.Config.Observe), so they do not depend on this package; gauges read their value when scraped.
 // No metric carries a person, a conversation or free text: labels take values from fixed sets.
@@ -25,6 +25,7 @@ type Metrics struct {
 	connector *prometheus.CounterVec
 	retries   *prometheus.CounterVec
 	queued    prometheus.Counter
+	graph     *prometheus.CounterVec
 }
 
 // New registers the service's collectors, with the Go runtime's and the process's, on a registry of their own.
@@ -46,8 +47,11 @@ func New() *Metrics {
 			[]string{"op", "what"}),
 		queued: prometheus.NewCounter(prometheus.CounterOpts{Name: "valtuusbotti_replies_queued_total",
 			Help: "Turn replies handed to the outbox because no Bot Connector send slot was free in time."}),
+		graph: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "valtuusbotti_graph_calls_total",
+			Help: "HTTP attempts to Microsoft Graph (the SDK's retries included), by status (429: throttled; 0: no answer)."},
+			[]string{"status"}),
 	}
-	reg.MustRegister(m.turns, m.latency, m.refusals, m.connector, m.retries, m.queued,
+	reg.MustRegister(m.turns, m.latency, m.refusals, m.connector, m.retries, m.queued, m.graph,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -84,6 +88,9 @@ func (m *Metrics) ConnectorRetry(op, what string) { m.retries.WithLabelValues(op
 
 // RepliesQueued records n turn replies handed to the outbox by the Teams limits.
 func (m *Metrics) RepliesQueued(n int) { m.queued.Add(float64(n)) }
+
+// GraphCall records one HTTP attempt to Microsoft Graph (status 0 when no answer came).
+func (m *Metrics) GraphCall(status int) { m.graph.WithLabelValues(strconv.Itoa(status)).Inc() }
 
 // Gauge adds a gauge whose value fn reads when the metrics are scraped (fn must be quick and safe to call
 // concurrently; a negative value is reported as is).

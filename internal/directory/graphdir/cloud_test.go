@@ -1,8 +1,14 @@
 package graphdir
 
 import (
+	"context"
+	"fmt"
 	"net/url"
+	"sync"
 	"testing"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/directory"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakegraph"
 )
 
 func TestScopeForNationalClouds(t *testing.T) {
@@ -20,5 +26,30 @@ func TestScopeForNationalClouds(t *testing.T) {
 		if got := ScopeFor(u); got != want {
 			t.Errorf("ScopeFor(%s) = %s, want %s", base, got, want)
 		}
+	}
+}
+
+// Every attempt to Graph is observed with its status, the SDK's own retry of a 429 included.
+func TestObserveSeesThrottling(t *testing.T) {
+	demo, err := directory.LoadDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := fakegraph.FromDirectory(t, demo)
+	var mu sync.Mutex
+	var seen []int
+	g, err := New(Config{Credential: &fakegraph.Credential{Token: "t"}, BaseURL: fake.URL(),
+		Observe: func(status int) { mu.Lock(); seen = append(seen, status); mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.Throttle(1, 0)
+	if _, err := g.User(context.Background(), "7c1e4a52-0000-4000-8000-000000000001"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(seen) != "[429 200]" {
+		t.Errorf("observed %v, want [429 200]", seen)
 	}
 }

@@ -60,8 +60,11 @@ type Config struct {
 	// with Retry-After on 429/503/504, telemetry) is layered on top of it. Redirects are never followed: a 3xx
 	// fails the call with ErrRedirect, so the token and the request go nowhere but BaseURL.
 	HTTPClient *http.Client
-	// Scopes default to DefaultScope.
+	// Scopes default to ScopeFor(BaseURL): the endpoint's own cloud.
 	Scopes []string
+	// Observe, when set, is told the status of every HTTP attempt to Graph (0 when no answer came), the SDK's own
+	// retries of 429s and 5xx included: metrics of Graph calls and throttling.
+	Observe func(status int)
 }
 
 // Graph is a directory.Directory reading users, managers and direct reports from Microsoft Graph. Safe for
@@ -115,7 +118,7 @@ func New(cfg Config) (*Graph, error) {
 
 	opts := core.GraphClientOptions{GraphServiceLibraryVersion: sdkVersion()}
 	adapter, err := core.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
-		auth, opts, parsers, writers, httpClient(cfg.HTTPClient, &opts))
+		auth, opts, parsers, writers, httpClient(cfg.HTTPClient, &opts, cfg.Observe))
 	if err != nil {
 		return nil, &domain.Error{Code: domain.EInternal, Op: op, Message: "cannot set up the Graph client", Err: err}
 	}
@@ -168,7 +171,7 @@ func newTransport() *http.Transport {
 	return t
 }
 
-func httpClient(c *http.Client, opts *core.GraphClientOptions) *http.Client {
+func httpClient(c *http.Client, opts *core.GraphClientOptions, observe func(status int)) *http.Client {
 	var parent http.RoundTripper = newTransport()
 	timeout := DefaultTimeout
 	var jar http.CookieJar
@@ -181,6 +184,9 @@ func httpClient(c *http.Client, opts *core.GraphClientOptions) *http.Client {
 		}
 		jar = c.Jar
 	}
+	if observe != nil {
+		parent = observed{parent, observe}
+	}
 	return &http.Client{
 		Transport: khttp.NewCustomTransportWithParentTransport(refuseRedirects{parent}, core.GetDefaultMiddlewaresWithOptions(opts)...),
 		Timeout:   timeout,
@@ -188,6 +194,22 @@ func httpClient(c *http.Client, opts *core.GraphClientOptions) *http.Client {
 		// refuseRedirects answers every redirect with an error first; this is the second lock on the same door.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// observed tells observe the status of every attempt; it sits below the SDK's retry middleware, so each retry counts.
+type observed struct {
+	next    http.RoundTripper
+	observe func(status int)
+}
+
+func (o observed) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := o.next.RoundTrip(r)
+	status := 0
+	if err == nil {
+		status = resp.StatusCode
+	}
+	o.observe(status)
+	return resp, err
 }
 
 // sdkVersion is the SDK's version for Graph's telemetry header, read from the build so it follows go.mod.
