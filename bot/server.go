@@ -66,6 +66,9 @@ type Config struct {
 	// Refused of every activity refused before its turn, with the refusal's fixed reason (metrics).
 	Observe func(activityType string, status int, d time.Duration)
 	Refused func(reason string)
+	// Unavailable, when set, is told of every turn that failed because a dependency (the database, Microsoft
+	// Graph) was unavailable, whose person was asked to try again.
+	Unavailable func()
 
 	// Queue, when set, takes the replies Teams' limits hold back longer than ReplyWait (default 50 ms); without it
 	// a reply waits for its slot up to ReplyTimeout. Throttled, when set, is told how many replies went to it.

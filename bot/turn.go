@@ -80,6 +80,9 @@ func (b *Bot) handle(ctx context.Context, act schema.Activity) (*flows.InvokeRes
 // half-done; the answer needs nothing but the connector.
 func (b *Bot) tryAgain(ctx context.Context, act schema.Activity, cause error) (*flows.InvokeResponse, error) {
 	b.log.WarnContext(ctx, "dependency unavailable; the person was asked to try again", slog.String("error", cause.Error()))
+	if b.cfg.Unavailable != nil {
+		b.cfg.Unavailable()
+	}
 	lang := b.cfg.Language.For(ctx, domain.ConversationRef{AADObjectID: act.From.AadObjectID}, act.Locale)
 	text := b.cfg.Messages.Printer(lang).Get("unavailable.try_again")
 	if act.Type == invokeActivity {

@@ -256,6 +256,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
 		Reachable: a.releaseWaiting, Observe: a.Metrics.Turn, Refused: a.Metrics.Refused, Channels: a.DB.Support(),
 		Queue: replyQueue{a}, ReplyWait: cfg.TeamsReplyWait, Throttled: a.Metrics.RepliesQueued, Delay: opt.TypingDelay,
+		Unavailable: a.Metrics.TurnUnavailable,
 	}
 	if p.validator != nil {
 		bcfg.Validator = p.validator
@@ -267,6 +268,8 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		State: a.State, Views: vw, Language: lang, Messages: msgs, Logger: log.With("component", "delivery"),
 		Mandates: a.DB.Register, Support: a.DB.Support()}
 	a.gauges(now)
+	a.Metrics.Gauge("valtuusbotti_teams_limit_fallbacks", "Bot Connector send slots booked in this process because Redis failed.",
+		func() float64 { return float64(p.sender.Fallbacks()) })
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.Handle("/", bot.Routes(a.Bot,
