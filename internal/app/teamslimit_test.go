@@ -66,3 +66,64 @@ func TestTwiceTheTenantBudget(t *testing.T) {
 		t.Errorf("%d replies in all, want %d", len(sent), len(people))
 	}
 }
+
+// Two replicas on one Redis spend one tenant budget: offered the budget each in the same instant, together they send
+// only the budget during the turns and hand the rest to their outboxes, and every reply still arrives once.
+func TestReplicasShareTheTenantBudget(t *testing.T) {
+	statetest.RealRedis(t)
+	const budget = 4
+	limits := clock.NewManual(clock.Start)
+	prefix := fmt.Sprintf("valtuusbotti-test-replicas-%d:", time.Now().UnixNano())
+	replica := func() *harness {
+		return newHarness(t, fastOutbox,
+			withEnv("VALTUUS_REDIS_URL", os.Getenv(statetest.EnvRedisURL)),
+			withEnv("VALTUUS_REDIS_PREFIX", prefix), // one deployment: the same keys
+			withEnv("VALTUUS_TEAMS_TENANT_RPS", fmt.Sprint(budget)),
+			func(_ map[string]string, o *app.Options) { o.Connector.Now = limits.Now })
+	}
+	replicas := []*harness{replica(), replica()}
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	bad := 0
+	for r, h := range replicas {
+		for i := range budget {
+			person := fmt.Sprintf("0e0e0e0e-0000-4000-8000-%06d%06d", r+1, i+1)
+			act := h.activity("message", person, "fi-FI", "hei")
+			auth := h.token(fakeidp.TokenOptions{})
+			wg.Go(func() {
+				if status, _ := h.post(act, auth); status != http.StatusOK {
+					mu.Lock()
+					bad++
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if bad > 0 {
+		t.Fatalf("%d turns not answered 200", bad)
+	}
+	during := len(replicas[0].conn.Sent()) + len(replicas[1].conn.Sent())
+	if during != budget {
+		t.Fatalf("the two replicas sent %d replies during the turns, want one budget of %d between them", during, budget)
+	}
+	limits.Advance(time.Second)
+	for _, h := range replicas {
+		h.waitOutbox(t)
+	}
+	for _, h := range replicas {
+		per := map[string]int{}
+		for _, c := range h.conn.Sent() {
+			per[c.ConversationID]++
+		}
+		if len(per) != budget {
+			t.Errorf("a replica's replies reached %d conversations, want %d", len(per), budget)
+		}
+		for conv, n := range per {
+			if n != 1 {
+				t.Errorf("%s got %d replies, want 1", conv, n)
+			}
+		}
+	}
+}
