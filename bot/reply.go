@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
@@ -12,27 +13,70 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
 
-// reply sends activities into the conversation the turn came from.
+// ReplyQueue takes the replies of a turn that Teams' limits did not let out in time: they are written to the
+// outbox (in one transaction) and delivered by its worker shortly after.
+type ReplyQueue interface {
+	QueueReplies(ctx context.Context, msgs []domain.OutboxMessage) error
+}
+
+// reply sends activities into the conversation the turn came from. Each waits for a send slot at most ReplyWait
+// (with a Queue); the first that would wait longer, or that Teams throttles, goes to the outbox with all that
+// follow it, in order, and the turn is answered at once: a busy tenant budget never turns into a 5xx, and a reply
+// is sent either now or by the outbox, never both.
 func (b *Bot) reply(ctx context.Context, in schema.Activity, out []schema.Activity) error {
 	if len(out) == 0 {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.ReplyTimeout)
 	defer cancel()
-	for _, a := range out {
-		a.Type = schema.Message
-		a.ReplyToID = in.ID
-		a.From = in.Recipient
-		a.Recipient = in.From
-		a.Conversation = in.Conversation
-		a.ChannelID = in.ChannelID
-		a.ServiceURL = in.ServiceURL
+	ctx = connector.WithTenant(ctx, tenantOf(in))
+	if b.cfg.Queue != nil {
+		ctx = connector.WithinWait(ctx, b.cfg.ReplyWait)
+	}
+	for i := range out {
+		a := replyActivity(in, out[i])
 		if _, err := b.cfg.Sender.SendActivity(ctx, in.ServiceURL, in.Conversation.ID, a); err != nil {
+			if b.cfg.Queue != nil && errors.Is(err, connector.ErrThrottled) {
+				return b.queue(ctx, in, out[i:])
+			}
 			if why := replyRefused(err); why != "" {
 				return &httpError{status: http.StatusBadRequest, msg: why, detail: err.Error()}
 			}
 			return domain.Wrap("reply", err)
 		}
+	}
+	return nil
+}
+
+// replyActivity addresses a as a reply to in.
+func replyActivity(in, a schema.Activity) schema.Activity {
+	a.Type = schema.Message
+	a.ReplyToID = in.ID
+	a.From = in.Recipient
+	a.Recipient = in.From
+	a.Conversation = in.Conversation
+	a.ChannelID = in.ChannelID
+	a.ServiceURL = in.ServiceURL
+	return a
+}
+
+// queue hands the replies to the outbox, one message per activity.
+func (b *Bot) queue(ctx context.Context, in schema.Activity, out []schema.Activity) error {
+	msgs := make([]domain.OutboxMessage, 0, len(out))
+	for _, a := range out {
+		raw, err := connector.MarshalActivity(replyActivity(in, a))
+		if err != nil {
+			return domain.Wrap("queue reply", err)
+		}
+		msgs = append(msgs, domain.TurnReplyMessage(in.From.AadObjectID, domain.TurnReply{ServiceURL: in.ServiceURL,
+			ConversationID: in.Conversation.ID, TenantID: tenantOf(in), Activity: raw}))
+	}
+	if err := b.cfg.Queue.QueueReplies(context.WithoutCancel(ctx), msgs); err != nil {
+		return domain.Wrap("queue reply", err)
+	}
+	b.log.InfoContext(ctx, "reply handed to the outbox: no send slot in time", slog.Int("activities", len(msgs)))
+	if b.cfg.Throttled != nil {
+		b.cfg.Throttled(len(msgs))
 	}
 	return nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/language"
+	"github.com/valtuusbotti/valtuusbotti/internal/logctx"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
 )
 
@@ -63,6 +66,20 @@ type Config struct {
 	// Refused of every activity refused before its turn, with the refusal's fixed reason (metrics).
 	Observe func(activityType string, status int, d time.Duration)
 	Refused func(reason string)
+	// Unavailable, when set, is told of every turn that failed because a dependency (the database, Microsoft
+	// Graph) was unavailable, whose person was asked to try again.
+	Unavailable func()
+
+	// Queue, when set, takes the replies Teams' limits hold back longer than ReplyWait (default 50 ms); without it
+	// a reply waits for its slot up to ReplyTimeout. Throttled, when set, is told how many replies went to it.
+	Queue     ReplyQueue
+	ReplyWait time.Duration
+	Throttled func(n int)
+
+	// TypingAfter is how long a message's turn may take before the person is shown the typing indicator; default
+	// 1.5 s, negative: never. Delay makes the timer (default time.NewTimer; tests fire it themselves).
+	TypingAfter time.Duration
+	Delay       func(d time.Duration) (fired <-chan time.Time, stop func())
 }
 
 // Bot handles Bot Framework activities. It is safe for concurrent use.
@@ -94,6 +111,18 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.ReplyTimeout <= 0 {
 		cfg.ReplyTimeout = 10 * time.Second
+	}
+	if cfg.TypingAfter == 0 {
+		cfg.TypingAfter = 1500 * time.Millisecond
+	}
+	if cfg.Delay == nil {
+		cfg.Delay = func(d time.Duration) (<-chan time.Time, func()) {
+			t := time.NewTimer(d)
+			return t.C, func() { t.Stop() }
+		}
+	}
+	if cfg.ReplyWait <= 0 {
+		cfg.ReplyWait = 50 * time.Millisecond
 	}
 	if cfg.TurnsPerMinute <= 0 {
 		cfg.TurnsPerMinute = 60
@@ -129,6 +158,9 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "only POST is accepted")
 		return
 	}
+	// Every line logged about this activity, by any component, carries its turn id (logctx.Handler).
+	r = r.WithContext(logctx.With(r.Context(), slog.String("turn_id", newTurnID())))
+	ctx := r.Context()
 	act, he := b.readActivity(w, r)
 	if he != nil {
 		if b.cfg.Refused != nil {
@@ -141,7 +173,7 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if b.cfg.Observe != nil {
 		defer func() { b.cfg.Observe(string(act.Type), status, b.cfg.Now().Sub(start)) }()
 	}
-	resp, err := b.handle(r.Context(), act)
+	resp, err := b.handle(ctx, act)
 	attrs := []slog.Attr{
 		slog.String("activity_type", string(act.Type)),
 		slog.String("activity_id", act.ID),
@@ -161,12 +193,12 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		b.log.LogAttrs(r.Context(), slog.LevelError, "turn failed", append(attrs, slog.String("error", err.Error()))...)
+		b.log.LogAttrs(ctx, slog.LevelError, "turn failed", append(attrs, slog.String("error", err.Error()))...)
 		status = http.StatusInternalServerError
 		writeError(w, status, "internal error")
 		return
 	}
-	b.log.LogAttrs(r.Context(), slog.LevelDebug, "turn done", attrs...)
+	b.log.LogAttrs(ctx, slog.LevelDebug, "turn done", attrs...)
 	if resp == nil {
 		w.WriteHeader(http.StatusOK)
 		return
@@ -175,6 +207,11 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status = resp.Status
 	w.WriteHeader(resp.Status)
 	_, _ = w.Write(resp.Body)
+}
+
+// newTurnID is a short random id that ties together the log lines of one turn (not a secret: no crypto needed).
+func newTurnID() string {
+	return strconv.FormatUint(rand.Uint64(), 16)
 }
 
 // refuse answers an activity the caller must fix with its status and what is wrong, in the Bot Framework's error

@@ -11,6 +11,7 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/valtuusbotti/valtuusbotti/bot/flows"
+	"github.com/valtuusbotti/valtuusbotti/internal/connector"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/hetu"
 	"github.com/valtuusbotti/valtuusbotti/internal/state"
@@ -79,6 +80,9 @@ func (b *Bot) handle(ctx context.Context, act schema.Activity) (*flows.InvokeRes
 // half-done; the answer needs nothing but the connector.
 func (b *Bot) tryAgain(ctx context.Context, act schema.Activity, cause error) (*flows.InvokeResponse, error) {
 	b.log.WarnContext(ctx, "dependency unavailable; the person was asked to try again", slog.String("error", cause.Error()))
+	if b.cfg.Unavailable != nil {
+		b.cfg.Unavailable()
+	}
 	lang := b.cfg.Language.For(ctx, domain.ConversationRef{AADObjectID: act.From.AadObjectID}, act.Locale)
 	text := b.cfg.Messages.Printer(lang).Get("unavailable.try_again")
 	if act.Type == invokeActivity {
@@ -162,8 +166,10 @@ func (b *Bot) overLimit(ctx context.Context, act schema.Activity) (bool, error) 
 
 // route hands the turn to the flows by activity type and sends their replies.
 func (b *Bot) route(ctx context.Context, act schema.Activity) (*flows.InvokeResponse, error) {
+	stopTyping := b.typingAfter(ctx, act)
 	t, err := b.begin(ctx, act)
 	if err != nil {
+		stopTyping()
 		return nil, err
 	}
 	var res flows.Result
@@ -187,10 +193,41 @@ func (b *Bot) route(ctx context.Context, act schema.Activity) (*flows.InvokeResp
 	default:
 		b.log.DebugContext(ctx, "activity type not handled", slog.String("activity_type", string(act.Type)))
 	}
+	stopTyping() // before the reply: the indicator never follows the answer
 	if err != nil {
 		return nil, err
 	}
 	return res.Invoke, b.reply(ctx, act, res.Replies)
+}
+
+// typingAfter shows the person the typing indicator once their message's turn has taken TypingAfter, so a slow
+// turn does not look like no answer. stop ends the wait, or waits for an indicator being sent, so that it is never
+// sent after the reply. The indicator takes a send slot only if one is free at once: it is not worth a wait.
+func (b *Bot) typingAfter(ctx context.Context, in schema.Activity) (stop func()) {
+	if in.Type != schema.Message || b.cfg.TypingAfter < 0 {
+		return func() {}
+	}
+	fired, stopTimer := b.cfg.Delay(b.cfg.TypingAfter)
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		select {
+		case <-fired:
+		case <-done:
+			return
+		}
+		a := replyActivity(in, schema.Activity{})
+		a.Type = schema.Typing
+		tctx := connector.WithinWait(connector.WithTenant(ctx, tenantOf(in)), 0)
+		if _, err := b.cfg.Sender.SendActivity(tctx, in.ServiceURL, in.Conversation.ID, a); err != nil {
+			b.log.DebugContext(ctx, "typing indicator not sent", slog.String("error", err.Error()))
+		}
+	}()
+	return func() {
+		stopTimer()
+		close(done)
+		<-finished
+	}
 }
 
 func botAdded(act schema.Activity) bool {
@@ -216,8 +253,10 @@ func (b *Bot) begin(ctx context.Context, act schema.Activity) (*flows.Turn, erro
 		default:
 			return nil, err
 		}
-		if err := b.cfg.Register.UpsertConversationRef(ctx, refFrom(act)); err != nil {
-			return nil, err
+		if ref := refFrom(act); t.FirstContact || !refUnchanged(t.Ref, ref) {
+			if err := b.cfg.Register.UpsertConversationRef(ctx, ref); err != nil {
+				return nil, err
+			}
 		}
 		// Messages may be waiting for this person: they reach the bot for the first time, from a new personal chat,
 		// or (re)install the app.
@@ -254,6 +293,19 @@ func refFrom(act schema.Activity) domain.ConversationRef {
 		ref.ConversationID = act.Conversation.ID
 	}
 	return ref
+}
+
+// refUnchanged reports whether storing in over stored would change nothing: the store keeps a stored value where
+// the incoming one is empty (see sqlstore.People.UpsertConversationRef), and the conversation type counts only
+// with a conversation id. A returning person's turn then writes nothing.
+func refUnchanged(stored, in domain.ConversationRef) bool {
+	same := func(s, i string) bool { return i == "" || i == s }
+	if in.ConversationID != "" && (in.ConversationID != stored.ConversationID || !same(stored.ConversationType, in.ConversationType)) {
+		return false
+	}
+	return same(stored.UserID, in.UserID) && same(stored.UserName, in.UserName) && same(stored.BotID, in.BotID) &&
+		same(stored.ServiceURL, in.ServiceURL) && same(stored.TenantID, in.TenantID) &&
+		same(stored.ChannelID, in.ChannelID) && same(stored.Locale, in.Locale)
 }
 
 func isPersonal(act schema.Activity) bool {

@@ -40,6 +40,6 @@ func serve(ctx context.Context, stderr io.Writer) error {
 }
 
 // newGraph is the only place the binary reaches the Graph SDK.
-func newGraph(cred azcore.TokenCredential, baseURL string) (directory.Directory, error) {
-	return graphdir.New(graphdir.Config{Credential: cred, BaseURL: baseURL})
+func newGraph(cred azcore.TokenCredential, baseURL string, observe func(status int)) (directory.Directory, error) {
+	return graphdir.New(graphdir.Config{Credential: cred, BaseURL: baseURL, Observe: observe})
 }

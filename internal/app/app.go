@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/valtuusbotti/valtuusbotti/bot"
@@ -29,6 +30,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/delivery"
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
 	"github.com/valtuusbotti/valtuusbotti/internal/dirsync"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/exporter"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/importer"
@@ -45,8 +47,9 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
 
-// GraphFactory builds the Microsoft Graph directory; cmd passes graphdir's constructor.
-type GraphFactory func(cred azcore.TokenCredential, baseURL string) (directory.Directory, error)
+// GraphFactory builds the Microsoft Graph directory; cmd passes graphdir's constructor. observe, when not nil, is
+// told the status of every HTTP attempt to Graph (metrics).
+type GraphFactory func(cred azcore.TokenCredential, baseURL string, observe func(status int)) (directory.Directory, error)
 
 // Options are the parts a caller may replace. Zero values mean production defaults.
 type Options struct {
@@ -73,12 +76,16 @@ type Options struct {
 	// FileHosts are "host:port" addresses the bot may download sent files from and upload files to besides
 	// SharePoint's (tests: a fake drive on 127.0.0.1); production leaves it empty.
 	FileHosts []string
+	// TypingDelay makes the timer after which a slow turn shows the typing indicator (tests fire it themselves).
+	TypingDelay func(d time.Duration) (fired <-chan time.Time, stop func())
 }
 
 // ConnectorTuning are the connector client's retry settings.
 type ConnectorTuning struct {
 	MaxAttempts             int
 	BaseBackoff, MaxBackoff time.Duration
+	// Now is the clock of the connector's rate limits (tests hold it still to offer a burst in one instant).
+	Now func() time.Time
 }
 
 // OutboxTuning are the outbox worker's timings.
@@ -109,6 +116,7 @@ type App struct {
 
 	server       *http.Server
 	outboxPaused bool
+	slots        state.Slots // Teams' send slots shared by the replicas (Redis); nil: this process only
 }
 
 // New builds the service: opens and migrates the database, connects to Redis, loads the catalog and directory.
@@ -176,6 +184,7 @@ func (a *App) openStores(ctx context.Context, opt Options) error {
 		return fmt.Errorf("cannot reach Redis (VALTUUS_REDIS_URL %s): %w", config.MaskURL(cfg.RedisURL), err)
 	}
 	// Redis holds only what may be lost: while it is unreachable, turns go on with this process's memory.
+	a.slots = rs.Slots()
 	a.State = &state.Fallback{Primary: rs, Secondary: state.NewMemory(opt.Now), Now: opt.Now, Logger: a.Log.With("component", "state")}
 	return nil
 }
@@ -204,18 +213,19 @@ func (a *App) adapters(cfg *config.Config, opt Options) (p parts, err error) {
 	p.dir, p.installer = opt.Directory, opt.Installer
 	if p.dir == nil {
 		var graphInstaller delivery.Installer
-		if p.dir, graphInstaller, p.delta, err = buildDirectory(cfg, cred, opt.Graph, opt.Now); err != nil {
+		if p.dir, graphInstaller, p.delta, err = buildDirectory(cfg, cred, opt.Graph, opt.Now, a.Metrics.GraphCall); err != nil {
 			return p, err
 		}
 		if p.installer == nil {
 			p.installer = graphInstaller
 		}
 	}
-	p.sender = connector.New(connector.Config{Credential: cred, HTTPClient: opt.HTTPClient, Limits: opt.RateLimits,
+	p.sender = connector.New(connector.Config{Credential: cred, HTTPClient: opt.HTTPClient, Limits: a.teamsLimits(opt.RateLimits),
 		MaxAttempts: opt.Connector.MaxAttempts, BaseBackoff: opt.Connector.BaseBackoff, MaxBackoff: opt.Connector.MaxBackoff,
-		Logger: a.Log.With("component", "connector"), Observe: a.Metrics.ConnectorCall})
+		Logger: a.Log.With("component", "connector"), Observe: a.Metrics.ConnectorCall, Retried: a.Metrics.ConnectorRetry,
+		Tenant: cfg.TenantID, Now: opt.Connector.Now, Scope: cfg.Cloud.BotScope})
 	if !cfg.Anonymous() {
-		p.validator, err = botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.OpenIDMetadataURL,
+		p.validator, err = botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.OpenIDMetadataURL, Issuer: cfg.Cloud.BotIssuer,
 			HTTPClient: opt.HTTPClient, Now: opt.Now, Logger: a.Log.With("component", "botauth")})
 	}
 	return p, err
@@ -268,6 +278,8 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		AppID: cfg.AppID, TenantID: cfg.TenantID, Register: a.DB.People, State: a.State, Sender: p.sender, Flows: fl,
 		Language: lang, Messages: msgs, Logger: log, Now: now, MaxBodyBytes: cfg.MaxBodyBytes, TurnsPerMinute: opt.TurnsPerMinute,
 		Reachable: a.releaseWaiting, Observe: a.Metrics.Turn, Refused: a.Metrics.Refused, Channels: a.DB.Support(),
+		Queue: replyQueue{a}, ReplyWait: cfg.TeamsReplyWait, Throttled: a.Metrics.RepliesQueued, Delay: opt.TypingDelay,
+		Unavailable: a.Metrics.TurnUnavailable,
 	}
 	if p.validator != nil {
 		bcfg.Validator = p.validator
@@ -283,6 +295,8 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 	if err != nil {
 		return err
 	}
+	a.Metrics.Gauge("valtuusbotti_teams_limit_fallbacks", "Bot Connector send slots booked in this process because Redis failed.",
+		func() float64 { return float64(p.sender.Fallbacks()) })
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.Handle("/tab/", tabHandler)
@@ -354,8 +368,48 @@ func (a *App) gauges(now func() time.Time) {
 	}
 }
 
+// teamsLimits are the connector's limits: Teams' as configured, shared through Redis when it is configured, unless
+// the caller overrides them (tests).
+func (a *App) teamsLimits(override connector.RateLimits) connector.RateLimits {
+	if override.Disabled || override.PerConversation != nil || override.PerTenant != nil {
+		return override
+	}
+	cfg := a.Config
+	if cfg.TeamsTenantRPS == 0 {
+		a.Log.Warn("VALTUUS_TEAMS_TENANT_RPS=0: no client-side limit on Bot Connector calls; Teams will throttle with " +
+			"429s instead. Only for a test rig.")
+		return connector.RateLimits{Disabled: true}
+	}
+	l := connector.RateLimits{PerTenant: connector.TenantBudget(cfg.TeamsTenantRPS), Slots: a.slots}
+	for _, w := range cfg.TeamsConversationLimits {
+		l.PerConversation = append(l.PerConversation, connector.Window{Limit: w.Limit, Per: w.Per})
+	}
+	return l
+}
+
+// replyQueue writes a turn's held-back replies to the outbox in one transaction and wakes the worker.
+type replyQueue struct{ a *App }
+
+func (q replyQueue) QueueReplies(ctx context.Context, msgs []domain.OutboxMessage) error {
+	err := q.a.DB.Register.InTx(ctx, func(tx domain.Tx) error {
+		for _, m := range msgs {
+			if err := tx.Enqueue(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		q.a.Outbox.Notify()
+	}
+	return err
+}
+
 // releaseWaiting lets the messages waiting for a person go out now that the bot has heard from them.
 func (a *App) releaseWaiting(ctx context.Context, aad string) {
+	if waiting, err := a.DB.People.HasWaiting(ctx, aad); err == nil && !waiting {
+		return // nothing waits: no write (a failed read falls through to the release itself)
+	}
 	n, err := a.DB.Outbox.ReleaseWaiting(ctx, aad, a.Outbox.Now())
 	if err != nil {
 		a.Log.WarnContext(ctx, "could not release waiting messages", "error", err.Error())
@@ -388,7 +442,7 @@ func Directory(cfg *config.Config, opt Options) (directory.Directory, error) {
 			return nil, err
 		}
 	}
-	d, _, _, err := buildDirectory(cfg, cred, opt.Graph, opt.Now)
+	d, _, _, err := buildDirectory(cfg, cred, opt.Graph, opt.Now, nil)
 	return d, err
 }
 
@@ -407,14 +461,14 @@ func (c catalogInstaller) InstallFor(ctx context.Context, userID string) error {
 	return c.g.InstallApp(ctx, userID, c.appID)
 }
 
-func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph GraphFactory, now func() time.Time) (directory.Directory, delivery.Installer, directory.DeltaSource, error) {
+func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph GraphFactory, now func() time.Time, observe func(int)) (directory.Directory, delivery.Installer, directory.DeltaSource, error) {
 	var installer delivery.Installer
 	switch {
 	case cfg.Directory == config.DirectoryGraph:
 		if graph == nil {
 			return nil, nil, nil, errors.New("VALTUUS_DIRECTORY: graph is not available in this build")
 		}
-		g, err := graph(cred, cfg.GraphBaseURL)
+		g, err := graph(cred, cfg.GraphBaseURL, observe)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("VALTUUS_DIRECTORY: %w", err)
 		}
@@ -439,9 +493,13 @@ func buildDirectory(cfg *config.Config, cred azcore.TokenCredential, graph Graph
 
 // Credential builds the outbound credential (Bot Connector and Graph tokens) the configuration names.
 func Credential(cfg *config.Config) (azcore.TokenCredential, error) {
+	// The cloud's Entra ID authority (or AZURE_AUTHORITY_HOST's); instance discovery off for a private authority.
+	client := azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: cfg.AuthorityHost}}
+	noDiscovery := cfg.DisableInstanceDiscovery
 	switch cfg.Credential {
 	case config.CredentialSecret:
-		return azidentity.NewClientSecretCredential(cfg.TenantID, cfg.AppID, cfg.ClientSecret, nil)
+		return azidentity.NewClientSecretCredential(cfg.TenantID, cfg.AppID, cfg.ClientSecret,
+			&azidentity.ClientSecretCredentialOptions{ClientOptions: client, DisableInstanceDiscovery: noDiscovery})
 	case config.CredentialCertificate:
 		raw, err := os.ReadFile(cfg.CertificatePath)
 		if err != nil {
@@ -455,7 +513,8 @@ func Credential(cfg *config.Config) (azcore.TokenCredential, error) {
 		if err != nil {
 			return nil, fmt.Errorf("VALTUUS_CLIENT_CERTIFICATE_PATH: %w", err)
 		}
-		return azidentity.NewClientCertificateCredential(cfg.TenantID, cfg.AppID, certs, key, nil)
+		return azidentity.NewClientCertificateCredential(cfg.TenantID, cfg.AppID, certs, key,
+			&azidentity.ClientCertificateCredentialOptions{ClientOptions: client, DisableInstanceDiscovery: noDiscovery})
 	case config.CredentialManagedIdentity:
 		opts := &azidentity.ManagedIdentityCredentialOptions{}
 		if cfg.ManagedIdentityClient != "" {
@@ -464,7 +523,7 @@ func Credential(cfg *config.Config) (azcore.TokenCredential, error) {
 		return azidentity.NewManagedIdentityCredential(opts)
 	case config.CredentialWorkloadIdentity:
 		return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
-			TenantID: cfg.TenantID, ClientID: cfg.AppID})
+			TenantID: cfg.TenantID, ClientID: cfg.AppID, ClientOptions: client, DisableInstanceDiscovery: noDiscovery})
 	default:
 		return nil, fmt.Errorf("VALTUUS_CREDENTIAL: no outbound credential for %q", cfg.Credential)
 	}

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -84,6 +85,66 @@ func benchTurns(b *testing.B, h *harness, act map[string]any) {
 	for i := 0; i < b.N; i++ {
 		act["id"] = h.activity("message", elina, "fi-FI", "")["id"]
 		if status, body := h.post(act, auth); status != http.StatusOK {
+			b.Fatalf("status %d: %s", status, body)
+		}
+	}
+}
+
+// A returning person's turn writes nothing to the database: their conversation reference is unchanged and nothing
+// waits for them in the outbox. Rows changed are counted by SQLite itself (total_changes of the one writing
+// connection), so any write on the path fails the test.
+func TestReturningTurnWritesNothing(t *testing.T) {
+	h := newHarness(t, withoutRateLimits, quietLogs)
+	h.send(h.activity("message", elina, "fi-FI", "hei")) // first contact: the reference is stored
+	before := writes(t, h)
+	for range 5 {
+		h.send(h.activity("message", elina, "fi-FI", "hei"))
+	}
+	if after := writes(t, h); after != before {
+		t.Errorf("five returning turns changed %d rows, want 0", after-before)
+	}
+	if n := len(h.conn.Sent()); n != 6 {
+		t.Errorf("%d replies, want 6", n)
+	}
+	h.send(h.activity("message", elina, "sv-SE", "hej")) // a new locale is stored
+	if after := writes(t, h); after == before {
+		t.Error("a changed locale was not written")
+	}
+}
+
+// BenchmarkReturningTurn is BenchmarkMessageTurn, reporting the rows the turns changed (writes/op, 0 expected).
+func BenchmarkReturningTurn(b *testing.B) {
+	h := newHarness(b, withoutRateLimits, quietLogs)
+	act := h.activity("message", elina, "fi-FI", "hei")
+	h.send(h.activity("message", elina, "fi-FI", "hei"))
+	before := writes(b, h)
+	benchTurns(b, h, act)
+	after := writes(b, h)
+	b.ReportMetric(float64(after-before)/float64(b.N), "writes/op")
+	if after != before {
+		b.Errorf("returning turns changed %d rows, want 0", after-before)
+	}
+}
+
+func writes(tb testing.TB, h *harness) int64 {
+	tb.Helper()
+	n, err := h.app.DB.Writes(tb.Context())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// BenchmarkNewPersonTurn is "hei" from a person the service has never seen, every turn: the load driver's workload
+// (tools/loadtest), in process.
+func BenchmarkNewPersonTurn(b *testing.B) {
+	h := newHarness(b, withoutRateLimits, quietLogs)
+	auth := h.token(fakeidp.TokenOptions{})
+	h.send(h.activity("message", elina, "fi-FI", "hei"))
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		person := fmt.Sprintf("1a000000-0000-4000-8000-%012d", i)
+		if status, body := h.post(h.activity("message", person, "fi-FI", "hei"), auth); status != http.StatusOK {
 			b.Fatalf("status %d: %s", status, body)
 		}
 	}

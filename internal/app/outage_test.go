@@ -61,6 +61,9 @@ func TestDatabaseOutageAnswersTryAgain(t *testing.T) {
 	if body := string(h.send(inv)); !strings.Contains(body, tryAgain) {
 		t.Fatalf("card tap during the outage: %s", body)
 	}
+	if n := scrape(t, h, "valtuusbotti_turns_unavailable_total"); n != 6 {
+		t.Errorf("turns counted as failed by the outage: %v, want 6", n)
+	}
 	if err := pg.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,43 @@ const (
 	DirectoryGraph = "graph" // Microsoft Graph (Entra ID)
 )
 
+// Clouds VALTUUS_CLOUD selects.
+const (
+	CloudPublic = "public" // Microsoft's global cloud
+	CloudUSGov  = "usgov"  // Azure Government / Microsoft 365 GCC High (Graph L4)
+	CloudChina  = "china"  // Azure and Microsoft 365 operated by 21Vianet
+)
+
+// Cloud is what one cloud's endpoints are: where the bot's tokens come from (the Entra ID authority), the scope of
+// its Bot Connector tokens, the issuer and OpenID metadata of the tokens channels send it, and Microsoft Graph.
+// Values from Microsoft's Bot Framework cloud documentation (GovernmentAuthenticationConstants, "Configure a bot
+// in Microsoft Azure operated by 21Vianet") and "Microsoft Graph national cloud deployments".
+type Cloud struct {
+	Name              string
+	AuthorityHost     string // Entra ID, e.g. https://login.microsoftonline.com/
+	BotScope          string // Bot Connector token scope
+	BotIssuer         string // "iss" of the tokens channels send to the bot
+	OpenIDMetadataURL string // where the keys of those tokens are published
+	GraphBaseURL      string // Microsoft Graph v1.0; its token scope is its host's /.default
+}
+
+// Clouds are the clouds by VALTUUS_CLOUD name.
+func Clouds() map[string]Cloud {
+	return map[string]Cloud{
+		CloudPublic: {Name: CloudPublic, AuthorityHost: "https://login.microsoftonline.com/",
+			BotScope: "https://api.botframework.com/.default", BotIssuer: "https://api.botframework.com",
+			OpenIDMetadataURL: DefaultOpenIDMetadataURL, GraphBaseURL: DefaultGraphBaseURL},
+		CloudUSGov: {Name: CloudUSGov, AuthorityHost: "https://login.microsoftonline.us/",
+			BotScope: "https://api.botframework.us/.default", BotIssuer: "https://api.botframework.us",
+			OpenIDMetadataURL: "https://login.botframework.azure.us/v1/.well-known/openidconfiguration",
+			GraphBaseURL:      "https://graph.microsoft.us/v1.0"},
+		CloudChina: {Name: CloudChina, AuthorityHost: "https://login.chinacloudapi.cn/",
+			BotScope: "https://api.botframework.azure.cn/.default", BotIssuer: "https://api.botframework.azure.cn",
+			OpenIDMetadataURL: "https://login.botframework.azure.cn/v1/.well-known/openidconfiguration",
+			GraphBaseURL:      "https://microsoftgraph.chinacloudapi.cn/v1.0"},
+	}
+}
+
 // DefaultOpenIDMetadataURL is where Bot Framework publishes the keys that sign the tokens channels send to bots.
 const DefaultOpenIDMetadataURL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 
@@ -55,14 +92,23 @@ type Config struct {
 	CertificatePassword   string // VALTUUS_CLIENT_CERTIFICATE_PASSWORD (or _FILE)
 	ManagedIdentityClient string // VALTUUS_MANAGED_IDENTITY_CLIENT_ID
 
+	// Cloud is the cloud's endpoints (VALTUUS_CLOUD, default public); the two below and AuthorityHost default to
+	// its values.
+	Cloud             Cloud
 	OpenIDMetadataURL string // VALTUUS_OPENID_METADATA_URL
+	GraphBaseURL      string // VALTUUS_GRAPH_BASE_URL
 	// TabHost is the public host name the dashboard tab is served from (the manifest's tab URL and SSO resource
 	// api://<host>/botid-<app id>); empty accepts only tokens whose audience is the app id itself.
 	TabHost string // VALTUUS_TAB_HOST
 	// EntraMetadataURL is where the tab's Entra token signing keys are published; default the tenant's v2.0 OpenID
 	// configuration at login.microsoftonline.com.
 	EntraMetadataURL string // VALTUUS_ENTRA_METADATA_URL
-	GraphBaseURL     string // VALTUUS_GRAPH_BASE_URL
+	// AuthorityHost is the Entra ID authority the credential gets tokens from (AZURE_AUTHORITY_HOST, as azidentity
+	// reads it; default the cloud's), e.g. a private authority or a test rig's.
+	AuthorityHost string
+	// DisableInstanceDiscovery skips Entra ID's instance discovery, which a private authority or a test rig does
+	// not answer (VALTUUS_DISABLE_INSTANCE_DISCOVERY).
+	DisableInstanceDiscovery bool
 
 	DatabaseURL string // VALTUUS_DATABASE_URL (or _FILE)
 	RedisURL    string // VALTUUS_REDIS_URL (or _FILE, as it may carry a password); empty = in-memory state
@@ -89,9 +135,59 @@ type Config struct {
 	LogLevel  slog.Level // VALTUUS_LOG_LEVEL
 	LogFormat string     // VALTUUS_LOG_FORMAT: text | json
 
+	// TeamsTenantRPS is the app's budget of Bot Connector requests a second in one tenant, shared by all replicas
+	// through Redis when Redis is configured; 0 lifts the client-side limit (a test rig; a warning is logged).
+	TeamsTenantRPS int // VALTUUS_TEAMS_TENANT_RPS, default 50
+	// TeamsConversationLimits are Teams' limits per conversation, as "count/period" pairs.
+	TeamsConversationLimits []RateWindow // VALTUUS_TEAMS_CONVERSATION_LIMITS, default 7/1s,8/2s,60/30s,1800/1h
+	// TeamsReplyWait is how long a turn's reply waits for a send slot before it is handed to the outbox and the
+	// turn is answered at once.
+	TeamsReplyWait time.Duration // VALTUUS_TEAMS_REPLY_WAIT, default 50ms
+
 	MaxBodyBytes    int64         // VALTUUS_MAX_BODY_BYTES
 	Migrate         bool          // VALTUUS_MIGRATE: serve applies migrations first (false: it only checks the schema)
 	ShutdownTimeout time.Duration // VALTUUS_SHUTDOWN_TIMEOUT
+}
+
+// RateWindow is one sliding-window limit: at most Limit requests in any period Per.
+type RateWindow struct {
+	Limit int
+	Per   time.Duration
+}
+
+// DefaultConversationLimits are Teams' published limits per bot and conversation.
+func DefaultConversationLimits() []RateWindow {
+	return []RateWindow{{7, time.Second}, {8, 2 * time.Second}, {60, 30 * time.Second}, {1800, time.Hour}}
+}
+
+// parseWindows reads "7/1s,8/2s": count/period pairs, each count ≥ 1 and period > 0.
+func parseWindows(v string) ([]RateWindow, error) {
+	var out []RateWindow
+	for part := range strings.SplitSeq(v, ",") {
+		n, per, ok := strings.Cut(strings.TrimSpace(part), "/")
+		if !ok {
+			return nil, errors.New("no /")
+		}
+		limit, err := strconv.Atoi(n)
+		if err != nil || limit < 1 {
+			return nil, errors.New("bad count")
+		}
+		d, err := time.ParseDuration(per)
+		if err != nil || d <= 0 {
+			return nil, errors.New("bad period")
+		}
+		out = append(out, RateWindow{Limit: limit, Per: d})
+	}
+	return out, nil
+}
+
+// FormatWindows writes windows as VALTUUS_TEAMS_CONVERSATION_LIMITS reads them.
+func FormatWindows(ws []RateWindow) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = fmt.Sprintf("%d/%s", w.Limit, w.Per)
+	}
+	return strings.Join(parts, ",")
 }
 
 // Anonymous reports whether inbound tokens are not checked: the local mode for the Agents Playground.
@@ -121,32 +217,49 @@ func FromEnv(getenv Getenv) (*Config, error) {
 	}
 	r := reader{getenv: getenv}
 	c := &Config{
-		ListenAddr:            r.str("VALTUUS_LISTEN_ADDR", "127.0.0.1:3978"),
-		AppID:                 r.str("VALTUUS_BOT_APP_ID", ""),
-		TenantID:              r.str("VALTUUS_BOT_TENANT_ID", ""),
-		Credential:            r.str("VALTUUS_CREDENTIAL", ""),
-		ClientSecret:          r.secret("VALTUUS_CLIENT_SECRET"),
-		CertificatePath:       r.str("VALTUUS_CLIENT_CERTIFICATE_PATH", ""),
-		CertificatePassword:   r.secret("VALTUUS_CLIENT_CERTIFICATE_PASSWORD"),
-		ManagedIdentityClient: r.str("VALTUUS_MANAGED_IDENTITY_CLIENT_ID", ""),
-		OpenIDMetadataURL:     r.str("VALTUUS_OPENID_METADATA_URL", DefaultOpenIDMetadataURL),
-		GraphBaseURL:          r.str("VALTUUS_GRAPH_BASE_URL", DefaultGraphBaseURL),
-		TabHost:               strings.ToLower(r.str("VALTUUS_TAB_HOST", "")),
-		EntraMetadataURL:      r.str("VALTUUS_ENTRA_METADATA_URL", ""),
-		DatabaseURL:           r.secret("VALTUUS_DATABASE_URL"), // a PostgreSQL URL usually carries a password
-		RedisURL:              r.secret("VALTUUS_REDIS_URL"),
-		RedisPrefix:           r.str("VALTUUS_REDIS_PREFIX", "valtuusbotti:"),
-		AlertInterval:         r.duration("VALTUUS_ALERT_INTERVAL", time.Minute),
-		ClockOffset:           r.duration("VALTUUS_CLOCK_OFFSET", 0),
-		Directory:             r.str("VALTUUS_DIRECTORY", DirectoryDemo),
-		TeamsCatalogAppID:     r.str("VALTUUS_TEAMS_CATALOG_APP_ID", ""),
-		DirectoryFile:         r.str("VALTUUS_DIRECTORY_FILE", ""),
-		DirectorySyncInterval: r.duration("VALTUUS_DIRECTORY_SYNC_INTERVAL", 15*time.Minute),
-		CatalogDir:            r.str("VALTUUS_CATALOG_DIR", ""),
-		LogFormat:             r.str("VALTUUS_LOG_FORMAT", ""),
-		MaxBodyBytes:          r.int64("VALTUUS_MAX_BODY_BYTES", 256<<10),
-		Migrate:               r.bool("VALTUUS_MIGRATE", true),
-		ShutdownTimeout:       r.duration("VALTUUS_SHUTDOWN_TIMEOUT", 20*time.Second),
+		ListenAddr:               r.str("VALTUUS_LISTEN_ADDR", "127.0.0.1:3978"),
+		AppID:                    r.str("VALTUUS_BOT_APP_ID", ""),
+		TenantID:                 r.str("VALTUUS_BOT_TENANT_ID", ""),
+		Credential:               r.str("VALTUUS_CREDENTIAL", ""),
+		ClientSecret:             r.secret("VALTUUS_CLIENT_SECRET"),
+		CertificatePath:          r.str("VALTUUS_CLIENT_CERTIFICATE_PATH", ""),
+		CertificatePassword:      r.secret("VALTUUS_CLIENT_CERTIFICATE_PASSWORD"),
+		ManagedIdentityClient:    r.str("VALTUUS_MANAGED_IDENTITY_CLIENT_ID", ""),
+		DisableInstanceDiscovery: r.bool("VALTUUS_DISABLE_INSTANCE_DISCOVERY", false),
+		DatabaseURL:              r.secret("VALTUUS_DATABASE_URL"), // a PostgreSQL URL usually carries a password
+		RedisURL:                 r.secret("VALTUUS_REDIS_URL"),
+		RedisPrefix:              r.str("VALTUUS_REDIS_PREFIX", "valtuusbotti:"),
+		AlertInterval:            r.duration("VALTUUS_ALERT_INTERVAL", time.Minute),
+		ClockOffset:              r.duration("VALTUUS_CLOCK_OFFSET", 0),
+		Directory:                r.str("VALTUUS_DIRECTORY", DirectoryDemo),
+		TeamsCatalogAppID:        r.str("VALTUUS_TEAMS_CATALOG_APP_ID", ""),
+		DirectoryFile:            r.str("VALTUUS_DIRECTORY_FILE", ""),
+		DirectorySyncInterval:    r.duration("VALTUUS_DIRECTORY_SYNC_INTERVAL", 15*time.Minute),
+		TabHost:                  strings.ToLower(r.str("VALTUUS_TAB_HOST", "")),
+		EntraMetadataURL:         r.str("VALTUUS_ENTRA_METADATA_URL", ""),
+		CatalogDir:               r.str("VALTUUS_CATALOG_DIR", ""),
+		LogFormat:                r.str("VALTUUS_LOG_FORMAT", ""),
+		TeamsTenantRPS:           int(r.int64("VALTUUS_TEAMS_TENANT_RPS", 50)),
+		TeamsConversationLimits: parsed(&r, "VALTUUS_TEAMS_CONVERSATION_LIMITS", DefaultConversationLimits(),
+			"count/period pairs such as 7/1s,8/2s,60/30s,1800/1h", parseWindows),
+		TeamsReplyWait:  r.duration("VALTUUS_TEAMS_REPLY_WAIT", 50*time.Millisecond),
+		MaxBodyBytes:    r.int64("VALTUUS_MAX_BODY_BYTES", 256<<10),
+		Migrate:         r.bool("VALTUUS_MIGRATE", true),
+		ShutdownTimeout: r.duration("VALTUUS_SHUTDOWN_TIMEOUT", 20*time.Second),
+	}
+	cloudName := strings.ToLower(r.str("VALTUUS_CLOUD", CloudPublic))
+	cloud, ok := Clouds()[cloudName]
+	if !ok {
+		r.fail("VALTUUS_CLOUD", "unknown %q: want public, usgov or china", cloudName)
+		cloud = Clouds()[CloudPublic]
+	}
+	c.Cloud = cloud
+	c.OpenIDMetadataURL = r.str("VALTUUS_OPENID_METADATA_URL", cloud.OpenIDMetadataURL)
+	c.GraphBaseURL = r.str("VALTUUS_GRAPH_BASE_URL", cloud.GraphBaseURL)
+	c.AuthorityHost = r.str("AZURE_AUTHORITY_HOST", cloud.AuthorityHost)
+	if c.Credential == CredentialManagedIdentity && c.ManagedIdentityClient == "" {
+		// The bot's identity is the user-assigned managed identity whose client id is the bot's app id.
+		c.ManagedIdentityClient = c.AppID
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:./data/valtuusbotti.db"
@@ -219,6 +332,9 @@ func (c *Config) validate(r *reader) {
 			r.fail("VALTUUS_CREDENTIAL", "unknown %q: want secret, certificate, managed_identity or workload_identity", c.Credential)
 		}
 	}
+	if u, err := url.Parse(c.AuthorityHost); err != nil || u.Scheme != "https" || u.Host == "" {
+		r.fail("AZURE_AUTHORITY_HOST", "want an https URL such as https://login.microsoftonline.com/ (azidentity refuses plain http)")
+	}
 	checkURL(r, "VALTUUS_OPENID_METADATA_URL", c.OpenIDMetadataURL)
 	checkURL(r, "VALTUUS_GRAPH_BASE_URL", c.GraphBaseURL)
 	if c.EntraMetadataURL == "" && c.TenantID != "" {
@@ -260,6 +376,9 @@ func (c *Config) validate(r *reader) {
 	default:
 		r.fail("VALTUUS_LOG_FORMAT", "unknown %q: want text or json", c.LogFormat)
 	}
+	if c.TeamsTenantRPS < 0 {
+		r.fail("VALTUUS_TEAMS_TENANT_RPS", "want 0 (no client-side limit) or more")
+	}
 	if c.MaxBodyBytes < 4<<10 || c.MaxBodyBytes > 16<<20 {
 		r.fail("VALTUUS_MAX_BODY_BYTES", "want between 4096 and 16777216")
 	}
@@ -296,6 +415,9 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("client_certificate_path", c.CertificatePath),
 		slog.String("client_certificate_password", mask(c.CertificatePassword)),
 		slog.String("managed_identity_client_id", c.ManagedIdentityClient),
+		slog.String("cloud", c.Cloud.Name),
+		slog.String("authority_host", c.AuthorityHost),
+		slog.Bool("disable_instance_discovery", c.DisableInstanceDiscovery),
 		slog.String("openid_metadata_url", c.OpenIDMetadataURL),
 		slog.String("graph_base_url", c.GraphBaseURL),
 		slog.String("database_url", MaskURL(c.DatabaseURL)),
@@ -306,6 +428,9 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("catalog_dir", c.CatalogDir),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
+		slog.Int("teams_tenant_rps", c.TeamsTenantRPS),
+		slog.String("teams_conversation_limits", FormatWindows(c.TeamsConversationLimits)),
+		slog.Duration("teams_reply_wait", c.TeamsReplyWait),
 		slog.Int64("max_body_bytes", c.MaxBodyBytes),
 		slog.Bool("migrate", c.Migrate),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),

@@ -51,6 +51,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Observe, when set, is told of every HTTP attempt: the operation and the status (0 when no answer came).
 	Observe func(op string, status int)
+	// Retried, when set, is told of every retry ("retry") and of every 429 handed back to a caller that may not
+	// wait ("throttled").
+	Retried func(op, what string)
+	// Tenant is the tenant whose budget a call spends when its context names none (WithTenant): the bot's own.
+	Tenant string
 }
 
 // Client calls the Bot Connector REST API. It is safe for concurrent use.
@@ -87,7 +92,7 @@ func New(cfg Config) *Client {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{cfg: cfg, limiter: newLimiter(cfg.Limits), log: cfg.Logger}
+	c := &Client{cfg: cfg, limiter: newLimiter(cfg.Limits, cfg.Tenant, cfg.Logger), log: cfg.Logger}
 	if cfg.Credential != nil {
 		c.tokens = &tokenSource{cred: cfg.Credential, scope: cfg.Scope, now: cfg.Now, timeout: cfg.CallTimeout}
 	}
@@ -174,7 +179,7 @@ func (c *Client) postActivity(ctx context.Context, op, serviceURL, conversationI
 	if a.Type == "" {
 		a.Type = schema.Message
 	}
-	body, err := Marshal(a)
+	body, err := MarshalActivity(a)
 	if err != nil {
 		return "", opErr(op, fmt.Errorf("encode activity: %w", err))
 	}
@@ -198,7 +203,7 @@ func (c *Client) UpdateActivity(ctx context.Context, serviceURL, conversationID,
 	if a.Type == "" {
 		a.Type = schema.Message
 	}
-	body, err := Marshal(a)
+	body, err := MarshalActivity(a)
 	if err != nil {
 		return opErr(op, fmt.Errorf("encode activity: %w", err))
 	}

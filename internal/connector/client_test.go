@@ -637,7 +637,7 @@ func TestConcurrentUse(t *testing.T) {
 	cred := &fakeCredential{now: time.Now, ttl: time.Hour}
 	c := connector.New(connector.Config{
 		Credential: cred,
-		Limits:     connector.RateLimits{Global: []connector.Window{{Limit: 100000, Per: time.Second}}},
+		Limits:     connector.RateLimits{PerTenant: connector.TenantBudget(100000)},
 	})
 	ctx := t.Context()
 	const workers, each = 8, 25

@@ -13,10 +13,13 @@
 //   - Redirects: never followed, whatever HTTPClient the caller gives (it is copied, not
 //     changed). A 3xx fails the call at once with ErrRedirect, so neither the activity nor
 //     the token goes anywhere but the serviceUrl.
-//   - Throttling: Teams' per-conversation limits (7/1 s, 8/2 s, 60/30 s, 1800/h) and a
-//     global limit (50/s) are applied before each attempt; a call waits for its slot rather
-//     than failing. The state lives in this process only: with several replicas each limits
-//     itself, so configure Limits.Global as the tenant budget divided by the replicas.
+//   - Throttling: Teams' per-conversation limits (default 7/1 s, 8/2 s, 60/30 s, 1800/h) and the
+//     app's budget per tenant (default 50/s) are applied before each attempt, as sliding windows
+//     in state.Slots: in this process, or in Redis so that all replicas spend one budget
+//     together (falling back to this process's own while Redis is down). A call waits for its
+//     slot; under WithinWait (a turn's reply) it waits only that long and then fails with
+//     ErrThrottled having sent nothing, and a 429 is handed back the same way, so the caller
+//     can queue the message in the outbox and answer the turn at once.
 //   - Retries: 429, 412, 502 and 504 (which Microsoft says to retry), and also 500, 503 and
 //     transport errors, which are transient in practice, are retried with exponential
 //     backoff and full jitter, honouring Retry-After (seconds or an HTTP date) capped by

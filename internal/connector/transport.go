@@ -91,8 +91,15 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 	}
 	var lastErr error
 	retriedAuth := false
+	// mayHaveSent: an earlier attempt may have reached Teams (an answer lost, a 5xx after delivery), so the call
+	// must not claim that nothing was sent.
+	mayHaveSent := false
+	_, bounded := waitBound(ctx)
 	for attempt := 1; ; attempt++ {
 		if err := c.throttle(ctx, r); err != nil {
+			if errors.Is(err, ErrThrottled) && mayHaveSent {
+				return lastErr
+			}
 			return stopped(r.op, err, lastErr)
 		}
 		token := ""
@@ -102,6 +109,8 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 				if ctx.Err() != nil {
 					return stopped(r.op, ctx.Err(), lastErr)
 				}
+				// The cause (azidentity's error: the authority's answer, never a token) is what an operator needs.
+				c.log.LogAttrs(ctx, slog.LevelError, "connector token failed", slog.Any("op", r.op), slog.Any("error", err.Error()))
 				return opErr(r.op, fmt.Errorf("get token: %w", err))
 			}
 		}
@@ -124,9 +133,15 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 			// once, right away.
 			c.tokens.invalidate(token)
 			retriedAuth = true
+		case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests && bounded && !mayHaveSent:
+			// Teams' own throttling while the caller may not wait: nothing was sent, the caller queues it.
+			c.observeRetry(r.op, "throttled")
+			return fmt.Errorf("connector: %s: %w: %w", r.op, ErrThrottled, err)
 		case errors.As(err, &apiErr) && apiErr.Retryable():
+			mayHaveSent = mayHaveSent || apiErr.StatusCode != http.StatusTooManyRequests
 			delay = c.backoff(attempt, apiErr.RetryAfter)
 		case errors.As(err, &tErr):
+			mayHaveSent = true
 			delay = c.backoff(attempt, 0)
 		default:
 			return err
@@ -140,11 +155,18 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 		}
 		c.log.LogAttrs(ctx, slog.LevelWarn, "connector retry",
 			slog.Any("op", r.op), slog.Any("attempt", attempt), slog.Any("wait", delay))
+		c.observeRetry(r.op, "retry")
 		if delay > 0 {
 			if err := c.cfg.Sleep(ctx, delay); err != nil {
 				return stopped(r.op, err, lastErr)
 			}
 		}
+	}
+}
+
+func (c *Client) observeRetry(op, what string) {
+	if c.cfg.Retried != nil {
+		c.cfg.Retried(op, what)
 	}
 }
 
@@ -156,23 +178,47 @@ func stopped(op string, ctxErr, lastErr error) error {
 	return fmt.Errorf("connector: %s: %w (last attempt: %w)", op, ctxErr, lastErr)
 }
 
-// throttle waits for a rate-limit slot.
+// throttle waits for a rate-limit slot. Under WithinWait it gives up with ErrThrottled once the slot lies beyond
+// the wait allowed, having booked nothing; otherwise it books at most the limiter's Ahead in advance and, when the
+// next slot is later, sleeps until it is in reach and asks again, so that a call that must wait long (a
+// conversation's hourly quota spent) holds no slot in the tenant's budget meanwhile.
 func (c *Client) throttle(ctx context.Context, r call) error {
 	if err := ctx.Err(); err != nil || c.limiter == nil {
 		return err // a call that will not be made books no slot
 	}
-	now := c.cfg.Now()
-	at := c.limiter.reserve(r.convKey, now)
-	wait := at.Sub(now)
-	if wait <= 0 {
-		return nil
+	bound, bounded := waitBound(ctx)
+	logs := c.limiter.logs(ctx, r.convKey)
+	start := c.cfg.Now()
+	for {
+		now := c.cfg.Now()
+		ahead := c.limiter.ahead
+		if bounded {
+			ahead = max(0, bound-now.Sub(start))
+		}
+		store, b, err := c.limiter.book(ctx, logs, now, ahead)
+		if err != nil {
+			return err
+		}
+		wait := b.At.Sub(now)
+		if b.OK {
+			if wait <= 0 {
+				return nil
+			}
+			c.log.LogAttrs(ctx, slog.LevelDebug, "connector throttled", slog.Any("op", r.op), slog.Any("wait", wait))
+			if err := c.cfg.Sleep(ctx, wait); err != nil {
+				_ = store.Cancel(context.WithoutCancel(ctx), b)
+				return err
+			}
+			return nil
+		}
+		if bounded {
+			c.log.LogAttrs(ctx, slog.LevelDebug, "connector throttled beyond the allowed wait", slog.Any("op", r.op), slog.Any("wait", wait))
+			return ErrThrottled
+		}
+		if err := c.cfg.Sleep(ctx, max(wait-ahead, time.Millisecond)); err != nil {
+			return err
+		}
 	}
-	c.log.LogAttrs(ctx, slog.LevelDebug, "connector throttled", slog.Any("op", r.op), slog.Any("wait", wait))
-	if err := c.cfg.Sleep(ctx, wait); err != nil {
-		c.limiter.release(r.convKey, at)
-		return err
-	}
-	return nil
 }
 
 // backoff is the delay before the retry that follows attempt: Retry-After when the server

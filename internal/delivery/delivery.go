@@ -95,6 +95,9 @@ func (d *Deliverer) Deliver(ctx context.Context, m domain.OutboxMessage) error {
 	if lp, ok := payload.(domain.LifePayload); ok { // about a joiner, a leaver or the right to grant: life.go
 		return d.deliverLife(ctx, m, lp)
 	}
+	if tr, ok := payload.(domain.TurnReply); ok { // a turn's reply held back by Teams' limits: turnreply.go
+		return d.turnReply(ctx, tr)
+	}
 	if _, ok := payload.(domain.WeeklyDigest); ok { // about the register, not one request
 		return d.weeklyDigest(ctx, m.RecipientID)
 	}

@@ -182,6 +182,9 @@ func KindOf(p Payload) string {
 	if k := reviewKind(p); k != "" { // the reviews' kinds: review.go
 		return k
 	}
+	if _, ok := p.(TurnReply); ok { // turnreply.go
+		return MsgTurnReply
+	}
 	switch p.(type) {
 	case ApprovalRequest:
 		return MsgApprovalRequest
@@ -301,6 +304,9 @@ func (m OutboxMessage) Decode() (Payload, error) {
 		return p, err
 	}
 	if p, ok, err := decodeReview(m); ok { // the reviews' kinds: review.go
+		return p, err
+	}
+	if p, ok, err := decodeTurnReply(m); ok { // turnreply.go
 		return p, err
 	}
 	var w wirePayload

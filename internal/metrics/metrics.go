@@ -1,9 +1,11 @@
 // Package metrics is the service's Prometheus metrics, served on GET /metrics: turns by activity type and outcome
-// and their latency, refused activities by reason, Bot Connector calls by operation and status (429s and
-// retries among them), the outbox backlog and the age of its oldest message, the alert scheduler's lag, and the
-// Redis fallbacks. Components report through small callbacks they define themselves (bot.Config.Observe,
-// connector.Config.Observe), so they do not depend on this package; gauges read their value when scraped.
-// No metric carries a person, a conversation or free text: labels take values from fixed sets.
+// and their latency, refused activities by reason, turns a dependency's outage failed, Bot Connector calls by
+// operation and status (429s among them), its retries and the 429s handed back to a turn, the turn replies Teams'
+// limits sent through the outbox, Microsoft Graph attempts by status (throttling as 429), the outbox backlog and the
+// age of its oldest message, the alert scheduler's lag, and the Redis fallbacks (of the state and of Teams' shared
+// send slots). Components report through small callbacks they define themselves (bot.Config.Observe,
+// connector.Config.Observe, graphdir.Config.Observe), so they do not depend on this package; gauges read their value
+// when scraped. No metric carries a person, a conversation or free text: labels take values from fixed sets.
 package metrics
 
 import (
@@ -23,6 +25,10 @@ type Metrics struct {
 	latency   *prometheus.HistogramVec
 	refusals  *prometheus.CounterVec
 	connector *prometheus.CounterVec
+	retries   *prometheus.CounterVec
+	queued    prometheus.Counter
+	graph     *prometheus.CounterVec
+	down      prometheus.Counter
 }
 
 // New registers the service's collectors, with the Go runtime's and the process's, on a registry of their own.
@@ -39,8 +45,18 @@ func New() *Metrics {
 			Help: "Activities refused before a turn (authentication, malformed input, limits), by reason."}, []string{"reason"}),
 		connector: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "valtuusbotti_connector_calls_total",
 			Help: "HTTP attempts to the Bot Connector, by operation and status (0: no answer)."}, []string{"op", "status"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "valtuusbotti_connector_retries_total",
+			Help: "Bot Connector calls retried (what=retry), or throttled and handed back to a turn (what=throttled), by operation."},
+			[]string{"op", "what"}),
+		queued: prometheus.NewCounter(prometheus.CounterOpts{Name: "valtuusbotti_replies_queued_total",
+			Help: "Turn replies handed to the outbox because no Bot Connector send slot was free in time."}),
+		graph: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "valtuusbotti_graph_calls_total",
+			Help: "HTTP attempts to Microsoft Graph (the SDK's retries included), by status (429: throttled; 0: no answer)."},
+			[]string{"status"}),
+		down: prometheus.NewCounter(prometheus.CounterOpts{Name: "valtuusbotti_turns_unavailable_total",
+			Help: "Turns that failed because a dependency (the database, Microsoft Graph) was unavailable; the person was asked to try again."}),
 	}
-	reg.MustRegister(m.turns, m.latency, m.refusals, m.connector,
+	reg.MustRegister(m.turns, m.latency, m.refusals, m.connector, m.retries, m.queued, m.graph, m.down,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -71,6 +87,18 @@ func (m *Metrics) Refused(reason string) { m.refusals.WithLabelValues(reason).In
 func (m *Metrics) ConnectorCall(op string, status int) {
 	m.connector.WithLabelValues(op, strconv.Itoa(status)).Inc()
 }
+
+// ConnectorRetry records a Bot Connector call retried ("retry") or throttled back to its caller ("throttled").
+func (m *Metrics) ConnectorRetry(op, what string) { m.retries.WithLabelValues(op, what).Inc() }
+
+// RepliesQueued records n turn replies handed to the outbox by the Teams limits.
+func (m *Metrics) RepliesQueued(n int) { m.queued.Add(float64(n)) }
+
+// TurnUnavailable records a turn that failed because a dependency was unavailable.
+func (m *Metrics) TurnUnavailable() { m.down.Inc() }
+
+// GraphCall records one HTTP attempt to Microsoft Graph (status 0 when no answer came).
+func (m *Metrics) GraphCall(status int) { m.graph.WithLabelValues(strconv.Itoa(status)).Inc() }
 
 // Gauge adds a gauge whose value fn reads when the metrics are scraped (fn must be quick and safe to call
 // concurrently; a negative value is reported as is).

@@ -103,8 +103,7 @@ func (db *People) SetLanguage(ctx context.Context, aadObjectID string, lang doma
 func (db *People) Language(ctx context.Context, aadObjectID string) (domain.Lang, error) {
 	const op = "sqlstore.Language"
 	var lang string
-	err := db.read.QueryRowContext(ctx,
-		`SELECT language FROM user_settings WHERE aad_object_id = $1`, aadObjectID).Scan(&lang)
+	err := db.read.QueryRowContext(ctx, `SELECT language FROM user_settings WHERE aad_object_id = $1`, aadObjectID).Scan(&lang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -121,4 +120,33 @@ func storedLang(s string) domain.Lang {
 		return l
 	}
 	return ""
+}
+
+// hasWaitingSQL is whether any message waits for the recipient: a read on the partial index of waiting messages.
+const hasWaitingSQL = `
+SELECT EXISTS (SELECT 1 FROM outbox
+    WHERE recipient_id = $1 AND waiting_recipient = TRUE AND delivered_at IS NULL AND abandoned_at IS NULL)`
+
+// HasWaiting reports whether messages wait for recipientID (see Outbox.ReleaseWaiting). A turn asks this first, on
+// the read pool, so that the person's first message costs no write when nothing waits for them.
+func (db *People) HasWaiting(ctx context.Context, recipientID string) (bool, error) {
+	var ok bool
+	if err := db.read.QueryRowContext(ctx, hasWaitingSQL, recipientID).Scan(&ok); err != nil {
+		return false, opError("sqlstore.HasWaiting", err)
+	}
+	return ok, nil
+}
+
+// Writes is how many rows the service has changed in a SQLite database since it was opened (SQLite's
+// total_changes() of the single writing connection); -1 on PostgreSQL. Tests and benchmarks use it to show that a
+// turn wrote nothing.
+func (db *DB) Writes(ctx context.Context) (int64, error) {
+	if db.dialect != DialectSQLite {
+		return -1, nil
+	}
+	var n int64
+	if err := db.write.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&n); err != nil {
+		return 0, opError("sqlstore.Writes", err)
+	}
+	return n, nil
 }

@@ -235,7 +235,7 @@ func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
 	if t.memory {
 		// Every connection to :memory: is its own database, so one connection must serve everything, forever.
 		q := url.Values{"_pragma": {busy, "foreign_keys(1)"}, "_txlock": {"immediate"}}
-		pool, err := sql.Open("sqlite", ":memory:?"+q.Encode())
+		pool, err := openCachedSQLite(":memory:?" + q.Encode())
 		if err != nil {
 			return nil, unavailable("open in-memory SQLite database", err)
 		}
@@ -266,7 +266,7 @@ func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
 		"_pragma": {busy, "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"},
 		"_txlock": {"immediate"},
 	}
-	write, err := sql.Open("sqlite", t.path+"?"+wq.Encode())
+	write, err := openCachedSQLite(t.path + "?" + wq.Encode())
 	if err != nil {
 		return nil, unavailable("open SQLite database "+t.path, err)
 	}
@@ -282,7 +282,7 @@ func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
 	}
 
 	rq := url.Values{"_pragma": {busy, "synchronous(NORMAL)", "foreign_keys(1)", "query_only(1)"}}
-	read, err := sql.Open("sqlite", t.path+"?"+rq.Encode())
+	read, err := openCachedSQLite(t.path + "?" + rq.Encode())
 	if err != nil {
 		_ = write.Close()
 		return nil, unavailable("open SQLite database "+t.path, err)

@@ -1,5 +1,6 @@
 // Package state owns Valtuusbotti's ephemeral state: dialog state, de-duplication
-// of incoming activities, fixed-window rate-limit counters and small caches.
+// of incoming activities, fixed-window rate-limit counters, small caches, and the
+// sliding-window send slots of Teams' limits (Slots, slots.go), shared by replicas.
 //
 // Everything kept here may be lost without harm beyond a repeated prompt or a
 // re-fetched value: durable data (mandates, conversation references) lives in

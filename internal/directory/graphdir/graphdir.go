@@ -62,8 +62,11 @@ type Config struct {
 	// with Retry-After on 429/503/504, telemetry) is layered on top of it. Redirects are never followed: a 3xx
 	// fails the call with ErrRedirect, so the token and the request go nowhere but BaseURL.
 	HTTPClient *http.Client
-	// Scopes default to DefaultScope.
+	// Scopes default to ScopeFor(BaseURL): the endpoint's own cloud.
 	Scopes []string
+	// Observe, when set, is told the status of every HTTP attempt to Graph (0 when no answer came), the SDK's own
+	// retries of 429s and 5xx included: metrics of Graph calls and throttling.
+	Observe func(status int)
 }
 
 // Graph is a directory.Directory reading users, managers and direct reports from Microsoft Graph. Safe for
@@ -100,7 +103,7 @@ func New(cfg Config) (*Graph, error) {
 	}
 	scopes := cfg.Scopes
 	if len(scopes) == 0 {
-		scopes = []string{DefaultScope}
+		scopes = []string{ScopeFor(base)}
 	}
 	// The token goes only to the base URL's host. The validator compares host names without the port, so a
 	// test server on 127.0.0.1:NNNN is "127.0.0.1"; a host missing here makes kiota silently send no token.
@@ -117,7 +120,7 @@ func New(cfg Config) (*Graph, error) {
 
 	opts := core.GraphClientOptions{GraphServiceLibraryVersion: sdkVersion()}
 	adapter, err := core.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
-		auth, opts, parsers, writers, httpClient(cfg.HTTPClient, &opts))
+		auth, opts, parsers, writers, httpClient(cfg.HTTPClient, &opts, cfg.Observe))
 	if err != nil {
 		return nil, &domain.Error{Code: domain.EInternal, Op: op, Message: "cannot set up the Graph client", Err: err}
 	}
@@ -150,8 +153,28 @@ func (t refuseRedirects) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // httpClient layers the Graph middleware (kiota's retry handler among it) over the caller's transport, with
 // redirects refused underneath; c itself is not changed.
-func httpClient(c *http.Client, opts *core.GraphClientOptions) *http.Client {
-	parent := http.DefaultTransport
+// ScopeFor is the app-only token scope of the Graph endpoint base: its own host's ".default", so a national cloud's
+// endpoint (https://graph.microsoft.us, https://dod-graph.microsoft.us, https://microsoftgraph.chinacloudapi.cn)
+// gets its own cloud's scope; DefaultScope for a plain-http test server.
+func ScopeFor(base *url.URL) string {
+	if base.Scheme != "https" {
+		return DefaultScope
+	}
+	return "https://" + base.Host + "/.default"
+}
+
+// newTransport is Go's default transport with a pool sized for the bursts of a directory sync and a busy turn
+// load (Go keeps only two idle connections per host by default, so the rest pay a TLS handshake each).
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 128
+	t.MaxIdleConnsPerHost = 32
+	t.IdleConnTimeout = 90 * time.Second
+	return t
+}
+
+func httpClient(c *http.Client, opts *core.GraphClientOptions, observe func(status int)) *http.Client {
+	var parent http.RoundTripper = newTransport()
 	timeout := DefaultTimeout
 	var jar http.CookieJar
 	if c != nil {
@@ -163,6 +186,9 @@ func httpClient(c *http.Client, opts *core.GraphClientOptions) *http.Client {
 		}
 		jar = c.Jar
 	}
+	if observe != nil {
+		parent = observed{parent, observe}
+	}
 	return &http.Client{
 		Transport: khttp.NewCustomTransportWithParentTransport(refuseRedirects{parent}, core.GetDefaultMiddlewaresWithOptions(opts)...),
 		Timeout:   timeout,
@@ -170,6 +196,22 @@ func httpClient(c *http.Client, opts *core.GraphClientOptions) *http.Client {
 		// refuseRedirects answers every redirect with an error first; this is the second lock on the same door.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// observed tells observe the status of every attempt; it sits below the SDK's retry middleware, so each retry counts.
+type observed struct {
+	next    http.RoundTripper
+	observe func(status int)
+}
+
+func (o observed) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := o.next.RoundTrip(r)
+	status := 0
+	if err == nil {
+		status = resp.StatusCode
+	}
+	o.observe(status)
+	return resp, err
 }
 
 // sdkVersion is the SDK's version for Graph's telemetry header, read from the build so it follows go.mod.
