@@ -145,7 +145,7 @@ func TestTabInChromium(t *testing.T) {
 		},
 		"expect": map[string]any{
 			"active": active, "total": len(seeds), "department": "Talous", "inDepartment": talous, "revoked": revoked,
-			"search": "lindholm", "searchName": "Elina Lindholm", "person": elina, "personName": "Elina Lindholm",
+			"search": "mäkelä", "searchName": "Tiina Mäkelä", "person": elina, "personName": "Elina Lindholm",
 			"personMandates": 2, "supervisorSees": []string{"Elina Lindholm"}, "outsider": tiina,
 		},
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
@@ -254,7 +255,7 @@ func (h *Handler) person(_ http.ResponseWriter, r *http.Request, v *viewer) (any
 		for _, it := range rq.Items {
 			themes = append(themes, h.themeName(it.ThemeID, v.lang))
 		}
-		requests = append(requests, map[string]any{"id": rq.ID, "state": rq.State, "themes": themes,
+		requests = append(requests, map[string]any{"id": rq.ID, "ref": rq.Reference(), "state": rq.State, "themes": themes,
 			"filed": rq.CreatedAt.In(domain.OrgLocation).Format(time.DateOnly)})
 	}
 	history := make([]map[string]any, 0, len(hist))
@@ -263,8 +264,12 @@ func (h *Handler) person(_ http.ResponseWriter, r *http.Request, v *viewer) (any
 		if u, err := h.cfg.Directory.User(ctx, e.ActorID); err == nil {
 			who = u.DisplayName
 		}
+		what := e.Action // an action this page has no words for shows as recorded
+		if key := "tab.action." + strings.ReplaceAll(e.Action, ".", "_"); v.p.Get(key) != key {
+			what = v.p.Get(key)
+		}
 		history = append(history, map[string]any{"at": e.At.In(domain.OrgLocation).Format("2006-01-02 15:04"),
-			"who": who, "action": e.Action, "request_id": e.RequestID, "mandate_id": e.MandateID})
+			"who": who, "action": e.Action, "what": what, "request_id": e.RequestID, "mandate_id": e.MandateID})
 	}
 	return map[string]any{"person": person, "mandates": mandates, "requests": requests, "history": history}, nil
 }

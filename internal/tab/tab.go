@@ -122,7 +122,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"connect-src 'self'; frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com "+
-		"https://*.cloud.microsoft https://*.office.com")
+		"https://*.cloud.microsoft https://*.office.com https://*.skype.com")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	h.mux.ServeHTTP(w, r)

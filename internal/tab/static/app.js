@@ -215,9 +215,9 @@
     table("p-mandates", [t("tab.col.theme"), t("tab.col.agency"), t("tab.col.from"), t("tab.col.until"), t("tab.col.state")],
       p.mandates.map((m) => [m.theme, m.agency, m.valid_from, until(m), stateLabel(m.state)]));
     table("p-requests", [t("tab.col.request"), t("tab.col.theme"), t("tab.col.filed"), t("tab.col.state")],
-      p.requests.map((r) => ["VB-" + r.id, (r.themes || []).join(", "), r.filed, t("tab.request." + r.state)]));
+      p.requests.map((r) => [r.ref, (r.themes || []).join(", "), r.filed, t("tab.request." + r.state)]));
     table("p-history", [t("tab.col.when"), t("tab.col.who"), t("tab.col.what")],
-      p.history.map((e) => [e.at, e.who, e.action]));
+      p.history.map((e) => [e.at, e.who, e.what]));
     $("person-name").setAttribute("tabindex", "-1");
     $("person-name").focus();
   }
