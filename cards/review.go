@@ -2,6 +2,7 @@ package cards
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
@@ -40,8 +41,10 @@ type ReviewInput struct {
 	Reminder int       // > 0: the card comes again as a reminder
 	// MayDecide: the reader is the reviewer and the review takes decisions (its campaign runs).
 	MayDecide bool
-	Saved     string // what the last submit did
-	Error     string
+	// Reader is who reads the card: a reviewer the review moved away from is told who has it now.
+	Reader string
+	Saved  string // what the last submit did
+	Error  string
 }
 
 // Review is the reviewer's card: the person's (mover) or the team's (campaign) active mandates, each with keep /
@@ -70,7 +73,10 @@ func Review(p i18n.Printer, in ReviewInput) *Card {
 		c.Body = append(c.Body, TextBlock{Type: "TextBlock", Wrap: true, Weight: "Bolder", Color: "Warning",
 			Text: p.Format("review.reminder", "date", Date(p.Lang, r.CreatedAt))})
 	}
-	if r.Escalated {
+	switch {
+	case r.Escalated && in.Reader != "" && !strings.EqualFold(in.Reader, r.ReviewerID):
+		c.Body = append(c.Body, stateBox(p.Format("review.moved", "name", orDash(escapeMarkdown(r.ReviewerName)))))
+	case r.Escalated:
 		c.Body = append(c.Body, subtle(p.Get("review.escalated")))
 	}
 	c.Body = append(c.Body, errorBox(in.Error)...)

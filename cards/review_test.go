@@ -87,6 +87,11 @@ func reviewGolden() map[string]func(p i18n.Printer) *Card {
 		"review-campaign": func(p i18n.Printer) *Card {
 			return Review(p, ReviewInput{Catalog: cat, Review: campaignReview(), Deadline: deadline, MayDecide: true})
 		},
+		"review-moved": func(p i18n.Printer) *Card {
+			r := moverReview(false)
+			r.Escalated, r.ReviewerID, r.ReviewerName = true, mandateMain, "Mikael Nordström"
+			return Review(p, ReviewInput{Catalog: cat, Review: r, Reader: mandateBoss})
+		},
 		"review-start-confirm": func(p i18n.Printer) *Card { return ReviewStartConfirm(p, deadline) },
 		"review-started":       func(p i18n.Printer) *Card { return ReviewStarted(p, 4, deadline) },
 		"review-report": func(p i18n.Printer) *Card {

@@ -129,7 +129,8 @@ func reviewRemind(s *Service, ctx context.Context, tx domain.Tx, job domain.Job)
 	return []domain.OutboxMessage{domain.Message(r.ReviewerID, 0, domain.ReviewCard{Review: r.ID, Reminder: 1})}, nil
 }
 
-// reviewEscalate moves a review its reviewer has not finished to the alternate reviewer, who gets the card.
+// reviewEscalate moves a review its reviewer has not finished to the alternate reviewer, who gets the card; the
+// reviewer it left gets it too, saying who has it now and taking no decisions.
 func reviewEscalate(s *Service, ctx context.Context, tx domain.Tx, job domain.Job) ([]domain.OutboxMessage, error) {
 	rt, r, ok, err := s.reviewWaiting(ctx, tx, job)
 	if !ok || err != nil {
@@ -155,7 +156,9 @@ func reviewEscalate(s *Service, ctx context.Context, tx domain.Tx, job domain.Jo
 	if err := s.planReview(ctx, rt, r, s.now()); err != nil {
 		return nil, err
 	}
-	return []domain.OutboxMessage{domain.Message(r.ReviewerID, 0, domain.ReviewCard{Review: r.ID})}, nil
+	// The new reviewer gets the card; the one it left is told who has it now (as an escalated approval tells).
+	return []domain.OutboxMessage{domain.Message(r.ReviewerID, 0, domain.ReviewCard{Review: r.ID}),
+		domain.Message(from, 0, domain.ReviewCard{Review: r.ID})}, nil
 }
 
 // alternateReviewer is who reviews when the reviewer has not: the head of the review's department, then a main

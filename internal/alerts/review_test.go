@@ -190,8 +190,8 @@ func TestMoverReviewRemindsAndEscalates(t *testing.T) {
 			g.runAt(at(time.May, d, 10, 0))
 		}
 		leoCards := g.kinds(leo, domain.MsgReviewCard)
-		if len(leoCards) != 2 || leoCards[1].(domain.ReviewCard).Reminder != 1 {
-			t.Fatalf("Leo's cards: %v, want the card and one reminder", leoCards)
+		if len(leoCards) != 3 || leoCards[1].(domain.ReviewCard).Reminder != 1 || leoCards[2].(domain.ReviewCard).Reminder != 0 {
+			t.Fatalf("Leo's cards: %v, want the card, one reminder and the card saying it moved", leoCards)
 		}
 		// Monday 3 May + 7 working days (helatorstai 6 May is a holiday) = Thursday 13 May.
 		mik := g.kinds(mikael, domain.MsgReviewCard)
@@ -252,8 +252,8 @@ func TestCampaignRemindsEscalatesAndReports(t *testing.T) {
 		for d := 3; d <= 31; d++ {
 			g.runAt(at(time.May, d, 10, 0))
 		}
-		if n := len(g.kinds(leo, domain.MsgReviewCard)); n != 2 {
-			t.Errorf("Leo got %d cards, want the card and one reminder", n)
+		if n := len(g.kinds(leo, domain.MsgReviewCard)); n != 3 {
+			t.Errorf("Leo got %d cards, want the card, one reminder and the card saying it moved", n)
 		}
 		if n := len(g.kinds(sami, domain.MsgReviewCard)); n != 1 {
 			t.Errorf("Sami, who answered, got %d cards", n)
@@ -416,7 +416,7 @@ func TestAYearOfReviews(t *testing.T) {
 		// March), his review moves to Mikael on the seventh (Wednesday 10 March), who is reminded on Monday 15 March;
 		// the deadline, fifteen working days from the start, is Monday 22 March: Mikael gets the report.
 		walk(day(time.April, 1, 9))
-		want("Leo's card and reminder", when(leo, domain.MsgReviewCard), "1.3. 08", "4.3. 10")
+		want("Leo's card, reminder and the card saying it moved", when(leo, domain.MsgReviewCard), "1.3. 08", "4.3. 10", "10.3. 10")
 		want("Mikael's escalated card and reminder", when(mikael, domain.MsgReviewCard), "10.3. 10", "15.3. 10")
 		want("Sami, who answered", when(sami, domain.MsgReviewCard), "1.3. 08")
 		want("the report", when(mikael, domain.MsgReviewReport), "22.3. 10")
@@ -444,8 +444,8 @@ func TestAYearOfReviews(t *testing.T) {
 		walk(day(time.June, 12, 11))
 		g.moved(g.clk.Now())
 		walk(day(time.June, 15, 9))
-		want("Leo's cards after the move", when(leo, domain.MsgReviewCard), "1.3. 08", "4.3. 10", "14.6. 08")
-		mine, _ := g.db.Register.Review(ctx, g.kinds(leo, domain.MsgReviewCard)[2].(domain.ReviewCard).Review)
+		want("Leo's cards after the move", when(leo, domain.MsgReviewCard), "1.3. 08", "4.3. 10", "10.3. 10", "14.6. 08")
+		mine, _ := g.db.Register.Review(ctx, g.kinds(leo, domain.MsgReviewCard)[3].(domain.ReviewCard).Review)
 		if mine.Kind != domain.ReviewMover || len(mine.Items) != 1 || mine.Items[0].MandateID != me.ID {
 			t.Fatalf("the mover's review: %+v", mine)
 		}
@@ -457,7 +457,7 @@ func TestAYearOfReviews(t *testing.T) {
 
 		// The periodic campaign of 2028 is planned; nothing else about reviews happens this year.
 		walk(day(time.December, 31, 18))
-		want("no more review cards", when(leo, domain.MsgReviewCard), "1.3. 08", "4.3. 10", "14.6. 08")
+		want("no more review cards", when(leo, domain.MsgReviewCard), "1.3. 08", "4.3. 10", "10.3. 10", "14.6. 08")
 		want("one report", when(mikael, domain.MsgReviewReport), "22.3. 10")
 		cal := g.alerts.Calendar()
 		for _, who := range []string{sami, leo, mikael} {

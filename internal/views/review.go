@@ -19,7 +19,7 @@ type ReviewReader interface {
 // (a campaign's review until the campaign closes), with the campaign's deadline.
 func (v *Views) Review(ctx context.Context, p i18n.Printer, rr ReviewReader, r domain.Review, reader string, reminder int, saved, errText string) (*cards.Card, error) {
 	in := cards.ReviewInput{Catalog: v.Catalog, Review: r, Reminder: reminder, Saved: saved, Error: errText,
-		MayDecide: reader != "" && reader == r.ReviewerID}
+		MayDecide: reader != "" && reader == r.ReviewerID, Reader: reader}
 	if r.CampaignID != 0 {
 		c, err := rr.Campaign(ctx, r.CampaignID)
 		if err != nil {
