@@ -22,10 +22,11 @@ const maxDeltaPages = 10000
 
 var _ directory.DeltaSource = (*Graph)(nil)
 
-// deltaFields are the properties a delta round tracks: selectFields and, as Graph v1.0's users/delta supports it
-// in $select (not $expand, which is beta only), the manager relation, reported as a "manager@delta" annotation.
-// Only selected properties are tracked, and the $select of the first request is carried in the links.
-func deltaFields() []string { return append(selectFields(), "manager") }
+// deltaFields are the properties a delta round tracks: selectFields, userType (guests are not the organisation's
+// people) and, as Graph v1.0's users/delta supports it in $select (not $expand, which is beta only), the manager
+// relation, reported as a "manager@delta" annotation. Only selected properties are tracked, and the $select of the
+// first request is carried in the links.
+func deltaFields() []string { return append(selectFields(), "userType", "manager") }
 
 // Delta implements directory.DeltaSource with GET /users/delta through the SDK's request builder and adapter (its
 // middleware retries 429 and 503 honouring Retry-After). link "" starts a full round; otherwise link is the
@@ -141,11 +142,11 @@ func (p *deltaPage) GetFieldDeserializers() map[string]func(absser.ParseNode) er
 
 // deltaUser is one user of a delta page, remembering which properties were sent (null included).
 type deltaUser struct {
-	sent                                            directory.Field
-	id, name, mail, upn, department, jobTitle       string
-	mailSent, upnSent, enabled, removed, managerSet bool
-	leave                                           *time.Time
-	managers                                        []*deltaRef
+	sent                                                directory.Field
+	id, name, mail, upn, department, jobTitle, userType string
+	mailSent, upnSent, enabled, removed, typeSent       bool
+	leave                                               *time.Time
+	managers                                            []*deltaRef
 }
 
 func newDeltaUser(absser.ParseNode) (absser.Parsable, error) { return &deltaUser{}, nil }
@@ -161,6 +162,7 @@ func (u *deltaUser) GetFieldDeserializers() map[string]func(absser.ParseNode) er
 		"displayName":       stringInto(&u.name, mark(directory.FieldDisplayName)),
 		"mail":              stringInto(&u.mail, func() { u.mailSent = true }),
 		"userPrincipalName": stringInto(&u.upn, func() { u.upnSent = true }),
+		"userType":          stringInto(&u.userType, func() { u.typeSent = true }),
 		"department":        stringInto(&u.department, mark(directory.FieldDepartment)),
 		"jobTitle":          stringInto(&u.jobTitle, mark(directory.FieldJobTitle)),
 		"accountEnabled": func(n absser.ParseNode) error {
@@ -192,13 +194,15 @@ func (u *deltaUser) GetFieldDeserializers() map[string]func(absser.ParseNode) er
 	}
 }
 
-// change maps the user; in a full round every property counts as sent (one never set is not sent at all).
+// change maps the user; in a full round every property counts as sent (one never set is not sent at all). A guest
+// account (userType Guest) is no person of the organisation: it is reported as removed, so a guest never joins and
+// a member turned guest leaves.
 func (u *deltaUser) change(full bool) (directory.Change, bool) {
 	id, ok := directory.CanonicalID(u.id)
 	if !ok {
 		return directory.Change{}, false
 	}
-	if u.removed {
+	if u.removed || strings.EqualFold(u.userType, "Guest") {
 		return directory.Change{Person: domain.DirectoryPerson{User: domain.User{ID: id}}, Removed: true}, true
 	}
 	p := domain.DirectoryPerson{User: domain.User{ID: id, DisplayName: u.name, Mail: u.mail, Department: u.department,

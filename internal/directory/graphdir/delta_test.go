@@ -164,3 +164,20 @@ func TestDeltaForeignLink(t *testing.T) {
 		t.Fatalf("%d requests sent", n)
 	}
 }
+
+// A guest account is not one of the organisation's people: a delta round reports it as removed, so it never joins.
+func TestDeltaGuestsAreNotPeople(t *testing.T) {
+	g, fake, _ := setup(t)
+	fake.Put(fakegraph.User{User: domain.User{ID: unknown, DisplayName: "Vieras", Mail: "vieras@example.org",
+		AccountEnabled: true}, UserType: "Guest"})
+	d, err := g.Delta(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := byID(d)[unknown]; !c.Removed {
+		t.Fatalf("guest %+v", c)
+	}
+	if c := byID(d)[elina]; c.Removed {
+		t.Fatalf("a member was taken for a guest: %+v", c)
+	}
+}

@@ -39,6 +39,8 @@ type User struct {
 	ManagerID string // object id of the manager; "" for none
 	// UserPrincipalName defaults to Mail. Mail "" makes Graph's mail null (then clients fall back to the UPN).
 	UserPrincipalName string
+	// UserType is Graph's userType: "" (Member) or "Guest".
+	UserType string
 }
 
 // Request is one request the fake received.
@@ -424,7 +426,7 @@ var userProps = func() map[string]string {
 	m := map[string]string{}
 	for _, p := range []string{"id", "displayName", "mail", "userPrincipalName", "department", "jobTitle",
 		"accountEnabled", "employeeLeaveDateTime", "givenName", "surname", "businessPhones", "mobilePhone",
-		"officeLocation", "preferredLanguage"} {
+		"officeLocation", "preferredLanguage", "userType"} {
 		m[strings.ToLower(p)] = p
 	}
 	return m
@@ -497,6 +499,11 @@ func userJSON(u *User, fields []string) map[string]any {
 			o[f] = null(surname)
 		case "businessPhones":
 			o[f] = []string{}
+		case "userType":
+			o[f] = "Member"
+			if u.UserType != "" {
+				o[f] = u.UserType
+			}
 		case "mobilePhone", "officeLocation", "preferredLanguage":
 			o[f] = nil
 		}
