@@ -37,7 +37,7 @@ func BenchmarkRegisterView(b *testing.B) {
 	} {
 		b.Run(dialect.name, func(b *testing.B) {
 			db := dialect.open(b)
-			seedRegister(b, db, n)
+			seedRegisterView(b, db, n)
 			ctx := b.Context()
 			today := viewToday
 			// A supervisor's people: 12 holders.
@@ -125,9 +125,9 @@ var (
 		"Matti", "Sofia", "Ville", "Emma", "Kalle"}
 )
 
-// seedRegister writes n mandates (5 per person), n/20 requests with one item each (pending, approved, completed),
+// seedRegisterView writes n mandates (5 per person), n/20 requests with one item each (pending, approved, completed),
 // and one audit event per request, in batches of multi-row INSERTs.
-func seedRegister(b *testing.B, db *sqlstore.DB, n int) {
+func seedRegisterView(b *testing.B, db *sqlstore.DB, n int) {
 	b.Helper()
 	ctx := b.Context()
 	rnd := rand.New(rand.NewPCG(9, 2026))
