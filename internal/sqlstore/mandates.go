@@ -42,7 +42,7 @@ SELECT
 
 // overviewDepartmentsSQL counts the mandates in force per department, most first: the overview names the first
 // five and sums them all for the mandates in force, so the register's mandates in force are read once (through
-// the index mandates_in_force_department, migration 0017).
+// the index mandates_in_force_department, migration 0016).
 const overviewDepartmentsSQL = `
 SELECT department, COUNT(*) AS n
 FROM mandates

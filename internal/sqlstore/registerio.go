@@ -82,7 +82,7 @@ const exportPageRows = 500
 
 // EachMandate calls fn with every mandate f selects, ordered by holder name, holder, theme, end and id. It reads
 // them a page at a time (keyset pagination on that order, which the index mandates_export_order serves, migration
-// 0017), all pages from one snapshot: every query returns its first rows at once whatever the register's size, and
+// 0016), all pages from one snapshot: every query returns its first rows at once whatever the register's size, and
 // the register is never held in memory. A theme or person filter reads its few rows in one query. fn's error stops
 // the reading and is returned.
 func (db *Register) EachMandate(ctx context.Context, f MandateFilter, fn func(domain.Mandate) error) error {

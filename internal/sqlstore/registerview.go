@@ -16,7 +16,7 @@ import (
 // The dashboard tab's reads of the register (issue 9): a page of the register at a time (keyset pagination by
 // holder name), the counts behind the dashboard, the open tasks and one person's history. Every read takes the
 // caller's scope: the whole register for a main user, or the listed people (a supervisor's own people). The
-// indexes of migration 0018 keep each under 50 ms with 100,000 mandates (BenchmarkRegisterView).
+// indexes of migration 0017 keep each under 50 ms with 100,000 mandates (BenchmarkRegisterView).
 
 // MandatesUpcoming asks for mandates granted for a later start: not revoked, starting after Today.
 const MandatesUpcoming MandateState = "upcoming"

@@ -14,7 +14,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
 
-// The dashboard tab's reads of the register (migration 0018), on both dialects.
+// The dashboard tab's reads of the register (migration 0017), on both dialects.
 
 var viewToday = time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
 

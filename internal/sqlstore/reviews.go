@@ -8,7 +8,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
 
-// Reviews of mandates (migration 0016): a mover's review and the reviews of a campaign, their items and decisions.
+// Reviews of mandates (migration 0015): a mover's review and the reviews of a campaign, their items and decisions.
 // Tx implements domain.ReviewTx; the Register reads them outside a transaction for cards and reports.
 
 var _ domain.ReviewTx = (*Tx)(nil)

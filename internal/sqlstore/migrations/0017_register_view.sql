@@ -1,5 +1,5 @@
 -- The dashboard tab's reads of the register (issue 9): each stays under 50 ms with 100,000 mandates on SQLite and
--- PostgreSQL (BenchmarkRegisterView, docs/performance.md). Versions 0014 to 0017 are reserved for other work.
+-- PostgreSQL (BenchmarkRegisterView, docs/performance.md). Versions 0015 and 0016 are the reviews and the overview's indexes.
 --
 -- The register list, by holder name, read a page at a time after the last (holder_name, id) seen (keyset
 -- pagination); the same order within one department.
