@@ -67,7 +67,7 @@ func lifeGolden() map[string]func(p i18n.Printer) *Card {
 		"myteam": func(p i18n.Printer) *Card {
 			r := payrollRequest(cat)
 			return MyTeam(p, MyTeamInput{Catalog: cat, Today: lifeToday, Members: []TeamMember{
-				{User: domain.User{DisplayName: "Elina Lindholm", JobTitle: "Palkkasihteeri"}, Mandates: ms, Requests: []domain.Request{r}},
+				{User: domain.User{DisplayName: "Elina Lindholm", JobTitle: "Palkkasihteeri"}, Mandates: ms, Requests: []domain.Request{r}, OpenReviews: 2},
 				{User: domain.User{DisplayName: "Noora Uusi", JobTitle: "Palkkasihteeri"}},
 			}})
 		},

@@ -18,6 +18,8 @@ type TeamMember struct {
 	User     domain.User
 	Mandates []domain.Mandate
 	Requests []domain.Request
+	// OpenReviews is how many of their mandates an open review (a mover's, or a campaign's) waits a decision on.
+	OpenReviews int
 }
 
 // MyTeamInput is what the supervisor's view ("tiimini / mitt team / my team") shows.
@@ -56,7 +58,7 @@ func teamMember(p i18n.Printer, cat *catalog.Catalog, tm TeamMember, today time.
 		head += " · " + escapeMarkdown(tm.User.JobTitle)
 	}
 	items := []Element{TextBlock{Type: "TextBlock", Text: head, Weight: "Bolder", Wrap: true}}
-	if len(tm.Mandates) == 0 && len(tm.Requests) == 0 {
+	if len(tm.Mandates) == 0 && len(tm.Requests) == 0 && tm.OpenReviews == 0 {
 		items = append(items, TextBlock{Type: "TextBlock", Text: p.Get("myteam.nothing"), IsSubtle: true, Wrap: true, Spacing: "None"})
 	}
 	for _, m := range tm.Mandates {
@@ -73,6 +75,10 @@ func teamMember(p i18n.Printer, cat *catalog.Catalog, tm TeamMember, today time.
 		}
 		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, Spacing: "None", Color: "Accent", Text: p.Format("myteam.request",
 			"ref", r.Reference(), "state", p.Get("emp.state."+string(r.State)), "themes", strings.Join(themes, "; "))})
+	}
+	if tm.OpenReviews > 0 {
+		items = append(items, TextBlock{Type: "TextBlock", Wrap: true, Spacing: "None", Color: "Warning",
+			Text: p.Format("myteam.review", "n", strconv.Itoa(tm.OpenReviews))})
 	}
 	return Container{Type: "Container", Style: "emphasis", Spacing: "Small", Items: items}
 }

@@ -1,7 +1,8 @@
 package flows
 
 // The supervisor's view (issue 10.7): "tiimini / mitt team / my team" lists the people whose manager the asker is
-// in the directory, with their mandates in force and when each ends, and their requests that still wait. Only in
+// in the directory, with their mandates in force and when each ends, their requests that still wait and how many of
+// their mandates an open review still waits a decision on. Only in
 // the 1:1 chat (like every command); someone with no reports is told so.
 
 import (
@@ -55,6 +56,11 @@ func (m *myTeam) show(ctx context.Context, t *Turn) (*cards.Card, error) {
 		for _, r := range rs {
 			if r.State.Open() {
 				tm.Requests = append(tm.Requests, r)
+			}
+		}
+		if m.Reviews != nil {
+			if tm.OpenReviews, err = m.Reviews.Store.OpenReviewItems(ctx, u.ID); err != nil {
+				return nil, err
 			}
 		}
 		members = append(members, tm)

@@ -106,9 +106,17 @@ func TestReviewCampaignCommand(t *testing.T) {
 		if _, err := db.Register.LatestCampaign(ctx); !domain.IsCode(err, domain.ENotFound) {
 			t.Fatalf("the command started a campaign before the confirmation: %v", err)
 		}
+		open := p.Format("myteam.review", "n", "1")
+		if got := say(sami, "tiimini"); strings.Contains(got, open) || !strings.Contains(got, "Elina Lindholm") {
+			t.Errorf("Sami's team before the campaign: %s", got)
+		}
 		body := invokeAs(t, f, mikaelID, cards.VerbReviewStart, map[string]any{"confirm": true})
 		if !strings.Contains(body, p.Format("review.start.done", "n", "2", "date", "")[:20]) {
 			t.Fatalf("start: %s", body)
+		}
+		// The supervisor's view shows the review waiting on Elina's mandate.
+		if got := say(sami, "tiimini"); !strings.Contains(got, open) {
+			t.Errorf("Sami's team during the campaign does not show the open review (%q): %s", open, got)
 		}
 		if body := invokeAs(t, f, mikaelID, cards.VerbReviewStart, map[string]any{"confirm": true}); !strings.Contains(body, p.Get("review.err.campaign_open")) {
 			t.Errorf("a second start: %s", body)

@@ -205,6 +205,17 @@ func (t *Tx) CloseCampaign(ctx context.Context, id int64) error {
 	return nil
 }
 
+// OpenReviewItems counts the holder's mandates that a review still waits for a decision on: an undecided item of a
+// mover's review, or of a campaign that has not closed (the supervisor's view, "tiimini").
+func (db *Register) OpenReviewItems(ctx context.Context, holderID string) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `
+SELECT COUNT(*) FROM review_items i JOIN reviews r ON r.id = i.review_id
+LEFT JOIN review_campaigns c ON c.id = r.campaign_id
+WHERE i.holder_id = $1 AND i.decision = '' AND (r.campaign_id IS NULL OR c.closed_at IS NULL)`, holderID).Scan(&n)
+	return n, opError("sqlstore.OpenReviewItems", err)
+}
+
 // CampaignReviews reads the reviews of a campaign with their items, by reviewer name.
 func (t *Tx) CampaignReviews(ctx context.Context, campaignID int64) ([]domain.Review, error) {
 	return campaignReviews(ctx, t.tx, campaignID)

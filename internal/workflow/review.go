@@ -29,6 +29,8 @@ type ReviewStore interface {
 	Campaign(ctx context.Context, id int64) (domain.Campaign, error)
 	LatestCampaign(ctx context.Context) (domain.Campaign, error)
 	CampaignReviews(ctx context.Context, campaignID int64) ([]domain.Review, error)
+	// OpenReviewItems counts the holder's mandates a review still waits for a decision on.
+	OpenReviewItems(ctx context.Context, holderID string) (int, error)
 }
 
 // CampaignStarter starts a review campaign inside tx and returns the reviewers' cards.
