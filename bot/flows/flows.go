@@ -88,12 +88,20 @@ type Deps struct {
 	// Reviews runs reviews of mandates (the reviewer's decisions, campaigns and their report); nil leaves those
 	// commands and verbs out.
 	Reviews *workflow.Reviews
+	// Effects tells whether a scheduled job's effects were recorded (the joiner welcome, so the generic welcome on
+	// installation is not sent as well); nil sends the generic welcome always.
+	Effects EffectReader
 	// Imports, Exports and Files let main users import a list they send as a file and export the city's mandate
 	// list and the audit trail as files in the 1:1 chat (importfile.go, exportfile.go); any of them nil leaves files
 	// out. Imports is a template: each run names its main user as the actor.
 	Imports *importer.Importer
 	Exports *exporter.Exporter
 	Files   Files
+}
+
+// EffectReader reads job_effects (sqlstore.Register implements it).
+type EffectReader interface {
+	EffectDone(ctx context.Context, key string) (bool, error)
 }
 
 // verbHandler answers a card verb with the card that replaces the tapped one. It returns errBadAction for data the

@@ -139,6 +139,11 @@ func (f *Flows) Joined(ctx context.Context, t *Turn) (Result, error) {
 	if t.Actor() == "" || !t.Personal() {
 		return Result{}, nil
 	}
+	if f.Effects != nil { // a newcomer whose joiner welcome installed the app has that welcome already
+		if done, err := f.Effects.EffectDone(ctx, domain.JoinerWelcomeKey(t.Actor())); err != nil || done {
+			return Result{}, err
+		}
+	}
 	dup, err := state.Seen(ctx, f.State, "welcomed:"+t.Actor(), 10*time.Minute)
 	if err != nil || dup {
 		return Result{}, err

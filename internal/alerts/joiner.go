@@ -36,7 +36,7 @@ func joinerEffect(s *Service, ctx context.Context, tx domain.Tx, job domain.Job)
 		return nil, personAudit(ctx, tx, "directory.joiner", map[string]any{"person": ev.PersonID, "welcomed": false,
 			"why": "not_active"})
 	}
-	first, err := tx.FirstEffect(ctx, "joiner/person/"+strings.ToLower(ev.PersonID))
+	first, err := tx.FirstEffect(ctx, domain.JoinerWelcomeKey(ev.PersonID))
 	if err != nil {
 		return nil, err
 	}

@@ -38,9 +38,12 @@ func TestJoinerWelcomeReachesANewcomer(t *testing.T) {
 	if !strings.Contains(calls, oskar) || !strings.Contains(calls, leo) {
 		t.Errorf("installs %s, want the newcomer and his department head", calls)
 	}
-	// The install itself makes the bot greet him (its generic welcome, as for anyone it is installed for); the
-	// joiner's welcome is the one card that opens the intake with his role.
+	// The joiner's welcome is the one card he gets: it opens the intake with his role, and the install it caused
+	// does not add the bot's generic welcome (his department head, greeted on no one's behalf, gets that).
 	var welcomes int
+	if n := len(sentTo(h.conn.Sent(), oskar)); n != 1 {
+		t.Errorf("%d messages reached the newcomer, want the joiner welcome only", n)
+	}
 	for _, c := range sentTo(h.conn.Sent(), oskar) {
 		m := card(t, c)
 		if contains(cardText(m), `"roleId":"koulusihteeri"`) {

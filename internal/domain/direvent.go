@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -43,6 +44,11 @@ type DirectoryEvent struct {
 	// department/title/manager), so that two moves are two events but one move seen twice is one.
 	Fingerprint string `json:"fingerprint,omitempty"`
 }
+
+// JoinerWelcomeKey is the effect key under which a person's joiner welcome is recorded once, ever (job_effects):
+// the joiner handler writes it, and the bot's generic welcome on installation reads it so a newcomer whose app the
+// joiner welcome installed is not greeted twice.
+func JoinerWelcomeKey(personID string) string { return "joiner/person/" + strings.ToLower(personID) }
 
 // JobKind is the scheduler kind that carries events of kind k: "dir_joiner", "dir_mover", "dir_leaver".
 func (k DirectoryEventKind) JobKind() string { return "dir_" + string(k) }

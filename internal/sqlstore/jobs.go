@@ -254,6 +254,16 @@ func (t *Tx) FirstEffect(ctx context.Context, key string) (bool, error) {
 	return n == 1, nil
 }
 
+// EffectDone reports whether effects were recorded under key (FirstEffect), e.g. a person's joiner welcome.
+func (db *Register) EffectDone(ctx context.Context, key string) (bool, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM job_effects WHERE job_key = $1`, key).Scan(&n)
+	if err != nil {
+		return false, opError("sqlstore.EffectDone", err)
+	}
+	return n > 0, nil
+}
+
 // OldestDue returns the earliest RunAt of the jobs that may still run and are due at now (zero when none): how far
 // the scheduler lags behind.
 func (db *Jobs) OldestDue(ctx context.Context, now time.Time) (time.Time, error) {
