@@ -178,6 +178,10 @@ func stopped(op string, ctxErr, lastErr error) error {
 	return fmt.Errorf("connector: %s: %w (last attempt: %w)", op, ctxErr, lastErr)
 }
 
+// recheckAfter is the shortest wait before a call that found no slot within reach asks again: when many wait for
+// the same budget, each asks at most this often instead of waking with every slot another takes.
+const recheckAfter = 20 * time.Millisecond
+
 // throttle waits for a rate-limit slot. Under WithinWait it gives up with ErrThrottled once the slot lies beyond
 // the wait allowed, having booked nothing; otherwise it books at most the limiter's Ahead in advance and, when the
 // next slot is later, sleeps until it is in reach and asks again, so that a call that must wait long (a
@@ -215,7 +219,7 @@ func (c *Client) throttle(ctx context.Context, r call) error {
 			c.log.LogAttrs(ctx, slog.LevelDebug, "connector throttled beyond the allowed wait", slog.Any("op", r.op), slog.Any("wait", wait))
 			return ErrThrottled
 		}
-		if err := c.cfg.Sleep(ctx, max(wait-ahead, time.Millisecond)); err != nil {
+		if err := c.cfg.Sleep(ctx, max(wait-ahead, recheckAfter)); err != nil {
 			return err
 		}
 	}
