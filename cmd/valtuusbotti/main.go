@@ -96,6 +96,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if name == "help" {
+		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" && args[0] != "-help" {
+			usage(stderr)
+			return fmt.Errorf("%w: help takes no arguments: %q", errUsage, args)
+		}
 		usage(stdout)
 		return nil
 	}

@@ -69,4 +69,13 @@ func TestHelpAndUsageErrors(t *testing.T) {
 	if err := run(context.Background(), []string{"version", "extra"}, &out, &errOut); !errors.Is(err, errUsage) {
 		t.Fatalf("stray argument: %v", err)
 	}
+	if err := run(context.Background(), []string{"help", "-bogus"}, &out, &errOut); !errors.Is(err, errUsage) {
+		t.Fatalf("help with a flag it does not have: %v", err)
+	}
+	for _, h := range []string{"-h", "--help"} {
+		out.Reset()
+		if err := run(context.Background(), []string{"help", h}, &out, &errOut); err != nil || !strings.Contains(out.String(), "usage: valtuusbotti") {
+			t.Fatalf("help %s: %v %q", h, err, out.String())
+		}
+	}
 }
