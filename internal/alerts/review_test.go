@@ -3,11 +3,13 @@ package alerts_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/alerts"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
 	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
 )
@@ -467,6 +469,49 @@ func TestAYearOfReviews(t *testing.T) {
 					t.Errorf("%s to %s at %s: outside working hours", m.Kind, name(who), m.CreatedAt.In(helsinki))
 				}
 			}
+		}
+	})
+}
+
+// The upcoming reminders name a mover's review, its reminder and escalation in words, never by a job key (which
+// holds Entra object ids): a mover with mandates is previewed for the new supervisor; once Leo has the card, its
+// reminder and escalation are previewed for him until he decides.
+func TestReviewJobsArePreviewedInWords(t *testing.T) {
+	each(t, at(time.May, 3, 9, 0), func(t *testing.T, g *rig) {
+		ctx := context.Background()
+		p := i18n.MustLoad().Printer(domain.English)
+		g.mandate(elina, "Elina Lindholm", "Talous- ja henkilöstöpalvelut", "vero-veroasiat", time.Date(2028, 5, 31, 0, 0, 0, 0, time.UTC))
+		g.moved(g.clk.Now())
+		list, err := g.alerts.Preview(ctx, g.db.Jobs, g.clk.Now(), 30, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mover bool
+		for _, a := range list {
+			if strings.Contains(a.What, elina) || strings.Contains(a.What, "/") {
+				t.Errorf("an alert named by its key: %+v", a)
+			}
+			if a.Kind == alerts.KindMover && slices.Equal(a.To, []string{leo}) && strings.Contains(a.What, "Elina Lindholm") {
+				mover = true
+			}
+		}
+		if !mover {
+			t.Fatalf("no preview of the mover's review for Leo: %+v", list)
+		}
+		g.runAt(at(time.May, 3, 9, 5))
+		list, err = g.alerts.Preview(ctx, g.db.Jobs, g.clk.Now(), 30, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]bool{}
+		for _, a := range list {
+			if strings.Contains(a.What, "/") {
+				t.Errorf("an alert named by its key: %+v", a)
+			}
+			kinds[a.Kind] = true
+		}
+		if !kinds[alerts.KindReviewReminder] || !kinds[alerts.KindReviewEscalation] {
+			t.Errorf("the review's reminder and escalation are not previewed: %+v", list)
 		}
 	})
 }
