@@ -72,6 +72,10 @@ type Params struct {
 	// dashboard tab (https://<TabHost>/tab/, personal scope), TabHost among the valid domains, and the SSO resource
 	// api://<TabHost>/botid-<AppID>. Empty: no tab, and the bot's own resource api://botid-<AppID>.
 	TabHost string
+	// TabAppID is the Entra app registration the tab's Teams SSO tokens are for, when it is not the bot's own
+	// (VALTUUS_TAB_APP_ID; e.g. a bot whose identity is a managed identity, which cannot expose an API): it is then
+	// webApplicationInfo.id and the resource is api://<TabHost>/<TabAppID>. Empty: the bot's app id.
+	TabAppID string
 }
 
 // withDefaults returns p with empty fields filled in.
@@ -94,6 +98,7 @@ func (p Params) withDefaults() Params {
 	// Entra shows app ids in lower case; Teams compares them case-insensitively, but logs and diffs read better.
 	p.AppID = strings.ToLower(strings.TrimSpace(p.AppID))
 	p.TabHost = strings.ToLower(strings.TrimSpace(p.TabHost))
+	p.TabAppID = strings.ToLower(strings.TrimSpace(p.TabAppID))
 	return p
 }
 
@@ -143,6 +148,9 @@ func (p Params) Validate() error {
 		}
 		seen[d] = true
 	}
+	if q.TabAppID != "" && (!guidRE.MatchString(q.TabAppID) || q.TabHost == "") {
+		return invalid("the tab's app id %q needs to be a GUID, and a tab host beside it", q.TabAppID)
+	}
 	if q.TabHost != "" && (len(q.TabHost) > 253 || strings.HasPrefix(q.TabHost, "*") || !domainRE.MatchString(q.TabHost)) {
 		return invalid("the tab host %q is not a lower-case host name (no wildcard, scheme, port or path)", q.TabHost)
 	}
@@ -167,6 +175,7 @@ type templateData struct {
 	SchemaVersion string
 	AccentColor   string
 	Resource      string
+	WebAppID      string // webApplicationInfo.id: the tab's app registration, else the bot's app id
 }
 
 // Render returns manifest.json for p: validated, indented with two spaces, ending in a newline.
@@ -183,9 +192,12 @@ func render(q Params) ([]byte, error) {
 	if q.ValidDomains == nil {
 		q.ValidDomains = []string{}
 	}
-	resource := "api://botid-" + q.AppID
+	resource, webAppID := "api://botid-"+q.AppID, q.AppID
 	if q.TabHost != "" {
 		resource = "api://" + q.TabHost + "/botid-" + q.AppID
+		if q.TabAppID != "" && q.TabAppID != q.AppID {
+			resource, webAppID = "api://"+q.TabHost+"/"+q.TabAppID, q.TabAppID
+		}
 		if !slices.Contains(q.ValidDomains, q.TabHost) {
 			q.ValidDomains = append(slices.Clone(q.ValidDomains), q.TabHost)
 		}
@@ -201,6 +213,7 @@ func render(q Params) ([]byte, error) {
 		SchemaVersion: SchemaVersion,
 		AccentColor:   accentColor,
 		Resource:      resource,
+		WebAppID:      webAppID,
 	}); err != nil {
 		return nil, fmt.Errorf("execute template: %w", err)
 	}

@@ -595,6 +595,17 @@ func TestDashboardTab(t *testing.T) {
 		m.WebApplicationInfo.Resource != "api://tab.porvoo.example/botid-"+sampleAppID {
 		t.Errorf("validDomains %q, webApplicationInfo %+v", m.ValidDomains, m.WebApplicationInfo)
 	}
+	// A tab app registration apart from the bot's identity (a managed identity cannot expose an API).
+	const tabApp = "0f5d2c3a-1b2c-4d5e-8f90-a1b2c3d4e5f6"
+	if err := json.Unmarshal(mustRender(t, Params{AppID: sampleAppID, TabHost: "tab.porvoo.example", TabAppID: tabApp}), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.WebApplicationInfo.ID != tabApp || m.WebApplicationInfo.Resource != "api://tab.porvoo.example/"+tabApp {
+		t.Errorf("with a tab app id: webApplicationInfo %+v", m.WebApplicationInfo)
+	}
+	if _, err := Render(Params{AppID: sampleAppID, TabAppID: tabApp}); err == nil {
+		t.Error("a tab app id without a tab host was accepted")
+	}
 	m.StaticTabs = nil
 	if err := json.Unmarshal(mustRender(t, Params{AppID: sampleAppID}), &m); err != nil {
 		t.Fatal(err)

@@ -321,6 +321,9 @@ func (a *App) tab(cfg *config.Config, opt Options, p parts, msgs *i18n.Bundle) (
 			return nil, err
 		}
 		tc.Keys, tc.AppID, tc.TenantID, tc.Host = keys, cfg.AppID, cfg.TenantID, cfg.TabHost
+		if cfg.TabAppID != "" { // the tab's own app registration: its tokens are for that app
+			tc.AppID = cfg.TabAppID
+		}
 	}
 	return tab.New(tc)
 }

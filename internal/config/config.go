@@ -100,6 +100,9 @@ type Config struct {
 	// TabHost is the public host name the dashboard tab is served from (the manifest's tab URL and SSO resource
 	// api://<host>/botid-<app id>); empty accepts only tokens whose audience is the app id itself.
 	TabHost string // VALTUUS_TAB_HOST
+	// TabAppID is the Entra app registration the tab's SSO tokens are for when it is not the bot's (a bot whose
+	// identity is a managed identity cannot expose an API); empty means the bot's app id.
+	TabAppID string // VALTUUS_TAB_APP_ID
 	// EntraMetadataURL is where the tab's Entra token signing keys are published; default the tenant's v2.0 OpenID
 	// configuration at login.microsoftonline.com.
 	EntraMetadataURL string // VALTUUS_ENTRA_METADATA_URL
@@ -236,6 +239,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		DirectoryFile:            r.str("VALTUUS_DIRECTORY_FILE", ""),
 		DirectorySyncInterval:    r.duration("VALTUUS_DIRECTORY_SYNC_INTERVAL", 15*time.Minute),
 		TabHost:                  strings.ToLower(r.str("VALTUUS_TAB_HOST", "")),
+		TabAppID:                 strings.ToLower(r.str("VALTUUS_TAB_APP_ID", "")),
 		EntraMetadataURL:         r.str("VALTUUS_ENTRA_METADATA_URL", ""),
 		CatalogDir:               r.str("VALTUUS_CATALOG_DIR", ""),
 		LogFormat:                r.str("VALTUUS_LOG_FORMAT", ""),
@@ -342,6 +346,9 @@ func (c *Config) validate(r *reader) {
 	}
 	if c.EntraMetadataURL != "" {
 		checkURL(r, "VALTUUS_ENTRA_METADATA_URL", c.EntraMetadataURL)
+	}
+	if c.TabAppID != "" && !guidRE.MatchString(c.TabAppID) {
+		r.fail("VALTUUS_TAB_APP_ID", "want the tab's app registration's client id (a GUID)")
 	}
 	if c.TabHost != "" && (strings.ContainsAny(c.TabHost, "/:@ ") || !strings.Contains(c.TabHost, ".")) {
 		r.fail("VALTUUS_TAB_HOST", "want the tab's public host name, e.g. valtuusbotti.porvoo.fi (no scheme, port or path)")

@@ -59,6 +59,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{env("VALTUUS_REDIS_URL_FILE", "/nonexistent"), "VALTUUS_REDIS_URL_FILE: cannot read"},
 		{env("VALTUUS_REDIS_PREFIX", "has space"), "VALTUUS_REDIS_PREFIX"},
 		{env("VALTUUS_CLOCK_OFFSET", "-1h"), "VALTUUS_CLOCK_OFFSET"},
+		{env("VALTUUS_TAB_APP_ID", "tab-app"), "VALTUUS_TAB_APP_ID: want"},
 		{env("VALTUUS_BOT_APP_ID", appID, "VALTUUS_BOT_TENANT_ID", tenant, "VALTUUS_CLIENT_SECRET", "s", "VALTUUS_CLOCK_OFFSET", "72h"), "VALTUUS_CLOCK_OFFSET"},
 	}
 	for i, tc := range cases {
