@@ -22,6 +22,12 @@ param tenantId string = subscription().tenantId
 @description('The Teams app\'s id in the organisation\'s app catalog (Teams admin center), so the bot can install itself for people it must message. Empty: people must open the bot once.')
 param teamsCatalogAppId string = ''
 
+@description('Public host of the dashboard tab: the container app\'s FQDN or the city\'s custom domain for it. Empty: no tab.')
+param tabHost string = ''
+
+@description('Client id of the tab\'s own app registration for Teams SSO (docs/deploy.md, section 8): the bot\'s managed identity cannot expose an API. Empty: no SSO for the tab.')
+param tabAppId string = ''
+
 @description('Entra object id of the group or person administering PostgreSQL (Entra authentication).')
 param postgresAdminObjectId string
 
@@ -166,6 +172,8 @@ var common = [
   { name: 'VALTUUS_MANAGED_IDENTITY_CLIENT_ID', value: identity.properties.clientId }
   { name: 'VALTUUS_DIRECTORY', value: 'graph' }
   { name: 'VALTUUS_TEAMS_CATALOG_APP_ID', value: teamsCatalogAppId }
+  { name: 'VALTUUS_TAB_HOST', value: tabHost }
+  { name: 'VALTUUS_TAB_APP_ID', value: tabAppId }
   { name: 'VALTUUS_LOG_FORMAT', value: 'json' }
 ]
 
