@@ -57,8 +57,13 @@ func TestAYearOfJoinersLeaversAndContinuity(t *testing.T) {
 		}
 		w.jumpUntil(fiTime(2027, 3, 19, 12, 0))
 		if n, err := w.mandates.ConfirmLeaver(ctx, workflow.LeaverConfirmInput{ActorID: mainUserMikael, PersonID: holderElina,
-			MandateIDs: []int64{pay.ID, stats.ID}, InvalidatedOn: domain.NewDate(2027, 3, 19)}); err != nil || n != 2 {
+			MandateIDs: []int64{pay.ID}, InvalidatedOn: domain.NewDate(2027, 3, 19)}); err != nil || n != 1 {
 			t.Fatalf("confirm: %d, %v", n, err)
+		}
+		// The other one through the single mandate's task card (the mandate list's): the leaver is not told either.
+		if _, err := w.mandates.ConfirmInvalidation(ctx, workflow.ConfirmInput{ActorID: mainUserMikael, MandateID: stats.ID,
+			InvalidatedOn: domain.NewDate(2027, 3, 19)}); err != nil {
+			t.Fatalf("confirm the second through its own card: %v", err)
 		}
 		// A second tap (or another main user) records nothing.
 		if _, err := w.mandates.ConfirmLeaver(ctx, workflow.LeaverConfirmInput{ActorID: mainUserMikael, PersonID: holderElina,

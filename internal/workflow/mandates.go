@@ -362,6 +362,11 @@ func (s *Mandates) ConfirmInvalidation(ctx context.Context, in ConfirmInput) (Ma
 		if err := s.planMandate(ctx, tx, alerts.EventRevoked, *m); err != nil {
 			return err
 		}
+		if inv.RequestedBy == domain.SystemActor {
+			// Opened by the bot for a leaver (the only task it opens itself): the holder has left and is not told,
+			// as when the leaver's task card confirms it (leaver.go).
+			return nil
+		}
 		return enqueue(ctx, tx, domain.MandateMessage(m.HolderID, *m, domain.RevokedNotice{Mandate: m.ID}))
 	})
 	if err != nil {
