@@ -35,15 +35,7 @@ func TestDirectoryFileEditRaisesLeaver(t *testing.T) {
 		return err == nil && !st.BaselineAt.IsZero()
 	})
 
-	// Sami's entry: the account_enabled line after his id.
-	text := string(demo)
-	at := strings.Index(text, "id: "+sami)
-	line := strings.Index(text[at:], "account_enabled: true")
-	if at < 0 || line < 0 {
-		t.Fatal("Sami's entry not found in the demo file")
-	}
-	edited := text[:at+line] + "account_enabled: false" + text[at+line+len("account_enabled: true"):]
-	if err := os.WriteFile(path, []byte(edited), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(accountDisabled(t, string(demo), sami)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	key := "dir_leaver/" + sami + "/" + h.clock.Now().UTC().Format("2006-01-02")
@@ -74,6 +66,18 @@ func TestDirectoryFileEditRaisesLeaver(t *testing.T) {
 	if u, err := h.app.Workflow.Directory.User(ctx, sami); err != nil || u.AccountEnabled {
 		t.Fatalf("directory after the edit: %+v %v", u, err)
 	}
+}
+
+// accountDisabled is the directory file text with the person's account_enabled (the first after their id) false.
+func accountDisabled(t *testing.T, text, id string) string {
+	t.Helper()
+	at := strings.Index(text, "id: "+id)
+	line := strings.Index(text[max(at, 0):], "account_enabled: true")
+	if at < 0 || line < 0 {
+		t.Fatalf("%s's entry not found in the directory file", id)
+	}
+	line += at
+	return text[:line] + "account_enabled: false" + text[line+len("account_enabled: true"):]
 }
 
 // eventually polls cond every 20 ms until it holds, failing the test after 20 s.
@@ -122,11 +126,7 @@ func TestDirectorySyncTwoReplicas(t *testing.T) {
 	const sami = "7c1e4a52-0000-4000-8000-000000000002"
 	text := string(demo)
 	edits := []func(string) string{
-		func(s string) string { // Sami's account disabled: a leaver
-			at := strings.Index(s, "id: "+sami)
-			line := at + strings.Index(s[at:], "account_enabled: true")
-			return s[:line] + "account_enabled: false" + s[line+len("account_enabled: true"):]
-		},
+		func(s string) string { return accountDisabled(t, s, sami) }, // Sami's account disabled: a leaver
 		func(s string) string { // Elina moves to IT: a mover
 			return strings.Replace(s, "department: Talous- ja henkilöstöpalvelut", "department: Tietohallinto", 1)
 		},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -39,14 +38,7 @@ func TestDirectoryFileEditGivesTheLeaversInvalidationTask(t *testing.T) {
 	h.conn.WaitForSent(t, 3, 5*time.Second)
 	m := grantUntil(t, h, domain.Today(h.clock.Now()).AddDays(300).String())
 
-	text := string(demo)
-	at := strings.Index(text, "id: "+elina)
-	line := strings.Index(text[at:], "account_enabled: true")
-	if at < 0 || line < 0 {
-		t.Fatal("Elina's entry not found in the demo file")
-	}
-	edited := text[:at+line] + "account_enabled: false" + text[at+line+len("account_enabled: true"):]
-	if err := os.WriteFile(path, []byte(edited), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(accountDisabled(t, string(demo), elina)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	key := "dir_leaver/" + elina + "/" + h.clock.Now().UTC().Format("2006-01-02")
