@@ -512,9 +512,9 @@ func manyDomains(n int) []string {
 
 func TestCommands(t *testing.T) {
 	want := map[domain.Lang][]string{
-		domain.English: {"help", "Which mandates do I need?", "my mandates", "overview", "language"},
-		domain.Finnish: {"apua", "Mitä valtuuksia tarvitsen?", "omat valtuudet", "yleiskuva", "kieli"},
-		domain.Swedish: {"hjälp", "Vilka fullmakter behöver jag?", "mina fullmakter", "översikt", "språk"},
+		domain.English: {"help", "Which mandates do I need?", "my mandates", "overview", "language", "my team"},
+		domain.Finnish: {"apua", "Mitä valtuuksia tarvitsen?", "omat valtuudet", "yleiskuva", "kieli", "tiimini"},
+		domain.Swedish: {"hjälp", "Vilka fullmakter behöver jag?", "mina fullmakter", "översikt", "språk", "mitt team"},
 	}
 	for lang, titles := range want {
 		t.Run(string(lang), func(t *testing.T) {
