@@ -19,9 +19,10 @@ const (
 	FieldAccountEnabled
 	FieldLeaveDate
 	FieldManager
+	FieldCompanyName
 
 	AllFields = FieldDisplayName | FieldMail | FieldDepartment | FieldJobTitle | FieldAccountEnabled | FieldLeaveDate |
-		FieldManager
+		FieldManager | FieldCompanyName
 )
 
 // Change is one person as a delta round reported them. Only the properties in Fields are news: the others are as

@@ -46,6 +46,7 @@ type fileUser struct {
 	DisplayName    string `yaml:"display_name" json:"display_name"`
 	Mail           string `yaml:"mail" json:"mail"`
 	Department     string `yaml:"department" json:"department"`
+	CompanyName    string `yaml:"company_name" json:"company_name"`
 	JobTitle       string `yaml:"job_title" json:"job_title"`
 	AccountEnabled *bool  `yaml:"account_enabled" json:"account_enabled"` // omitted = true
 	LeaveDate      string `yaml:"leave_date" json:"leave_date"`           // YYYY-MM-DD or RFC 3339
@@ -55,7 +56,7 @@ type fileUser struct {
 }
 
 var fileUserFields = map[string]bool{
-	"id": true, "display_name": true, "mail": true, "department": true, "job_title": true,
+	"id": true, "display_name": true, "mail": true, "department": true, "company_name": true, "job_title": true,
 	"account_enabled": true, "leave_date": true, "manager": true,
 }
 
@@ -79,8 +80,8 @@ func (u *fileUser) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // LoadFile reads a directory file: a YAML list of people (JSON when the name ends in .json) with the fields id,
-// display_name, mail, department, job_title, account_enabled (default true), leave_date and manager. Errors are
-// domain.EInvalid and name the file and each bad entry.
+// display_name, mail, department, company_name (Entra's companyName, optional), job_title, account_enabled (default
+// true), leave_date and manager. Errors are domain.EInvalid and name the file and each bad entry.
 func LoadFile(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -236,6 +237,7 @@ func (u fileUser) entry() (Entry, []string) {
 			DisplayName:    strings.TrimSpace(u.DisplayName),
 			Mail:           strings.TrimSpace(u.Mail),
 			Department:     strings.TrimSpace(u.Department),
+			CompanyName:    strings.TrimSpace(u.CompanyName),
 			JobTitle:       strings.TrimSpace(u.JobTitle),
 			AccountEnabled: enabled,
 			LeaveDate:      leave,

@@ -60,6 +60,9 @@ func TestDemoHasAllPeople(t *testing.T) {
 		if u.DisplayName != w.name || u.Mail != w.mail || u.Department != w.dept || u.JobTitle != w.title || e.ManagerID != w.manager {
 			t.Errorf("%s = %+v manager %q, want %+v", e.User.ID, u, e.ManagerID, w)
 		}
+		if u.CompanyName != "Porvoon kaupunki" {
+			t.Errorf("%s (%s): company %q, want Porvoon kaupunki", u.ID, u.DisplayName, u.CompanyName)
+		}
 		if u.ID != pekka && (!u.AccountEnabled || u.LeaveDate != nil) {
 			t.Errorf("%s (%s): enabled=%v leave=%v, want enabled and no leave date", u.ID, u.DisplayName, u.AccountEnabled, u.LeaveDate)
 		}

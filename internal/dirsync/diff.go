@@ -23,6 +23,10 @@ type plan struct {
 // diff compares the stored snapshot with a round of changes. baseline is true while the organisation has no
 // snapshot yet: the people already there are recorded without joiner, mover or leaver events, except a leave date
 // still ahead, whose leaver event nothing else would raise later.
+//
+// A snapshot in which nobody has a company name was recorded before the directory's company names were read: a
+// company name the round brings to a person stored without one is taken as theirs before too (no mover), so that
+// the first sync reading company names raises nothing by itself.
 func diff(old map[string]domain.DirectoryPerson, d directory.Delta, baseline bool, now time.Time) plan {
 	next := map[string]*domain.DirectoryPerson{} // the people the round touched; nil = gone
 	for _, c := range d.Changes {
@@ -53,6 +57,13 @@ func diff(old map[string]domain.DirectoryPerson, d directory.Delta, baseline boo
 			}
 		}
 	}
+	noCompanies := true
+	for _, p := range old {
+		if p.CompanyName != "" {
+			noCompanies = false
+			break
+		}
+	}
 	var pl plan
 	for _, id := range slices.Sorted(maps.Keys(next)) {
 		a := next[id]
@@ -69,6 +80,9 @@ func diff(old map[string]domain.DirectoryPerson, d directory.Delta, baseline boo
 		}
 		var before *domain.DirectoryPerson
 		if known {
+			if noCompanies && b.CompanyName == "" && a != nil {
+				b.CompanyName = a.CompanyName
+			}
 			before = &b
 		}
 		evs, cancel := classify(before, a, baseline, now)
@@ -89,6 +103,9 @@ func merge(p domain.DirectoryPerson, c directory.Change) domain.DirectoryPerson 
 	}
 	if c.Fields&directory.FieldDepartment != 0 {
 		p.Department = n.Department
+	}
+	if c.Fields&directory.FieldCompanyName != 0 {
+		p.CompanyName = n.CompanyName
 	}
 	if c.Fields&directory.FieldJobTitle != 0 {
 		p.JobTitle = n.JobTitle
@@ -114,8 +131,11 @@ func samePerson(a, b domain.DirectoryPerson) bool {
 		sameTime(a.LeaveDate, b.LeaveDate) && !moved(a, b)
 }
 
+// moved reports whether the person's place changed: department, company (the employer, like a department a
+// larger unit), job title or manager.
 func moved(a, b domain.DirectoryPerson) bool {
-	return a.Department != b.Department || a.JobTitle != b.JobTitle || a.ManagerID != b.ManagerID
+	return a.Department != b.Department || a.CompanyName != b.CompanyName || a.JobTitle != b.JobTitle ||
+		a.ManagerID != b.ManagerID
 }
 
 func sameTime(a, b *time.Time) bool {
@@ -129,7 +149,7 @@ func sameTime(a, b *time.Time) bool {
 // leaver jobs the change makes wrong. The rules:
 //
 //   - joiner: a new enabled person whose leave date has not passed (not in the baseline), or an account enabled again;
-//   - mover: department, job title or manager changed while the account is enabled;
+//   - mover: department, company, job title or manager changed while the account is enabled;
 //   - leaver: the account disabled or deleted, effective at once, unless the person had already left (disabled, or
 //     their leave date passed); or a leave date set or changed, effective that day (at once when it has passed).
 //     A leave date moved or cleared cancels the leaver job of the old date if it has not come yet, so a leave date
@@ -192,9 +212,14 @@ func leaverKey(id string, on, now time.Time) string {
 	return j.Key
 }
 
-// fingerprint names a mover's new place (department, job title, manager), so two moves on one day are two events
-// and one move seen twice is one.
+// fingerprint names a mover's new place (department, job title, manager, and the company when there is one: a
+// person without one keeps the fingerprint of before the company was read), so two moves on one day are two
+// events and one move seen twice is one.
 func fingerprint(p domain.DirectoryPerson) string {
-	sum := sha256.Sum256([]byte(p.Department + "\x00" + p.JobTitle + "\x00" + p.ManagerID))
+	place := p.Department + "\x00" + p.JobTitle + "\x00" + p.ManagerID
+	if p.CompanyName != "" {
+		place += "\x00" + p.CompanyName
+	}
+	sum := sha256.Sum256([]byte(place))
 	return hex.EncodeToString(sum[:6])
 }

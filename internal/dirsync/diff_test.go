@@ -16,6 +16,12 @@ func dp(id, dept, title, manager string, enabled bool, leave *time.Time) domain.
 
 func at(t time.Time) *time.Time { return &t }
 
+// co is the person with a company name.
+func co(p domain.DirectoryPerson, company string) domain.DirectoryPerson {
+	p.CompanyName = company
+	return p
+}
+
 // The rules of classify, one change at a time.
 func TestDiffRules(t *testing.T) {
 	now := clock.Start
@@ -53,6 +59,16 @@ func TestDiffRules(t *testing.T) {
 		{name: "new with a leave date", changes: []directory.Change{{Person: dp(carl, "T", "P", "", true, at(ahead)), Fields: directory.AllFields}},
 			want: "leaver:a3 joiner:a3"},
 		{name: "new but disabled", changes: []directory.Change{{Person: dp(carl, "T", "P", "", false, nil), Fields: directory.AllFields}}},
+		{name: "the company changed", old: []domain.DirectoryPerson{co(a, "Porvoon kaupunki")},
+			changes: []directory.Change{{Person: co(dp(anna, "", "", "", false, nil), "Porvoon Energia Oy"), Fields: directory.FieldCompanyName}},
+			want:    "mover:a1"},
+		{name: "a change without the company keeps it", old: []domain.DirectoryPerson{co(a, "Porvoon kaupunki"), co(dp(boss, "T", "P", "", true, nil), "Porvoon kaupunki")},
+			changes: []directory.Change{{Person: dp(anna, "", "", "", false, nil), Fields: directory.FieldDepartment | directory.FieldJobTitle | directory.FieldManager},
+				{Person: co(dp(boss, "T", "P", "", true, nil), "Porvoon kaupunki"), Fields: directory.AllFields}},
+			want: "mover:a1"},
+		{name: "company names read the first time", old: []domain.DirectoryPerson{a, dp(boss, "T", "P", "", true, nil)},
+			changes: []directory.Change{{Person: co(a, "Porvoon kaupunki"), Fields: directory.AllFields},
+				{Person: co(dp(boss, "T", "P", "", true, nil), "Porvoon Energia Oy"), Fields: directory.AllFields}}, full: true},
 		{name: "twice in a round, the later wins", old: []domain.DirectoryPerson{a}, changes: []directory.Change{
 			{Person: dp(anna, "Tekninen", "", "", false, nil), Fields: directory.FieldDepartment},
 			{Person: dp(anna, "Talous", "", "", false, nil), Fields: directory.FieldDepartment}}},
@@ -64,6 +80,11 @@ func TestDiffRules(t *testing.T) {
 				old[p.ID] = p
 			}
 			pl := diff(old, directory.Delta{Changes: tc.changes, Full: tc.full}, tc.baseline, now)
+			for _, p := range pl.put {
+				if want := old[p.ID].CompanyName; want != "" && p.CompanyName == "" {
+					t.Errorf("%s stored without the company %q", p.ID, want)
+				}
+			}
 			if got := kinds(pl.events); got != tc.want || len(pl.cancel) != tc.cancel {
 				t.Fatalf("events %q, %d cancelled; want %q, %d", got, len(pl.cancel), tc.want, tc.cancel)
 			}
@@ -77,5 +98,8 @@ func TestMoverFingerprint(t *testing.T) {
 	y := dp(anna, "Tekninen", "K", boss, true, nil)
 	if fingerprint(x) == fingerprint(y) || fingerprint(x) != fingerprint(dp(anna, "Talous", "K", boss, true, at(clock.Start))) {
 		t.Fatal("fingerprints")
+	}
+	if fingerprint(co(x, "Porvoon kaupunki")) == fingerprint(co(x, "Porvoon Energia Oy")) {
+		t.Fatal("the company is not in the fingerprint")
 	}
 }

@@ -13,6 +13,7 @@ type User struct {
 	DisplayName    string     `json:"display_name" yaml:"display_name"`
 	Mail           string     `json:"mail" yaml:"mail"` // mail, or the UPN when there is no mail
 	Department     string     `json:"department" yaml:"department"`
+	CompanyName    string     `json:"company_name,omitempty" yaml:"company_name,omitempty"` // companyName: the employer
 	JobTitle       string     `json:"job_title" yaml:"job_title"`
 	AccountEnabled bool       `json:"account_enabled" yaml:"account_enabled"`
 	LeaveDate      *time.Time `json:"leave_date,omitempty" yaml:"leave_date,omitempty"` // employeeLeaveDateTime

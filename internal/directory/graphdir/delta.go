@@ -142,11 +142,11 @@ func (p *deltaPage) GetFieldDeserializers() map[string]func(absser.ParseNode) er
 
 // deltaUser is one user of a delta page, remembering which properties were sent (null included).
 type deltaUser struct {
-	sent                                                directory.Field
-	id, name, mail, upn, department, jobTitle, userType string
-	mailSent, upnSent, enabled, removed, typeSent       bool
-	leave                                               *time.Time
-	managers                                            []*deltaRef
+	sent                                                         directory.Field
+	id, name, mail, upn, department, company, jobTitle, userType string
+	mailSent, upnSent, enabled, removed, typeSent                bool
+	leave                                                        *time.Time
+	managers                                                     []*deltaRef
 }
 
 func newDeltaUser(absser.ParseNode) (absser.Parsable, error) { return &deltaUser{}, nil }
@@ -164,6 +164,7 @@ func (u *deltaUser) GetFieldDeserializers() map[string]func(absser.ParseNode) er
 		"userPrincipalName": stringInto(&u.upn, func() { u.upnSent = true }),
 		"userType":          stringInto(&u.userType, func() { u.typeSent = true }),
 		"department":        stringInto(&u.department, mark(directory.FieldDepartment)),
+		"companyName":       stringInto(&u.company, mark(directory.FieldCompanyName)),
 		"jobTitle":          stringInto(&u.jobTitle, mark(directory.FieldJobTitle)),
 		"accountEnabled": func(n absser.ParseNode) error {
 			u.sent |= directory.FieldAccountEnabled
@@ -206,7 +207,7 @@ func (u *deltaUser) change(full bool) (directory.Change, bool) {
 		return directory.Change{Person: domain.DirectoryPerson{User: domain.User{ID: id}}, Removed: true}, true
 	}
 	p := domain.DirectoryPerson{User: domain.User{ID: id, DisplayName: u.name, Mail: u.mail, Department: u.department,
-		JobTitle: u.jobTitle, AccountEnabled: u.enabled, LeaveDate: u.leave}}
+		CompanyName: u.company, JobTitle: u.jobTitle, AccountEnabled: u.enabled, LeaveDate: u.leave}}
 	if p.Mail == "" {
 		p.Mail = u.upn
 	}

@@ -48,7 +48,7 @@ func TestDeltaFullRoundPages(t *testing.T) {
 		t.Fatalf("%d delta requests, want 5 pages of 2", len(reqs))
 	}
 	sel := reqs[0].Query.Get("$select")
-	for _, f := range []string{"accountEnabled", "employeeLeaveDateTime", "department", "jobTitle", "manager"} {
+	for _, f := range []string{"accountEnabled", "employeeLeaveDateTime", "department", "companyName", "jobTitle", "manager"} {
 		if !strings.Contains(sel, f) {
 			t.Errorf("$select %q lacks %s", sel, f)
 		}
@@ -59,7 +59,7 @@ func TestDeltaFullRoundPages(t *testing.T) {
 	m := byID(d)
 	e := m[elina]
 	if e.Fields != directory.AllFields || e.Person.ManagerID != sami || e.Person.Department != "Talous- ja henkilöstöpalvelut" ||
-		!e.Person.AccountEnabled || e.Person.Mail != "elina.lindholm@porvoo.example" {
+		!e.Person.AccountEnabled || e.Person.Mail != "elina.lindholm@porvoo.example" || e.Person.CompanyName != "Porvoon kaupunki" {
 		t.Errorf("elina %+v", e)
 	}
 	if h := m[helena]; h.Person.ManagerID != "" || h.Fields != directory.AllFields {
@@ -114,6 +114,16 @@ func TestDeltaTrackedRound(t *testing.T) {
 	d3, err := g.Delta(ctx, d2.Link)
 	if err != nil || len(d3.Changes) != 0 {
 		t.Fatalf("nothing changed: %+v %v", d3, err)
+	}
+	// The company name alone changes (the person moves to a municipal enterprise): the change carries it only.
+	el.CompanyName = "Porvoon Energia Oy"
+	fake.Put(el)
+	d4, err := g.Delta(ctx, d3.Link)
+	if err != nil || len(d4.Changes) != 1 {
+		t.Fatalf("company changed: %+v %v", d4, err)
+	}
+	if e := d4.Changes[0]; e.Fields != directory.FieldCompanyName || e.Person.CompanyName != "Porvoon Energia Oy" {
+		t.Errorf("elina's company change %+v", e)
 	}
 }
 

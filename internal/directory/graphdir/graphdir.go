@@ -234,10 +234,11 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// selectFields are the user properties the bot needs ($select); accountEnabled, department and
+// selectFields are the user properties the bot needs ($select); accountEnabled, department, companyName and
 // employeeLeaveDateTime are not returned without it.
 func selectFields() []string {
-	return []string{"id", "displayName", "mail", "userPrincipalName", "department", "jobTitle", "accountEnabled", "employeeLeaveDateTime"}
+	return []string{"id", "displayName", "mail", "userPrincipalName", "department", "companyName", "jobTitle",
+		"accountEnabled", "employeeLeaveDateTime"}
 }
 
 // User implements directory.Directory: GET /users/{id}.
@@ -408,6 +409,7 @@ func toUser(op string, u models.Userable) (domain.User, error) {
 		DisplayName: str(u.GetDisplayName()),
 		Mail:        str(u.GetMail()),
 		Department:  str(u.GetDepartment()),
+		CompanyName: str(u.GetCompanyName()),
 		JobTitle:    str(u.GetJobTitle()),
 	}
 	if out.Mail == "" {

@@ -54,7 +54,7 @@ func TestUserAllFields(t *testing.T) {
 	}
 	want := domain.User{
 		ID: pekka, DisplayName: "Pekka Lahti", Mail: "pekka.lahti@porvoo.example",
-		Department: "Sivistyspalvelut", JobTitle: "Hallintopäällikkö", AccountEnabled: false,
+		Department: "Sivistyspalvelut", CompanyName: "Porvoon kaupunki", JobTitle: "Hallintopäällikkö", AccountEnabled: false,
 	}
 	leave := time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)
 	if u.LeaveDate == nil || !u.LeaveDate.Equal(leave) {

@@ -51,8 +51,8 @@ type deltaPage struct {
 }
 
 // deltaProps are the user properties a tracked round compares, by Graph name.
-var deltaProps = []string{"displayName", "mail", "userPrincipalName", "department", "jobTitle", "accountEnabled",
-	"employeeLeaveDateTime", "userType", "manager"}
+var deltaProps = []string{"displayName", "mail", "userPrincipalName", "department", "companyName", "jobTitle",
+	"accountEnabled", "employeeLeaveDateTime", "userType", "manager"}
 
 // track records a change of a user for later tracked rounds; old is nil for a new user. Called with s.mu held.
 func (s *Server) track(id string, old, cur *User) {

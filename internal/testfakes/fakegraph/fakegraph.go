@@ -424,7 +424,7 @@ func (s *Server) directReports(a *answer, rec Request, manager *User, fields []s
 // User properties the fake knows, by lower-case name; Graph matches $select case-insensitively.
 var userProps = func() map[string]string {
 	m := map[string]string{}
-	for _, p := range []string{"id", "displayName", "mail", "userPrincipalName", "department", "jobTitle",
+	for _, p := range []string{"id", "displayName", "mail", "userPrincipalName", "department", "companyName", "jobTitle",
 		"accountEnabled", "employeeLeaveDateTime", "givenName", "surname", "businessPhones", "mobilePhone",
 		"officeLocation", "preferredLanguage", "userType"} {
 		m[strings.ToLower(p)] = p
@@ -432,8 +432,8 @@ var userProps = func() map[string]string {
 	return m
 }()
 
-// defaultProps are what Graph returns for a user without $select: notably not accountEnabled, department or
-// employeeLeaveDateTime, so a client that forgets $select sees them missing.
+// defaultProps are what Graph returns for a user without $select: notably not accountEnabled, department,
+// companyName or employeeLeaveDateTime, so a client that forgets $select sees them missing.
 var defaultProps = []string{"businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
 	"officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"}
 
@@ -483,6 +483,8 @@ func userJSON(u *User, fields []string) map[string]any {
 			o[f] = null(upn)
 		case "department":
 			o[f] = null(u.Department)
+		case "companyName":
+			o[f] = null(u.CompanyName)
 		case "jobTitle":
 			o[f] = null(u.JobTitle)
 		case "accountEnabled":

@@ -57,7 +57,7 @@ func get(t *testing.T, s *Server, path, token string) (int, http.Header, map[str
 	return resp.StatusCode, resp.Header, body
 }
 
-const sel = "?$select=id,displayName,mail,userPrincipalName,department,jobTitle,accountEnabled,employeeLeaveDateTime"
+const sel = "?$select=id,displayName,mail,userPrincipalName,department,companyName,jobTitle,accountEnabled,employeeLeaveDateTime"
 
 func TestUserWithSelect(t *testing.T) {
 	s := demo(t)
@@ -66,12 +66,13 @@ func TestUserWithSelect(t *testing.T) {
 		t.Fatalf("status %d, headers %v", status, h)
 	}
 	want := map[string]any{
-		"@odata.context":        s.URL() + "/$metadata#users(id,displayName,mail,userPrincipalName,department,jobTitle,accountEnabled,employeeLeaveDateTime)/$entity",
+		"@odata.context":        s.URL() + "/$metadata#users(id,displayName,mail,userPrincipalName,department,companyName,jobTitle,accountEnabled,employeeLeaveDateTime)/$entity",
 		"id":                    pekka,
 		"displayName":           "Pekka Lahti",
 		"mail":                  "pekka.lahti@porvoo.example",
 		"userPrincipalName":     "pekka.lahti@porvoo.example",
 		"department":            "Sivistyspalvelut",
+		"companyName":           "Porvoon kaupunki",
 		"jobTitle":              "Hallintopäällikkö",
 		"accountEnabled":        false,
 		"employeeLeaveDateTime": "2026-10-31T00:00:00Z",
@@ -82,7 +83,7 @@ func TestUserWithSelect(t *testing.T) {
 func TestUserWithoutSelectLacksExtendedProperties(t *testing.T) {
 	s := demo(t)
 	_, _, body := get(t, s, "/users/"+pekka, "")
-	for _, p := range []string{"accountEnabled", "department", "employeeLeaveDateTime"} {
+	for _, p := range []string{"accountEnabled", "department", "companyName", "employeeLeaveDateTime"} {
 		if _, ok := body[p]; ok {
 			t.Errorf("%s returned without $select", p)
 		}
