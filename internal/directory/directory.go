@@ -1,9 +1,9 @@
 // Package directory answers who a person is and who their manager is: the organisation chart as Entra ID knows it.
 //
 // Directory is the small interface the rest of the bot uses. This package holds the file-backed implementation
-// used for the demo and local development (LoadFile, LoadDemo with the embedded demo.yaml) and Cached, a TTL cache
-// with singleflight in front of any Directory. The Microsoft Graph implementation lives in the graphdir
-// sub-package, the only package that links the Graph SDK.
+// used for the demo and local development (LoadFile, LoadDemo with the embedded demo.yaml), Cached, a TTL cache
+// with singleflight in front of any Directory, and Only, one organisation's view of a directory several share. The
+// Microsoft Graph implementation lives in the graphdir sub-package, the only package that links the Graph SDK.
 package directory
 
 import (
