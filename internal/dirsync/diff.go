@@ -24,10 +24,16 @@ type plan struct {
 // snapshot yet: the people already there are recorded without joiner, mover or leaver events, except a leave date
 // still ahead, whose leaver event nothing else would raise later.
 //
+// The snapshot holds everyone in the directory; member (nil: everyone) says who belongs to the organisation. The
+// events are those of the organisation's members: a person who is not a member, before or after the change, counts
+// as absent on that side, so a non-member raises nothing, a member who stops being one is a leaver as if deleted,
+// and a person who becomes one is a joiner as if new.
+//
 // A snapshot in which nobody has a company name was recorded before the directory's company names were read: a
-// company name the round brings to a person stored without one is taken as theirs before too (no mover), so that
-// the first sync reading company names raises nothing by itself.
-func diff(old map[string]domain.DirectoryPerson, d directory.Delta, baseline bool, now time.Time) plan {
+// company name the round brings to a person stored without one is taken as theirs before too (no mover, and the
+// same membership before), so that the first sync reading company names raises nothing by itself.
+func diff(old map[string]domain.DirectoryPerson, d directory.Delta, baseline bool, now time.Time,
+	member func(domain.User) bool) plan {
 	next := map[string]*domain.DirectoryPerson{} // the people the round touched; nil = gone
 	for _, c := range d.Changes {
 		id, ok := directory.CanonicalID(c.Person.ID)
@@ -64,6 +70,12 @@ func diff(old map[string]domain.DirectoryPerson, d directory.Delta, baseline boo
 			break
 		}
 	}
+	in := func(p *domain.DirectoryPerson) *domain.DirectoryPerson {
+		if p == nil || member == nil || member(p.User) {
+			return p
+		}
+		return nil
+	}
 	var pl plan
 	for _, id := range slices.Sorted(maps.Keys(next)) {
 		a := next[id]
@@ -85,7 +97,11 @@ func diff(old map[string]domain.DirectoryPerson, d directory.Delta, baseline boo
 			}
 			before = &b
 		}
-		evs, cancel := classify(before, a, baseline, now)
+		before, after := in(before), in(a)
+		if before == nil && after == nil {
+			continue
+		}
+		evs, cancel := classify(before, after, baseline, now)
 		pl.events = append(pl.events, evs...)
 		pl.cancel = append(pl.cancel, cancel...)
 	}

@@ -79,7 +79,7 @@ func TestDiffRules(t *testing.T) {
 			for _, p := range tc.old {
 				old[p.ID] = p
 			}
-			pl := diff(old, directory.Delta{Changes: tc.changes, Full: tc.full}, tc.baseline, now)
+			pl := diff(old, directory.Delta{Changes: tc.changes, Full: tc.full}, tc.baseline, now, nil)
 			for _, p := range pl.put {
 				if want := old[p.ID].CompanyName; want != "" && p.CompanyName == "" {
 					t.Errorf("%s stored without the company %q", p.ID, want)
@@ -101,5 +101,57 @@ func TestMoverFingerprint(t *testing.T) {
 	}
 	if fingerprint(co(x, "Porvoon kaupunki")) == fingerprint(co(x, "Porvoon Energia Oy")) {
 		t.Fatal("the company is not in the fingerprint")
+	}
+}
+
+// The rules of membership: a non-member is absent from the organisation.
+func TestDiffMembership(t *testing.T) {
+	now := clock.Start
+	ahead := now.AddDate(0, 2, 0)
+	city := func(u domain.User) bool { return u.CompanyName == "Porvoon kaupunki" }
+	member := co(dp(anna, "Talous", "K", boss, true, nil), "Porvoon kaupunki")
+	outsider := co(dp(anna, "Verkko", "A", "", true, nil), "Porvoon Energia Oy")
+	removed := directory.Change{Person: domain.DirectoryPerson{User: domain.User{ID: anna}}, Removed: true}
+	company := func(c string) directory.Change {
+		return directory.Change{Person: co(domain.DirectoryPerson{User: domain.User{ID: anna}}, c), Fields: directory.FieldCompanyName}
+	}
+	tests := []struct {
+		name     string
+		old      []domain.DirectoryPerson
+		change   directory.Change
+		baseline bool
+		want     string
+		cancel   int
+		stored   int // people put or removed
+	}{
+		{name: "a non-member joins", change: directory.Change{Person: outsider, Fields: directory.AllFields}, stored: 1},
+		{name: "a non-member in the baseline", baseline: true, change: directory.Change{Person: co(dp(anna, "V", "A", "", true, at(ahead)), "Porvoon Energia Oy"), Fields: directory.AllFields}, stored: 1},
+		{name: "a non-member moves", old: []domain.DirectoryPerson{outsider},
+			change: directory.Change{Person: dp(anna, "Kaukolämpö", "", "", false, nil), Fields: directory.FieldDepartment}, stored: 1},
+		{name: "a non-member deleted", old: []domain.DirectoryPerson{outsider}, change: removed, stored: 1},
+		{name: "a member leaves the organisation", old: []domain.DirectoryPerson{member}, change: company("Porvoon Energia Oy"),
+			want: "leaver:a1", stored: 1},
+		{name: "a member with a leave date ahead leaves the organisation",
+			old:    []domain.DirectoryPerson{co(dp(anna, "Talous", "K", "", true, at(ahead)), "Porvoon kaupunki")},
+			change: company("Porvoon Energia Oy"), want: "leaver:a1", cancel: 1, stored: 1},
+		{name: "a disabled member leaves the organisation", old: []domain.DirectoryPerson{co(dp(anna, "T", "K", "", false, nil), "Porvoon kaupunki")},
+			change: company("Porvoon Energia Oy"), stored: 1},
+		{name: "a non-member joins the organisation", old: []domain.DirectoryPerson{outsider}, change: company("Porvoon kaupunki"),
+			want: "joiner:a1", stored: 1},
+		{name: "a member moves", old: []domain.DirectoryPerson{member},
+			change: directory.Change{Person: dp(anna, "Tekninen", "", "", false, nil), Fields: directory.FieldDepartment}, want: "mover:a1", stored: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			old := map[string]domain.DirectoryPerson{}
+			for _, p := range tc.old {
+				old[p.ID] = p
+			}
+			pl := diff(old, directory.Delta{Changes: []directory.Change{tc.change}}, tc.baseline, now, city)
+			if got := kinds(pl.events); got != tc.want || len(pl.cancel) != tc.cancel || len(pl.put)+len(pl.remove) != tc.stored {
+				t.Fatalf("events %q, %d cancelled, %d stored; want %q, %d, %d", got, len(pl.cancel), len(pl.put)+len(pl.remove),
+					tc.want, tc.cancel, tc.stored)
+			}
+		})
 	}
 }

@@ -6,7 +6,8 @@
 // the new snapshot and link and schedules each event's job (domain.DirectoryEvent.Job); the handlers of those jobs
 // act on the events. The first sync of an organisation records a baseline: the people already there raise no
 // events (except a leave date still ahead). An expired delta link makes a full round, compared with the snapshot
-// like any other, so it raises only what really changed.
+// like any other, so it raises only what really changed. Organisations that share one directory each sync it with
+// their own membership rule (Syncer.Member) and raise the events of their own people.
 //
 // Exactly once, across re-runs and replicas: a sync runs under a lease in the database (one replica at a time); its
 // transaction locks the organisation's sync state and discards its result when another sync committed after this
@@ -36,10 +37,23 @@ const (
 )
 
 // Syncer syncs one organisation's directory. Store, Source and Org are required.
+//
+// Several organisations may share one directory (a city and its municipal enterprises in one Entra tenant): each
+// has its own Syncer with the same Source, its own Org and a Member rule. The organisation's snapshot still holds
+// everyone in the directory, members or not (membership is not stored: the rule is applied to the snapshot as read
+// and to the people as the round leaves them), because a tracked round carries only the properties that changed:
+// a person whose company name alone changes must still be known by name and mail when they become a member. The
+// events are the members' only: a person who is not a member is absent from the organisation, so a non-member
+// joining the directory raises nothing, a member who stops being one (their company name changed, say) is the
+// organisation's leaver as if deleted from the directory (Before set, After nil), and a person who becomes one is
+// its joiner as if new (Before nil). A change of the rule itself raises nothing: the stored and the new picture of
+// a person are both judged by the rule in use. Result.Changed counts the snapshot's people, members or not.
 type Syncer struct {
 	Store  *sqlstore.DirSync
 	Source directory.DeltaSource
 	Org    string // the organisation's business id (Y-tunnus): the key of its snapshot
+	// Member says whether a person belongs to the organisation; nil means everyone in the directory does.
+	Member func(domain.User) bool
 	Now    func() time.Time
 	Logger *slog.Logger
 
@@ -121,7 +135,7 @@ func (s *Syncer) sync(ctx context.Context, dry bool) (Result, error) {
 			return err
 		}
 		res.Baseline = st.BaselineAt.IsZero()
-		pl := diff(old, d, res.Baseline, now)
+		pl := diff(old, d, res.Baseline, now, s.Member)
 		res.Events, res.Changed = pl.events, len(pl.put)+len(pl.remove)
 		if dry {
 			return errDryRun

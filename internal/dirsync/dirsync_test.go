@@ -28,8 +28,8 @@ const (
 
 // person is one entry of a test directory file.
 type person struct {
-	id, name, dept, title, manager, leave string
-	disabled                              bool
+	id, name, dept, title, manager, leave, company string
+	disabled                                       bool
 }
 
 func (p person) yaml() string {
@@ -37,6 +37,9 @@ func (p person) yaml() string {
 		p.id, p.name, strings.ToLower(p.name), p.dept, p.title)
 	if p.manager != "" {
 		s += "  manager: " + p.manager + "\n"
+	}
+	if p.company != "" {
+		s += "  company_name: " + p.company + "\n"
 	}
 	if p.leave != "" {
 		s += "  leave_date: " + p.leave + "\n"
@@ -327,5 +330,83 @@ func TestTwoReplicas(t *testing.T) {
 				t.Fatalf("round %d: the replicas scheduled %d jobs together", round, got)
 			}
 		}
+	})
+}
+
+// Two organisations share the directory, each with its Syncer and its Member rule: a non-member joining raises
+// nothing for the city (a joiner for the enterprise), a member whose company changes leaves the city and joins the
+// enterprise, a non-member whose company changes joins the city; a non-member's move is not the city's. The dry
+// run agrees with the sync.
+func TestMembership(t *testing.T) {
+	const (
+		city       = "Porvoon kaupunki"
+		enterprise = "Porvoon Energia Oy"
+		energyOrg  = "1234567-8"
+		erkki      = "7c1e4a52-0000-4000-8000-0000000000a6"
+	)
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		r := newRig(t, db)
+		r.s.Member = func(u domain.User) bool { return u.CompanyName == city }
+		energy := &Syncer{Store: db.DirSync(), Source: r.s.Source, Org: energyOrg, Now: r.clock.Now,
+			Member: func(u domain.User) bool { return u.CompanyName == enterprise }}
+		people := staff()
+		for i := range people {
+			people[i].company = city
+		}
+		people = append(people, person{id: erkki, name: "Erkki", dept: "Verkko", title: "Asentaja", company: enterprise})
+		version := 1
+		round := func(want, wantEnergy string) Result {
+			t.Helper()
+			version++
+			writeFile(t, r.path, people, version)
+			r.clock.Advance(24 * time.Hour)
+			dry, err := r.s.DryRun(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := r.run()
+			if got := kinds(res.Events); got != want || kinds(dry.Events) != got || res.Jobs != len(res.Events) {
+				t.Fatalf("round %d, the city: events %q (dry run %q), %d jobs; want %q", version, got, kinds(dry.Events), res.Jobs, want)
+			}
+			eres, err := energy.Run(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := kinds(eres.Events); got != wantEnergy {
+				t.Fatalf("round %d, the enterprise: events %q, want %q", version, got, wantEnergy)
+			}
+			return res
+		}
+
+		if res := round("", ""); !res.Baseline {
+			t.Fatalf("no baseline: %+v", res)
+		}
+		// A newcomer of the enterprise; the enterprise's Erkki moves.
+		people = append(people, person{id: newbie, name: "Newbie", dept: "Verkko", title: "Harjoittelija", company: enterprise})
+		people[4].dept = "Kaukolämpö"
+		if res := round("", "joiner:a5 mover:a6"); res.Changed != 2 {
+			t.Fatalf("the city's snapshot keeps everyone: %+v", res)
+		}
+		// Carl goes to work for the enterprise; the newcomer comes to the city.
+		people[2].company = enterprise
+		people[5].company = city
+		res := round("leaver:a3 joiner:a5", "joiner:a3 leaver:a5")
+		now := r.clock.Now()
+		lv, jn := res.Events[0], res.Events[1]
+		if lv.Before == nil || lv.Before.CompanyName != city || lv.After != nil || !lv.EffectiveOn.Equal(now) {
+			t.Errorf("the city's leaver %+v", lv)
+		}
+		if jn.Before != nil || jn.After == nil || jn.After.Mail != "newbie@porvoo.example" || jn.After.CompanyName != city {
+			t.Errorf("the city's joiner %+v", jn)
+		}
+		if _, ok := r.job("dir_leaver/" + carl + "/" + day(now)); !ok {
+			t.Fatal("no leaver job for the city")
+		}
+		if _, ok := r.job("dir_joiner/" + newbie + "/" + day(now)); !ok {
+			t.Fatal("no joiner job for the city")
+		}
+		// Nothing changed: nothing more, for either.
+		round("", "")
 	})
 }

@@ -121,3 +121,54 @@ func TestGraphSync(t *testing.T) {
 		}
 	})
 }
+
+// On Graph a tracked round carries only what changed: a person of the enterprise whose company name alone changes
+// to the city's joins the city known by name and mail (the snapshot keeps non-members), and the city's Mikael, whose
+// company name alone changes, leaves it.
+func TestGraphMembership(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		demo, err := directory.LoadDemo()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake := fakegraph.FromDirectory(t, demo)
+		outsider := fakegraph.User{User: domain.User{ID: joiner, DisplayName: "Eero Energia", Mail: "eero@porvoonenergia.example",
+			Department: "Verkko", CompanyName: "Porvoon Energia Oy", JobTitle: "Asentaja", AccountEnabled: true}}
+		fake.Put(outsider)
+		g, err := graphdir.New(graphdir.Config{Credential: &fakegraph.Credential{Token: "tok"}, BaseURL: fake.URL(),
+			HTTPClient: &http.Client{Timeout: 30 * time.Second}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := clock.NewManual(time.Time{})
+		s := &Syncer{Store: db.DirSync(), Source: g, Org: org, Now: c.Now,
+			Member: func(u domain.User) bool { return u.CompanyName == "Porvoon kaupunki" }}
+		if res, err := s.Run(ctx); err != nil || !res.Baseline || len(res.Events) != 0 {
+			t.Fatalf("baseline %+v %v", res, err)
+		}
+		outsider.CompanyName = "Porvoon kaupunki"
+		fake.Put(outsider)
+		mi := demoUser(t, mikael)
+		mi.CompanyName = "Porvoon Energia Oy"
+		fake.Put(mi)
+		c.Advance(time.Hour)
+		dry, err := s.DryRun(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := kinds(res.Events); res.Full || got != "leaver:04 joiner:b1" || kinds(dry.Events) != got || res.Jobs != 2 {
+			t.Fatalf("tracked round: %q (dry run %q) %+v", got, kinds(dry.Events), res)
+		}
+		if a := res.Events[1].After; a.Mail != "eero@porvoonenergia.example" || a.DisplayName != "Eero Energia" || !a.AccountEnabled {
+			t.Errorf("the joiner lost what the change did not carry: %+v", a)
+		}
+		if b := res.Events[0].Before; b == nil || b.DisplayName != "Mikael Nordström" || res.Events[0].After != nil {
+			t.Errorf("the leaver %+v", res.Events[0])
+		}
+	})
+}
