@@ -23,6 +23,10 @@ func BenchmarkMessageTurn(b *testing.B) {
 
 func quietLogs(_ map[string]string, o *app.Options) { o.Logger = slog.New(slog.DiscardHandler) }
 
+// withoutBackground pauses the outbox worker, the scheduler and the directory sync; a turn's reply still goes out
+// directly (no rate limit makes it wait for the outbox).
+func withoutBackground(_ map[string]string, o *app.Options) { o.Outbox.Paused = true }
+
 // BenchmarkIntakeTurn measures the intake turn: "Mitä valtuuksia tarvitsen?" typed in chat, answered with the
 // intake card (role profiles and every task of the catalog, department from the directory).
 func BenchmarkIntakeTurn(b *testing.B) {
@@ -92,9 +96,10 @@ func benchTurns(b *testing.B, h *harness, act map[string]any) {
 
 // A returning person's turn writes nothing to the database: their conversation reference is unchanged and nothing
 // waits for them in the outbox. Rows changed are counted by SQLite itself (total_changes of the one writing
-// connection), so any write on the path fails the test.
+// connection), so any write on the path fails the test. The background workers (outbox, scheduler, directory sync)
+// are paused: they write on their own timers, and the count must be the turns' alone.
 func TestReturningTurnWritesNothing(t *testing.T) {
-	h := newHarness(t, withoutRateLimits, quietLogs)
+	h := newHarness(t, withoutRateLimits, quietLogs, withoutBackground)
 	h.send(h.activity("message", elina, "fi-FI", "hei")) // first contact: the reference is stored
 	before := writes(t, h)
 	for range 5 {
@@ -114,7 +119,7 @@ func TestReturningTurnWritesNothing(t *testing.T) {
 
 // BenchmarkReturningTurn is BenchmarkMessageTurn, reporting the rows the turns changed (writes/op, 0 expected).
 func BenchmarkReturningTurn(b *testing.B) {
-	h := newHarness(b, withoutRateLimits, quietLogs)
+	h := newHarness(b, withoutRateLimits, quietLogs, withoutBackground)
 	act := h.activity("message", elina, "fi-FI", "hei")
 	h.send(h.activity("message", elina, "fi-FI", "hei"))
 	before := writes(b, h)
