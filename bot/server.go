@@ -237,3 +237,26 @@ func levelFor(status int) slog.Level {
 	}
 	return slog.LevelWarn
 }
+
+// Authenticate checks an activity's token (and tenant) as a turn does, for a router in front of several bots that
+// must know who is asking before it answers for them (app.Deployment); nil in the anonymous mode.
+func (b *Bot) Authenticate(ctx context.Context, act schema.Activity, authHeader string) error {
+	if b.Anonymous() {
+		return nil
+	}
+	if strings.TrimSpace(authHeader) == "" {
+		return errors.New("no Authorization header")
+	}
+	if _, err := b.adapter.TokenValidator.AuthenticateRequest(ctx, act, authHeader, b.adapter.CredentialProvider, b.adapter.ChannelService); err != nil {
+		return err
+	}
+	if b.cfg.TenantID != "" && !strings.EqualFold(tenantOf(act), b.cfg.TenantID) {
+		return errors.New("activity from another tenant")
+	}
+	return nil
+}
+
+// Reply sends activities into the conversation in came from, as a turn's replies go (the router's own answers).
+func (b *Bot) Reply(ctx context.Context, in schema.Activity, out ...schema.Activity) error {
+	return b.reply(ctx, in, out)
+}

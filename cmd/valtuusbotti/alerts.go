@@ -16,12 +16,14 @@ import (
 func alertsCommand(fs *flag.FlagSet) runFunc {
 	at := fs.String("at", "", "the first day to list, YYYY-MM-DD (default: today)")
 	days := fs.Int("days", 14, "how many days to list")
+	org := orgFlag(fs)
 	return func(ctx context.Context, stdout io.Writer) error {
-		cfg, err := config.FromEnv(nil)
+		opt := app.Options{Graph: newGraph}
+		cfg, err := orgConfig(*org, &opt)
 		if err != nil {
-			return fmt.Errorf("configuration:\n%w", err)
+			return err
 		}
-		return listAlerts(ctx, stdout, cfg, app.Options{Graph: newGraph}, *at, *days)
+		return listAlerts(ctx, stdout, cfg, opt, *at, *days)
 	}
 }
 

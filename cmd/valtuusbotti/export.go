@@ -41,12 +41,14 @@ func exportCommand(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&a.filter.Person, "person", "", "only this person (Entra object id or e-mail address); for -audit, their acts and their mandates' and requests' rows")
 	fs.StringVar(&a.from, "from", "", "-audit: rows from this day on, YYYY-MM-DD (Finnish time)")
 	fs.StringVar(&a.until, "until", "", "-audit: rows up to and including this day, YYYY-MM-DD")
+	org := orgFlag(fs)
 	return func(ctx context.Context, stdout io.Writer) error {
-		cfg, err := config.FromEnv(nil)
+		opt := app.Options{Graph: newGraph}
+		cfg, err := orgConfig(*org, &opt)
 		if err != nil {
-			return fmt.Errorf("configuration:\n%w", err)
+			return err
 		}
-		return exportTo(ctx, stdout, fs.Output(), cfg, app.Options{Graph: newGraph}, a)
+		return exportTo(ctx, stdout, fs.Output(), cfg, opt, a)
 	}
 }
 

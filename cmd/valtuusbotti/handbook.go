@@ -22,12 +22,14 @@ func handbookCommand(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&opt.format, "format", "md", "md (Markdown, the process as a Mermaid diagram), html (one page, the process as SVG) or xlsx (the role → task → theme matrix; needs -o)")
 	fs.StringVar(&opt.out, "o", "", "output file (default: standard output)")
 	fs.BoolVar(&opt.names, "names", true, "name the main users and department heads from the directory (VALTUUS_DIRECTORY)")
+	org := orgFlag(fs)
 	return func(ctx context.Context, stdout io.Writer) error {
-		cfg, err := config.FromEnv(nil)
+		ao := app.Options{Graph: newGraph}
+		cfg, err := orgConfig(*org, &ao)
 		if err != nil {
-			return fmt.Errorf("configuration:\n%w", err)
+			return err
 		}
-		return writeHandbook(ctx, stdout, fs.Output(), cfg, app.Options{Graph: newGraph}, opt)
+		return writeHandbook(ctx, stdout, fs.Output(), cfg, ao, opt)
 	}
 }
 

@@ -39,17 +39,19 @@ func importCommand(fs *flag.FlagSet) runFunc {
 		fmt.Fprintln(fs.Output(), "usage: valtuusbotti import [-dry-run] [-sheet NAME] [-report FILE] [-map \"Column=field\"] FILE")
 		fs.PrintDefaults()
 	}
+	org := orgFlag(fs)
 	return func(ctx context.Context, stdout io.Writer) error {
 		if fs.NArg() != 1 {
 			fs.Usage()
 			return fmt.Errorf("%w: import takes one file", errUsage)
 		}
 		a.file = fs.Arg(0)
-		cfg, err := config.FromEnv(nil)
+		opt := app.Options{Graph: newGraph}
+		cfg, err := orgConfig(*org, &opt)
 		if err != nil {
-			return fmt.Errorf("configuration:\n%w", err)
+			return err
 		}
-		return importFile(ctx, stdout, cfg, app.Options{Graph: newGraph}, a)
+		return importFile(ctx, stdout, cfg, opt, a)
 	}
 }
 

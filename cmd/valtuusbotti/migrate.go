@@ -8,6 +8,7 @@ import (
 
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
+	"github.com/valtuusbotti/valtuusbotti/internal/tenancy"
 )
 
 func migrateCommand(fs *flag.FlagSet) runFunc {
@@ -15,13 +16,33 @@ func migrateCommand(fs *flag.FlagSet) runFunc {
 	return func(ctx context.Context, stdout io.Writer) error { return migrate(ctx, stdout, *status) }
 }
 
-// migrate applies the migrations (unless statusOnly) and lists them.
+// migrate applies the migrations (unless statusOnly) and lists them: in the database of every organisation the
+// deployment serves (VALTUUS_ORGANISATIONS_CONFIG), or in VALTUUS_DATABASE_URL.
 func migrate(ctx context.Context, stdout io.Writer, statusOnly bool) error {
 	cfg, err := config.FromEnv(nil)
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
+	set, err := tenancy.FromEnv(cfg, nil)
+	if err != nil {
+		return err
+	}
+	for _, o := range set.Orgs {
+		if set.FromFile {
+			fmt.Fprintf(stdout, "organisation %s (%s)\n", o.ID, config.MaskURL(o.Config.DatabaseURL))
+		}
+		if err := migrateOne(ctx, stdout, o.Config.DatabaseURL, statusOnly); err != nil {
+			if set.FromFile {
+				return fmt.Errorf("organisation %s: %w", o.ID, err)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func migrateOne(ctx context.Context, stdout io.Writer, databaseURL string, statusOnly bool) error {
+	db, err := sqlstore.Open(ctx, databaseURL)
 	if err != nil {
 		return fmt.Errorf("VALTUUS_DATABASE_URL: %w", err)
 	}

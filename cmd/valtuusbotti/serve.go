@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
 	"github.com/valtuusbotti/valtuusbotti/internal/directory"
 	"github.com/valtuusbotti/valtuusbotti/internal/directory/graphdir"
+	"github.com/valtuusbotti/valtuusbotti/internal/tenancy"
 )
 
 func serveCommand(fs *flag.FlagSet) runFunc {
@@ -27,17 +29,25 @@ func serve(ctx context.Context, stderr io.Writer) error {
 	}
 	log := app.NewLogger(cfg, stderr)
 	log.Info("starting valtuusbotti", "version", version, "config", cfg)
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, Graph: newGraph})
+	set, err := tenancy.FromEnv(cfg, nil)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	d, err := app.NewDeployment(ctx, cfg, set, app.Options{Logger: log, Graph: newGraph})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
 	l, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("VALTUUS_LISTEN_ADDR: %w", err)
 	}
-	return a.Serve(ctx, l)
+	go d.Watch(ctx, reloadInterval) // a tenant or organisation added to the file starts without a restart
+	return d.Serve(ctx, l)
 }
+
+// reloadInterval is how often serve looks for changes in the organisations file.
+const reloadInterval = 5 * time.Second
 
 // newGraph is the only place the binary reaches the Graph SDK.
 func newGraph(cred azcore.TokenCredential, baseURL string, observe func(status int)) (directory.Directory, error) {

@@ -16,12 +16,14 @@ import (
 
 func syncCommand(fs *flag.FlagSet) runFunc {
 	dry := fs.Bool("dry-run", false, "print the joiner, mover and leaver events the next sync would act on, changing nothing")
+	org := orgFlag(fs)
 	return func(ctx context.Context, stdout io.Writer) error {
-		cfg, err := config.FromEnv(nil)
+		opt := app.Options{Graph: newGraph}
+		cfg, err := orgConfig(*org, &opt)
 		if err != nil {
-			return fmt.Errorf("configuration:\n%w", err)
+			return err
 		}
-		return syncDirectory(ctx, stdout, cfg, app.Options{Graph: newGraph}, *dry)
+		return syncDirectory(ctx, stdout, cfg, opt, *dry)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -78,6 +79,15 @@ type Options struct {
 	FileHosts []string
 	// TypingDelay makes the timer after which a slow turn shows the typing indicator (tests fire it themselves).
 	TypingDelay func(d time.Duration) (fired <-chan time.Time, stop func())
+
+	// The organisation this App serves when a Deployment runs several (zero values: one organisation, everyone in
+	// the tenant). OrgID is its business id, which its catalog must name; Member says who belongs to it (its view
+	// of the directory and the directory sync see only them); Slots is the Teams budget its tenant's
+	// organisations share; CardOrg stamps its cards' actions so that taps come back to it.
+	OrgID   string
+	Member  func(domain.User) bool
+	Slots   state.Slots
+	CardOrg bool
 }
 
 // ConnectorTuning are the connector client's retry settings.
@@ -113,6 +123,10 @@ type App struct {
 	// DirSync raises joiner, mover and leaver jobs from the directory's changes; nil for a directory without them.
 	DirSync *dirsync.Syncer
 	Handler http.Handler
+	// Catalog is the organisation's catalog; Directory its view of the directory (only its members when a
+	// Deployment runs several organisations).
+	Catalog   *catalog.Catalog
+	Directory directory.Directory
 
 	server       *http.Server
 	outboxPaused bool
@@ -174,6 +188,9 @@ func (a *App) openStores(ctx context.Context, opt Options) error {
 		return fmt.Errorf("database migration failed (%w); the database role must be allowed to create tables, "+
 			"or run \"valtuusbotti migrate\" as the schema owner and set VALTUUS_MIGRATE=false", err)
 	}
+	if opt.Slots != nil {
+		a.slots = opt.Slots // the tenant's budget, shared with its other organisations (Deployment)
+	}
 	if cfg.RedisURL == "" {
 		a.State = state.NewMemory(opt.Now)
 		a.Log.Info("ephemeral state in memory (no VALTUUS_REDIS_URL); fine for one instance")
@@ -184,7 +201,9 @@ func (a *App) openStores(ctx context.Context, opt Options) error {
 		return fmt.Errorf("cannot reach Redis (VALTUUS_REDIS_URL %s): %w", config.MaskURL(cfg.RedisURL), err)
 	}
 	// Redis holds only what may be lost: while it is unreachable, turns go on with this process's memory.
-	a.slots = rs.Slots()
+	if a.slots == nil {
+		a.slots = rs.Slots()
+	}
 	a.State = &state.Fallback{Primary: rs, Secondary: state.NewMemory(opt.Now), Now: opt.Now, Logger: a.Log.With("component", "state")}
 	return nil
 }
@@ -204,6 +223,10 @@ func (a *App) adapters(cfg *config.Config, opt Options) (p parts, err error) {
 	if p.cat, err = LoadCatalog(cfg); err != nil {
 		return p, err
 	}
+	if opt.OrgID != "" && p.cat.Org.BusinessID != opt.OrgID {
+		return p, fmt.Errorf("organisation %s: its catalog (VALTUUS_CATALOG_DIR %q) is for business id %s", opt.OrgID,
+			cfg.CatalogDir, p.cat.Org.BusinessID)
+	}
 	cred := opt.Credential
 	if cred == nil && !cfg.Anonymous() {
 		if cred, err = Credential(cfg); err != nil {
@@ -220,10 +243,17 @@ func (a *App) adapters(cfg *config.Config, opt Options) (p parts, err error) {
 			p.installer = graphInstaller
 		}
 	}
+	if opt.Member != nil {
+		p.dir = directory.Only(p.dir, opt.Member)
+	}
+	var stamp map[string]string
+	if opt.CardOrg {
+		stamp = map[string]string{CardOrgKey: p.cat.Org.BusinessID}
+	}
 	p.sender = connector.New(connector.Config{Credential: cred, HTTPClient: opt.HTTPClient, Limits: a.teamsLimits(opt.RateLimits),
 		MaxAttempts: opt.Connector.MaxAttempts, BaseBackoff: opt.Connector.BaseBackoff, MaxBackoff: opt.Connector.MaxBackoff,
 		Logger: a.Log.With("component", "connector"), Observe: a.Metrics.ConnectorCall, Retried: a.Metrics.ConnectorRetry,
-		Tenant: cfg.TenantID, Now: opt.Connector.Now, Scope: cfg.Cloud.BotScope})
+		Tenant: cfg.TenantID, Now: opt.Connector.Now, Scope: cfg.Cloud.BotScope, CardData: stamp})
 	if !cfg.Anonymous() {
 		p.validator, err = botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.OpenIDMetadataURL, Issuer: cfg.Cloud.BotIssuer,
 			HTTPClient: opt.HTTPClient, Now: opt.Now, Logger: a.Log.With("component", "botauth")})
@@ -238,6 +268,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		return err
 	}
 	log, now := a.Log, opt.Now
+	a.Catalog, a.Directory = p.cat, p.dir
 	a.outboxPaused = opt.Outbox.Paused
 	a.Outbox = &outbox.Worker{Store: a.DB.Outbox, Logger: log.With("component", "outbox"), Now: now,
 		PollInterval: opt.Outbox.PollInterval, BaseBackoff: opt.Outbox.BaseBackoff, MaxBackoff: opt.Outbox.MaxBackoff}
@@ -259,7 +290,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		Logger: log.With("component", "support"), Committed: a.Outbox.Notify}
 	if p.delta != nil {
 		a.DirSync = &dirsync.Syncer{Store: a.DB.DirSync(), Source: p.delta, Org: p.cat.Org.BusinessID, Now: now,
-			Logger: log.With("component", "dirsync"), Interval: cfg.DirectorySyncInterval}
+			Logger: log.With("component", "dirsync"), Interval: cfg.DirectorySyncInterval, Member: opt.Member}
 		if w, ok := p.delta.(*directory.FileWatch); ok {
 			a.DirSync.Watch = w.Reload
 		}
@@ -447,6 +478,9 @@ func Directory(cfg *config.Config, opt Options) (directory.Directory, error) {
 		}
 	}
 	d, _, _, err := buildDirectory(cfg, cred, opt.Graph, opt.Now, nil)
+	if err == nil && opt.Member != nil {
+		d = directory.Only(d, opt.Member) // one organisation's people only
+	}
 	return d, err
 }
 
@@ -546,35 +580,13 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(l) }()
-	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
-	workerDone := make(chan struct{})
+	wctx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	workersDone := make(chan struct{})
 	go func() {
-		defer close(workerDone)
-		if !a.outboxPaused {
-			a.Outbox.Run(wctx)
-		}
+		defer close(workersDone)
+		a.Run(wctx)
 	}()
-	schedulerDone := make(chan struct{})
-	go func() {
-		defer close(schedulerDone)
-		if a.outboxPaused {
-			return
-		}
-		if err := a.Alerts.Start(wctx, a.DB.Jobs); err != nil {
-			a.Log.Error("could not schedule the weekly digests", slog.String("error", err.Error()))
-		}
-		a.Scheduler.Run(wctx) // a pass at start, then every interval
-	}()
-	defer func() { stopWorker(); <-schedulerDone }()
-	syncDone := make(chan struct{})
-	go func() {
-		defer close(syncDone)
-		if a.DirSync != nil && !a.outboxPaused {
-			a.DirSync.Loop(wctx) // a sync at start, then every interval and on a change of the demo file
-		}
-	}()
-	defer func() { stopWorker(); <-syncDone }()
-	defer func() { stopWorker(); <-workerDone }()
+	defer func() { stopWorkers(); <-workersDone }()
 	a.Log.Info("listening", slog.String("addr", l.Addr().String()), slog.String("endpoint", "/api/messages"))
 	select {
 	case err := <-errc:
@@ -588,6 +600,26 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// Run does the service's background work until ctx ends: the outbox worker, the scheduler of due alerts and the
+// directory sync (none of them when the outbox is paused: a test's process that dies before delivering).
+func (a *App) Run(ctx context.Context) {
+	if a.outboxPaused {
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { a.Outbox.Run(ctx) })
+	wg.Go(func() {
+		if err := a.Alerts.Start(ctx, a.DB.Jobs); err != nil {
+			a.Log.Error("could not schedule the weekly digests", slog.String("error", err.Error()))
+		}
+		a.Scheduler.Run(ctx) // a pass at start, then every interval
+	})
+	if a.DirSync != nil {
+		wg.Go(func() { a.DirSync.Loop(ctx) }) // a sync at start, then every interval and on a change of the demo file
+	}
+	wg.Wait()
 }
 
 // Close releases the database and state connections.

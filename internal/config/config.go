@@ -134,6 +134,9 @@ type Config struct {
 	// is also checked for changes every 2 s).
 	DirectorySyncInterval time.Duration // VALTUUS_DIRECTORY_SYNC_INTERVAL, default 15m
 	CatalogDir            string        // VALTUUS_CATALOG_DIR: a catalog folder instead of the embedded one
+	// OrganisationsFile lists the tenants and organisations one deployment serves (internal/tenancy); empty: the
+	// one organisation this environment describes.
+	OrganisationsFile string // VALTUUS_ORGANISATIONS_CONFIG
 
 	LogLevel  slog.Level // VALTUUS_LOG_LEVEL
 	LogFormat string     // VALTUUS_LOG_FORMAT: text | json
@@ -242,6 +245,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		TabAppID:                 strings.ToLower(r.str("VALTUUS_TAB_APP_ID", "")),
 		EntraMetadataURL:         r.str("VALTUUS_ENTRA_METADATA_URL", ""),
 		CatalogDir:               r.str("VALTUUS_CATALOG_DIR", ""),
+		OrganisationsFile:        r.str("VALTUUS_ORGANISATIONS_CONFIG", ""),
 		LogFormat:                r.str("VALTUUS_LOG_FORMAT", ""),
 		TeamsTenantRPS:           int(r.int64("VALTUUS_TEAMS_TENANT_RPS", 50)),
 		TeamsConversationLimits: parsed(&r, "VALTUUS_TEAMS_CONVERSATION_LIMITS", DefaultConversationLimits(),
@@ -437,6 +441,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("tab_app_id", c.TabAppID),
 		slog.String("entra_metadata_url", c.EntraMetadataURL),
 		slog.String("catalog_dir", c.CatalogDir),
+		slog.String("organisations_file", c.OrganisationsFile),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
 		slog.Int("teams_tenant_rps", c.TeamsTenantRPS),

@@ -56,6 +56,9 @@ type Config struct {
 	Retried func(op, what string)
 	// Tenant is the tenant whose budget a call spends when its context names none (WithTenant): the bot's own.
 	Tenant string
+	// CardData are keys added to the data of every action in the Adaptive Cards sent (stampActivity): the
+	// organisation a card is from, when one bot serves several.
+	CardData map[string]string
 }
 
 // Client calls the Bot Connector REST API. It is safe for concurrent use.
@@ -179,7 +182,7 @@ func (c *Client) postActivity(ctx context.Context, op, serviceURL, conversationI
 	if a.Type == "" {
 		a.Type = schema.Message
 	}
-	body, err := MarshalActivity(a)
+	body, err := MarshalActivity(stampActivity(a, c.cfg.CardData))
 	if err != nil {
 		return "", opErr(op, fmt.Errorf("encode activity: %w", err))
 	}
@@ -203,7 +206,7 @@ func (c *Client) UpdateActivity(ctx context.Context, serviceURL, conversationID,
 	if a.Type == "" {
 		a.Type = schema.Message
 	}
-	body, err := MarshalActivity(a)
+	body, err := MarshalActivity(stampActivity(a, c.cfg.CardData))
 	if err != nil {
 		return opErr(op, fmt.Errorf("encode activity: %w", err))
 	}
@@ -278,6 +281,7 @@ func (c *Client) createConversation(ctx context.Context, op, serviceURL string, 
 	if p.Activity.Type == "" && !reflect.ValueOf(p.Activity).IsZero() {
 		p.Activity.Type = schema.Message
 	}
+	p.Activity = stampActivity(p.Activity, c.cfg.CardData)
 	body, err := Marshal(p)
 	if err != nil {
 		return ConversationResource{}, opErr(op, fmt.Errorf("encode parameters: %w", err))
