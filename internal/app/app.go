@@ -163,6 +163,12 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	// The database is this organisation's register alone: one that another organisation or tenant has claimed is
+	// refused before anything reads it.
+	if err := a.DB.ClaimOrganisation(ctx, a.Catalog.Org.BusinessID, cfg.TenantID); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("VALTUUS_DATABASE_URL %s: %w", config.MaskURL(cfg.DatabaseURL), err)
+	}
 	return a, nil
 }
 

@@ -462,3 +462,24 @@ func TestTenantAddedWithoutRestart(t *testing.T) {
 		t.Errorf("tenant 2 after it was removed: %d, want 403", status)
 	}
 }
+
+// A database is one organisation's register: pointing another organisation, or the same one in another tenant, at
+// it stops the start with a clear error, and the register is untouched.
+func TestDatabaseOfAnotherOrganisationIsRefused(t *testing.T) {
+	dp := newDeployment(t, twoTenants)
+	vesiDB := filepath.Join(dp.dir, "vesi.db")
+	swapped := strings.Replace(twoTenants, "sqlite:{dir}/loviisa.db", "sqlite:"+vesiDB, 1)
+	swapped = strings.Replace(swapped, "sqlite:{dir}/vesi.db", "sqlite:{dir}/vesi2.db", 1)
+	dp.writeOrgs(swapped)
+	err := dp.d.Reload(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "register of organisation "+orgB) {
+		t.Fatalf("Loviisa on Porvoon Vesi's database: %v", err)
+	}
+	if dp.d.App(orgC) == nil || dp.d.App(orgB) == nil {
+		t.Error("the refused file changed the running organisations")
+	}
+	id, tid, err := dp.d.App(orgB).DB.Organisation(t.Context())
+	if err != nil || id != orgB || tid != tenant {
+		t.Errorf("B's database records %q %q %v", id, tid, err)
+	}
+}
