@@ -23,6 +23,9 @@ const (
 	cmdMyTeam  // a supervisor's people with their mandates and requests (myteam.go)
 	cmdReviewStart
 	cmdReviewReport
+	// cmdSwitchOrganisation asks to choose again which organisation a person of several works for; the deployment
+	// in front of the organisations answers it (internal/app), so a flow only sees it where there is one.
+	cmdSwitchOrganisation
 )
 
 // commandPhrases map typed text (normalised) to commands, with the language the phrase is in. Exact phrases come
@@ -54,6 +57,9 @@ var commandPhrases = map[string]struct {
 	"start review": {cmdReviewStart, domain.English}, "start a review": {cmdReviewStart, domain.English},
 	"katselmoinnin raportti": {cmdReviewReport, domain.Finnish}, "katselmointiraportti": {cmdReviewReport, domain.Finnish},
 	"granskningsrapport": {cmdReviewReport, domain.Swedish}, "review report": {cmdReviewReport, domain.English},
+	"vaihda organisaatiota": {cmdSwitchOrganisation, domain.Finnish}, "vaihda organisaatio": {cmdSwitchOrganisation, domain.Finnish},
+	"byt organisation": {cmdSwitchOrganisation, domain.Swedish}, "switch organisation": {cmdSwitchOrganisation, domain.English},
+	"switch organization": {cmdSwitchOrganisation, domain.English}, "change organisation": {cmdSwitchOrganisation, domain.English},
 }
 
 // intakeWords recognise free-text questions about needing mandates, in all three languages.
@@ -134,4 +140,10 @@ func normalise(text string) string {
 	}
 	return text // a lone "?" is a command too
 
+}
+
+// IsSwitchOrganisation reports whether text asks to choose the organisation again ("vaihda organisaatiota").
+func IsSwitchOrganisation(text string) bool {
+	c, _ := matchCommand(normalise(text))
+	return c == cmdSwitchOrganisation
 }

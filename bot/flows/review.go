@@ -18,6 +18,10 @@ import (
 type reviewFlow struct{ *Flows }
 
 func (r *reviewFlow) register() {
+	// Only one organisation is served where a flow sees "vaihda organisaatiota": there is nothing to switch to.
+	r.commands[cmdSwitchOrganisation] = func(context.Context, *Turn) (*cards.Card, error) {
+		return nil, domain.Errorf(domain.EInvalid, "orgs.single")
+	}
 	if r.Reviews == nil {
 		return // not wired (tests of other flows): the commands and verbs stay unknown
 	}

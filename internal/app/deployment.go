@@ -21,6 +21,7 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
+	"github.com/valtuusbotti/valtuusbotti/bot/flows"
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/i18n"
@@ -437,7 +438,7 @@ func (d *Deployment) route(ctx context.Context, act schema.Activity, body []byte
 			}
 		}
 	}
-	if act.Type == schema.Message && isSwitch(act.Text) {
+	if act.Type == schema.Message && flows.IsSwitchOrganisation(act.Text) {
 		_ = d.choices.Delete(ctx, key)
 	} else if raw, err := d.choices.Get(ctx, key); err == nil {
 		for _, c := range member {
@@ -476,13 +477,6 @@ func (d *Deployment) choiceCard(lang domain.Lang, member []*cell) schema.Activit
 			map[string]any{"type": "TextBlock", "text": p.Get("orgs.choose.body"), "wrap": true},
 		}, "actions": actions}
 	return schema.Activity{Type: schema.Message, Attachments: []schema.Attachment{{ContentType: "application/vnd.microsoft.card.adaptive", Content: card}}}
-}
-
-// isSwitch reports whether text asks to choose the organisation again.
-func isSwitch(text string) bool {
-	t := strings.ToLower(strings.Join(strings.Fields(text), " "))
-	return slices.Contains([]string{"vaihda organisaatiota", "vaihda organisaatio", "byt organisation",
-		"switch organisation", "switch organization", "change organisation"}, t)
 }
 
 // choiceOf reads the organisation-choice card's answer.

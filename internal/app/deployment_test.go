@@ -483,3 +483,13 @@ func TestDatabaseOfAnotherOrganisationIsRefused(t *testing.T) {
 		t.Errorf("B's database records %q %q %v", id, tid, err)
 	}
 }
+
+// In a deployment of one organisation "vaihda organisaatiota" is understood and answered: there is nothing to switch.
+func TestSwitchOrganisationWithOne(t *testing.T) {
+	h := newHarness(t)
+	h.say(elina, "vaihda organisaatiota")
+	sent := sentTo(h.conn.Sent(), elina)
+	if len(sent) != 1 || !strings.Contains(string(sent[0].Raw), "vain yhden organisaation") {
+		t.Fatalf("answer: %v", sent)
+	}
+}
