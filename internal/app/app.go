@@ -575,15 +575,7 @@ func Credential(cfg *config.Config) (azcore.TokenCredential, error) {
 
 // Serve answers HTTP on l until ctx ends, then shuts down gracefully within the configured timeout.
 func (a *App) Serve(ctx context.Context, l net.Listener) error {
-	a.server = &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
-	}
+	a.server = newServer(a.Handler, a.Log)
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(l) }()
 	wctx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
@@ -606,6 +598,19 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// newServer is the HTTP server of the service: bounded header, body and idle times.
+func newServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // Run does the service's background work until ctx ends: the outbox worker, the scheduler of due alerts and the

@@ -214,15 +214,7 @@ func (c *cell) halt() {
 // Serve answers HTTP on l until ctx ends, running every organisation's background work meanwhile, then shuts down
 // gracefully within the configured timeout.
 func (d *Deployment) Serve(ctx context.Context, l net.Listener) error {
-	server := &http.Server{
-		Handler:           d.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(d.Log.Handler(), slog.LevelWarn),
-	}
+	server := newServer(d.Handler(), d.Log)
 	errc := make(chan error, 1)
 	go func() { errc <- server.Serve(l) }()
 	wctx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))

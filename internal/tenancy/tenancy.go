@@ -315,12 +315,8 @@ func overlayFor(t *Tenant, o Organisation, getenv config.Getenv) (map[string]str
 	ov["VALTUUS_BOT_TENANT_ID"] = t.ID
 	ov["VALTUUS_CREDENTIAL"] = t.Credential
 	ov["VALTUUS_CLIENT_SECRET_FILE"] = t.ClientSecretFile
-	if t.ClientSecretEnv != "" {
-		v, _ := getenv(t.ClientSecretEnv)
-		if strings.TrimSpace(v) == "" {
-			return nil, fmt.Errorf("client_secret_env: %s is not set", t.ClientSecretEnv)
-		}
-		ov["VALTUUS_CLIENT_SECRET"] = v
+	if err := fromEnv(ov, "VALTUUS_CLIENT_SECRET", "client_secret_env", t.ClientSecretEnv, getenv); err != nil {
+		return nil, err
 	}
 	ov["VALTUUS_CLIENT_CERTIFICATE_PATH"] = t.CertificatePath
 	ov["VALTUUS_CLIENT_CERTIFICATE_PASSWORD_FILE"] = t.CertificatePasswordFile
@@ -347,12 +343,8 @@ func overlayFor(t *Tenant, o Organisation, getenv config.Getenv) (map[string]str
 	}
 	ov["VALTUUS_DATABASE_URL"] = o.DatabaseURL
 	ov["VALTUUS_DATABASE_URL_FILE"] = o.DatabaseURLFile
-	if o.DatabaseURLEnv != "" {
-		v, _ := getenv(o.DatabaseURLEnv)
-		if strings.TrimSpace(v) == "" {
-			return nil, fmt.Errorf("database_url_env: %s is not set", o.DatabaseURLEnv)
-		}
-		ov["VALTUUS_DATABASE_URL"] = v
+	if err := fromEnv(ov, "VALTUUS_DATABASE_URL", "database_url_env", o.DatabaseURLEnv, getenv); err != nil {
+		return nil, err
 	}
 	// Each organisation's ephemeral state under its own prefix; the Teams budget is the tenant's (internal/app).
 	prefix, _ := getenv("VALTUUS_REDIS_PREFIX")
@@ -361,4 +353,17 @@ func overlayFor(t *Tenant, o Organisation, getenv config.Getenv) (map[string]str
 	}
 	ov["VALTUUS_REDIS_PREFIX"] = strings.TrimSpace(prefix) + o.ID + ":"
 	return ov, nil
+}
+
+// fromEnv sets ov[key] to the environment variable name names (the file's field), when it names one.
+func fromEnv(ov map[string]string, key, field, name string, getenv config.Getenv) error {
+	if name == "" {
+		return nil
+	}
+	v, _ := getenv(name)
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("%s: %s is not set", field, name)
+	}
+	ov[key] = v
+	return nil
 }
