@@ -27,6 +27,7 @@ var textKeys = []string{
 	"tab.request.pending", "tab.request.approved", "tab.request.rejected", "tab.request.cancelled",
 	"tab.request.completed", "tab.col.count", "tab.days", "tab.error.signin", "tab.error.no_role",
 	"tab.error.forbidden", "tab.error.invalid", "tab.error.not_found", "tab.error.internal", "tab.open_ended",
+	"tab.handbook.link", "tab.handbook.back", "tab.handbook.frame",
 }
 
 type option struct {

@@ -1,7 +1,8 @@
 // Package tab serves the dashboard tab: a personal Teams tab with the organisation's register of mandates for main
 // users (and for a supervisor, their own people's): the register with filters, search and keyset pages, counts by
 // state, the mandates ending per month as a chart, counts by department and agency, the open tasks with their age,
-// and a person's page (mandates, requests, history from the audit trail).
+// and a person's page (mandates, requests, history from the audit trail). Everyone of the organisation who signs
+// in may also read the organisation's management model (internal/handbook) on a page of its own.
 //
 // The page, its script, its style and the Teams JavaScript SDK are embedded and served from here (no CDN, no build
 // step). The page signs in with Teams SSO (microsoftTeams.authentication.getAuthToken); every API call carries that
@@ -70,6 +71,10 @@ type Config struct {
 	AppID    string
 	TenantID string
 	Host     string
+
+	// CatalogDir is the folder the catalog was loaded from (VALTUUS_CATALOG_DIR), "" for the embedded catalog: the
+	// handbook names it.
+	CatalogDir string
 }
 
 // Handler serves the tab under /tab/.
@@ -78,6 +83,8 @@ type Handler struct {
 	tokens *tokenChecker
 	mux    *http.ServeMux
 	page   *template.Template
+	// handbookStyle is the CSP source of the handbook's inline style; policy the page's Content-Security-Policy.
+	handbookStyle, policy string
 }
 
 // New returns the tab's handler.
@@ -102,6 +109,14 @@ func New(cfg Config) (*Handler, error) {
 	if h.page, err = template.ParseFS(static, "static/index.html"); err != nil {
 		return nil, err
 	}
+	hb, err := h.handbookPage(cfg.Catalog.Org.DefaultLanguage, nil)
+	if err != nil {
+		return nil, err
+	}
+	if h.handbookStyle, err = styleHash(hb); err != nil {
+		return nil, err
+	}
+	h.policy = pagePolicy(h.handbookStyle)
 	assets, err := fs.Sub(static, "static")
 	if err != nil {
 		return nil, err
@@ -113,16 +128,15 @@ func New(cfg Config) (*Handler, error) {
 	h.mux.HandleFunc("GET /tab/api/summary", h.api(h.summary))
 	h.mux.HandleFunc("GET /tab/api/register", h.api(h.register))
 	h.mux.HandleFunc("GET /tab/api/person/{id}", h.api(h.person))
+	h.mux.HandleFunc("GET /tab/api/handbook", h.handbook)
 	return h, nil
 }
 
 // ServeHTTP answers the tab's routes with the headers every response carries: nothing framed the page except
-// Teams, nothing loaded from elsewhere.
+// Teams, nothing loaded from elsewhere (see pagePolicy).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"connect-src 'self'; frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com "+
-		"https://*.cloud.microsoft https://*.office.com https://*.skype.com")
+	hd.Set("Content-Security-Policy", h.policy)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	h.mux.ServeHTTP(w, r)
@@ -148,9 +162,10 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 		people = h.localPeople(r.Context())
 	}
 	err := h.page.Execute(w, struct {
-		Lang, Mode, Title, Loading, LocalLabel, LocalGo string
-		People                                          []localPerson
-	}{string(lang), mode, p.Get("tab.title"), p.Get("tab.loading"), p.Get("tab.local.as"), p.Get("tab.local.go"), people})
+		Lang, Mode, Title, Loading, LocalLabel, LocalGo, Handbook, HandbookBack string
+		People                                                                  []localPerson
+	}{string(lang), mode, p.Get("tab.title"), p.Get("tab.loading"), p.Get("tab.local.as"), p.Get("tab.local.go"),
+		p.Get("tab.handbook.link"), p.Get("tab.handbook.back"), people})
 	if err != nil {
 		h.cfg.Logger.WarnContext(r.Context(), "tab page", "error", err.Error())
 	}

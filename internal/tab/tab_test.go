@@ -1,6 +1,7 @@
 package tab_test
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -272,3 +273,94 @@ func TestPageAndAssetsAreServedHere(t *testing.T) {
 }
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// The management model is everyone's: a main user, a supervisor and a person with no role read it in their
+// language, as a page with no script; without a token it is refused like the rest of the API.
+func TestHandbookForEveryone(t *testing.T) {
+	f := newFixture(t, false)
+	for _, tc := range []struct {
+		who, oid, locale, want string
+	}{
+		{"main user", mikael, "fi-FI", "Suomi.fi-valtuuksien hallintamalli"},
+		{"supervisor", sami, "sv-SE", "Förvaltningsmodell för Suomi.fi-fullmakter"},
+		{"no role", oskar, "en-GB", "Management model for Suomi.fi mandates"},
+	} {
+		res, body := f.raw(t, "/tab/api/handbook?locale="+tc.locale, bearer(f.token(tc.oid, nil)))
+		if res.StatusCode != 200 {
+			t.Errorf("%s: %d %s", tc.who, res.StatusCode, body)
+			continue
+		}
+		lang := tc.locale[:2]
+		org := f.cat.Org.Name.In(domain.Lang(lang))
+		for _, want := range []string{`<html lang="` + lang + `">`, "<h1>" + tc.want, org} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: the handbook lacks %q", tc.who, want)
+			}
+		}
+		if strings.Contains(strings.ToLower(body), "<script") {
+			t.Errorf("%s: the handbook has a script", tc.who)
+		}
+		if ct := res.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+			t.Errorf("%s: Content-Type %q", tc.who, ct)
+		}
+		csp := res.Header.Get("Content-Security-Policy")
+		if res.Header.Get("Cache-Control") != "no-store" || res.Header.Get("X-Content-Type-Options") != "nosniff" ||
+			!strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: headers %v", tc.who, res.Header)
+		}
+	}
+	// The main user is named from the directory.
+	if _, body := f.raw(t, "/tab/api/handbook", bearer(f.token(mikael, nil))); !strings.Contains(body, "Mikael Nordström") {
+		t.Errorf("the handbook does not name the main user")
+	}
+	// The tab page's policy lets the handbook's own inline style through, and no other.
+	res, body := f.raw(t, "/tab/api/handbook", bearer(f.token(oskar, nil)))
+	_, css, _ := strings.Cut(body, "<style>")
+	css, _, _ = strings.Cut(css, "</style>")
+	sum := sha256.Sum256([]byte(css))
+	hash := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	page, _ := f.raw(t, "/tab/", nil)
+	if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "style-src 'self' "+hash+";") ||
+		!strings.Contains(res.Header.Get("Content-Security-Policy"), "style-src "+hash+";") {
+		t.Errorf("the handbook's style %s is not allowed: page %q, handbook %q", hash, csp, res.Header.Get("Content-Security-Policy"))
+	}
+	for name, header := range map[string]map[string]string{
+		"missing": nil,
+		"invalid": {"Authorization": "Bearer " + tamper(f.token(oskar, nil), mikael)},
+		"local":   {tab.LocalHeader: mikael},
+	} {
+		status, body := f.get(t, "/tab/api/handbook", header)
+		if status != 401 || body["message"] == "" || body["message"] == nil {
+			t.Errorf("%s token: %d %v", name, status, body)
+		}
+	}
+}
+
+// In the local mode a person with no role reads the handbook too; the page links to it.
+func TestHandbookLocalMode(t *testing.T) {
+	f := newFixture(t, true)
+	res, body := f.raw(t, "/tab/api/handbook?locale=sv", map[string]string{tab.LocalHeader: oskar})
+	if res.StatusCode != 200 || !strings.Contains(body, "Förvaltningsmodell") {
+		t.Errorf("local handbook: %d", res.StatusCode)
+	}
+	_, page := f.raw(t, "/tab/?locale=fi", nil)
+	if !strings.Contains(page, `href="#handbook">Hallintamalli</a>`) || !strings.Contains(page, `sandbox="allow-popups allow-popups-to-escape-sandbox"`) {
+		t.Errorf("the page does not link to the handbook:\n%s", page)
+	}
+}
+
+// raw GETs path and returns the response (its body read) and its body.
+func (f *fixture) raw(t *testing.T, path string, header map[string]string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, f.srv.URL+path, nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := f.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return res, string(raw)
+}

@@ -1,6 +1,7 @@
 // The dashboard tab's page: signs in (Teams SSO, or the local mode's chosen person), then draws the dashboard, the
-// register with its filters and pages, and a person's page, from the JSON API under /tab/api/. Every text comes
-// from the API in the person's language; data is written with textContent only.
+// register with its filters and pages, a person's page, from the JSON API under /tab/api/, and the organisation's
+// management model (for everyone, also a person with no role in the register). Every text comes from the API in the
+// person's language; data is written with textContent only.
 "use strict";
 
 (function () {
@@ -11,6 +12,7 @@
   let me = null;
   let cursor = null;
   let shown = 0;
+  let startError = null; // why the dashboard could not be shown (a person with no role): the handbook still can
 
   const $ = (id) => document.getElementById(id);
   const t = (key, vars) => {
@@ -39,17 +41,22 @@
     return { Authorization: "Bearer " + token };
   }
 
-  async function api(path, query) {
+  // call fetches an API path; a refusal is thrown as an error with the API's code and message.
+  async function call(path, query) {
     const q = new URLSearchParams(query || {});
     if (locale) q.set("locale", locale);
     const res = await fetch("/tab/api/" + path + (q.toString() ? "?" + q : ""), { headers: await authHeaders() });
-    const body = await res.json().catch(() => ({}));
     if (!res.ok) {
+      const body = await res.json().catch(() => ({}));
       const err = new Error(body.message || res.statusText);
       err.code = body.error || String(res.status);
       throw err;
     }
-    return body;
+    return res;
+  }
+
+  async function api(path, query) {
+    return (await call(path, query)).json();
   }
 
   function fail(err) {
@@ -60,6 +67,7 @@
     s.textContent = err.message || t("tab.error.internal");
     $("dashboard").hidden = true;
     $("person").hidden = true;
+    $("handbook").hidden = true;
   }
 
   function table(id, head, rows, numeric) {
@@ -104,9 +112,11 @@
       ["l-agency", "tab.filter.agency"], ["l-theme", "tab.filter.theme"], ["l-state", "tab.filter.state"],
       ["l-ending", "tab.filter.ending_before"], ["apply", "tab.filter.apply"], ["clear", "tab.filter.clear"],
       ["more", "tab.register.more"], ["back", "tab.person.back"], ["h-p-mandates", "tab.person.mandates"],
-      ["h-p-requests", "tab.person.requests"], ["h-p-history", "tab.person.history"]]) {
+      ["h-p-requests", "tab.person.requests"], ["h-p-history", "tab.person.history"],
+      ["handbook-link", "tab.handbook.link"], ["handbook-back", "tab.handbook.back"], ["handbook-heading", "tab.handbook.link"]]) {
       $(id).textContent = t(key);
     }
+    $("handbook-frame").title = t("tab.handbook.frame");
     const any = t("tab.filter.any");
     options($("f-department"), me.departments.map((d) => ({ value: d, label: d })), any);
     options($("f-agency"), me.agencies, any);
@@ -222,15 +232,48 @@
     $("person-name").focus();
   }
 
+  // The management model: fetched with the token, shown in a sandboxed frame (no script runs in it). Its links
+  // to other sites open in a new window; its table of contents moves within the frame.
+  async function showHandbook() {
+    $("dashboard").hidden = true;
+    $("person").hidden = true;
+    $("status").hidden = true;
+    $("handbook").hidden = false;
+    const frame = $("handbook-frame");
+    if (!frame.srcdoc) {
+      const doc = new DOMParser().parseFromString(await (await call("handbook")).text(), "text/html");
+      for (const a of doc.querySelectorAll("a[href]")) {
+        const href = a.getAttribute("href");
+        if (href.startsWith("#")) {
+          a.setAttribute("href", "about:srcdoc" + href);
+        } else {
+          a.target = "_blank";
+          a.rel = "noopener noreferrer";
+        }
+      }
+      frame.srcdoc = "<!DOCTYPE html>\n" + doc.documentElement.outerHTML;
+    }
+    $("handbook-heading").focus();
+  }
+
   async function route() {
+    const fromHandbook = !$("handbook").hidden;
     try {
       const m = location.hash.match(/^#person\/(.+)$/);
-      if (m) {
+      if (location.hash === "#handbook") {
+        await showHandbook();
+      } else if (startError) {
+        fail(startError);
+      } else if (m) {
+        $("handbook").hidden = true;
         await showPerson(decodeURIComponent(m[1]));
       } else {
+        $("handbook").hidden = true;
         $("person").hidden = true;
+        $("status").hidden = true;
         $("dashboard").hidden = false;
       }
+      if (fromHandbook && $("handbook").hidden) $("handbook-link").focus();
     } catch (err) {
       fail(err);
     }
@@ -244,7 +287,16 @@
         locale = locale || (ctx.app && ctx.app.locale) || "";
       }
       if (mode === "local" && params.get("as") && $("as")) $("as").value = params.get("as");
-      me = await api("me");
+      window.addEventListener("hashchange", route);
+      try {
+        me = await api("me");
+      } catch (err) {
+        if (err.code !== "no_role") throw err;
+        startError = err; // no dashboard for them, but the management model is everyone's
+        await route();
+        document.body.dataset.ready = "true";
+        return;
+      }
       texts = me.texts;
       setTexts();
       $("status").hidden = true;
@@ -256,7 +308,6 @@
       });
       $("filters").addEventListener("reset", () => setTimeout(() => loadRegister(false).catch(fail), 0));
       $("more").addEventListener("click", () => loadRegister(true).catch(fail));
-      window.addEventListener("hashchange", route);
       await route();
       document.body.dataset.ready = "true";
     } catch (err) {
