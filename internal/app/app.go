@@ -350,7 +350,8 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 // runs anonymously.
 func (a *App) tab(cfg *config.Config, opt Options, p parts, msgs *i18n.Bundle) (*tab.Handler, error) {
 	tc := tab.Config{Register: a.DB.Register, Directory: p.dir, Catalog: p.cat, Languages: a.DB.People, Messages: msgs,
-		Now: opt.Now, Logger: a.Log.With("component", "tab"), Local: cfg.Anonymous()}
+		CatalogDir: cfg.CatalogDir,
+		Now:        opt.Now, Logger: a.Log.With("component", "tab"), Local: cfg.Anonymous()}
 	if !cfg.Anonymous() {
 		keys, err := botauth.New(botauth.Config{AppID: cfg.AppID, MetadataURL: cfg.EntraMetadataURL,
 			HTTPClient: opt.HTTPClient, Now: opt.Now, Logger: a.Log.With("component", "tab")})
