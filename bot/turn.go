@@ -244,25 +244,9 @@ func (b *Bot) begin(ctx context.Context, act schema.Activity) (*flows.Turn, erro
 	t := &flows.Turn{Activity: act}
 	aad := act.From.AadObjectID
 	if aad != "" {
-		ref, err := b.cfg.Register.ConversationRef(ctx, aad)
-		switch {
-		case err == nil:
-			t.Ref = ref
-		case domain.IsCode(err, domain.ENotFound):
-			t.FirstContact = true
-		default:
+		var err error
+		if t.Ref, t.FirstContact, err = b.remember(ctx, act); err != nil {
 			return nil, err
-		}
-		if ref := refFrom(act); t.FirstContact || !refUnchanged(t.Ref, ref) {
-			if err := b.cfg.Register.UpsertConversationRef(ctx, ref); err != nil {
-				return nil, err
-			}
-		}
-		// Messages may be waiting for this person: they reach the bot for the first time, from a new personal chat,
-		// or (re)install the app.
-		newChat := isPersonal(act) && act.Conversation.ID != t.Ref.ConversationID
-		if b.cfg.Reachable != nil && (t.FirstContact || newChat || act.Type == "installationUpdate") {
-			b.cfg.Reachable(ctx, aad)
 		}
 	}
 	if b.cfg.Channels != nil && act.Conversation.ConversationType == "channel" {
@@ -273,6 +257,42 @@ func (b *Bot) begin(ctx context.Context, act schema.Activity) (*flows.Turn, erro
 	t.Lang = b.cfg.Language.For(ctx, who, act.Locale)
 	t.P = b.cfg.Messages.Printer(t.Lang)
 	return t, nil
+}
+
+// remember stores the sender's conversation reference when it is new or changed and lets the messages waiting for
+// them go: they reach the bot for the first time, from a new personal chat, or (re)install the app. It returns the
+// reference stored before and whether there was none.
+func (b *Bot) remember(ctx context.Context, act schema.Activity) (stored domain.ConversationRef, first bool, err error) {
+	aad := act.From.AadObjectID
+	stored, err = b.cfg.Register.ConversationRef(ctx, aad)
+	switch {
+	case err == nil:
+	case domain.IsCode(err, domain.ENotFound):
+		first = true
+	default:
+		return stored, false, err
+	}
+	if ref := refFrom(act); first || !refUnchanged(stored, ref) {
+		if err := b.cfg.Register.UpsertConversationRef(ctx, ref); err != nil {
+			return stored, first, err
+		}
+	}
+	newChat := isPersonal(act) && act.Conversation.ID != stored.ConversationID
+	if b.cfg.Reachable != nil && (first || newChat || act.Type == "installationUpdate") {
+		b.cfg.Reachable(ctx, aad)
+	}
+	return stored, first, nil
+}
+
+// Remember stores how to reach the sender of an authenticated personal activity that another bot of the same
+// deployment answers: a person of several organisations talks to one of them at a time, and the others must still
+// reach them (their approvals, tasks and reminders). Nothing else of the turn happens here.
+func (b *Bot) Remember(ctx context.Context, act schema.Activity) error {
+	if act.From.AadObjectID == "" || !isPersonal(act) {
+		return nil
+	}
+	_, _, err := b.remember(ctx, act)
+	return err
 }
 
 // refFrom extracts what proactive messages need. Only a personal conversation is worth keeping as the person's

@@ -419,6 +419,13 @@ func (d *Deployment) route(ctx context.Context, act schema.Activity, body []byte
 	case 1:
 		return member[0], body, false
 	}
+	// Every organisation of theirs can reach them, whichever one they talk to now.
+	for _, c := range member {
+		if err := c.app.Bot.Remember(ctx, act); err != nil {
+			d.Log.WarnContext(ctx, "could not store the conversation reference", slog.String("org", c.org.ID),
+				slog.String("error", err.Error()))
+		}
+	}
 	key := "orgchoice:" + strings.ToLower(activityTenant(act)) + ":" + aad
 	if id, ok := choiceOf(act); ok {
 		for _, c := range member {

@@ -259,7 +259,8 @@ func TestOrganisationsAreIsolated(t *testing.T) {
 	until := domain.Today(dp.clock.Now()).AddDays(20).String()
 	resA := dp.seed(orgA, "Nimi;Sähköposti;Valtuusasia;Voimassa asti\nElina Lindholm;elina.lindholm@porvoo.example;Tulorekisteri / palkkatiedot;"+until+"\n"+
 		"Veera Virta;veera.virta@porvoonvesi.example;Veroasiat;"+until+"\n")
-	dp.seed(orgB, "Nimi;Sähköposti;Valtuusasia;Voimassa asti\nVeera Virta;veera.virta@porvoonvesi.example;Tulorekisteri / palkkatiedot;"+until+"\n")
+	dp.seed(orgB, "Nimi;Sähköposti;Valtuusasia;Voimassa asti\nVeera Virta;veera.virta@porvoonvesi.example;Tulorekisteri / palkkatiedot;"+until+"\n"+
+		"Kalle Kaksi;kalle.kaksi@porvoo.example;Tulorekisteri / palkkatiedot;"+until+"\n")
 	dp.seed(orgC, "Nimi;Sähköposti;Valtuusasia;Voimassa asti\nLeo Loviisa;leo@loviisa.example;Veroasiat;"+until+"\n")
 	_ = resA
 	for _, m := range registerOfApp(t, a) {
@@ -327,12 +328,22 @@ func TestOrganisationsAreIsolated(t *testing.T) {
 	if status, body := dp.post(choose, fakeidp.DefaultAppID); status != http.StatusOK {
 		t.Fatalf("choice: %d %s", status, body)
 	}
-	dp.say(both, "hei")
-	if _, err := b.DB.People.ConversationRef(t.Context(), both); err != nil {
-		t.Errorf("Kalle's turn after choosing B did not reach B: %v", err)
+	if mine := dp.say(both, "omat valtuuteni"); !strings.Contains(mine, "Palkkatietojen ilmoittaminen") {
+		t.Errorf("Kalle's own mandates after choosing B: %s", mine)
 	}
-	if _, err := a.DB.People.ConversationRef(t.Context(), both); err == nil {
-		t.Error("Kalle's turn after choosing B reached A")
+	if card := dp.say(both, "vaihda organisaatiota"); !strings.Contains(card, "valtuus_org_choice") {
+		t.Errorf("switching organisation: %s", card)
+	}
+	choose["id"], choose["value"] = choose["id"].(string)+"-a", map[string]any{"valtuus_org_choice": orgA}
+	if status, body := dp.post(choose, fakeidp.DefaultAppID); status != http.StatusOK {
+		t.Fatalf("choice: %d %s", status, body)
+	}
+	if mine := dp.say(both, "omat valtuuteni"); strings.Contains(mine, "Palkkatietojen ilmoittaminen") {
+		t.Errorf("Kalle's own mandates after choosing A show B's: %s", mine)
+	}
+	// Both organisations can reach him: A's reminders and approvals do not wait until he chooses A.
+	if _, err := a.DB.People.ConversationRef(t.Context(), both); err != nil {
+		t.Errorf("A cannot reach Kalle: %v", err)
 	}
 
 	// A person of neither organisation is told so; nothing is stored anywhere.
