@@ -1424,7 +1424,7 @@ async function runEmployeeAfter(w, opts, chain = {}) {
   const lines = c.text.split("\n").map((l) => l.trim()).filter(Boolean);
   const start = lines.indexOf(T.mineActive);
   if (start < 0) w.fail(`"Omat valtuuteni" has no "${T.mineActive}" section`, c.text.slice(0, 1500));
-  const stop = lines.findIndex((l, i) => i > start && (l === "Avoimet pyynnöt" || /^Päättyneet /.test(l) || /^Tämä on kaupungin /.test(l)));
+  const stop = lines.findIndex((l, i) => i > start && (l === "Avoimet pyynnöt" || /^Päättyneet /.test(l) || /^Tämä on (kaupungin|organisaation) /.test(l)));
   const active = lines.slice(start + 1, stop < 0 ? undefined : stop);
   if (active.length === 0 || active[0] === "Ei voimassa olevia valtuuksia.") {
     w.fail("no mandate is in force", c.text.slice(0, 1500));
