@@ -46,11 +46,13 @@ func syncDirectory(ctx context.Context, stdout io.Writer, cfg *config.Config, op
 	if err != nil {
 		return err
 	}
-	printSync(stdout, res, dry)
+	printSync(stdout, res, dry, a.DirSync.Member != nil)
 	return nil
 }
 
-func printSync(w io.Writer, res dirsync.Result, dry bool) {
+// printSync prints the events; scoped is whether the organisation is one of several (a membership rule), where a
+// person who stops matching its rule leaves it although they stay in the directory.
+func printSync(w io.Writer, res dirsync.Result, dry, scoped bool) {
 	switch res.Skipped {
 	case "lease":
 		fmt.Fprintln(w, "another instance is syncing the directory right now; nothing done")
@@ -60,7 +62,7 @@ func printSync(w io.Writer, res dirsync.Result, dry bool) {
 		return
 	}
 	for _, ev := range res.Events {
-		fmt.Fprintf(w, "%-6s  %s  %s\n", ev.Kind, ev.EffectiveOn.UTC().Format("2006-01-02"), describe(ev))
+		fmt.Fprintf(w, "%-6s  %s  %s\n", ev.Kind, ev.EffectiveOn.UTC().Format("2006-01-02"), describe(ev, scoped))
 	}
 	verb, what := "synced", fmt.Sprintf("%d job(s) scheduled", res.Jobs)
 	if dry {
@@ -76,7 +78,7 @@ func printSync(w io.Writer, res dirsync.Result, dry bool) {
 }
 
 // describe names the person and, for a mover, what changed.
-func describe(ev domain.DirectoryEvent) string {
+func describe(ev domain.DirectoryEvent, scoped bool) string {
 	p := ev.After
 	if p == nil {
 		p = ev.Before
@@ -88,6 +90,9 @@ func describe(ev domain.DirectoryEvent) string {
 		if b.Department != a.Department {
 			ch = append(ch, fmt.Sprintf("department %q → %q", b.Department, a.Department))
 		}
+		if b.CompanyName != a.CompanyName {
+			ch = append(ch, fmt.Sprintf("company %q → %q", b.CompanyName, a.CompanyName))
+		}
 		if b.JobTitle != a.JobTitle {
 			ch = append(ch, fmt.Sprintf("job title %q → %q", b.JobTitle, a.JobTitle))
 		}
@@ -98,6 +103,8 @@ func describe(ev domain.DirectoryEvent) string {
 	}
 	if ev.Kind == domain.Leaver {
 		switch {
+		case ev.After == nil && scoped:
+			s += ": deleted from the directory, or no longer matches the organisation's membership rule"
 		case ev.After == nil:
 			s += ": deleted from the directory"
 		case !ev.After.AccountEnabled:
