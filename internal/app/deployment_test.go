@@ -302,6 +302,13 @@ func TestOrganisationsAreIsolated(t *testing.T) {
 	if reg := dp.tabGet(t, tenant, vesiMain, "/tab/api/register?org="+orgA, http.StatusOK); strings.Contains(reg, "Elina Lindholm") {
 		t.Errorf("B's main user reached A's register with ?org=: %s", reg)
 	}
+	// The handbook page of the tab is the caller's organisation's management model.
+	if hb := dp.tabGet(t, tenant, vesiEmp, "/tab/api/handbook", http.StatusOK); !strings.Contains(hb, "Porvoon Vesi") || strings.Contains(hb, orgA) {
+		t.Errorf("B's handbook in the tab names another organisation: %.300s", hb)
+	}
+	if hb := dp.tabGet(t, tenant, elina, "/tab/api/handbook", http.StatusOK); !strings.Contains(hb, orgA) || strings.Contains(hb, "Porvoon Vesi") {
+		t.Errorf("A's handbook in the tab: %.300s", hb)
+	}
 	dp.tabGet(t, tenant, outsider, "/tab/api/me", http.StatusForbidden)
 	dp.tabGet(t, "d3b0c0de-0000-4000-8000-0000000000ff", mikael, "/tab/api/me", http.StatusUnauthorized)
 
