@@ -125,9 +125,10 @@ func storedLang(s string) domain.Lang {
 // hasWaitingSQL is whether any message waits for the recipient: a read on the partial index of waiting messages.
 const hasWaitingSQL = `
 SELECT EXISTS (SELECT 1 FROM outbox
-    WHERE recipient_id = $1 AND waiting_recipient = TRUE AND delivered_at IS NULL AND abandoned_at IS NULL)`
+    WHERE recipient_id = $1 AND (waiting_recipient = TRUE OR claim_token IS NOT NULL)
+    AND delivered_at IS NULL AND abandoned_at IS NULL)`
 
-// HasWaiting reports whether messages wait for recipientID (see Outbox.ReleaseWaiting). A turn asks this first, on
+// HasWaiting reports whether messages wait for recipientID, or are in delivery to them (see Outbox.ReleaseWaiting). A turn asks this first, on
 // the read pool, so that the person's first message costs no write when nothing waits for them.
 func (db *People) HasWaiting(ctx context.Context, recipientID string) (bool, error) {
 	var ok bool

@@ -209,18 +209,27 @@ func (db *Outbox) MarkAbandoned(ctx context.Context, id int64, token string, at 
 
 // MarkWaiting records, under the claim token, live at now (see MarkDelivered), that the recipient cannot be reached
 // yet: the claim ends and the message is tried again at next (or sooner, when ReleaseWaiting is called for the
-// recipient), and this attempt does not count towards abandoning it.
+// recipient; at once when it was called while this attempt ran), and this attempt does not count towards
+// abandoning it.
 func (db *Outbox) MarkWaiting(ctx context.Context, id int64, token string, now, next time.Time, lastError string) error {
 	return db.markClaimed(ctx, "sqlstore.MarkWaiting", outboxRows, id, token, now,
-		`UPDATE outbox SET waiting_recipient = TRUE, next_attempt = $4, last_error = $5, `+endClaim+`,
+		`UPDATE outbox SET waiting_recipient = TRUE, next_attempt = CASE WHEN release_requested THEN $3 ELSE $4 END,
+    release_requested = FALSE, last_error = $5, `+endClaim+`,
     attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
 `+liveClaim, db.timeArg(next), lastError)
 }
 
 // ReleaseWaiting makes the messages waiting for recipientID due at now, because the person can now be reached. It
-// touches only messages marked waiting, never one that a worker has claimed, so nothing is delivered twice.
+// touches only messages marked waiting, never one that a worker has claimed, so nothing is delivered twice; a
+// claimed one is asked to be released (MarkWaiting then makes it due at once) in case its attempt is about to find
+// the person unreachable. It returns how many waiting messages it released.
 func (db *Outbox) ReleaseWaiting(ctx context.Context, recipientID string, now time.Time) (int64, error) {
 	const op = "sqlstore.ReleaseWaiting"
+	if _, err := db.write.ExecContext(ctx, `
+UPDATE outbox SET release_requested = TRUE
+WHERE recipient_id = $1 AND claim_token IS NOT NULL AND delivered_at IS NULL AND abandoned_at IS NULL`, recipientID); err != nil {
+		return 0, opError(op, err)
+	}
 	res, err := db.write.ExecContext(ctx, `
 UPDATE outbox SET next_attempt = $2
 WHERE recipient_id = $1 AND waiting_recipient = TRUE AND delivered_at IS NULL AND abandoned_at IS NULL`,

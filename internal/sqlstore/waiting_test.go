@@ -52,5 +52,27 @@ func TestOutboxWaitingRecipient(t *testing.T) {
 		if len(again) != 1 || again[0].ID != claimed[0].ID || again[0].Attempts != 1 {
 			t.Fatalf("claimable after release: %+v (want the parked one, its attempt not used up)", again)
 		}
+		// The release came while the second "a" message was in delivery: when its attempt parks it, it is due at
+		// once, not at the late retry (the person installed the app while the bot was trying to reach them).
+		if err := db.Outbox.MarkWaiting(ctx, claimed[1].ID, token, at, now.Add(48*time.Hour), "no reference"); err != nil {
+			t.Fatal(err)
+		}
+		due, token2, err := db.Outbox.ClaimOutbox(ctx, at, 10, time.Minute)
+		if err != nil || len(due) != 1 || due[0].ID != claimed[1].ID {
+			t.Fatalf("due after a release during its attempt: %+v %v", due, err)
+		}
+		// The request was used up: parked again, it waits for its retry.
+		if err := db.Outbox.MarkWaiting(ctx, due[0].ID, token2, at, now.Add(48*time.Hour), "no reference"); err != nil {
+			t.Fatal(err)
+		}
+		later, _, err := db.Outbox.ClaimOutbox(ctx, at.Add(time.Hour), 10, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range later {
+			if m.ID == due[0].ID {
+				t.Fatalf("a parked message came due before its retry: %+v", m)
+			}
+		}
 	})
 }
