@@ -116,6 +116,9 @@ type Validator struct {
 	// flight collapses concurrent key fetches into one.
 	flight singleflight.Group
 
+	// verified are tokens whose signature checked out (verified.go).
+	verified verifiedTokens
+
 	mu          sync.Mutex
 	keys        *keySet   // nil until the first successful fetch
 	lastAttempt time.Time // last request-triggered or explicit fetch, for rate limiting
@@ -203,14 +206,36 @@ func (v *Validator) authenticate(ctx context.Context, activity schema.Activity, 
 		return nil, err
 	}
 
+	var claims jwt.MapClaims
 	var key *signingKey // the key that verified the signature
+	if e, ok := v.verified.get(raw); ok && v.keyCurrent(e.kid, e.key) {
+		claims, key = e.claims, e.key
+	} else if claims, key, err = v.verify(ctx, raw); err != nil {
+		return nil, err
+	}
+	if err := v.checkClaims(claims, activity); err != nil {
+		return nil, err
+	}
+	// The channel id is only trustworthy if the key that signed this token is
+	// endorsed for it; otherwise a token for one channel could be replayed with
+	// an activity claiming another.
+	if !key.endorses(activity.ChannelID) {
+		return nil, errNotEndorsed
+	}
+	return newIdentity(claims, v.appID), nil
+}
+
+// verify checks the token's signature and form (not yet its claims) and remembers it as verified.
+func (v *Validator) verify(ctx context.Context, raw string) (jwt.MapClaims, *signingKey, error) {
+	var key *signingKey // the key that verified the signature
+	var kid string
 	token, err := v.parser.Parse(raw, func(t *jwt.Token) (any, error) {
 		// Reached only for alg RS256 (WithValidMethods runs first).
 		if _, ok := t.Header["crit"]; ok {
 			// RFC 7515 §4.1.11: we understand no extensions, so must reject.
 			return nil, errCritHeader
 		}
-		kid, _ := t.Header["kid"].(string)
+		kid, _ = t.Header["kid"].(string)
 		if kid == "" {
 			return nil, errNoKeyID
 		}
@@ -222,23 +247,14 @@ func (v *Validator) authenticate(ctx context.Context, activity schema.Activity, 
 		return k.pub, nil
 	})
 	if err != nil {
-		return nil, classifyParseError(token, err)
+		return nil, nil, classifyParseError(token, err)
 	}
 	claims, ok := token.Claims.(jwt.MapClaims)
 	if !ok || key == nil {
-		return nil, errInternalKeyCheck // unreachable with the parser above; never trust a nil key
+		return nil, nil, errInternalKeyCheck // unreachable with the parser above; never trust a nil key
 	}
-
-	if err := v.checkClaims(claims, activity); err != nil {
-		return nil, err
-	}
-	// The channel id is only trustworthy if the key that signed this token is
-	// endorsed for it; otherwise a token for one channel could be replayed with
-	// an activity claiming another.
-	if !key.endorses(activity.ChannelID) {
-		return nil, errNotEndorsed
-	}
-	return newIdentity(claims, v.appID), nil
+	v.verified.put(raw, verified{claims: claims, kid: kid, key: key})
+	return claims, key, nil
 }
 
 // bearerToken extracts the token from "Bearer <token>". The scheme is matched

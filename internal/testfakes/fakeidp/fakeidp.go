@@ -139,6 +139,21 @@ func (s *Server) Publish(kid string, endorsements ...string) {
 	s.published = append(s.published, kid)
 }
 
+// Unpublish withdraws a published key from the JWKS (the key itself still signs tokens): a rollover that retires
+// a key.
+func (s *Server) Unpublish(kid string) {
+	s.tb.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, p := range s.published {
+		if p == kid {
+			s.published = append(s.published[:i:i], s.published[i+1:]...)
+			return
+		}
+	}
+	s.tb.Fatalf("fakeidp: Unpublish(%q): not published", kid)
+}
+
 func (s *Server) addKey(kid string, publish bool, endorsements []string) {
 	s.tb.Helper()
 	s.mu.Lock()
