@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -43,6 +47,9 @@ func serve(ctx context.Context, stderr io.Writer) error {
 		return fmt.Errorf("VALTUUS_LISTEN_ADDR: %w", err)
 	}
 	go d.Watch(ctx, reloadInterval) // a tenant or organisation added to the file starts without a restart
+	if cfg.PprofAddr != "" {
+		go servePprof(ctx, cfg.PprofAddr, log)
+	}
 	return d.Serve(ctx, l)
 }
 
@@ -52,4 +59,23 @@ const reloadInterval = 5 * time.Second
 // newGraph is the only place the binary reaches the Graph SDK.
 func newGraph(cred azcore.TokenCredential, baseURL string, observe func(status int)) (directory.Directory, error) {
 	return graphdir.New(graphdir.Config{Credential: cred, BaseURL: baseURL, Observe: observe})
+}
+
+// servePprof serves Go's profiler on the loopback address addr (config refuses any other) until ctx ends.
+func servePprof(ctx context.Context, addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	log.Warn("profiler listening (VALTUUS_PPROF_ADDR)", slog.String("addr", addr))
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("profiler stopped", slog.String("error", err.Error()))
+	}
 }

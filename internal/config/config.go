@@ -150,6 +150,10 @@ type Config struct {
 	// turn is answered at once.
 	TeamsReplyWait time.Duration // VALTUUS_TEAMS_REPLY_WAIT, default 50ms
 
+	// PprofAddr is a loopback host:port serving Go's profiler (net/http/pprof) apart from the service's listener;
+	// empty: off.
+	PprofAddr string // VALTUUS_PPROF_ADDR
+
 	MaxBodyBytes    int64         // VALTUUS_MAX_BODY_BYTES
 	Migrate         bool          // VALTUUS_MIGRATE: serve applies migrations first (false: it only checks the schema)
 	ShutdownTimeout time.Duration // VALTUUS_SHUTDOWN_TIMEOUT
@@ -246,6 +250,7 @@ func FromEnv(getenv Getenv) (*Config, error) {
 		EntraMetadataURL:         r.str("VALTUUS_ENTRA_METADATA_URL", ""),
 		CatalogDir:               r.str("VALTUUS_CATALOG_DIR", ""),
 		OrganisationsFile:        r.str("VALTUUS_ORGANISATIONS_CONFIG", ""),
+		PprofAddr:                r.str("VALTUUS_PPROF_ADDR", ""),
 		LogFormat:                r.str("VALTUUS_LOG_FORMAT", ""),
 		TeamsTenantRPS:           int(r.int64("VALTUUS_TEAMS_TENANT_RPS", 50)),
 		TeamsConversationLimits: parsed(&r, "VALTUUS_TEAMS_CONVERSATION_LIMITS", DefaultConversationLimits(),
@@ -303,6 +308,11 @@ func (c *Config) validate(r *reader) {
 	}
 	if c.TenantID != "" && !guidRE.MatchString(c.TenantID) {
 		r.fail("VALTUUS_BOT_TENANT_ID", "want the Entra tenant id (a GUID)")
+	}
+	if c.PprofAddr != "" {
+		if h, _, err := net.SplitHostPort(c.PprofAddr); err != nil || !IsLoopback(h) {
+			r.fail("VALTUUS_PPROF_ADDR", "want a loopback host:port such as 127.0.0.1:6060: the profiler must not be reachable from outside")
+		}
 	}
 	if c.ClockOffset != 0 && (c.AppID != "" || c.ClockOffset < 0) {
 		r.fail("VALTUUS_CLOCK_OFFSET", "moves the clock forward for a local trial: only without VALTUUS_BOT_APP_ID, and not backwards")

@@ -38,6 +38,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 	}{
 		{env("VALTUUS_LISTEN_ADDR", "0.0.0.0:3978"), "VALTUUS_LISTEN_ADDR: without VALTUUS_BOT_APP_ID"},
 		{env("VALTUUS_LISTEN_ADDR", "nope"), "VALTUUS_LISTEN_ADDR: want host:port"},
+		{env("VALTUUS_PPROF_ADDR", "0.0.0.0:6060"), "VALTUUS_PPROF_ADDR: want a loopback host:port"},
+		{env("VALTUUS_PPROF_ADDR", "6060"), "VALTUUS_PPROF_ADDR: want a loopback host:port"},
 		{env("VALTUUS_BOT_APP_ID", "bot"), "VALTUUS_BOT_APP_ID: want"},
 		{env("VALTUUS_BOT_APP_ID", appID), "VALTUUS_BOT_TENANT_ID: required"},
 		{env("VALTUUS_BOT_APP_ID", appID, "VALTUUS_BOT_TENANT_ID", tenant), "VALTUUS_CLIENT_SECRET: required"},
