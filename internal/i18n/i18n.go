@@ -131,11 +131,47 @@ func (p Printer) Format(key string, kv ...string) string {
 	if len(kv) == 0 {
 		return s
 	}
-	pairs := make([]string, 0, len(kv))
-	for i := 0; i+1 < len(kv); i += 2 {
-		pairs = append(pairs, "{"+kv[i]+"}", kv[i+1])
+	return fill(s, kv)
+}
+
+// fill replaces each {name} in s whose name is among kv's names by its value, in one pass (a value is never
+// scanned again); other braces stay as they are. It is Format's hot path: every card has a few.
+func fill(s string, kv []string) string {
+	var b strings.Builder
+	rest := s
+	for {
+		open := strings.IndexByte(rest, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(rest[open:], '}')
+		if end < 0 {
+			break
+		}
+		name, replaced := rest[open+1:open+end], false
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i] == name {
+				if b.Len() == 0 {
+					b.Grow(len(s) + len(kv[i+1]))
+				}
+				b.WriteString(rest[:open])
+				b.WriteString(kv[i+1])
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			b.WriteString(rest[:open+1])
+			rest = rest[open+1:]
+			continue
+		}
+		rest = rest[open+end+1:]
 	}
-	return strings.NewReplacer(pairs...).Replace(s)
+	if b.Len() == 0 && len(rest) == len(s) {
+		return s
+	}
+	b.WriteString(rest)
+	return b.String()
 }
 
 var supported = []language.Tag{language.Finnish, language.Swedish, language.English}

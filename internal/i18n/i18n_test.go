@@ -3,6 +3,7 @@ package i18n
 import (
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
@@ -92,5 +93,33 @@ func TestFormat(t *testing.T) {
 	}
 	if MustLoad().Printer("xx").Lang != domain.Finnish {
 		t.Error("unknown language should fall back to Finnish")
+	}
+}
+
+// fill does what strings.NewReplacer did for Format: every known {name}, once, left to right, values never
+// rescanned, unknown and unbalanced braces kept.
+func TestFill(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		kv   []string
+		want string
+	}{
+		{"Hei {name}!", []string{"name", "Elina"}, "Hei Elina!"},
+		{"{n} / {n} {name}", []string{"n", "2", "name", "x"}, "2 / 2 x"},
+		{"{a} {b}", []string{"a", "{b}", "b", "B"}, "{b} B"},
+		{"{unknown} {a}", []string{"a", "1"}, "{unknown} 1"},
+		{"{{a}}", []string{"a", "1"}, "{1}"},
+		{"open { and {a", []string{"a", "1"}, "open { and {a"},
+		{"no placeholders", []string{"a", "1"}, "no placeholders"},
+		{"", []string{"a", "1"}, ""},
+		{"{a}", []string{"a", ""}, ""},
+	} {
+		pairs := make([]string, 0, len(tc.kv))
+		for i := 0; i+1 < len(tc.kv); i += 2 {
+			pairs = append(pairs, "{"+tc.kv[i]+"}", tc.kv[i+1])
+		}
+		if got, old := fill(tc.s, tc.kv), strings.NewReplacer(pairs...).Replace(tc.s); got != tc.want || got != old {
+			t.Errorf("fill(%q, %q) = %q, want %q (NewReplacer: %q)", tc.s, tc.kv, got, tc.want, old)
+		}
 	}
 }
