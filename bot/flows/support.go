@@ -72,7 +72,9 @@ func (h *helpdesk) beforeCommands(ctx context.Context, t *Turn, cmd string) (*sc
 		return a, true, err
 	}
 	_, exact := commandPhrases[cmd]
-	if _, lang := languageCommand(cmd); !exact && !lang {
+	// A person the bot has never heard from has no hand-off open: one starts from their own message in this chat,
+	// which stored their conversation reference (never deleted). Their first message skips the read.
+	if _, lang := languageCommand(cmd); !exact && !lang && !t.FirstContact {
 		if active, err := h.Support.Store.ActiveHandoff(ctx, t.Actor()); err == nil {
 			return h.relayFromEmployee(ctx, t, active)
 		} else if !domain.IsCode(err, domain.ENotFound) {
