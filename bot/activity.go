@@ -66,11 +66,10 @@ func (b *Bot) readActivity(w http.ResponseWriter, r *http.Request) (schema.Activ
 		}
 		return act, nil
 	}
-	if _, err := b.adapter.TokenValidator.AuthenticateRequest(r.Context(), act, header, b.adapter.CredentialProvider, b.adapter.ChannelService); err != nil {
+	if err := b.Authenticate(r.Context(), act, header); errors.Is(err, errOtherTenant) {
+		return act, &httpError{status: http.StatusForbidden, msg: errOtherTenant.Error()}
+	} else if err != nil {
 		return act, &httpError{status: http.StatusForbidden, msg: "authentication failed", detail: err.Error()}
-	}
-	if b.cfg.TenantID != "" && !strings.EqualFold(tenantOf(act), b.cfg.TenantID) {
-		return act, &httpError{status: http.StatusForbidden, msg: "activity from another tenant"}
 	}
 	return act, nil
 }

@@ -251,10 +251,13 @@ func (b *Bot) Authenticate(ctx context.Context, act schema.Activity, authHeader 
 		return err
 	}
 	if b.cfg.TenantID != "" && !strings.EqualFold(tenantOf(act), b.cfg.TenantID) {
-		return errors.New("activity from another tenant")
+		return errOtherTenant
 	}
 	return nil
 }
+
+// errOtherTenant refuses an activity whose token is good but whose tenant is not the bot's.
+var errOtherTenant = errors.New("activity from another tenant")
 
 // Reply sends activities into the conversation in came from, as a turn's replies go (the router's own answers).
 func (b *Bot) Reply(ctx context.Context, in schema.Activity, out ...schema.Activity) error {

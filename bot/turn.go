@@ -333,6 +333,9 @@ func isPersonal(act schema.Activity) bool {
 	return ct == "personal" || (ct == "" && !act.Conversation.IsGroup)
 }
 
+// TenantOf is the tenant an activity says it comes from: its conversation's tenant, else its channel data's.
+func TenantOf(act schema.Activity) string { return tenantOf(act) }
+
 func tenantOf(act schema.Activity) string {
 	if act.Conversation.TenantID != "" {
 		return act.Conversation.TenantID

@@ -21,6 +21,7 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
+	"github.com/valtuusbotti/valtuusbotti/bot"
 	"github.com/valtuusbotti/valtuusbotti/bot/flows"
 	"github.com/valtuusbotti/valtuusbotti/internal/config"
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
@@ -339,7 +340,7 @@ func (d *Deployment) messages(w http.ResponseWriter, r *http.Request, cells []*c
 		return
 	}
 	header := r.Header.Get("Authorization")
-	tenant := activityTenant(act)
+	tenant := bot.TenantOf(act)
 	aud := tokenClaim(header, "aud")
 	var mine []*cell
 	for _, c := range cells {
@@ -426,7 +427,7 @@ func (d *Deployment) route(ctx context.Context, act schema.Activity, body []byte
 				slog.String("error", err.Error()))
 		}
 	}
-	key := "orgchoice:" + strings.ToLower(activityTenant(act)) + ":" + aad
+	key := "orgchoice:" + strings.ToLower(bot.TenantOf(act)) + ":" + aad
 	if id, ok := choiceOf(act); ok {
 		for _, c := range member {
 			if c.org.ID == id {
@@ -519,19 +520,6 @@ func cardOrg(body []byte) (string, []byte, bool) {
 		return "", body, false
 	}
 	return id, out, true
-}
-
-// activityTenant is the tenant an activity says it comes from.
-func activityTenant(act schema.Activity) string {
-	if act.Conversation.TenantID != "" {
-		return act.Conversation.TenantID
-	}
-	if t, ok := act.ChannelData["tenant"].(map[string]any); ok {
-		if id, ok := t["id"].(string); ok {
-			return id
-		}
-	}
-	return ""
 }
 
 // tokenClaim reads one string claim of a bearer token WITHOUT checking it: only to choose which organisation's
