@@ -404,6 +404,8 @@ func (a *App) gauges(now func() time.Time) {
 		read(func(ctx context.Context) (float64, error) { return age(a.DB.Outbox.OldestPending(ctx)) }))
 	a.Metrics.Gauge("valtuusbotti_scheduler_lag_seconds", "How long the oldest due alert job has waited to run.",
 		read(func(ctx context.Context) (float64, error) { return age(a.DB.Jobs.OldestDue(ctx, now())) }))
+	a.Metrics.Counters("valtuusbotti_database_errors_total", "Errors the database drivers returned in this process, by kind.",
+		"kind", sqlstore.DriverErrors)
 	if f, ok := a.State.(*state.Fallback); ok {
 		a.Metrics.Gauge("valtuusbotti_state_fallbacks", "Times Redis was unreachable and the memory fallback served.",
 			func() float64 { return float64(f.Fallbacks()) })

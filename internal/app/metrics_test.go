@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakeidp"
 )
 
 // scrape reads one sample of the metrics endpoint (0 when the series is absent).
@@ -54,5 +56,28 @@ func TestMetricsMoveWithTheFlow(t *testing.T) {
 	}
 	if v := scrape(t, h, `valtuusbotti_turn_seconds_count{type="invoke"}`); v < 2 {
 		t.Fatalf("invoke latency observations: %v", v)
+	}
+}
+
+// A database that fails shows in the metrics: the turn that met it fails, and the drivers' errors move.
+func TestMetricsCountDatabaseErrors(t *testing.T) {
+	h := newHarness(t, withoutBackground)
+	h.say(elina, "hei")
+	series := func() float64 {
+		var n float64
+		for _, k := range []string{"internal", "unavailable", "conflict", "invalid"} {
+			n += scrape(t, h, `valtuusbotti_database_errors_total{kind="`+k+`"}`)
+		}
+		return n
+	}
+	before := series()
+	if err := h.app.DB.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := h.post(h.activity("message", mikael, "fi-FI", "hei"), h.token(fakeidp.TokenOptions{})); status < 500 {
+		t.Errorf("a turn on a closed database: %d", status)
+	}
+	if after := series(); after <= before {
+		t.Errorf("database errors %v → %v", before, after)
 	}
 }

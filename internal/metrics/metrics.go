@@ -100,6 +100,25 @@ func (m *Metrics) TurnUnavailable() { m.down.Inc() }
 // GraphCall records one HTTP attempt to Microsoft Graph (status 0 when no answer came).
 func (m *Metrics) GraphCall(status int) { m.graph.WithLabelValues(strconv.Itoa(status)).Inc() }
 
+// Counters adds a counter with one label whose values fn reads when the metrics are scraped (counts kept
+// elsewhere, e.g. the database drivers' errors); fn must be quick and safe to call concurrently.
+func (m *Metrics) Counters(name, help, label string, fn func() map[string]int64) {
+	m.reg.MustRegister(&countersFunc{desc: prometheus.NewDesc(name, help, []string{label}, nil), fn: fn})
+}
+
+type countersFunc struct {
+	desc *prometheus.Desc
+	fn   func() map[string]int64
+}
+
+func (c *countersFunc) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *countersFunc) Collect(ch chan<- prometheus.Metric) {
+	for k, v := range c.fn() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(v), k)
+	}
+}
+
 // Gauge adds a gauge whose value fn reads when the metrics are scraped (fn must be quick and safe to call
 // concurrently; a negative value is reported as is).
 func (m *Metrics) Gauge(name, help string, fn func() float64) {

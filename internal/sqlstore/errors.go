@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -30,7 +31,41 @@ func opError(op string, err error) error {
 		}
 		return &domain.Error{Code: de.Code, Op: op, Message: de.Message, Err: err}
 	}
-	return &domain.Error{Code: classify(err), Op: op, Err: err}
+	kind := classify(err)
+	if !errors.Is(err, context.Canceled) { // a caller that gave up is not a database error
+		driverErrors.add(kind)
+	}
+	return &domain.Error{Code: kind, Op: op, Err: err}
+}
+
+// driverErrors counts the errors the database drivers returned, by domain kind, in this process.
+var driverErrors errorCounts
+
+type errorCounts struct {
+	mu sync.Mutex
+	m  map[string]int64
+}
+
+func (c *errorCounts) add(kind string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]int64{}
+	}
+	c.m[kind]++
+}
+
+// DriverErrors returns how many errors the database drivers returned in this process, by domain kind
+// (unavailable, conflict, invalid, internal, …): the metrics' database errors. A caller's own cancellation is not
+// counted.
+func DriverErrors() map[string]int64 {
+	driverErrors.mu.Lock()
+	defer driverErrors.mu.Unlock()
+	out := make(map[string]int64, len(driverErrors.m))
+	for k, v := range driverErrors.m {
+		out[k] = v
+	}
+	return out
 }
 
 // classify maps a driver error to a domain kind.
