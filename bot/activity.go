@@ -141,20 +141,10 @@ func jsonErrorKind(err error) string {
 // readBody reads the request body, at most limit bytes (http.MaxBytesError beyond), into a buffer sized from
 // Content-Length when the client sent one: one allocation instead of io.ReadAll's growing ones.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	rd := http.MaxBytesReader(w, r.Body, limit)
+	var buf bytes.Buffer
 	if n := r.ContentLength; n > 0 && n <= limit {
-		buf := make([]byte, n+1) // one more: a body longer than announced is read to its end below
-		read, err := io.ReadFull(rd, buf)
-		switch {
-		case errors.Is(err, io.ErrUnexpectedEOF): // shorter than announced: what came
-			return buf[:read], nil
-		case err != nil && !errors.Is(err, io.EOF):
-			return nil, err
-		case read <= int(n):
-			return buf[:read], nil
-		}
-		rest, err := io.ReadAll(rd)
-		return append(buf, rest...), err
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom wants MinRead free before it reads
 	}
-	return io.ReadAll(rd)
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	return buf.Bytes(), err
 }

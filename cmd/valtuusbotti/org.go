@@ -22,10 +22,6 @@ func orgConfig(id string, opt *app.Options) (*config.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("configuration:\n%w", err)
 	}
-	return pickOrg(base, id, opt)
-}
-
-func pickOrg(base *config.Config, id string, opt *app.Options) (*config.Config, error) {
 	set, err := tenancy.FromEnv(base, nil)
 	if err != nil {
 		return nil, err

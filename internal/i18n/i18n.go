@@ -137,38 +137,36 @@ func (p Printer) Format(key string, kv ...string) string {
 // fill replaces each {name} in s whose name is among kv's names by its value, in one pass (a value is never
 // scanned again); other braces stay as they are. It is Format's hot path: every card has a few.
 func fill(s string, kv []string) string {
+	if strings.IndexByte(s, '{') < 0 {
+		return s
+	}
 	var b strings.Builder
+	b.Grow(len(s) + 16)
 	rest := s
 	for {
 		open := strings.IndexByte(rest, '{')
-		if open < 0 {
-			break
+		end := -1
+		if open >= 0 {
+			end = strings.IndexByte(rest[open:], '}')
 		}
-		end := strings.IndexByte(rest[open:], '}')
 		if end < 0 {
 			break
 		}
-		name, replaced := rest[open+1:open+end], false
+		name, value, known := rest[open+1:open+end], "", false
 		for i := 0; i+1 < len(kv); i += 2 {
 			if kv[i] == name {
-				if b.Len() == 0 {
-					b.Grow(len(s) + len(kv[i+1]))
-				}
-				b.WriteString(rest[:open])
-				b.WriteString(kv[i+1])
-				replaced = true
+				value, known = kv[i+1], true
 				break
 			}
 		}
-		if !replaced {
+		if !known { // not a placeholder of this call: keep the brace, look on after it
 			b.WriteString(rest[:open+1])
 			rest = rest[open+1:]
 			continue
 		}
+		b.WriteString(rest[:open])
+		b.WriteString(value)
 		rest = rest[open+end+1:]
-	}
-	if b.Len() == 0 && len(rest) == len(s) {
-		return s
 	}
 	b.WriteString(rest)
 	return b.String()

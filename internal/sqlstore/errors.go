@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"sync"
 
@@ -61,11 +62,7 @@ func (c *errorCounts) add(kind string) {
 func DriverErrors() map[string]int64 {
 	driverErrors.mu.Lock()
 	defer driverErrors.mu.Unlock()
-	out := make(map[string]int64, len(driverErrors.m))
-	for k, v := range driverErrors.m {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(driverErrors.m)
 }
 
 // classify maps a driver error to a domain kind.
