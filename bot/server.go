@@ -25,7 +25,9 @@ import (
 // Register keeps people's conversation references, so proactive messages can reach them.
 type Register interface {
 	domain.Refs
-	UpsertConversationRef(ctx context.Context, ref domain.ConversationRef) error
+	// RememberConversationRef stores ref (see sqlstore.People.UpsertConversationRef) and reports whether
+	// messages wait for the person.
+	RememberConversationRef(ctx context.Context, ref domain.ConversationRef) (waiting bool, err error)
 }
 
 // Sender posts activities through the Bot Connector service.
@@ -49,7 +51,8 @@ type Config struct {
 	Flows    *flows.Flows       // the conversations
 	Language *language.Resolver // which language each person is answered in
 	Messages *i18n.Bundle
-	// Reachable, when set, is told when the bot first hears from a person, so messages waiting for them go out now.
+	// Reachable, when set, is told when messages may wait for a person the bot can now reach (it stored their
+	// reference and messages wait, or they installed the app again), so that those messages go out now.
 	Reachable func(ctx context.Context, aadObjectID string)
 	// Channels, when set, keeps the reference of every channel the bot hears from (channels.go).
 	Channels ChannelRegister

@@ -272,13 +272,15 @@ func (b *Bot) remember(ctx context.Context, act schema.Activity) (stored domain.
 	default:
 		return stored, false, err
 	}
+	reachable := act.Type == "installationUpdate" // the person may have removed the app while messages waited
 	if ref := refFrom(act); first || !refUnchanged(stored, ref) {
-		if err := b.cfg.Register.UpsertConversationRef(ctx, ref); err != nil {
+		waiting, err := b.cfg.Register.RememberConversationRef(ctx, ref)
+		if err != nil {
 			return stored, first, err
 		}
+		reachable = waiting // a first contact, a new personal chat: the store said whether anything waits
 	}
-	newChat := isPersonal(act) && act.Conversation.ID != stored.ConversationID
-	if b.cfg.Reachable != nil && (first || newChat || act.Type == "installationUpdate") {
+	if b.cfg.Reachable != nil && reachable {
 		b.cfg.Reachable(ctx, aad)
 	}
 	return stored, first, nil

@@ -8,8 +8,9 @@ import (
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 )
 
-// One statement for both dialects: an upsert where an empty value never replaces a stored one. $11 (the time) is
-// used twice; SQLite, like PostgreSQL, binds a repeated "$11" to the same argument.
+// One statement for both dialects: an upsert where an empty value never replaces a stored one, returning whether
+// messages wait for the person (hasWaitingExpr). $11 (the time) is used twice; SQLite, like PostgreSQL, binds a
+// repeated "$11" to the same argument.
 const upsertConversationRefSQL = `
 INSERT INTO conversation_refs (
     aad_object_id, user_id, user_name, bot_id, conversation_id, conversation_type,
@@ -25,7 +26,8 @@ ON CONFLICT (aad_object_id) DO UPDATE SET
     tenant_id         = COALESCE(NULLIF(excluded.tenant_id, ''), conversation_refs.tenant_id),
     channel_id        = COALESCE(NULLIF(excluded.channel_id, ''), conversation_refs.channel_id),
     locale            = COALESCE(NULLIF(excluded.locale, ''), conversation_refs.locale),
-    updated_at        = excluded.updated_at`
+    updated_at        = excluded.updated_at
+RETURNING ` + hasWaitingExpr
 
 const selectConversationRefSQL = `
 SELECT c.aad_object_id, c.user_id, c.user_name, c.bot_id, c.conversation_id, c.conversation_type,
@@ -46,20 +48,26 @@ ON CONFLICT (aad_object_id) DO UPDATE SET language = excluded.language, updated_
 // ref.UpdatedAt are ignored: the language is changed only by SetLanguage, and UpdatedAt becomes the clock's now.
 // An empty AADObjectID is EInvalid.
 func (db *People) UpsertConversationRef(ctx context.Context, ref domain.ConversationRef) error {
+	_, err := db.RememberConversationRef(ctx, ref)
+	return err
+}
+
+// RememberConversationRef is UpsertConversationRef that also tells, from the same statement, whether messages wait
+// for the person (HasWaiting): a turn that stores a new person's reference learns whether anything must be
+// released without a read of its own. Upserts that arrive together are committed together (refBatch).
+func (db *People) RememberConversationRef(ctx context.Context, ref domain.ConversationRef) (waiting bool, err error) {
 	const op = "sqlstore.UpsertConversationRef"
 	if ref.AADObjectID == "" {
-		return opError(op, domain.Errorf(domain.EInvalid, "conversation reference has no Entra object id"))
+		return false, opError(op, domain.Errorf(domain.EInvalid, "conversation reference has no Entra object id"))
 	}
 	if ref.ConversationID == "" {
 		ref.ConversationType = ""
 	}
-	_, err := db.write.ExecContext(ctx, upsertConversationRefSQL,
-		ref.AADObjectID, ref.UserID, ref.UserName, ref.BotID, ref.ConversationID, ref.ConversationType,
-		ref.ServiceURL, ref.TenantID, ref.ChannelID, ref.Locale, db.timeArg(db.nowUTC()))
+	waiting, err = db.refs.upsert(ctx, db.conn, ref)
 	if err != nil {
-		return opError(op, err)
+		return false, opError(op, err)
 	}
-	return nil
+	return waiting, nil
 }
 
 // ConversationRef returns the stored reference of the person with the given Entra object id, with the language
@@ -123,8 +131,10 @@ func storedLang(s string) domain.Lang {
 }
 
 // hasWaitingSQL is whether any message waits for the recipient: a read on the partial index of waiting messages.
-const hasWaitingSQL = `
-SELECT EXISTS (SELECT 1 FROM outbox
+const hasWaitingSQL = `SELECT ` + hasWaitingExpr
+
+// hasWaitingExpr is whether any message waits for the person $1, or is in delivery to them.
+const hasWaitingExpr = `EXISTS (SELECT 1 FROM outbox
     WHERE recipient_id = $1 AND (waiting_recipient = TRUE OR claim_token IS NOT NULL)
     AND delivered_at IS NULL AND abandoned_at IS NULL)`
 

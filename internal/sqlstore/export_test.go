@@ -77,3 +77,18 @@ func (db *DB) JobClaim(ctx context.Context, id int64) (token string, until time.
 		Scan(&tok, timeScanner{&until})
 	return tok.String, until, err
 }
+
+// HoldRefCommits takes the conversation-reference committer's slot, so that upserts queue behind it until release
+// is called; PendingRefs is how many are queued; RefCommits how many transactions have stored references.
+func (db *DB) HoldRefCommits() (release func()) {
+	db.refs.slot <- struct{}{}
+	return func() { <-db.refs.slot }
+}
+
+func (db *DB) PendingRefs() int {
+	db.refs.mu.Lock()
+	defer db.refs.mu.Unlock()
+	return len(db.refs.pending)
+}
+
+func (db *DB) RefCommits() int64 { return db.refs.commits.Load() }

@@ -94,6 +94,7 @@ type conn struct {
 	// while a write is under way); on PostgreSQL and an in-memory SQLite database it is the same pool as write.
 	read *sql.DB
 	now  func() time.Time
+	refs *refBatch // conversation-reference upserts committed together
 }
 
 // Option configures Open.
@@ -225,6 +226,9 @@ func hasSQLiteExt(lower string) bool {
 
 // newDB gives every part of the store the same connections.
 func newDB(c *conn) *DB {
+	if c.refs == nil {
+		c.refs = newRefBatch()
+	}
 	return &DB{conn: c, Register: &Register{c}, Outbox: &Outbox{c}, People: &People{c}, Jobs: &Jobs{c}}
 }
 
