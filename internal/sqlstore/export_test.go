@@ -92,3 +92,15 @@ func (db *DB) PendingRefs() int {
 }
 
 func (db *DB) RefCommits() int64 { return db.refs.commits.Load() }
+
+// CheckpointRuns is how many background checkpoints have copied frames of a SQLite file's log.
+func (db *DB) CheckpointRuns() int {
+	db.checkpoints.mu.Lock()
+	defer db.checkpoints.mu.Unlock()
+	return db.checkpoints.runs
+}
+
+// WriterRow scans one row of a query on the writer.
+func (db *DB) WriterRow(ctx context.Context, query string, dest ...any) error {
+	return db.write.QueryRowContext(ctx, query).Scan(dest...)
+}

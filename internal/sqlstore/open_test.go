@@ -1,11 +1,13 @@
 package sqlstore_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
 	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore"
@@ -109,6 +111,7 @@ func TestSQLiteConnectionSettings(t *testing.T) {
 		{"foreign_keys", "1", "1"},
 		{"busy_timeout", "10000", "10000"},
 		{"query_only", "0", "1"},
+		{"wal_autocheckpoint", "20000", "1000"}, // the writer leaves checkpoints to the background (readers never commit)
 	} {
 		if got, err := db.WriterPragma(ctx, p.name); err != nil || got != p.writer {
 			t.Errorf("writer %s = %q, %v; want %q", p.name, got, err, p.writer)
@@ -119,6 +122,33 @@ func TestSQLiteConnectionSettings(t *testing.T) {
 	}
 	if err := db.ExecRead(ctx, `DELETE FROM conversation_refs`); err == nil {
 		t.Error("a write through the read pool succeeded")
+	}
+}
+
+// The write-ahead log is copied back into the database file in the background, not by the committing writer: after
+// some hundred commits (fewer pages than the writer's own threshold) the checkpointer has copied every frame.
+func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
+	db := sqltest.Open(t)
+	ctx := t.Context()
+	for i := range 300 {
+		if err := db.People.UpsertConversationRef(ctx, domain.ConversationRef{AADObjectID: fmt.Sprintf("p%03d", i),
+			ConversationID: "a:1", ServiceURL: "https://s/"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for db.CheckpointRuns() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint in the background")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var busy, frames, copied int
+	if err := db.WriterRow(ctx, "PRAGMA wal_checkpoint(PASSIVE)", &busy, &frames, &copied); err != nil {
+		t.Fatal(err)
+	}
+	if frames == 0 || copied != frames {
+		t.Fatalf("after the background checkpoint: %d of %d frames copied", copied, frames)
 	}
 }
 

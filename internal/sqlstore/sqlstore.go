@@ -32,6 +32,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -95,6 +96,8 @@ type conn struct {
 	read *sql.DB
 	now  func() time.Time
 	refs *refBatch // conversation-reference upserts committed together
+	// checkpoints copies a SQLite file's write-ahead log back into it in the background (checkpoint.go).
+	checkpoints *checkpointer
 }
 
 // Option configures Open.
@@ -267,7 +270,8 @@ func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
 	// The writer: one connection, IMMEDIATE transactions (take the write lock at BEGIN, so a transaction that reads
 	// first cannot fail later on lock upgrade), WAL set once here because it is a property of the file.
 	wq := url.Values{
-		"_pragma": {busy, "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"},
+		"_pragma": {busy, "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)",
+			"wal_autocheckpoint(" + strconv.Itoa(walSafetyPages) + ")", "journal_size_limit(" + strconv.Itoa(walSizeLimit) + ")"},
 		"_txlock": {"immediate"},
 	}
 	write, err := openCachedSQLite(t.path + "?" + wq.Encode())
@@ -299,6 +303,10 @@ func openSQLite(ctx context.Context, t dsnTarget, o options) (*DB, error) {
 	if err := pingPool(ctx, read, "SQLite database "+t.path); err != nil {
 		_ = newDB(db).Close()
 		return nil, err
+	}
+	if db.checkpoints, err = startCheckpointer(t.path); err != nil {
+		_ = newDB(db).Close()
+		return nil, unavailable("open SQLite database "+t.path, err)
 	}
 	return newDB(db), nil
 }
@@ -356,7 +364,11 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes all connections. The DB cannot be used afterwards.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	var err error
+	if db.checkpoints != nil {
+		err = db.checkpoints.close()
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != nil && db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
