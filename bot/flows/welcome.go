@@ -77,7 +77,7 @@ func (f *Flows) welcomeCard(ctx context.Context, t *Turn) *cards.Card {
 	in := cards.WelcomeInput{FirstName: f.firstName(ctx, t), OrgName: f.Catalog.Org.Name, Flow: true,
 		MainUser: f.Catalog.Org.IsMainUser(actor)}
 	if actor != "" {
-		if waiting, err := f.Workflow.PendingApprovals(ctx, actor); err == nil && len(waiting) > 0 {
+		if waiting, err := f.Workflow.HasPendingApprovals(ctx, actor); err == nil && waiting {
 			in.Approver = true
 		}
 	}

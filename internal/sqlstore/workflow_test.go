@@ -808,6 +808,13 @@ func TestRequestQueries(t *testing.T) {
 		check("RequestsAwaitingApprover(boss-1)", got, err, pick(0, 1, 6))
 		got, err = db.Register.RequestsAwaitingApprover(ctx, "boss-2")
 		check("RequestsAwaitingApprover(boss-2)", got, err, pick(3))
+		for _, who := range []string{"boss-1", "boss-2", "boss-3", "alice", "nobody"} { // the welcome card's question
+			list, err := db.Register.RequestsAwaitingApprover(ctx, who)
+			has, herr := db.Register.HasRequestsAwaitingApprover(ctx, who)
+			if err != nil || herr != nil || has != (len(list) > 0) {
+				t.Errorf("HasRequestsAwaitingApprover(%s) = %v, %v; %d requests wait", who, has, herr, len(list))
+			}
+		}
 		got, err = db.Register.RequestsAwaitingGrant(ctx)
 		check("RequestsAwaitingGrant", got, err, pick(2, 7))
 

@@ -17,6 +17,7 @@ type Store interface {
 	Request(ctx context.Context, id int64) (domain.Request, error)                                    // with items; ENotFound
 	RequestsByRequester(ctx context.Context, requesterID string, limit int) ([]domain.Request, error) // newest first, with items
 	RequestsAwaitingApprover(ctx context.Context, approverID string) ([]domain.Request, error)        // pending, oldest first
+	HasRequestsAwaitingApprover(ctx context.Context, approverID string) (bool, error)                 // any of those
 	RequestsAwaitingGrant(ctx context.Context) ([]domain.Request, error)                              // approved with items still approved (not yet granted), oldest first
 	MandatesByHolder(ctx context.Context, holderID string) ([]domain.Mandate, error)                  // every state, by ValidUntil
 	Overview(ctx context.Context, today time.Time) (domain.Overview, error)

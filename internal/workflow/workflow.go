@@ -539,6 +539,11 @@ func (s *Service) PendingApprovals(ctx context.Context, approverID string) ([]do
 	return s.Store.RequestsAwaitingApprover(ctx, approverID)
 }
 
+// HasPendingApprovals reports whether any request waits for this approver.
+func (s *Service) HasPendingApprovals(ctx context.Context, approverID string) (bool, error) {
+	return s.Store.HasRequestsAwaitingApprover(ctx, approverID)
+}
+
 // GrantTasks lists the requests waiting for a grant; main users only.
 func (s *Service) GrantTasks(ctx context.Context, actorID string) ([]domain.Request, error) {
 	if !s.IsMainUser(actorID) {
