@@ -80,9 +80,10 @@ type Config struct {
 	Throttled func(n int)
 
 	// TypingAfter is how long a message's turn may take before the person is shown the typing indicator; default
-	// 1.5 s, negative: never. Delay makes the timer (default time.NewTimer; tests fire it themselves).
+	// 1.5 s, negative: never. Delay runs f after d unless stopped first, and stop reports whether it stopped f
+	// (default time.AfterFunc; tests fire it themselves).
 	TypingAfter time.Duration
-	Delay       func(d time.Duration) (fired <-chan time.Time, stop func())
+	Delay       func(d time.Duration, f func()) (stop func() bool)
 }
 
 // Bot handles Bot Framework activities. It is safe for concurrent use.
@@ -119,10 +120,7 @@ func New(cfg Config) (*Bot, error) {
 		cfg.TypingAfter = 1500 * time.Millisecond
 	}
 	if cfg.Delay == nil {
-		cfg.Delay = func(d time.Duration) (<-chan time.Time, func()) {
-			t := time.NewTimer(d)
-			return t.C, func() { t.Stop() }
-		}
+		cfg.Delay = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 	}
 	if cfg.ReplyWait <= 0 {
 		cfg.ReplyWait = 50 * time.Millisecond

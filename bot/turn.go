@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
@@ -207,26 +208,22 @@ func (b *Bot) typingAfter(ctx context.Context, in schema.Activity) (stop func())
 	if in.Type != schema.Message || b.cfg.TypingAfter < 0 {
 		return func() {}
 	}
-	fired, stopTimer := b.cfg.Delay(b.cfg.TypingAfter)
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		select {
-		case <-fired:
-		case <-done:
-			return
-		}
+	var sending sync.WaitGroup // no goroutine waits on a quick turn: the timer runs the send only if it fires
+	sending.Add(1)
+	stopTimer := b.cfg.Delay(b.cfg.TypingAfter, func() {
+		defer sending.Done()
 		a := replyActivity(in, schema.Activity{})
 		a.Type = schema.Typing
 		tctx := connector.WithinWait(connector.WithTenant(ctx, tenantOf(in)), 0)
 		if _, err := b.cfg.Sender.SendActivity(tctx, in.ServiceURL, in.Conversation.ID, a); err != nil {
 			b.log.DebugContext(ctx, "typing indicator not sent", slog.String("error", err.Error()))
 		}
-	}()
+	})
 	return func() {
-		stopTimer()
-		close(done)
-		<-finished
+		if stopTimer() {
+			sending.Done()
+		}
+		sending.Wait()
 	}
 }
 

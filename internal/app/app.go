@@ -78,7 +78,7 @@ type Options struct {
 	// SharePoint's (tests: a fake drive on 127.0.0.1); production leaves it empty.
 	FileHosts []string
 	// TypingDelay makes the timer after which a slow turn shows the typing indicator (tests fire it themselves).
-	TypingDelay func(d time.Duration) (fired <-chan time.Time, stop func())
+	TypingDelay func(d time.Duration, f func()) (stop func() bool)
 
 	// The organisation this App serves when a Deployment runs several (zero values: one organisation, everyone in
 	// the tenant). OrgID is its business id, which its catalog must name; Member says who belongs to it (its view

@@ -46,13 +46,26 @@ func TestTypingIndicatorOnASlowTurn(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := &heldDirectory{Directory: demo}
-	timers := make(chan chan time.Time, 4)
+	timers := make(chan func(), 4) // each turn's timer, fired by calling it
 	h := newHarness(t, withoutRateLimits, func(_ map[string]string, o *app.Options) {
 		o.Directory = dir
-		o.TypingDelay = func(time.Duration) (<-chan time.Time, func()) {
-			c := make(chan time.Time, 1)
-			timers <- c
-			return c, func() {}
+		o.TypingDelay = func(_ time.Duration, f func()) func() bool {
+			var mu sync.Mutex
+			fired, stopped := false, false
+			timers <- func() {
+				mu.Lock()
+				defer mu.Unlock()
+				if !stopped {
+					fired = true
+					go f()
+				}
+			}
+			return func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				stopped = !fired
+				return stopped
+			}
 		}
 	})
 
@@ -72,8 +85,8 @@ func TestTypingIndicatorOnASlowTurn(t *testing.T) {
 	auth := h.token(fakeidp.TokenOptions{})
 	go func() { status, _ := h.post(act, auth); done <- status }()
 	timer := <-timers
-	<-entered            // the turn is busy in the directory
-	timer <- time.Time{} // and has now taken "longer than a moment"
+	<-entered // the turn is busy in the directory
+	timer()   // and has now taken "longer than a moment"
 	h.conn.WaitForSent(t, 1, 10*time.Second)
 	close(hold)
 	if status := <-done; status != http.StatusOK {
