@@ -40,6 +40,7 @@ const (
 	offerReport   = "report"   // an import's report; the bytes are kept with the offer
 	offerRegister = "register" // the city's mandate list, exported when accepted
 	offerAudit    = "audit"    // the audit trail, exported when accepted
+	offerReview   = "review"   // a review campaign's report, exported when accepted
 )
 
 // fileOffer is a file offered on a consent card, kept for the person it was offered to.
@@ -47,7 +48,7 @@ type fileOffer struct {
 	Kind   string        `json:"kind"`
 	Name   string        `json:"name"`
 	Report string        `json:"report,omitempty"` // offerReport: the report's text
-	Export *exportFilter `json:"export,omitempty"` // offerRegister, offerAudit
+	Export *exportFilter `json:"export,omitempty"` // offerRegister, offerAudit, offerReview
 }
 
 // exportFilter is what an export was asked for: the format, the language of its columns and its filters.
@@ -57,11 +58,12 @@ type exportFilter struct {
 	Department, Agency, Theme string       `json:",omitempty"`
 	State, Person             string       `json:",omitempty"`
 	EndingBefore, From, Until string       `json:",omitempty"` // YYYY-MM-DD
-	audit                     bool
+	Campaign                  int64        `json:",omitempty"` // the review report's campaign, fixed when offered
+	audit, review             bool
 }
 
-// fileOffers sends files to the 1:1 chat through file consent cards: the export of the city's mandate list or the
-// audit trail a main user asks for, and an import's report.
+// fileOffers sends files to the 1:1 chat through file consent cards: the export of the city's mandate list, the
+// audit trail or a review campaign's report a main user asks for, and an import's report.
 type fileOffers struct{ *Flows }
 
 func fileOfferKey(actor, id string) string { return "fileoffer:" + actor + ":" + id }
@@ -157,13 +159,13 @@ func (m *fileOffers) upload(ctx context.Context, t *Turn, o fileOffer, url strin
 	if o.Kind == offerReport {
 		return m.Files.Upload(ctx, url, strings.NewReader(o.Report), int64(len(o.Report)))
 	}
-	if o.Export == nil || (o.Kind != offerRegister && o.Kind != offerAudit) {
+	if o.Export == nil || (o.Kind != offerRegister && o.Kind != offerAudit && o.Kind != offerReview) {
 		return errors.New("flows: unknown file offer")
 	}
 	if !m.Workflow.IsMainUser(t.Actor()) { // the role may have gone since the offer
 		return notMainUser("exportfile.not_main_user")
 	}
-	o.Export.audit = o.Kind == offerAudit
+	o.Export.audit, o.Export.review = o.Kind == offerAudit, o.Kind == offerReview
 	tmp, err := os.CreateTemp("", "valtuusbotti-export-*")
 	if err != nil {
 		return err
@@ -197,11 +199,15 @@ func (m *fileOffers) upload(ctx context.Context, t *Turn, o fileOffer, url strin
 	})
 }
 
-// export writes the register or the audit trail as f asks, and returns how many rows it wrote.
+// export writes the register, the audit trail or a campaign's review report as f asks, and returns how many rows
+// it wrote.
 func (m *fileOffers) export(ctx context.Context, w io.Writer, f exportFilter) (int, error) {
 	day := func(s string) domain.Date {
 		d, _ := domain.ParseDate(s) // written by parseExport: valid or empty
 		return d
+	}
+	if f.review {
+		return m.Exports.Review(ctx, w, f.Format, f.Lang, f.Campaign)
 	}
 	if f.audit {
 		af := exporter.AuditFilter{Person: f.Person}
@@ -228,8 +234,9 @@ type countingWriter struct{ n int64 }
 func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
 // exportCommand answers "vie valtuusluettelo …" / "exportera fullmaktsförteckningen …" / "export mandate list …"
-// and the audit trail's commands: a main user gets a file consent card for the file, whose rows are counted now
-// and written when they accept.
+// and the audit trail's and the review report's commands: a main user gets a file consent card for the file, whose
+// rows are counted now and written when they accept. The review report is the newest campaign's (the one the
+// report card shows), fixed when offered.
 func (m *fileOffers) exportCommand(ctx context.Context, t *Turn, f exportFilter, bad string) (*schema.Activity, error) {
 	switch {
 	case !t.Personal():
@@ -240,6 +247,19 @@ func (m *fileOffers) exportCommand(ctx context.Context, t *Turn, f exportFilter,
 		return textReply(t.P.Format("exportfile.bad_filter", "filter", bad) + "\n\n" + t.P.Get("exportfile.usage")), nil
 	}
 	f.Lang = t.Lang
+	if f.review {
+		if m.Reviews == nil {
+			return textReply(t.P.Get("fallback.unknown")), nil
+		}
+		rep, err := m.Reviews.Report(ctx, t.Actor(), 0)
+		if err != nil {
+			if msg, ok := userError(t.P, err); ok {
+				return textReply(msg), nil // no campaign yet
+			}
+			return nil, err
+		}
+		f.Campaign = rep.Campaign.ID
+	}
 	var cw countingWriter
 	n, err := m.export(ctx, &cw, f)
 	if err != nil {
@@ -250,8 +270,11 @@ func (m *fileOffers) exportCommand(ctx context.Context, t *Turn, f exportFilter,
 		return nil, err
 	}
 	kind := offerRegister
-	if f.audit {
+	switch {
+	case f.audit:
 		kind = offerAudit
+	case f.review:
+		kind = offerReview
 	}
 	name := exportNames[t.Lang][kind] + "-" + domain.Today(m.Now()).String() + "." + string(f.Format)
 	a, err := m.offer(ctx, t, fileOffer{Kind: kind, Name: name, Export: &f},
@@ -264,27 +287,31 @@ func (m *fileOffers) exportCommand(ctx context.Context, t *Turn, f exportFilter,
 
 // exportNames start the exported files' names, per language.
 var exportNames = map[domain.Lang]map[string]string{
-	domain.Finnish: {offerRegister: "valtuusluettelo", offerAudit: "audit-loki"},
-	domain.Swedish: {offerRegister: "fullmaktsforteckning", offerAudit: "granskningslogg"},
-	domain.English: {offerRegister: "mandate-list", offerAudit: "audit-trail"},
+	domain.Finnish: {offerRegister: "valtuusluettelo", offerAudit: "audit-loki", offerReview: "katselmointiraportti"},
+	domain.Swedish: {offerRegister: "fullmaktsforteckning", offerAudit: "granskningslogg", offerReview: "granskningsrapport"},
+	domain.English: {offerRegister: "mandate-list", offerAudit: "audit-trail", offerReview: "review-report"},
 }
 
-// exportPhrases start the export commands (normalised text), longest first where one starts another.
+// exportPhrases start the export commands (normalised text), longest first where one starts another, with the kind
+// of file each exports.
 var exportPhrases = []struct {
 	phrase string
-	audit  bool
+	kind   string
 	lang   domain.Lang
 }{
-	{"vie kaupungin valtuusluettelo", false, domain.Finnish}, {"vie valtuusluettelo", false, domain.Finnish},
-	{"vie rekisteri", false, domain.Finnish}, {"vie audit-loki", true, domain.Finnish}, {"vie loki", true, domain.Finnish},
-	{"exportera stadens fullmaktsförteckning", false, domain.Swedish},
-	{"exportera fullmaktsförteckningen", false, domain.Swedish}, {"exportera fullmaktsförteckning", false, domain.Swedish},
-	{"exportera registret", false, domain.Swedish}, {"exportera granskningsloggen", true, domain.Swedish},
-	{"exportera granskningslogg", true, domain.Swedish},
-	{"export the city's mandate list", false, domain.English}, {"export mandate list", false, domain.English},
-	{"export the mandate list", false, domain.English}, {"export register", false, domain.English},
-	{"export the register", false, domain.English}, {"export audit trail", true, domain.English},
-	{"export the audit trail", true, domain.English},
+	{"vie kaupungin valtuusluettelo", offerRegister, domain.Finnish}, {"vie valtuusluettelo", offerRegister, domain.Finnish},
+	{"vie rekisteri", offerRegister, domain.Finnish}, {"vie audit-loki", offerAudit, domain.Finnish}, {"vie loki", offerAudit, domain.Finnish},
+	{"vie katselmointiraportti", offerReview, domain.Finnish}, {"vie katselmoinnin raportti", offerReview, domain.Finnish},
+	{"exportera stadens fullmaktsförteckning", offerRegister, domain.Swedish},
+	{"exportera fullmaktsförteckningen", offerRegister, domain.Swedish}, {"exportera fullmaktsförteckning", offerRegister, domain.Swedish},
+	{"exportera registret", offerRegister, domain.Swedish}, {"exportera granskningsloggen", offerAudit, domain.Swedish},
+	{"exportera granskningslogg", offerAudit, domain.Swedish},
+	{"exportera granskningsrapporten", offerReview, domain.Swedish}, {"exportera granskningsrapport", offerReview, domain.Swedish},
+	{"export the city's mandate list", offerRegister, domain.English}, {"export mandate list", offerRegister, domain.English},
+	{"export the mandate list", offerRegister, domain.English}, {"export register", offerRegister, domain.English},
+	{"export the register", offerRegister, domain.English}, {"export audit trail", offerAudit, domain.English},
+	{"export the audit trail", offerAudit, domain.English},
+	{"export the review report", offerReview, domain.English}, {"export review report", offerReview, domain.English},
 }
 
 // exportKeys map a filter's name in any language to its field.
@@ -312,7 +339,7 @@ func parseExport(cmd string) (f exportFilter, lang domain.Lang, bad string, ok b
 	rest := ""
 	for _, p := range exportPhrases {
 		if r, found := strings.CutPrefix(cmd, p.phrase); found && (r == "" || r[0] == ' ') {
-			f.audit, lang, rest, ok = p.audit, p.lang, r, true
+			f.audit, f.review, lang, rest, ok = p.kind == offerAudit, p.kind == offerReview, p.lang, r, true
 			break
 		}
 	}
@@ -333,7 +360,7 @@ func parseExport(cmd string) (f exportFilter, lang domain.Lang, bad string, ok b
 			return f, lang, tok, true
 		default:
 			name, known := exportKeys[k]
-			if !known || v == "" || (f.audit && name != "person" && name != "from" && name != "until") ||
+			if !known || v == "" || f.review || (f.audit && name != "person" && name != "from" && name != "until") ||
 				(!f.audit && (name == "from" || name == "until")) {
 				return f, lang, tok, true
 			}

@@ -31,6 +31,10 @@ func TestParseExport(t *testing.T) {
 		"vie rekisteri pian":                    {exportFilter{}, domain.Finnish, "pian"},
 		"vie audit-loki toimiala=tietohallinto": {exportFilter{}, domain.Finnish, "toimiala=tietohallinto"},
 		"vie rekisteri alkaen=2026-01-01":       {exportFilter{}, domain.Finnish, "alkaen=2026-01-01"},
+		"vie katselmointiraportti":              {exportFilter{Format: sheet.XLSX, review: true}, domain.Finnish, ""},
+		"exportera granskningsrapporten csv":    {exportFilter{Format: sheet.CSV, review: true}, domain.Swedish, ""},
+		"export review report":                  {exportFilter{Format: sheet.XLSX, review: true}, domain.English, ""},
+		"vie katselmointiraportti toimiala=x":   {exportFilter{}, domain.Finnish, "toimiala=x"},
 	} {
 		f, lang, bad, ok := parseExport(text)
 		if !ok || lang != want.lang || bad != want.bad || (bad == "" && f != want.f) {

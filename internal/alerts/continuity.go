@@ -10,7 +10,8 @@ package alerts
 //     moved (department or job title changed since the previous check; once per new position).
 // Each check schedules the next day's, carrying what it saw of the holders, so a move is noticed without storing a
 // copy of the directory. Start schedules the first. A theme outside every holder's right is not granted at all: the
-// request waits for the right to grant (workflow), because the covered themes are the holders' themes.
+// request waits for the right to grant (workflow), because the covered themes are those of the holders whose right
+// is in force (domain.Organisation.CoversOn).
 
 import (
 	"context"

@@ -309,7 +309,7 @@ func (a *App) assemble(cfg *config.Config, opt Options) error {
 		Reviews: &workflow.Reviews{Mandates: &workflow.Mandates{Flow: a.Workflow, Store: a.DB.Register},
 			Store: a.DB.Register, Campaigns: a.Alerts},
 		Effects: a.DB.Register,
-		Exports: &exporter.Exporter{Store: a.DB.Register, Catalog: p.cat, Now: now},
+		Exports: &exporter.Exporter{Store: a.DB.Register, Catalog: p.cat, Now: now, Reviews: a.DB.Register},
 		Imports: importerFor(a.DB.Register, p, now, log),
 		Files:   &teamsfiles.Client{ExtraHosts: opt.FileHosts}})
 	bcfg := bot.Config{

@@ -3,10 +3,13 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/testfakes/fakedrive"
 )
 
 // Reviews through the running service: a mover event (Elina's new job title, under Sami) reaches Sami as one
@@ -69,5 +72,56 @@ func TestReviewEndToEnd(t *testing.T) {
 	}
 	if got := cardText(h.invoke(mikael, "reviewReport", map[string]any{}).card(t)); !contains(got, "Katselmoinnin raportti") {
 		t.Fatalf("the report: %s", got)
+	}
+}
+
+// The review report as a file in Teams: before any campaign a main user is told there is none; after Mikael starts
+// one, "vie katselmointiraportti csv" offers the newest campaign's report on a file consent card, and on Accept the
+// file (one row per mandate reviewed, the unanswered one as such) is uploaded once and the export audited. An
+// employee is refused.
+func TestReviewReportFileInTeams(t *testing.T) {
+	d := fakedrive.New(t)
+	h := newHarness(t, fastOutbox, withoutRateLimits, withDrive(d))
+	for _, u := range []string{elina, sami, mikael} {
+		h.say(u, "hei")
+	}
+	h.conn.WaitForSent(t, 3, 5*time.Second)
+	grantUntil(t, h, domain.Today(h.clock.Now()).AddDays(300).String())
+
+	before := len(h.conn.Sent())
+	h.say(mikael, "vie katselmointiraportti")
+	h.say(elina, "vie katselmointiraportti")
+	if got := sentTexts(h.conn.Sent()[before:]); !contains(got, "Katselmointeja ei ole vielä tehty", "Vain pääkäyttäjä") {
+		t.Fatalf("answers: %s", got)
+	}
+	h.say(mikael, "aloita katselmointi")
+	if got := cardText(h.invoke(mikael, "reviewStart", map[string]any{"confirm": true}).card(t)); !contains(got, "reviewReport") {
+		t.Fatalf("the start: %s", got)
+	}
+	h.waitOutbox(t)
+
+	before = len(h.conn.Sent())
+	h.say(mikael, "vie katselmointiraportti csv")
+	got := h.conn.Sent()[before:]
+	name, size, file := consentOffer(t, got)
+	if !strings.HasPrefix(name, "katselmointiraportti-") || !strings.HasSuffix(name, ".csv") || size <= 0 ||
+		!strings.Contains(got[0].Activity.Text, "1 valtuus") {
+		t.Fatalf("offer: %q %d %q", name, size, got[0].Activity.Text)
+	}
+	up := d.NewUpload(name)
+	for range 2 { // a double tap uploads once
+		if status, _ := h.consent(t, mikael, "accept", file, up); status != http.StatusOK {
+			t.Fatalf("accept: %d", status)
+		}
+	}
+	u := d.Uploaded(up)
+	if u.Puts != 1 || int64(len(u.Data)) != size {
+		t.Fatalf("%d uploads of %d bytes (offered %d)", u.Puts, len(u.Data), size)
+	}
+	if data := string(u.Data); !contains(data, "Katselmointi;Katselmoija", "Elina Lindholm", "ei vastausta") {
+		t.Fatalf("the report file:\n%s", data)
+	}
+	if n := auditActions(t, h)["review.exported"]; n != 1 {
+		t.Fatalf("%d review.exported audit rows, want 1", n)
 	}
 }

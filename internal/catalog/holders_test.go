@@ -48,6 +48,15 @@ func TestHoldersDeriveTheCoveredThemes(t *testing.T) {
 	if !h.EndsWithin(domain.NewDate(2027, 1, 30), 90) || h.EndsWithin(domain.NewDate(2027, 1, 29), 90) {
 		t.Errorf("the 90 days before 30.4.2027 start on 30.1.2027")
 	}
+	// A right covers its themes until its last day: alpha until Mikael's ends (31.12.2029), then nothing.
+	for d, want := range map[domain.Date]bool{domain.NewDate(2029, 12, 31): true, domain.NewDate(2030, 1, 1): false} {
+		if got := c.Org.CoversOn("alpha", d); got != want {
+			t.Errorf("alpha covered on %s: %v, want %v", d, got, want)
+		}
+	}
+	if c.Org.CoversOn("gamma", domain.NewDate(2027, 1, 1)) {
+		t.Errorf("gamma, no holder's theme, is covered")
+	}
 }
 
 // The embedded organisation names its holders, and the covered themes are theirs.

@@ -71,6 +71,18 @@ func (o *Organisation) HoldersOf(themeID string, day Date, excluded func(id stri
 	return out
 }
 
+// CoversOn reports whether the organisation's valtuutusoikeus covers the theme on day. With holders configured, a
+// holder whose right names the theme must be in force that day: a right past its end date covers nothing, so a
+// request for a theme whose every holder's right has ended waits for the right to grant (until a main user records
+// that DVV registered it) instead of reaching main users who cannot grant it. Without holders, the configured
+// covered themes count.
+func (o *Organisation) CoversOn(themeID string, day Date) bool {
+	if len(o.RightHolders) == 0 {
+		return o.Covers(themeID)
+	}
+	return len(o.HoldersOf(themeID, day, nil)) > 0
+}
+
 // ThinThemes are the themes of inUse that fewer than MinHolders holders cover on day, sorted and without repeats.
 func (o *Organisation) ThinThemes(inUse []string, day Date, excluded func(id string) bool) []string {
 	var out []string

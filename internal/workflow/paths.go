@@ -98,7 +98,7 @@ func (s *Service) RecordRight(ctx context.Context, in RightInput) (int, error) {
 	if in.RegisteredOn.IsZero() || in.RegisteredOn.After(s.Today()) {
 		return 0, invalid("err.bad_right_date")
 	}
-	if s.Catalog.Org.Covers(in.ThemeID) {
+	if s.Catalog.Org.CoversOn(in.ThemeID, s.Today()) {
 		return 0, conflict("err.right_already_recorded")
 	}
 	waiting, err := s.Store.RequestsAwaitingGrant(ctx)
@@ -250,14 +250,16 @@ func grantableIDs(r *domain.Request) []int64 {
 	return ids
 }
 
-// covered is the organisation's valtuutusoikeus: the catalog's themes and those main users recorded since.
+// covered is the organisation's valtuutusoikeus today: the themes of the holders whose right is in force (or the
+// catalog's covered themes) and those main users recorded since.
 func (s *Service) covered(ctx context.Context) (func(themeID string) bool, error) {
 	rights, err := s.Store.GrantingRights(ctx)
 	if err != nil {
 		return nil, err
 	}
+	today := s.Today()
 	return func(themeID string) bool {
-		return s.Catalog.Org.Covers(themeID) ||
+		return s.Catalog.Org.CoversOn(themeID, today) ||
 			slices.ContainsFunc(rights, func(g domain.GrantingRight) bool { return g.ThemeID == themeID })
 	}, nil
 }

@@ -147,3 +147,52 @@ func TestItemWaitsForTheRightToGrantAndContinues(t *testing.T) {
 		}
 	})
 }
+
+// A holder's right that has ended covers nothing (issue 10.6): when every holder whose right names a theme has
+// passed their end date, a request for it is outside every holder's right and waits for the right to grant like a
+// theme never registered, the main users are asked to apply, and a main user can record that DVV registered it,
+// after which it continues. The same request with one holder still in force is covered.
+func TestItemWaitsWhenTheHoldersRightHasEnded(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		const theme = "tulorekisteri-palkkatiedot-ilmoittaminen"
+		org := &f.svc.Catalog.Org
+		if len(org.HoldersOf(theme, f.svc.Today(), nil)) == 0 {
+			t.Fatalf("the catalog has no holder of %s", theme)
+		}
+		holders := org.RightHolders
+		org.RightHolders = nil
+		for _, h := range holders {
+			h.Until = f.svc.Today().AddDays(-1) // every right ended yesterday
+			org.RightHolders = append(org.RightHolders, h)
+		}
+		r := submit(t, f, elina, "palkkatietojen-ilmoittaminen")
+		if _, err := f.svc.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.ApproveAll}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := f.db.Register.Request(ctx, r.ID)
+		if len(got.Items) != 1 || got.Items[0].ThemeID != theme || !got.Items[0].AwaitingRight() {
+			t.Fatalf("the item does not wait for the right: %+v", got.Items)
+		}
+		msgs, _ := f.db.Outbox.ForRequest(ctx, r.ID)
+		if k := kinds(msgs); len(k[domain.MsgApplicationNeeded]) != 1 || len(k[domain.MsgRequestSteps]) != 0 {
+			t.Fatalf("outbox: %v", k)
+		}
+		moved, err := f.svc.RecordRight(ctx, workflow.RightInput{ActorID: mikael, ThemeID: theme, RegisteredOn: f.svc.Today()})
+		if err != nil || moved != 1 {
+			t.Fatalf("recording the registered right: moved %d, %v", moved, err)
+		}
+		if got, _ = f.db.Register.Request(ctx, r.ID); !got.Items[0].Grantable() {
+			t.Fatalf("the item still waits after the right was recorded: %+v", got.Items[0])
+		}
+
+		// One holder's right in force again: a request for the theme is covered from the start.
+		org.RightHolders[0].Until = f.svc.Today()
+		if !org.RightHolders[0].Covers(theme) {
+			t.Fatalf("the first holder does not hold %s", theme)
+		}
+		if r := submit(t, f, dina, "palkkatietojen-ilmoittaminen"); !r.Items[0].Covered {
+			t.Fatalf("a request with a holder in force is not covered: %+v", r.Items[0])
+		}
+	})
+}
