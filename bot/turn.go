@@ -167,13 +167,14 @@ func (b *Bot) overLimit(ctx context.Context, act schema.Activity) (bool, error) 
 
 // route hands the turn to the flows by activity type and sends their replies.
 func (b *Bot) route(ctx context.Context, act schema.Activity) (*flows.InvokeResponse, error) {
-	stopTyping := b.typingAfter(ctx, act)
-	t, err := b.begin(ctx, act)
-	if err != nil {
+	t := &flows.Turn{Activity: act}
+	stopTyping := b.typingAfter(ctx, &t.Activity) // the turn's copy: the timer's closure holds no copy of its own
+	if err := b.begin(ctx, t); err != nil {
 		stopTyping()
 		return nil, err
 	}
 	var res flows.Result
+	var err error
 	switch act.Type {
 	case schema.Message:
 		res, err = b.cfg.Flows.Message(ctx, t)
@@ -204,7 +205,7 @@ func (b *Bot) route(ctx context.Context, act schema.Activity) (*flows.InvokeResp
 // typingAfter shows the person the typing indicator once their message's turn has taken TypingAfter, so a slow
 // turn does not look like no answer. stop ends the wait, or waits for an indicator being sent, so that it is never
 // sent after the reply. The indicator takes a send slot only if one is free at once: it is not worth a wait.
-func (b *Bot) typingAfter(ctx context.Context, in schema.Activity) (stop func()) {
+func (b *Bot) typingAfter(ctx context.Context, in *schema.Activity) (stop func()) {
 	if in.Type != schema.Message || b.cfg.TypingAfter < 0 {
 		return func() {}
 	}
@@ -212,9 +213,9 @@ func (b *Bot) typingAfter(ctx context.Context, in schema.Activity) (stop func())
 	sending.Add(1)
 	stopTimer := b.cfg.Delay(b.cfg.TypingAfter, func() {
 		defer sending.Done()
-		a := replyActivity(in, schema.Activity{})
+		a := replyActivity(*in, schema.Activity{})
 		a.Type = schema.Typing
-		tctx := connector.WithinWait(connector.WithTenant(ctx, tenantOf(in)), 0)
+		tctx := connector.WithinWait(connector.WithTenant(ctx, tenantOf(*in)), 0)
 		if _, err := b.cfg.Sender.SendActivity(tctx, in.ServiceURL, in.Conversation.ID, a); err != nil {
 			b.log.DebugContext(ctx, "typing indicator not sent", slog.String("error", err.Error()))
 		}
@@ -236,14 +237,14 @@ func botAdded(act schema.Activity) bool {
 	return false
 }
 
-// begin stores the sender's conversation reference and picks their language.
-func (b *Bot) begin(ctx context.Context, act schema.Activity) (*flows.Turn, error) {
-	t := &flows.Turn{Activity: act}
+// begin stores the sender's conversation reference and picks their language for the turn t of the activity.
+func (b *Bot) begin(ctx context.Context, t *flows.Turn) error {
+	act := t.Activity
 	aad := act.From.AadObjectID
 	if aad != "" {
 		var err error
 		if t.Ref, t.FirstContact, err = b.remember(ctx, act); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if b.cfg.Channels != nil && act.Conversation.ConversationType == "channel" {
@@ -253,7 +254,7 @@ func (b *Bot) begin(ctx context.Context, act schema.Activity) (*flows.Turn, erro
 	who.AADObjectID = aad
 	t.Lang = b.cfg.Language.For(ctx, who, act.Locale)
 	t.P = b.cfg.Messages.Printer(t.Lang)
-	return t, nil
+	return nil
 }
 
 // remember stores the sender's conversation reference when it is new or changed and lets the messages waiting for
