@@ -40,6 +40,8 @@ type ImportSummary struct {
 	Issues  []ImportIssue // the first failed rows, else the first flagged ones
 	Unread  []string      // columns nothing was read from
 	Written bool          // the real run committed its changes
+	// NoHeader says that no row of the file named its columns, so nothing in it could be read.
+	NoHeader bool `json:",omitempty"`
 }
 
 // importOutcomes is the order the cards list outcomes in, as the report does.
@@ -61,6 +63,10 @@ func ImportDryRun(p i18n.Printer, s ImportSummary) *Card {
 		subtle(p.Format("importfile.checksum", "sha256", s.SHA256))}
 	c.Body = append(c.Body, importCounts(p, s)...)
 	switch {
+	case s.NoHeader:
+		c.Body = append(c.Body, Container{Type: "Container", Style: "attention", Items: []Element{
+			Text(p.Get("importfile.no_header")),
+		}})
 	case s.Failed() > 0:
 		c.Body = append(c.Body, Container{Type: "Container", Style: "attention", Items: []Element{
 			TextBlock{Type: "TextBlock", Text: plural(p, "importfile.failed", s.Failed()), Weight: "Bolder", Wrap: true},

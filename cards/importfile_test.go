@@ -35,14 +35,20 @@ func failingDryRun() ImportSummary {
 		}}
 }
 
+// noHeaderDryRun is a list whose columns the import does not know: every row was taken for a title.
+func noHeaderDryRun() ImportSummary {
+	return ImportSummary{File: "oma lista.csv", SHA256: listSHA, Rows: 3, Counts: map[string]int{"skipped": 3}, NoHeader: true}
+}
+
 func importFileGolden() map[string]func(p i18n.Printer) *Card {
 	done := cleanDryRun()
 	done.Written = true
 	return map[string]func(p i18n.Printer) *Card{
-		"importfile-dryrun":         func(p i18n.Printer) *Card { return ImportDryRun(p, cleanDryRun()) },
-		"importfile-dryrun-failing": func(p i18n.Printer) *Card { return ImportDryRun(p, failingDryRun()) },
-		"importfile-done":           func(p i18n.Printer) *Card { return ImportDone(p, done) },
-		"importfile-cancelled":      func(p i18n.Printer) *Card { return ImportCancelled(p, "lista.csv") },
+		"importfile-dryrun":          func(p i18n.Printer) *Card { return ImportDryRun(p, cleanDryRun()) },
+		"importfile-dryrun-failing":  func(p i18n.Printer) *Card { return ImportDryRun(p, failingDryRun()) },
+		"importfile-dryrun-noheader": func(p i18n.Printer) *Card { return ImportDryRun(p, noHeaderDryRun()) },
+		"importfile-done":            func(p i18n.Printer) *Card { return ImportDone(p, done) },
+		"importfile-cancelled":       func(p i18n.Printer) *Card { return ImportCancelled(p, "lista.csv") },
 	}
 }
 
@@ -55,7 +61,8 @@ func TestImportButtonOnlyWhenTheImportCanRun(t *testing.T) {
 	for name, tc := range map[string]struct {
 		s    ImportSummary
 		want bool
-	}{"clean": {cleanDryRun(), true}, "failing": {failingDryRun(), false}, "nothing to change": {nothing, false}} {
+	}{"clean": {cleanDryRun(), true}, "failing": {failingDryRun(), false}, "nothing to change": {nothing, false},
+		"no header": {noHeaderDryRun(), false}} {
 		c := ImportDryRun(p, tc.s)
 		var verbs []string
 		for _, a := range c.Actions {
@@ -100,4 +107,20 @@ func importFileEvil() map[string]evilCard {
 		"importfile-done":      {"ImportDone", []string{"file", "column", "sheet", "reason"}, func(p i18n.Printer) *Card { return ImportDone(p, s) }},
 		"importfile-cancelled": {"ImportCancelled", []string{"file"}, func(p i18n.Printer) *Card { return ImportCancelled(p, evil("file")) }},
 	}
+}
+
+// A list with no header row says so, and not that the register already has what the file has.
+func TestImportDryRunWithoutHeader(t *testing.T) {
+	eachLang(t, func(t *testing.T, p i18n.Printer) {
+		raw, _ := json.Marshal(ImportDryRun(p, noHeaderDryRun()))
+		if got := string(raw); !strings.Contains(got, jsonText(p.Get("importfile.no_header"))) || strings.Contains(got, jsonText(p.Get("importfile.nothing"))) {
+			t.Errorf("card: %s", got)
+		}
+	})
+}
+
+// jsonText is s as it appears inside a JSON string.
+func jsonText(s string) string {
+	raw, _ := json.Marshal(s)
+	return strings.Trim(string(raw), `"`)
 }

@@ -158,7 +158,7 @@ func reportName(file string) string {
 // summarise is the cards' view of a run: counts, and the first failed rows, else the first rows to check.
 func summarise(res *importer.Result) cards.ImportSummary {
 	s := cards.ImportSummary{File: res.File, SHA256: res.SHA256, Rows: len(res.Lines), Counts: map[string]int{},
-		Flagged: res.Flagged, Unread: res.Unread, Written: res.Written}
+		Flagged: res.Flagged, Unread: res.Unread, Written: res.Written, NoHeader: res.Headed == 0}
 	for o, n := range res.Counts {
 		s.Counts[string(o)] = n
 	}

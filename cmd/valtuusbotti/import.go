@@ -56,7 +56,7 @@ func importCommand(fs *flag.FlagSet) runFunc {
 }
 
 // importFile imports a.file into the register: it prints the summary, writes the report (to a.report, or after the
-// summary), and fails when a real run wrote nothing because rows failed.
+// summary), and fails when a real run wrote nothing because rows failed or no header row was found.
 func importFile(ctx context.Context, stdout io.Writer, cfg *config.Config, opt app.Options, a importArgs) error {
 	mapping, err := importer.ParseMapping(a.mapping)
 	if err != nil {
@@ -94,6 +94,9 @@ func importFile(ctx context.Context, stdout io.Writer, cfg *config.Config, opt a
 	}
 	if failed := res.Counts[importer.Error] + res.Counts[importer.Refused]; !a.dryRun && failed > 0 {
 		return fmt.Errorf("nothing was imported: %d row(s) failed (see the report)", failed)
+	}
+	if !a.dryRun && res.Headed == 0 {
+		return errors.New("nothing was imported: no header row found (see the summary)")
 	}
 	return nil
 }

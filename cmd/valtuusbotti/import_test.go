@@ -62,6 +62,20 @@ func TestImportAndExportCommands(t *testing.T) {
 		}
 	}
 
+	// Columns the import does not know: no header row, and the run says so instead of "nothing to change".
+	unknown := file("oma.csv", "Kuka;Oikeus;Loppuu\r\nelina.lindholm@porvoo.example;Veroasiat;31.12.2027\r\n")
+	out.Reset()
+	if err := importFile(ctx, &out, cfg, opt, importArgs{file: unknown}); err == nil ||
+		!strings.Contains(err.Error(), "no header row found") || !strings.Contains(out.String(), "no header row found") ||
+		strings.Contains(out.String(), "nothing to change") {
+		t.Fatalf("no header: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := importFile(ctx, &out, cfg, opt, importArgs{file: unknown, mapping: []string{"Kuka=email", "Oikeus=theme", "Loppuu=valid_until"},
+		dryRun: true}); err != nil || !strings.Contains(out.String(), "oma.csv,2,imported,") {
+		t.Fatalf("mapped: %v\n%s", err, out.String())
+	}
+
 	clean := file("puhdas.csv", "\xEF\xBB\xBF"+header+good)
 	out.Reset()
 	if err := importFile(ctx, &out, cfg, opt, importArgs{file: clean}); err != nil || !strings.Contains(out.String(), "imported 2,") {

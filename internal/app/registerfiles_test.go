@@ -271,6 +271,13 @@ func TestImportFileInTeams(t *testing.T) {
 		if r := h.invoke(mikael, "importFileRun", map[string]any{"sha256": sha(other)}); r.Type != "application/vnd.microsoft.error" {
 			t.Fatalf("import after cancel: %s %s", r.Type, r.Value)
 		}
+
+		// Columns of the main user's own naming: no header row, and the card says so (not "nothing to change").
+		own := []byte("Kuka;Oikeus;Loppuu\r\nelina.lindholm@porvoo.example;Veroasiat;31.12.2027\r\n")
+		if card := adaptive(t, h.sendFile(t, mikael, "oma.csv", own, d)); strings.Contains(card, "importFileRun") ||
+			!strings.Contains(card, "En löytänyt tiedostosta otsikkoriviä") || strings.Contains(card, "Ei muutettavaa") {
+			t.Fatalf("a list without a header row: %s", card)
+		}
 	})
 }
 

@@ -52,7 +52,7 @@ var columns = map[domain.Lang][]string{
 	domain.Finnish: {"Nimi", "Sähköposti", "Entra ID", "Toimiala", "Valtuusasia", "Virasto", "Myönnetty",
 		"Voimassa asti", "Mitätöity", "Tila", "Myöntäjä", "Huomautukset", "Tunnus"},
 	domain.Swedish: {"Namn", "E-post", "Entra ID", "Avdelning", "Fullmaktsärende", "Myndighet", "Giltig från",
-		"Giltig till", "Ogiltigförklarad", "Status", "Beviljad av", "Anmärkningar", "ID"},
+		"Giltig till", "Annullerad", "Status", "Given av", "Anmärkningar", "ID"},
 	domain.English: {"Name", "E-mail", "Entra ID", "Department", "Theme", "Agency", "Valid from", "Valid until",
 		"Invalidated", "State", "Granted by", "Notes", "ID"},
 }
@@ -63,7 +63,7 @@ var widths = []float64{24, 32, 38, 28, 48, 32, 12, 14, 14, 12, 24, 32, 8}
 // words are the values the export writes in each language: no end, and the three states.
 var words = map[domain.Lang][4]string{
 	domain.Finnish: {"toistaiseksi", "voimassa", "päättynyt", "mitätöity"},
-	domain.Swedish: {"tills vidare", "giltig", "upphört", "ogiltigförklarad"},
+	domain.Swedish: {"tills vidare", "giltig", "upphört", "annullerad"},
 	domain.English: {"until further notice", "active", "expired", "invalidated"},
 }
 

@@ -3,6 +3,8 @@ package exporter_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -270,5 +272,52 @@ func BenchmarkExport100k(b *testing.B) {
 				})
 			}
 		})
+	}
+}
+
+// The export's column names and values are the glossary's terms (internal/i18n/glossary.json) in each language:
+// none of the variants it forbids, and an invalidated mandate is "mitätöity", "annullerad" or "invalidated".
+func TestExportUsesTheGlossary(t *testing.T) {
+	raw, err := os.ReadFile("../i18n/glossary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g struct {
+		Concepts []map[string]json.RawMessage `json:"concepts"`
+	}
+	if err := json.Unmarshal(raw, &g); err != nil || len(g.Concepts) == 0 {
+		t.Fatalf("glossary: %v", err)
+	}
+	db := sqltest.Open(t, sqlstore.WithNow(clock.NewManual(now).Now))
+	f := newFixture(t, db)
+	f.seed(t)
+	invalidated := map[domain.Lang]string{domain.Finnish: "mitätöity", domain.Swedish: "annullerad", domain.English: "invalidated"}
+	for _, lang := range domain.Langs {
+		var buf bytes.Buffer
+		if _, err := f.exp.Mandates(t.Context(), &buf, sheet.CSV, lang, exporter.Filter{State: "revoked"}); err != nil {
+			t.Fatal(err)
+		}
+		// The header and the words the export writes (the state; no theme, person or note is the export's own).
+		r := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\xEF\xBB\xBF")))
+		r.Comma = ';'
+		recs, err := r.ReadAll()
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("%s: %d records, %v", lang, len(recs), err)
+		}
+		own := strings.ToLower(strings.Join(recs[0], " ") + " " + recs[1][9])
+		if recs[1][9] != invalidated[lang] || !strings.HasPrefix(strings.ToLower(recs[0][8]), invalidated[lang]) {
+			t.Errorf("%s: invalidated written as column %q, state %q", lang, recs[0][8], recs[1][9])
+		}
+		for _, c := range g.Concepts {
+			var e struct {
+				Forbidden []string `json:"forbidden"`
+			}
+			_ = json.Unmarshal(c[string(lang)], &e)
+			for _, bad := range e.Forbidden {
+				if strings.Contains(own, strings.ToLower(bad)) {
+					t.Errorf("%s: the export writes %q, which the glossary forbids: %q", lang, bad, own)
+				}
+			}
+		}
 	}
 }

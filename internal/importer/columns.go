@@ -74,8 +74,8 @@ var aliases = func() map[string]Field {
 			"expires", "expiry", "expiry date", "end", "end date", "until", "giltig till", "till", "upphör",
 			"slutdatum"},
 		FieldInvalidated: {"mitätöity", "mitätöintipäivä", "mitätöity pvm", "peruttu", "invalidated",
-			"invalidated on", "revoked", "ogiltigförklarad", "återkallad"},
-		FieldGrantedBy: {"myöntäjä", "myöntänyt", "granted by", "grantor", "beviljad av", "beviljare"},
+			"invalidated on", "revoked", "annullerad", "annullerad den", "ogiltigförklarad", "återkallad"},
+		FieldGrantedBy: {"myöntäjä", "myöntänyt", "granted by", "grantor", "given av", "gavs av", "beviljad av", "beviljare"},
 		FieldNotes: {"huomautukset", "huomautus", "huom", "lisätiedot", "kommentit", "kommentti", "muistiinpanot",
 			"notes", "note", "comments", "remarks", "anmärkningar", "anmärkning", "kommentarer", "övrigt"},
 		// Known and not read: what the export writes beside the fields above, and a state the dates already say.

@@ -71,9 +71,12 @@ type Options struct {
 
 // Result is what a run did, row by row.
 type Result struct {
-	File    string // the file's base name (any identity code in it redacted)
-	SHA256  string // of the file's bytes
-	Sheets  int    // sheets read
+	File   string // the file's base name (any identity code in it redacted)
+	SHA256 string // of the file's bytes
+	Sheets int    // sheets read
+	// Headed is how many of them have a header row: none means no row named the columns in words the import knows
+	// (or the mapping gives), so every row was taken for a title and nothing could be read.
+	Headed  int
 	Lines   []Line
 	Counts  map[Outcome]int
 	Flagged int      // rows imported, updated or skipped with something to check (in their reason)
@@ -218,6 +221,7 @@ func (rd *reader) readSheet(ctx context.Context, sh sheet.Sheet, isCSV bool) err
 			if c, ok := header(row.Cells, rd.mapping); ok {
 				if cols == nil {
 					rd.noteColumns(sheetName, c)
+					rd.res.Headed++
 				}
 				cols = &c
 				l.Outcome, l.Reason = Skipped, "header row"

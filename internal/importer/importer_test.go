@@ -392,8 +392,9 @@ func TestMessyXLSX(t *testing.T) {
 		{2, importer.Imported, ""},
 		{3, importer.Imported, "leaver without an invalidation date: still valid in Suomi.fi: invalidate"},
 	})
-	if !strings.Contains(res.Summary(), `column not read: "Telefon" (Valtuudet)`) || !strings.Contains(res.Summary(), "dry run") {
-		t.Errorf("summary:\n%s", res.Summary())
+	if !strings.Contains(res.Summary(), `column not read: "Telefon" (Valtuudet)`) || !strings.Contains(res.Summary(), "dry run") ||
+		res.Sheets != 3 || res.Headed != 2 || strings.Contains(res.Summary(), "no header row") {
+		t.Errorf("%d sheets, %d with a header; summary:\n%s", res.Sheets, res.Headed, res.Summary())
 	}
 	if countMandates(t, db) != 0 {
 		t.Error("the dry run wrote")
@@ -434,8 +435,17 @@ func TestMappingAndUpdates(t *testing.T) {
 	if err != nil || !res.Written || res.Counts[importer.Imported] != 2 {
 		t.Fatalf("%v %+v", err, res)
 	}
-	if _, err := imp.Run(ctx, "oma.csv", first, importer.Options{}); err != nil {
-		t.Fatal(err) // without the mapping: no header is found, every row is a title
+	if res.Headed != 1 {
+		t.Errorf("with the mapping: %d sheets with a header", res.Headed)
+	}
+	// Without the mapping no header is found and every row is a title: the summary says so, not "nothing to change".
+	res, err = imp.Run(ctx, "oma.csv", first, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := res.Summary(); res.Headed != 0 || res.Written || res.Counts[importer.Skipped] != 3 ||
+		!strings.Contains(sum, "no header row found") || strings.Contains(sum, "nothing to change") {
+		t.Errorf("without the mapping: headed %d, written %v, %v\n%s", res.Headed, res.Written, res.Counts, sum)
 	}
 	second := csvFile("Kuka,Oikeus,Loppuu,Mitätöity", "elina.lindholm@porvoo.example,Veroasiat,toistaiseksi,",
 		"ville@porvoo.example,Veroasiat,31.12.2026,1.12.2026")

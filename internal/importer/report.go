@@ -76,6 +76,11 @@ func (r *Result) Summary() string {
 	if r.Flagged > 0 {
 		fmt.Fprintf(&b, "  %d row(s) to check: see the reason column of the report\n", r.Flagged)
 	}
+	if r.Headed == 0 {
+		b.WriteString("  no header row found: no row names the theme and the person (e-mail address or name) in words the " +
+			"import knows; name the columns (e.g. Nimi, Sähköposti, Valtuusasia, Voimassa asti) or map them with " +
+			"-map \"Column=field\"\n")
+	}
 	switch {
 	case r.DryRun:
 		b.WriteString("  dry run: nothing was written\n")
@@ -84,6 +89,8 @@ func (r *Result) Summary() string {
 	case r.Counts[Error]+r.Counts[Refused] > 0:
 		fmt.Fprintf(&b, "  nothing was written: %d row(s) failed; fix them (or remove them) and import again\n",
 			r.Counts[Error]+r.Counts[Refused])
+	case r.Headed == 0:
+		b.WriteString("  nothing was written\n")
 	default:
 		b.WriteString("  nothing to change: the register already says what the file says\n")
 	}

@@ -1,0 +1,65 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/valtuusbotti/valtuusbotti/cards"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/sqlstore/sqltest"
+	"github.com/valtuusbotti/valtuusbotti/internal/workflow"
+)
+
+// The overview a main user asks for in the chat names the mandates ending soonest and the oldest open grant task,
+// each with a button, and each button opens what its row names: the mandate's invalidation form, the request's
+// grant task (issue 9.4).
+func TestOverviewRowsOpenWhatTheyName(t *testing.T) {
+	w := newMandateWorld(t, sqltest.Open(t))
+	ctx := context.Background()
+	wf := w.f.Workflow
+	r, err := wf.Submit(ctx, workflow.SubmitInput{RequesterID: elina, TaskIDs: []string{"palkkatietojen-tarkistus"},
+		Justification: "Veroilmoitukset.", ValidUntil: time.Date(2027, 6, 30, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wf.Decide(ctx, workflow.DecideInput{ActorID: sami, RequestID: r.ID, Decision: domain.ApproveAll}); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := w.f.Message(ctx, turn(w.f, mikaelID, "personal", schema.Activity{Type: "message", Text: "yleiskuva"}))
+	if err != nil || len(res.Replies) != 1 {
+		t.Fatalf("overview: %v %+v", err, res)
+	}
+	raw, _ := json.Marshal(res.Replies[0].Attachments)
+	card := string(raw)
+	for _, want := range []string{"Päättyvät ensimmäisinä", "Elina Lindholm", "Sami Virtanen", "Pisimpään odottaneet myöntötehtävät",
+		r.Reference(),
+		fmt.Sprintf(`"verb":%q,"data":{"mandateId":%d}`, cards.VerbInvalidationOpen, w.elinas.ID),
+		fmt.Sprintf(`"verb":%q,"data":{"mandateId":%d}`, cards.VerbInvalidationOpen, w.samis.ID),
+		fmt.Sprintf(`"verb":%q,"data":{"requestId":%d}`, cards.VerbGrantOpen, r.ID)} {
+		if !strings.Contains(card, want) {
+			t.Errorf("the overview lacks %s:\n%s", want, card)
+		}
+	}
+
+	if body := w.tap(t, mikaelID, cards.VerbGrantOpen, map[string]any{"requestId": r.ID}); !strings.Contains(body, cards.VerbGrantDone) ||
+		!strings.Contains(body, r.Reference()) {
+		t.Errorf("the task's button opens: %s", body)
+	}
+	if body := w.tap(t, mikaelID, cards.VerbInvalidationOpen, map[string]any{"mandateId": w.elinas.ID}); !strings.Contains(body, cards.VerbInvalidationRequest) ||
+		!strings.Contains(body, "Elina Lindholm") {
+		t.Errorf("the mandate's button opens: %s", body)
+	}
+
+	// Anyone else asking gets no overview of the organisation's mandates.
+	res, err = w.f.Message(ctx, turn(w.f, elina, "personal", schema.Activity{Type: "message", Text: "yleiskuva"}))
+	if raw, _ := json.Marshal(res.Replies); err != nil || strings.Contains(string(raw), cards.VerbInvalidationOpen) {
+		t.Errorf("an employee's overview: %v %s", err, raw)
+	}
+}
