@@ -36,6 +36,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,6 +66,7 @@ type options struct {
 	keepLogs   bool
 	answerSLO  time.Duration
 	maxWorkers int
+	cpuProfile string
 }
 
 func main() {
@@ -84,6 +86,7 @@ func main() {
 	fs.BoolVar(&o.keepLogs, "logs", false, "pass the service's warnings and errors through to stderr")
 	fs.DurationVar(&o.answerSLO, "answer-within", 100*time.Millisecond, "report turns not answered within this")
 	fs.IntVar(&o.maxWorkers, "max-inflight", 4096, "open loop: most activities in flight at once")
+	fs.StringVar(&o.cpuProfile, "driver-cpuprofile", "", "write the driver's own CPU profile here (the service's: VALTUUS_PPROF_ADDR)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: go run ./tools/loadtest [flags]\n\n")
 		fs.PrintDefaults()
@@ -97,6 +100,18 @@ func main() {
 	if fs.NArg() > 0 || o.clients < 1 || o.rate < 0 || o.duration <= 0 {
 		fmt.Fprintln(os.Stderr, "loadtest: bad arguments (see -h)")
 		os.Exit(2)
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	rig := &rigTB{}
 	defer rig.cleanup()
@@ -197,6 +212,7 @@ func run(rig *rigTB, o options) (bool, error) {
 
 	idp := fakeidp.New(rig)
 	conn := fakeconnector.New(rig)
+	conn.Lean() // the tracker needs each reply's replyToId only
 	tr := &tracker{sentAt: map[string]time.Time{}, replies: map[string]int{}}
 	conn.FailWhen(func(c fakeconnector.Call) *fakeconnector.Fault { tr.arrived(c); return nil })
 	stopReset := make(chan struct{})

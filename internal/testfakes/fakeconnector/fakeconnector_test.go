@@ -258,3 +258,24 @@ func TestResetForgetsCallsButKeepsIDs(t *testing.T) {
 		t.Fatalf("%d sent after Reset, want 1", n)
 	}
 }
+
+// A lean server still refuses what Teams refuses and records each reply's type and replyToId, and only those.
+func TestLean(t *testing.T) {
+	s := fakeconnector.New(t)
+	s.Lean()
+	for name, body := range map[string]string{"bad JSON": `{`, "no type": `{"text":"x"}`, "not an object": `[1]`} {
+		if a := do(t, "POST", s.URL+"/v3/conversations/a:1/activities/m1", "", body); a.status != 400 {
+			t.Errorf("%s: status %d", name, a.status)
+		}
+	}
+	a := do(t, "POST", s.URL+"/v3/conversations/a:1/activities/m1", "",
+		`{"type":"message","replyToId":"m1","text":"hei","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":{"body":[]}}]}`)
+	if a.status != 201 {
+		t.Fatalf("status %d", a.status)
+	}
+	sent := s.Sent()
+	if len(sent) != 1 || sent[0].Activity.Type != "message" || sent[0].Activity.ReplyToID != "m1" ||
+		sent[0].Activity.Text != "" || len(sent[0].Activity.Attachments) != 0 {
+		t.Fatalf("recorded %+v", sent)
+	}
+}
