@@ -268,12 +268,13 @@ func (db *Register) RequestsAwaitingApprover(ctx context.Context, approverID str
 	return rs, nil
 }
 
+const hasRequestsAwaitingApproverSQL = `SELECT EXISTS (SELECT 1 FROM requests WHERE approver_id = $1 AND state = 'pending')`
+
 // HasRequestsAwaitingApprover reports whether any request waits for approverID's decision: RequestsAwaitingApprover
 // for a card that only needs to know (the welcome card), one index probe instead of the requests and their items.
 func (db *Register) HasRequestsAwaitingApprover(ctx context.Context, approverID string) (bool, error) {
 	var ok bool
-	err := db.read.QueryRowContext(ctx,
-		`SELECT EXISTS (SELECT 1 FROM requests WHERE approver_id = $1 AND state = 'pending')`, approverID).Scan(&ok)
+	err := db.read.QueryRowContext(ctx, hasRequestsAwaitingApproverSQL, approverID).Scan(&ok)
 	if err != nil {
 		return false, opError("sqlstore.HasRequestsAwaitingApprover", err)
 	}

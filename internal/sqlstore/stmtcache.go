@@ -80,8 +80,20 @@ type cachedConn struct {
 }
 
 type cachedStmt struct {
-	s    stmtContext
-	busy bool // its rows are open: a second use on this connection (a query inside a loop over rows) gets its own
+	s     stmtContext
+	busy  bool // its rows are open: a second use on this connection (a query inside a loop over rows) gets its own
+	point bool // a point statement (pointStatements)
+}
+
+// pointStatements are the statements of every turn that read or write one row through an index: they end in
+// microseconds, so the driver is not asked to watch their context. modernc starts a goroutine per statement to
+// interrupt it when its context ends; for these that costs more than the statement. A wait for another process's
+// write lock still ends after busy_timeout.
+var pointStatements = map[string]bool{
+	selectConversationRefSQL:       true,
+	upsertConversationRefSQL:       true,
+	hasWaitingSQL:                  true,
+	hasRequestsAwaitingApproverSQL: true,
 }
 
 type stmtContext interface {
@@ -95,33 +107,42 @@ var (
 	_ driver.QueryerContext = (*cachedConn)(nil)
 )
 
-// stmt returns the statement for query: the cached one, or a new one (cached when there is room). release must be
-// called once the statement's work is done.
-func (c *cachedConn) stmt(ctx context.Context, query string) (stmtContext, func(), error) {
+// stmt returns the statement for query: the cached one, or a new one (cached when there is room), and the context
+// to run it with (without cancellation for a point statement). release must be called once its work is done.
+func (c *cachedConn) stmt(ctx context.Context, query string) (stmtContext, context.Context, func(), error) {
 	if cs := c.stmts[query]; cs != nil && !cs.busy {
 		cs.busy = true
-		return cs.s, func() { cs.busy = false }, nil
+		if cs.point {
+			ctx = context.WithoutCancel(ctx)
+		}
+		return cs.s, ctx, cs.release, nil
+	}
+	point := pointStatements[query]
+	if point {
+		ctx = context.WithoutCancel(ctx)
 	}
 	ds, err := c.PrepareContext(ctx, query)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	s, ok := ds.(stmtContext)
 	if !ok {
 		_ = ds.Close()
-		return nil, nil, errors.New("sqlstore: the sqlite driver's statement lacks the context methods")
+		return nil, nil, nil, errors.New("sqlstore: the sqlite driver's statement lacks the context methods")
 	}
 	if _, taken := c.stmts[query]; taken || len(c.stmts) >= maxCachedStatements || len(query) > maxCachedQueryLen {
-		return s, func() { _ = s.Close() }, nil
+		return s, ctx, func() { _ = s.Close() }, nil
 	}
-	cs := &cachedStmt{s: s, busy: true}
+	cs := &cachedStmt{s: s, busy: true, point: point}
 	c.stmts[query] = cs
-	return s, func() { cs.busy = false }, nil
+	return s, ctx, cs.release, nil
 }
+
+func (cs *cachedStmt) release() { cs.busy = false }
 
 // ExecContext runs query through its cached statement.
 func (c *cachedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	s, release, err := c.stmt(ctx, query)
+	s, ctx, release, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +152,7 @@ func (c *cachedConn) ExecContext(ctx context.Context, query string, args []drive
 
 // QueryContext runs query through its cached statement, which stays taken until the rows are closed.
 func (c *cachedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	s, release, err := c.stmt(ctx, query)
+	s, ctx, release, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql/driver"
 	"path/filepath"
 	"testing"
 )
@@ -86,6 +87,46 @@ func TestStatementCacheNestedUse(t *testing.T) {
 		return nil
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A point statement of the turn runs without the driver watching its context (modernc would start a goroutine per
+// statement to interrupt it): on the connection itself, with a context already cancelled, it still answers, first
+// prepared and then cached, while any other statement is refused as cancelled.
+func TestPointStatementsIgnoreCancellation(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.read.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := conn.Raw(func(dc any) error {
+		c := dc.(*cachedConn)
+		for i := range 2 { // prepared, then from the cache
+			rows, err := c.QueryContext(gone, hasRequestsAwaitingApproverSQL, []driver.NamedValue{{Ordinal: 1, Value: "x"}})
+			if err != nil {
+				t.Fatalf("point statement, use %d: %v", i+1, err)
+			}
+			_ = rows.Close()
+		}
+		rows, err := c.QueryContext(gone, `SELECT COUNT(*) FROM requests`, nil)
+		if err == nil {
+			_ = rows.Close()
+			t.Fatal("a statement that is not a point statement ran with its context cancelled")
+		}
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
