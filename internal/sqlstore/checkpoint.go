@@ -28,6 +28,9 @@ type checkpointer struct {
 	done sync.WaitGroup
 	mu   sync.Mutex
 	runs int // checkpoints that copied frames, for tests
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 func startCheckpointer(path string) (*checkpointer, error) {
@@ -74,9 +77,12 @@ func (c *checkpointer) checkpoint() {
 	}
 }
 
-// close stops the checkpoints and closes their connection.
+// close stops the checkpoints and closes their connection; closing again (DB.Close twice) does nothing more.
 func (c *checkpointer) close() error {
-	close(c.stop)
-	c.done.Wait()
-	return c.db.Close()
+	c.closeOnce.Do(func() {
+		close(c.stop)
+		c.done.Wait()
+		c.closeErr = c.db.Close()
+	})
+	return c.closeErr
 }

@@ -150,6 +150,11 @@ func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
 	if frames == 0 || copied != frames {
 		t.Fatalf("after the background checkpoint: %d of %d frames copied", copied, frames)
 	}
+	for range 2 { // closed by its owner, then again by a cleanup
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func TestSQLiteInMemoryIsOneDatabase(t *testing.T) {
