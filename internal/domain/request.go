@@ -224,11 +224,16 @@ type Overview struct {
 	EndingWithin90  int
 	OpenGrantTasks  int // approved items waiting for a grant
 	SelfGranted     int // mandates in force that their holder recorded as granted (the sole main user)
-	// EndingSoonest are the mandates in force that end first, and OldestTasks the open grant tasks that have
-	// waited longest (a few of each, for the overview to name).
-	EndingSoonest  []Mandate
-	OldestTasks    []Request
-	TopDepartments []DepartmentCount
+	// OpenInvalidations counts the invalidation tasks not yet confirmed: mandates a main user is to invalidate in
+	// Suomi.fi (asked for by a main user or a supervisor, a review, or opened when the assignee left).
+	OpenInvalidations int
+	// EndingSoonest are the mandates in force that end first, OldestTasks the open grant tasks and
+	// OldestInvalidations the open invalidation tasks (each with its mandate) that have waited longest: a few of
+	// each, for the overview to name.
+	EndingSoonest       []Mandate
+	OldestTasks         []Request
+	OldestInvalidations []MandateLife
+	TopDepartments      []DepartmentCount
 }
 
 // DepartmentCount is the number of active mandates in one department.

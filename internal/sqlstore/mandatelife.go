@@ -219,3 +219,36 @@ func (db *Register) OpenInvalidations(ctx context.Context) ([]domain.Invalidatio
 SELECT `+invalidationColumns+` FROM mandate_invalidations WHERE confirmed_at IS NULL ORDER BY requested_at, mandate_id`,
 		func(rows *sql.Rows) (domain.Invalidation, error) { return scanInvalidation(rows) })
 }
+
+// OldestInvalidations returns the first limit invalidation tasks waiting for a main user, oldest first (as
+// OpenInvalidations), each with its mandate (Today and Renewal left zero): what the overview names. The tasks are
+// chosen first, in order from the partial index mandate_invalidations_open (migration 0021), and only then joined
+// to their mandates: joined first, PostgreSQL would hash every mandate in the register to find a few.
+func (db *Register) OldestInvalidations(ctx context.Context, limit int) ([]domain.MandateLife, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	return queryAll(ctx, db.read, "sqlstore.OldestInvalidations", `
+SELECT `+invalidationColumns+`, `+mandateColumns+`
+FROM (SELECT `+invalidationColumns+` FROM mandate_invalidations
+      WHERE confirmed_at IS NULL
+      ORDER BY requested_at, mandate_id
+      LIMIT $1) oldest
+JOIN mandates ON mandates.id = oldest.mandate_id
+ORDER BY requested_at, mandate_id`, func(rows *sql.Rows) (domain.MandateLife, error) {
+		// One row, two scanners: the task's columns, then its mandate's.
+		var l domain.MandateLife
+		var err error
+		l.Invalidation, err = scanInvalidation(scanFunc(func(task ...any) error {
+			var merr error
+			l.Mandate, merr = scanMandate(scanFunc(func(mandate ...any) error { return rows.Scan(append(task, mandate...)...) }))
+			return merr
+		}))
+		return l, err
+	}, limit)
+}
+
+// scanFunc is a function that scans a row, as the row's Scan.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

@@ -190,6 +190,67 @@ func TestInvalidationTasks(t *testing.T) {
 	})
 }
 
+// The overview counts the invalidation tasks waiting for a main user and names the oldest with their mandates:
+// oldest first (the mandate's id breaking a tie), confirmed ones never.
+func TestOverviewInvalidationTasks(t *testing.T) {
+	sqltest.EachDSN(t, func(t *testing.T, dsn string) {
+		clk := clock.NewManual(start)
+		db := sqltest.OpenDSN(t, dsn, sqlstore.WithNow(clk.Now))
+		ctx := t.Context()
+		today := day(2025, 3, 4)
+		if ov, err := db.Register.Overview(ctx, today); err != nil || ov.OpenInvalidations != 0 {
+			t.Fatalf("Overview with no tasks: %d, %v", ov.OpenInvalidations, err)
+		}
+		if got, err := db.Register.OldestInvalidations(ctx, 5); err != nil || len(got) != 0 {
+			t.Fatalf("OldestInvalidations with no tasks = %+v, %v", got, err)
+		}
+		var ms []domain.Mandate
+		for _, h := range []string{"holder-1", "holder-2", "holder-3", "holder-4", "holder-5"} {
+			ms = append(ms, newMandate(t, db, h, "theme-a", day(2025, 1, 1), day(2026, 1, 1)))
+		}
+		open := func(m domain.Mandate) domain.Invalidation {
+			inv := domain.Invalidation{MandateID: m.ID, RequestedBy: "main-user-1", RequestedRole: domain.InvalidationByMainUser, Reason: "Lähti"}
+			if err := mandateTx(ctx, db, func(tx domain.MandateTx) error { return tx.OpenInvalidation(ctx, &inv) }); err != nil {
+				t.Fatal(err)
+			}
+			return inv
+		}
+		// Opened in another order than the mandates were made: the fifth and the fourth at the same moment, the
+		// first last; the second is confirmed.
+		third := open(ms[2])
+		clk.Advance(time.Hour)
+		second := open(ms[1])
+		clk.Advance(time.Hour)
+		fifth, fourth := open(ms[4]), open(ms[3])
+		clk.Advance(time.Hour)
+		first := open(ms[0])
+		conf := second
+		conf.ConfirmedBy, conf.InvalidatedOn = "main-user-1", domain.NewDate(2025, 3, 4)
+		if err := mandateTx(ctx, db, func(tx domain.MandateTx) error { return tx.ConfirmInvalidation(ctx, &conf) }); err != nil {
+			t.Fatal(err)
+		}
+
+		ov, err := db.Register.Overview(ctx, today)
+		if err != nil || ov.OpenInvalidations != 4 {
+			t.Errorf("Overview counts %d open invalidation tasks (%v), want 4", ov.OpenInvalidations, err)
+		}
+		for limit, want := range map[int][]domain.Invalidation{
+			0: nil, 2: {third, fourth}, 3: {third, fourth, fifth}, 5: {third, fourth, fifth, first},
+		} {
+			got, err := db.Register.OldestInvalidations(ctx, limit)
+			if err != nil || len(got) != len(want) {
+				t.Fatalf("OldestInvalidations(%d) = %+v, %v; want %d", limit, got, err, len(want))
+			}
+			for i, l := range got {
+				m, err := db.Register.Mandate(ctx, want[i].MandateID)
+				if err != nil || !reflect.DeepEqual(l.Invalidation, want[i]) || !reflect.DeepEqual(l.Mandate, m) {
+					t.Errorf("OldestInvalidations(%d)[%d] = %+v\nwant %+v with %+v", limit, i, l, want[i], m)
+				}
+			}
+		}
+	})
+}
+
 func TestRenewalRequests(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := t.Context()

@@ -29,7 +29,8 @@ WHERE holder_id = $1
 ORDER BY valid_until, id`
 
 // A mandate is in force on day $1 when it is active and $1 lies within [valid_from, valid_until]. $2 and $3 are
-// the last days of the 30- and 90-day windows.
+// the last days of the 30- and 90-day windows. The open invalidation tasks are counted from the partial index
+// mandate_invalidations_open (migration 0021).
 const overviewCountsSQL = `
 SELECT
     (SELECT COUNT(*) FROM mandates
@@ -38,7 +39,8 @@ SELECT
      WHERE state = 'active' AND valid_from <= $1 AND valid_until >= $1 AND valid_until <= $3),
     (SELECT COUNT(*) FROM request_items WHERE state = 'approved'),
     (SELECT COUNT(*) FROM mandates
-     WHERE state = 'active' AND valid_until >= $1 AND granted_by = holder_id)`
+     WHERE state = 'active' AND valid_until >= $1 AND granted_by = holder_id),
+    (SELECT COUNT(*) FROM mandate_invalidations WHERE confirmed_at IS NULL)`
 
 // overviewDepartmentsSQL counts the mandates in force per department, most first: the overview names the first
 // five and sums them all for the mandates in force, so the register's mandates in force are read once (through
@@ -122,6 +124,7 @@ func scanMandate(rows interface{ Scan(dest ...any) error }) (domain.Mandate, err
 //   - ActiveMandates: mandates in force today (active, ValidFrom <= today <= ValidUntil);
 //   - EndingWithin30/90: those of them whose ValidUntil is at most 30/90 days after today (today included);
 //   - OpenGrantTasks: request items approved and not yet granted or refused;
+//   - OpenInvalidations: invalidation tasks not yet confirmed;
 //   - TopDepartments: the five departments with the most mandates in force, most first, ties by name.
 func (db *Register) Overview(ctx context.Context, today time.Time) (domain.Overview, error) {
 	const op = "sqlstore.Overview"
@@ -149,7 +152,7 @@ func (db *Register) Overview(ctx context.Context, today time.Time) (domain.Overv
 			return err
 		}
 		if err := q.QueryRowContext(ctx, overviewCountsSQL, dateArg(day), in30, in90).Scan(
-			&ov.EndingWithin30, &ov.EndingWithin90, &ov.OpenGrantTasks, &ov.SelfGranted); err != nil {
+			&ov.EndingWithin30, &ov.EndingWithin90, &ov.OpenGrantTasks, &ov.SelfGranted, &ov.OpenInvalidations); err != nil {
 			return err
 		}
 		depts, err := q.QueryContext(ctx, overviewDepartmentsSQL, dateArg(day))

@@ -23,7 +23,8 @@ var registerToday = time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
 
 // seedRegister writes n mandates: n/10 people with ten themes each, in five departments, start dates spread over
 // five years before registerToday and lengths of two to five years (so about half are in force), one in ten
-// open-ended and one in ten invalidated.
+// open-ended and one in ten invalidated; one in fifty has an invalidation task, half of them confirmed (1,000 open
+// tasks, all opened at the same moment: the worst case for ordering them).
 func seedRegister(tb testing.TB, db *sqlstore.DB, n int) {
 	tb.Helper()
 	depts := []string{"Talous- ja henkilöstöpalvelut", "Sivistyspalvelut", "Tietohallinto", "Kaupunkikehitys", "Sosiaalipalvelut"}
@@ -48,6 +49,24 @@ func seedRegister(tb testing.TB, db *sqlstore.DB, n int) {
 			if err := tx.CreateMandate(ctx, &m); err != nil {
 				return err
 			}
+			if i%50 != 5 {
+				continue
+			}
+			mt, err := domain.MandateTxOf(tx)
+			if err != nil {
+				return err
+			}
+			inv := domain.Invalidation{MandateID: m.ID, RequestedBy: "7c1e4a52-0000-4000-8000-000000000004",
+				RequestedRole: domain.InvalidationByMainUser, Reason: "Siirtyi toiseen tehtävään"}
+			if err := mt.OpenInvalidation(ctx, &inv); err != nil {
+				return err
+			}
+			if i%100 == 5 {
+				inv.ConfirmedBy, inv.InvalidatedOn = inv.RequestedBy, domain.DateOf(registerToday)
+				if err := mt.ConfirmInvalidation(ctx, &inv); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -69,8 +88,10 @@ func analyse(tb testing.TB, dialect, dsn string) {
 		tb.Fatal(err)
 	}
 	defer raw.Close()
-	if _, err := raw.Exec("VACUUM ANALYZE mandates"); err != nil {
-		tb.Fatal(err)
+	for _, table := range []string{"mandates", "mandate_invalidations"} {
+		if _, err := raw.Exec("VACUUM ANALYZE " + table); err != nil {
+			tb.Fatal(err)
+		}
 	}
 }
 
@@ -97,7 +118,7 @@ func BenchmarkRegister100k(b *testing.B) {
 			b.Run("overview counts", func(b *testing.B) {
 				for b.Loop() {
 					ov, err := db.Register.Overview(ctx, registerToday)
-					if err != nil || ov.ActiveMandates == 0 || len(ov.TopDepartments) != 5 {
+					if err != nil || ov.ActiveMandates == 0 || len(ov.TopDepartments) != 5 || ov.OpenInvalidations != 1000 {
 						b.Fatalf("%+v %v", ov, err)
 					}
 				}
@@ -114,6 +135,14 @@ func BenchmarkRegister100k(b *testing.B) {
 				for b.Loop() {
 					if _, err := db.Register.RequestsAwaitingGrant(ctx); err != nil {
 						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("overview oldest invalidations", func(b *testing.B) {
+				for b.Loop() {
+					ls, err := db.Register.OldestInvalidations(ctx, 5)
+					if err != nil || len(ls) != 5 {
+						b.Fatalf("%d %v", len(ls), err)
 					}
 				}
 			})
