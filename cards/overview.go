@@ -17,7 +17,8 @@ var overviewStates = []domain.RequestState{
 	domain.RequestPending, domain.RequestApproved, domain.RequestCompleted, domain.RequestRejected, domain.RequestCancelled,
 }
 
-// OverviewRows is how many of the mandates ending soonest and of the oldest open grant tasks the overview names.
+// OverviewRows is how many of the mandates ending soonest, of the oldest open grant tasks and of the oldest open
+// invalidation tasks the overview names.
 const OverviewRows = 5
 
 // OverviewInput is what the main users' overview shows.
@@ -25,14 +26,16 @@ type OverviewInput struct {
 	Overview domain.Overview
 	Today    time.Time
 	Catalog  *catalog.Catalog // names the themes of the rows below; nil shows ids
-	// Ending are the mandates in force that end soonest, and Oldest the open grant tasks that have waited longest:
-	// the overview names the first OverviewRows of each, each with a button that opens it.
-	Ending []domain.Mandate
-	Oldest []domain.Request
+	// Ending are the mandates in force that end soonest, Oldest the open grant tasks and Invalidations the open
+	// invalidation tasks (each with its mandate) that have waited longest: the overview names the first
+	// OverviewRows of each, each with a button that opens it.
+	Ending        []domain.Mandate
+	Oldest        []domain.Request
+	Invalidations []domain.MandateLife
 }
 
 // Overview is the main users' picture of the register: requests by state, active mandates and those ending soon,
-// open grant tasks and the departments with the most mandates.
+// open grant and invalidation tasks and the departments with the most mandates.
 func Overview(p i18n.Printer, in OverviewInput) *Card {
 	o := in.Overview
 	c := New(string(p.Lang))
@@ -48,6 +51,7 @@ func Overview(p i18n.Printer, in OverviewInput) *Card {
 			{Title: p.Get("admin.overview.ending30"), Value: strconv.Itoa(o.EndingWithin30)},
 			{Title: p.Get("admin.overview.ending90"), Value: strconv.Itoa(o.EndingWithin90)},
 			{Title: p.Get("admin.overview.grant_tasks"), Value: strconv.Itoa(o.OpenGrantTasks)},
+			{Title: p.Get("admin.overview.invalidation_tasks"), Value: strconv.Itoa(o.OpenInvalidations)},
 		}})
 	if o.EndingWithin30 > 0 {
 		c.Body = append(c.Body, Container{Type: "Container", Style: "attention", Items: []Element{
@@ -101,7 +105,8 @@ func Overview(p i18n.Printer, in OverviewInput) *Card {
 }
 
 // overviewRows names the mandates ending soonest (each opening its invalidation form, where the main user also sees
-// the mandate) and the oldest open grant tasks (each opening its task card).
+// the mandate), the oldest open grant tasks (each opening its task card) and the oldest open invalidation tasks
+// (each opening its task: the same verb shows a main user the open task rather than the form).
 func overviewRows(p i18n.Printer, in OverviewInput) []Element {
 	var out []Element
 	if len(in.Ending) > 0 {
@@ -116,6 +121,15 @@ func overviewRows(p i18n.Printer, in OverviewInput) []Element {
 		for _, r := range in.Oldest[:min(len(in.Oldest), OverviewRows)] {
 			out = append(out, overviewRow(p, r.Reference()+" · "+orDash(escapeMarkdown(r.RequesterName)),
 				grantRowDetail(p, r, in.Today), Execute(p.Get("admin.list.open"), VerbGrantOpen, RequestData{RequestID: r.ID})))
+		}
+	}
+	if len(in.Invalidations) > 0 {
+		out = append(out, sectionHeading(p.Get("admin.overview.oldest_invalidations")))
+		for _, l := range in.Invalidations[:min(len(in.Invalidations), OverviewRows)] {
+			m := l.Mandate
+			out = append(out, overviewRow(p, orDash(escapeMarkdown(m.HolderName))+" · "+lookupTheme(in.Catalog, m.ThemeID).Name.In(p.Lang),
+				orDash(escapeMarkdown(m.Department))+" · "+p.Format("admin.overview.invalidation_age", "age", age(p, l.Invalidation.RequestedAt, in.Today)),
+				Execute(p.Get("admin.list.open"), VerbInvalidationOpen, MandateData{MandateID: m.ID})))
 		}
 	}
 	return out
