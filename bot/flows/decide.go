@@ -113,7 +113,7 @@ func (m *mainUser) overview(ctx context.Context, t *Turn) (*cards.Card, error) {
 		return nil, err
 	}
 	return cards.Overview(t.P, cards.OverviewInput{Overview: ov, Today: m.Workflow.Today().Time(), Catalog: m.Catalog,
-		Ending: ov.EndingSoonest, Oldest: ov.OldestTasks}), nil
+		Ending: ov.EndingSoonest, Oldest: ov.OldestTasks, Invalidations: ov.OldestInvalidations}), nil
 }
 
 // listFromCard answers the list's refresh and the batch card's way back to the list; the batch card's inputs may

@@ -24,6 +24,8 @@ type Store interface {
 	AuditForRequest(ctx context.Context, requestID int64) ([]domain.AuditEvent, error)           // oldest first
 	GrantingRights(ctx context.Context) ([]domain.GrantingRight, error)                          // recorded by main users, by theme
 	MandatesEnding(ctx context.Context, from, to time.Time, limit int) ([]domain.Mandate, error) // active, ending within [from, to], by end; limit <= 0: all
+	// OldestInvalidations are the first limit invalidation tasks not yet confirmed, oldest first, with their mandates.
+	OldestInvalidations(ctx context.Context, limit int) ([]domain.MandateLife, error)
 	// Delegations are an approver's delegations not ended and lasting until from or later, by first day.
 	Delegations(ctx context.Context, approverID string, from domain.Date) ([]domain.Delegation, error)
 }

@@ -569,6 +569,12 @@ func (s *Service) Overview(ctx context.Context, actorID string) (domain.Overview
 		return ov, err
 	}
 	ov.OldestTasks = ov.OldestTasks[:min(len(ov.OldestTasks), overviewRows)]
+	if ov.OldestInvalidations, err = s.Store.OldestInvalidations(ctx, overviewRows); err != nil {
+		return ov, err
+	}
+	for i := range ov.OldestInvalidations {
+		ov.OldestInvalidations[i].Today = today
+	}
 	return ov, nil
 }
 
