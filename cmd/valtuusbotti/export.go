@@ -36,7 +36,7 @@ func exportCommand(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&a.filter.Department, "department", "", "register: only this department")
 	fs.StringVar(&a.filter.Agency, "agency", "", "register: only themes of this agency (part of its name, any language)")
 	fs.StringVar(&a.filter.Theme, "theme", "", "register: only this theme (id, name in any language, or synonym)")
-	fs.StringVar(&a.filter.State, "state", "", "register: active, expired or revoked")
+	fs.StringVar(&a.filter.State, "state", "", "register: active, expired or invalidated (also: revoked)")
 	fs.StringVar(&a.endingBefore, "ending-before", "", "register: only mandates ending before this day, YYYY-MM-DD")
 	fs.StringVar(&a.filter.Person, "person", "", "only this person (Entra object id or e-mail address); for -audit, their acts and their mandates' and requests' rows")
 	fs.StringVar(&a.from, "from", "", "-audit: rows from this day on, YYYY-MM-DD (Finnish time)")
