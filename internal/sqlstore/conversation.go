@@ -54,7 +54,7 @@ func (db *People) UpsertConversationRef(ctx context.Context, ref domain.Conversa
 
 // RememberConversationRef is UpsertConversationRef that also tells, from the same statement, whether messages wait
 // for the person (HasWaiting): a turn that stores a new person's reference learns whether anything must be
-// released without a read of its own. Upserts that arrive together are committed together (refBatch).
+// released without a read of its own. On SQLite, upserts that arrive together are committed together (refBatch).
 func (db *People) RememberConversationRef(ctx context.Context, ref domain.ConversationRef) (waiting bool, err error) {
 	const op = "sqlstore.UpsertConversationRef"
 	if ref.AADObjectID == "" {
@@ -63,7 +63,13 @@ func (db *People) RememberConversationRef(ctx context.Context, ref domain.Conver
 	if ref.ConversationID == "" {
 		ref.ConversationType = ""
 	}
-	waiting, err = db.refs.upsert(ctx, db.conn, ref)
+	if db.dialect == DialectSQLite {
+		waiting, err = db.refs.upsert(ctx, db.conn, ref) // one writer: commit what queues behind it together
+	} else {
+		w := &refWrite{ref: ref} // PostgreSQL commits concurrent transactions side by side and shares their flushes
+		err = db.upsertRef(ctx, db.write, w)
+		waiting = w.waiting
+	}
 	if err != nil {
 		return false, opError(op, err)
 	}

@@ -39,6 +39,9 @@ func newRefBatch() *refBatch { return &refBatch{slot: make(chan struct{}, 1)} }
 
 // upsert stores ref through c, with the upserts queued beside it, and returns whether messages wait for the person.
 func (b *refBatch) upsert(ctx context.Context, c *conn, ref domain.ConversationRef) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
 	w := &refWrite{ref: ref, done: make(chan struct{})}
 	b.mu.Lock()
 	b.pending = append(b.pending, w)
