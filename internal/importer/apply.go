@@ -256,7 +256,11 @@ func (imp *Importer) auditFile(ctx context.Context, tx Tx, res *Result, changed 
 	for _, l := range res.Lines {
 		counts[string(l.Outcome)]++
 	}
-	a, _ := json.Marshal(map[string]any{"file": res.File, "sha256": res.SHA256, "rows": len(res.Lines),
-		"changed": changed, "outcomes": counts})
+	audit := map[string]any{"file": res.File, "sha256": res.SHA256, "rows": len(res.Lines),
+		"changed": changed, "outcomes": counts}
+	if len(res.Mapping) > 0 {
+		audit["mapping"] = res.Mapping
+	}
+	a, _ := json.Marshal(audit)
 	return tx.AppendAudit(ctx, domain.AuditEvent{ActorID: imp.actor(), Action: "import.file", Before: json.RawMessage("null"), After: a})
 }

@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/valtuusbotti/valtuusbotti/internal/catalog"
+	"github.com/valtuusbotti/valtuusbotti/internal/domain"
+	"github.com/valtuusbotti/valtuusbotti/internal/hetu"
+	"github.com/valtuusbotti/valtuusbotti/internal/sheet"
 )
 
 // Field is what a column of a list holds.
@@ -199,4 +202,67 @@ func mentions(s string, words []string) bool {
 		}
 	}
 	return false
+}
+
+// Pairs is the mapping as "column=field" pairs, sorted: what ParseMapping reads back, for the audit trail and
+// for a card to carry.
+func (m Mapping) Pairs() []string {
+	out := make([]string, 0, len(m))
+	for k, f := range m {
+		out = append(out, k+"="+string(f))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// IsField says whether f is a field a mapping may name (FieldIgnore among them).
+func IsField(f string) bool {
+	for _, k := range Fields() {
+		if k == f {
+			return true
+		}
+	}
+	return false
+}
+
+// Unknown lists the file's columns no known name (nor the mapping) gives a field, as written and once each: those
+// of each sheet's header row, or, in a sheet without one, of the row that most likely names the columns (the first
+// with a known column name in it, else the first with two cells or more). A row with a personal identity code in
+// it is never offered. It is what a mapping may name, for a person who cannot rename the columns.
+func Unknown(data []byte, mapping Mapping) ([]string, error) {
+	f, err := sheet.Read(data)
+	if err != nil {
+		return nil, domain.Errorf(domain.EInvalid, "%s", hetu.Redact(err.Error()))
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, sh := range f.Sheets {
+		var first, known []string
+		for _, row := range sh.Rows {
+			if codeAt(row.Cells) >= 0 || nonEmpty(row.Cells) < 2 {
+				continue
+			}
+			c, ok := header(row.Cells, mapping)
+			if ok {
+				known = c.unread
+				break
+			}
+			if first == nil {
+				first = c.unread
+			}
+			if known == nil && len(c.at) > 0 {
+				known = c.unread
+			}
+		}
+		if known == nil {
+			known = first
+		}
+		for _, u := range known {
+			if k := headerKey(u); !seen[k] {
+				seen[k] = true
+				out = append(out, u)
+			}
+		}
+	}
+	return out, nil
 }

@@ -82,6 +82,8 @@ type Result struct {
 	Flagged int      // rows imported, updated or skipped with something to check (in their reason)
 	Notes   []string // how the file was read
 	Unread  []string // columns no field was read from
+	// Mapping is the run's mapping as "column=field" pairs (Mapping.Pairs), for the audit trail; nil without one.
+	Mapping []string
 	DryRun  bool
 	Written bool // the changes were committed (false in a dry run, on any failed row, or when nothing changed)
 }
@@ -96,6 +98,9 @@ func (imp *Importer) Run(ctx context.Context, name string, data []byte, opt Opti
 	sum := sha256.Sum256(data)
 	res := &Result{File: hetu.Redact(filepath.Base(name)), SHA256: hex.EncodeToString(sum[:]), DryRun: opt.DryRun,
 		Counts: map[Outcome]int{}}
+	if len(opt.Mapping) > 0 {
+		res.Mapping = opt.Mapping.Pairs()
+	}
 	f, err := sheet.Read(data)
 	if err != nil {
 		return nil, domain.Errorf(domain.EInvalid, "%s: %s", res.File, hetu.Redact(err.Error()))

@@ -494,3 +494,19 @@ func TestMappingAndUpdates(t *testing.T) {
 		t.Error("an unknown field was accepted")
 	}
 }
+
+// Unknown offers the columns of a file no known name gives a field, also when no header row was found.
+func TestUnknownColumns(t *testing.T) {
+	data := []byte("Valtuusasia;Valtuutettu henkilö;Loppuu\r\nVeroasiat;a@b.example;31.12.2027\r\n")
+	got, err := importer.Unknown(data, nil)
+	if err != nil || strings.Join(got, "|") != "Valtuutettu henkilö|Loppuu" {
+		t.Fatalf("unknown columns: %q, %v", got, err)
+	}
+	m, _ := importer.ParseMapping([]string{"Valtuutettu henkilö=email"})
+	if got, _ := importer.Unknown(data, m); strings.Join(got, "|") != "Loppuu" {
+		t.Fatalf("unknown columns with a mapping: %q", got)
+	}
+	if m.Pairs()[0] != "valtuutettu henkilö=email" {
+		t.Fatalf("pairs: %q", m.Pairs())
+	}
+}
