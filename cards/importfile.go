@@ -10,12 +10,28 @@ import (
 const (
 	VerbImportFileRun    = "importFileRun"    // import the file the dry run was made of
 	VerbImportFileCancel = "importFileCancel" // forget the file
+	// VerbImportFileMap makes the dry run of the same file again with the columns mapped as the card's
+	// ImportMapInputPrefix inputs say.
+	VerbImportFileMap = "importFileMap"
 )
+
+// ImportMapInputPrefix + i is the Input.ChoiceSet of the i-th column the dry run offers to map
+// (ImportSummary.Columns): its value is a field of the importer, "ignore", or empty for none.
+const ImportMapInputPrefix = "map_"
 
 // ImportFileData names the file of a dry run by the SHA-256 of its bytes: the bot imports only the very bytes the
 // dry run read, and refuses a checksum it does not hold for the person tapping.
 type ImportFileData struct {
 	SHA256 string `json:"sha256"`
+	// Mapping is the mapping the dry run used, as "column=field" pairs (on Import only): the bot imports only when
+	// it is the mapping it holds for the file.
+	Mapping []string `json:"mapping,omitempty"`
+}
+
+// ImportColumn is a column of the file no known name gives a field, and the field the mapping gives it, if any.
+type ImportColumn struct {
+	Name  string
+	Field string `json:",omitempty"`
 }
 
 // ImportIssueRows is how many failed or flagged rows the dry run card names; the report file has them all.
@@ -42,6 +58,11 @@ type ImportSummary struct {
 	Written bool          // the real run committed its changes
 	// NoHeader says that no row of the file named its columns, so nothing in it could be read.
 	NoHeader bool `json:",omitempty"`
+	// Columns are the file's columns that a mapping may give a field, and Fields the fields it may give (with
+	// "ignore"); Mapping is the mapping of the run, as "column=field" pairs.
+	Columns []ImportColumn `json:",omitempty"`
+	Fields  []string       `json:",omitempty"`
+	Mapping []string       `json:",omitempty"`
 }
 
 // importOutcomes is the order the cards list outcomes in, as the report does.
@@ -80,14 +101,40 @@ func ImportDryRun(p i18n.Printer, s ImportSummary) *Card {
 		c.Body = append(c.Body, Text(plural(p, "importfile.ready", s.Changes())))
 	}
 	c.Body = append(c.Body, importIssues(p, s)...)
+	c.Body = append(c.Body, importMapping(p, s)...)
 	c.Body = append(c.Body, subtle(p.Get("importfile.report_hint")))
+	d := ImportFileData{SHA256: s.SHA256}
 	if s.Failed() == 0 && s.Changes() > 0 {
-		d := ImportFileData{SHA256: s.SHA256}
-		run := Execute(p.Get("importfile.run"), VerbImportFileRun, d)
+		run := Execute(p.Get("importfile.run"), VerbImportFileRun, ImportFileData{SHA256: s.SHA256, Mapping: s.Mapping})
 		run.Style = "positive"
-		c.Actions = []Action{run, Execute(p.Get("importfile.cancel"), VerbImportFileCancel, d)}
+		c.Actions = []Action{run}
+	}
+	if len(s.Columns) > 0 {
+		c.Actions = append(c.Actions, Execute(p.Get("importfile.map.try"), VerbImportFileMap, d))
+	}
+	if len(c.Actions) > 0 {
+		c.Actions = append(c.Actions, Execute(p.Get("importfile.cancel"), VerbImportFileCancel, d))
 	}
 	return c
+}
+
+// importMapping is the mapping of the columns the import does not know: a choice of field for each.
+func importMapping(p i18n.Printer, s ImportSummary) []Element {
+	if len(s.Columns) == 0 {
+		return nil
+	}
+	choices := make([]Choice, 0, len(s.Fields))
+	for _, f := range s.Fields {
+		choices = append(choices, Choice{Title: p.Get("importfile.field." + f), Value: f})
+	}
+	out := []Element{sectionHeading(p.Get("importfile.map.title")), Text(p.Get("importfile.map.help"))}
+	for i, col := range s.Columns {
+		// The column's name comes from the file: it shows escaped in a text block, not as the input's label.
+		out = append(out, TextBlock{Type: "TextBlock", Text: escapeMarkdown(col.Name), Weight: "Bolder", Wrap: true},
+			Input{Type: "Input.ChoiceSet", ID: ImportMapInputPrefix + strconv.Itoa(i), Style: "compact",
+				Label: p.Get("importfile.map.choose"), Value: col.Field, Choices: choices})
+	}
+	return out
 }
 
 // ImportDone is the card after the real run: written, or why nothing was.

@@ -40,6 +40,15 @@ func noHeaderDryRun() ImportSummary {
 	return ImportSummary{File: "oma lista.csv", SHA256: listSHA, Rows: 3, Counts: map[string]int{"skipped": 3}, NoHeader: true}
 }
 
+// mappingDryRun is a list with a column the import does not know, offered for mapping: one column mapped already.
+func mappingDryRun() ImportSummary {
+	s := noHeaderDryRun()
+	s.Columns = []ImportColumn{{Name: "Valtuutettu henkilö"}, {Name: "Loppuu", Field: "valid_until"}}
+	s.Fields = []string{"email", "ignore", "name", "theme", "valid_until"}
+	s.Mapping = []string{"loppuu=valid_until"}
+	return s
+}
+
 func importFileGolden() map[string]func(p i18n.Printer) *Card {
 	done := cleanDryRun()
 	done.Written = true
@@ -47,6 +56,7 @@ func importFileGolden() map[string]func(p i18n.Printer) *Card {
 		"importfile-dryrun":          func(p i18n.Printer) *Card { return ImportDryRun(p, cleanDryRun()) },
 		"importfile-dryrun-failing":  func(p i18n.Printer) *Card { return ImportDryRun(p, failingDryRun()) },
 		"importfile-dryrun-noheader": func(p i18n.Printer) *Card { return ImportDryRun(p, noHeaderDryRun()) },
+		"importfile-dryrun-mapping":  func(p i18n.Printer) *Card { return ImportDryRun(p, mappingDryRun()) },
 		"importfile-done":            func(p i18n.Printer) *Card { return ImportDone(p, done) },
 		"importfile-cancelled":       func(p i18n.Printer) *Card { return ImportCancelled(p, "lista.csv") },
 	}
@@ -103,7 +113,12 @@ func importFileEvil() map[string]evilCard {
 	s.Issues[0].Sheet = evil("sheet")
 	s.Issues[0].Reason = evil("reason")
 	return map[string]evilCard{
-		"importfile-dryrun":    {"ImportDryRun", []string{"file", "column", "sheet", "reason"}, func(p i18n.Printer) *Card { return ImportDryRun(p, s) }},
+		"importfile-dryrun": {"ImportDryRun", []string{"file", "column", "sheet", "reason"}, func(p i18n.Printer) *Card { return ImportDryRun(p, s) }},
+		"importfile-dryrun-mapping": {"ImportDryRun", []string{"column"}, func(p i18n.Printer) *Card {
+			m := mappingDryRun()
+			m.Columns[0].Name = evil("column")
+			return ImportDryRun(p, m)
+		}},
 		"importfile-done":      {"ImportDone", []string{"file", "column", "sheet", "reason"}, func(p i18n.Printer) *Card { return ImportDone(p, s) }},
 		"importfile-cancelled": {"ImportCancelled", []string{"file"}, func(p i18n.Printer) *Card { return ImportCancelled(p, evil("file")) }},
 	}
