@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +47,7 @@ type importFiles struct{ *Flows }
 func (m *importFiles) register() {
 	m.verbs[cards.VerbImportFileRun] = verb{handle: m.run}
 	m.verbs[cards.VerbImportFileCancel] = verb{handle: m.cancel}
+	m.verbs[cards.VerbImportFileMap] = verb{handle: m.remap}
 }
 
 // fileDownload is a file.download.info attachment: a file a person sent the bot.
@@ -75,6 +78,22 @@ func sentFile(act schema.Activity) (fileDownload, bool) {
 type storedFile struct {
 	Name string `json:"name"` // as the importer names it (identity codes redacted)
 	Data []byte `json:"data"`
+	// Mapping is the mapping of the latest dry run of the file, column (as written) to field; nil without one.
+	Mapping map[string]string `json:"mapping,omitempty"`
+	// Ready says that the latest dry run found no failed row and something to change: only then may Import run.
+	Ready bool `json:"ready,omitempty"`
+}
+
+// mapping is the importer's mapping of the stored file.
+func (f storedFile) mapping() importer.Mapping {
+	if len(f.Mapping) == 0 {
+		return nil
+	}
+	m := importer.Mapping{}
+	for col, field := range f.Mapping {
+		m.Set(col, importer.Field(field))
+	}
+	return m
 }
 
 func importFileKey(actor, sum string) string { return "importfile:file:" + actor + ":" + sum }
@@ -111,26 +130,12 @@ func (m *importFiles) receive(ctx context.Context, t *Turn, fd fileDownload) (Re
 	if name == "" {
 		name = "file." + kind
 	}
-	imp := *m.Imports
-	imp.Actor = t.Actor()
-	res, err := imp.Run(ctx, name, data, importer.Options{DryRun: true})
+	res, sum, err := m.dryRun(ctx, t.Actor(), storedFile{Name: name, Data: data})
 	if err != nil {
 		if domain.IsCode(err, domain.EInvalid) {
 			return text("importfile.unreadable")
 		}
 		return Result{}, err
-	}
-	sum := summarise(res)
-	// Only a file that can be imported is kept, and so never one with a personal identity code in it.
-	if sum.Failed() == 0 && sum.Changes() > 0 {
-		raw, _ := json.Marshal(storedFile{Name: res.File, Data: data})
-		if err := m.State.Set(ctx, importFileKey(t.Actor(), res.SHA256), raw, importFileTTL); err != nil {
-			return Result{}, err
-		}
-		// The same file sent again after an import that has since been undone in the register: a new run.
-		if err := m.State.Delete(ctx, importRunKey(t.Actor(), res.SHA256)); err != nil {
-			return Result{}, err
-		}
 	}
 	replies := []schema.Activity{*activity(cards.ImportDryRun(t.P, sum))}
 	var report strings.Builder
@@ -144,6 +149,98 @@ func (m *importFiles) receive(ctx context.Context, t *Turn, fd fileDownload) (Re
 		return Result{}, err
 	}
 	return Result{Replies: append(replies, offer)}, nil
+}
+
+// dryRun makes the dry run of f with its mapping, and keeps the file for Import (or for a mapping to try) when it
+// can be imported or has columns to map. A file with a personal identity code in it is never kept.
+func (m *importFiles) dryRun(ctx context.Context, actor string, f storedFile) (*importer.Result, cards.ImportSummary, error) {
+	imp := *m.Imports
+	imp.Actor = actor
+	res, err := imp.Run(ctx, f.Name, f.Data, importer.Options{DryRun: true, Mapping: f.mapping()})
+	if err != nil {
+		return nil, cards.ImportSummary{}, err
+	}
+	sum := summarise(res)
+	unknown, err := importer.Unknown(f.Data, nil)
+	if err != nil {
+		return nil, cards.ImportSummary{}, err
+	}
+	if sum.Counts[string(importer.Refused)] > 0 {
+		unknown = nil // a file with a personal identity code in it is not kept, so not offered for a mapping
+	}
+	for _, col := range unknown {
+		sum.Columns = append(sum.Columns, cards.ImportColumn{Name: col, Field: f.Mapping[col]})
+	}
+	if len(unknown) > 0 {
+		sum.Fields = importer.Fields()
+	}
+	sum.Mapping = res.Mapping
+	if (sum.Failed() == 0 && sum.Changes() > 0) || len(unknown) > 0 {
+		f.Name, f.Ready = res.File, sum.Failed() == 0 && sum.Changes() > 0
+		raw, _ := json.Marshal(f)
+		if err := m.State.Set(ctx, importFileKey(actor, res.SHA256), raw, importFileTTL); err != nil {
+			return nil, cards.ImportSummary{}, err
+		}
+		// The same file sent again after an import that has since been undone in the register: a new run.
+		if err := m.State.Delete(ctx, importRunKey(actor, res.SHA256)); err != nil {
+			return nil, cards.ImportSummary{}, err
+		}
+	}
+	return res, sum, nil
+}
+
+// remap makes the dry run of a kept file again with the mapping the card's inputs give its unrecognised columns.
+// The mapping is checked against the file itself: only its unrecognised columns, only the importer's fields, no
+// field twice; anything else is refused and changes nothing.
+func (m *importFiles) remap(ctx context.Context, t *Turn, raw json.RawMessage) (*cards.Card, error) {
+	var d cards.ImportFileData
+	in, err := decode(raw, &d, nil, cards.ImportMapInputPrefix)
+	if err != nil {
+		return nil, err
+	}
+	if b, err := hex.DecodeString(d.SHA256); err != nil || len(b) != sha256.Size || strings.ToLower(d.SHA256) != d.SHA256 || d.Mapping != nil {
+		return nil, errBadAction
+	}
+	actor := t.Actor()
+	if !m.Workflow.IsMainUser(actor) {
+		return nil, notMainUser("importfile.not_main_user")
+	}
+	f, err := m.stored(ctx, actor, d.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	unknown, err := importer.Unknown(f.Data, nil)
+	if err != nil {
+		return nil, err
+	}
+	invalid := &domain.Error{Code: domain.EInvalid, Message: "importfile.map.invalid"}
+	mapping := map[string]string{}
+	taken := map[string]bool{}
+	for k, field := range in {
+		n, err := strconv.Atoi(strings.TrimPrefix(k, cards.ImportMapInputPrefix))
+		if err != nil || n < 0 || n >= len(unknown) || k != cards.ImportMapInputPrefix+strconv.Itoa(n) {
+			return nil, invalid
+		}
+		switch {
+		case field == "":
+			continue
+		case !importer.IsField(field), taken[field]:
+			return nil, invalid
+		}
+		if field != string(importer.FieldIgnore) {
+			taken[field] = true
+		}
+		mapping[unknown[n]] = field
+	}
+	if len(mapping) == 0 {
+		mapping = nil
+	}
+	f.Mapping = mapping
+	_, sum, err := m.dryRun(ctx, actor, f)
+	if err != nil {
+		return nil, err
+	}
+	return cards.ImportDryRun(t.P, sum), nil
 }
 
 // reportName is the report file's name: the list's name without its extension, then "-report.csv".
@@ -210,7 +307,7 @@ func (m *importFiles) run(ctx context.Context, t *Turn, raw json.RawMessage) (*c
 	if !ok {
 		return m.earlierRun(ctx, t, claim)
 	}
-	res, err := m.importStored(ctx, actor, d.SHA256)
+	res, err := m.importStored(ctx, actor, d.SHA256, d.Mapping)
 	if err != nil {
 		_ = m.State.Delete(context.WithoutCancel(ctx), claim) // a later tap may try again
 		return nil, err
@@ -224,26 +321,44 @@ func (m *importFiles) run(ctx context.Context, t *Turn, raw json.RawMessage) (*c
 	return cards.ImportDone(t.P, sum), nil
 }
 
-// importStored runs the real import of the kept file whose checksum is sum, refusing a file no longer kept or
-// whose bytes are not the ones the checksum names.
-func (m *importFiles) importStored(ctx context.Context, actor, sum string) (*importer.Result, error) {
-	expired := &domain.Error{Code: domain.ENotFound, Message: "importfile.expired"}
-	raw, err := m.State.Get(ctx, importFileKey(actor, sum))
-	if errors.Is(err, state.ErrNotFound) {
-		return nil, expired
-	} else if err != nil {
+// importStored runs the real import of the kept file whose checksum is sum with the mapping of its latest dry run,
+// refusing a file no longer kept, whose bytes are not the ones the checksum names, whose latest dry run offered no
+// Import, or whose mapping is not the one the tapped card was made with (pairs).
+func (m *importFiles) importStored(ctx context.Context, actor, sum string, pairs []string) (*importer.Result, error) {
+	f, err := m.stored(ctx, actor, sum)
+	if err != nil {
 		return nil, err
 	}
-	var f storedFile
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return nil, expired
+	if !f.Ready { // kept only for a mapping to try
+		return nil, &domain.Error{Code: domain.ENotFound, Message: "importfile.expired"}
 	}
-	if got := sha256.Sum256(f.Data); hex.EncodeToString(got[:]) != sum {
-		return nil, expired
+	mapping := f.mapping()
+	if !slices.Equal(mapping.Pairs(), pairs) && (len(pairs) > 0 || len(mapping) > 0) {
+		return nil, &domain.Error{Code: domain.EConflict, Message: "importfile.map.stale"}
 	}
 	imp := *m.Imports
 	imp.Actor = actor
-	return imp.Run(ctx, f.Name, f.Data, importer.Options{})
+	return imp.Run(ctx, f.Name, f.Data, importer.Options{Mapping: mapping})
+}
+
+// stored is the kept file whose checksum is sum, refusing a file no longer kept or whose bytes are not the ones the
+// checksum names.
+func (m *importFiles) stored(ctx context.Context, actor, sum string) (storedFile, error) {
+	expired := &domain.Error{Code: domain.ENotFound, Message: "importfile.expired"}
+	raw, err := m.State.Get(ctx, importFileKey(actor, sum))
+	if errors.Is(err, state.ErrNotFound) {
+		return storedFile{}, expired
+	} else if err != nil {
+		return storedFile{}, err
+	}
+	var f storedFile
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return storedFile{}, expired
+	}
+	if got := sha256.Sum256(f.Data); hex.EncodeToString(got[:]) != sum {
+		return storedFile{}, expired
+	}
+	return f, nil
 }
 
 // earlierRun answers a tap after the first: the import is still running, or here is what it did.

@@ -281,6 +281,94 @@ func TestImportFileInTeams(t *testing.T) {
 	})
 }
 
+// A list whose person column has a name the import does not know: the dry run offers a field for each unrecognised
+// column, Try with these columns makes the dry run of the same file with that mapping, Import imports with it and
+// the audit row names it; a mapping the card could not have made (a column not in the file, an unknown field, a
+// field twice) is refused and changes nothing.
+func TestImportFileMappingInTeams(t *testing.T) {
+	onBothStores(t, func(t *testing.T, h *harness, d *fakedrive.Server, _ string) {
+		for _, u := range []string{elina, mikael} {
+			h.say(u, "hei")
+		}
+		data := []byte(strings.Join([]string{
+			"Valtuusasia;Valtuutettu henkilö;Voimassa asti;Lisäinfo",
+			"Palkkatietojen ilmoittaminen;elina.lindholm@porvoo.example;31.12.2028;",
+			"Palkkatietojen ilmoittaminen;sami.virtanen@porvoo.example;30.6.2027;siirtyy",
+		}, "\r\n") + "\r\n")
+		sum := sha(data)
+
+		// The first dry run: no header row, and each unrecognised column offered with the fields; no Import.
+		card := adaptive(t, h.sendFile(t, mikael, "omat.csv", data, d))
+		if !contains(card, "En löytänyt tiedostosta otsikkoriviä", "Valtuutettu henkilö", "Lisäinfo", `"id":"map_0"`,
+			`"id":"map_1"`, `"value":"email"`, `"verb":"importFileMap"`, "Kokeile näillä sarakkeilla") ||
+			strings.Contains(card, "importFileRun") || strings.Contains(card, `"id":"map_2"`) {
+			t.Fatalf("first dry run: %s", card)
+		}
+		refused := func(step string, data map[string]any) {
+			t.Helper()
+			user := mikael
+			if step == "an employee" {
+				user = elina
+			}
+			if r := h.invoke(user, "importFileMap", data); r.Type != "application/vnd.microsoft.error" {
+				t.Fatalf("%s: %s %s", step, r.Type, r.Value)
+			}
+			if ms := registerOf(t, h); len(ms) != 0 {
+				t.Fatalf("%s: %d mandates", step, len(ms))
+			}
+		}
+		tampered := func() {
+			refused("a column not in the file", map[string]any{"sha256": sum, "map_2": "email"})
+			refused("a column by a name", map[string]any{"sha256": sum, "map_Kuka": "email"})
+			refused("an unknown field", map[string]any{"sha256": sum, "map_0": "henkilotunnus"})
+			refused("a field twice", map[string]any{"sha256": sum, "map_0": "email", "map_1": "email"})
+			refused("a mapping in the data", map[string]any{"sha256": sum, "map_0": "email", "mapping": []string{"x=email"}})
+			refused("another file", map[string]any{"sha256": sha([]byte("another")), "map_0": "email"})
+			refused("an employee", map[string]any{"sha256": sum, "map_0": "email"})
+		}
+		tampered()
+		if r := h.invoke(mikael, "importFileRun", map[string]any{"sha256": sum}); r.Type != "application/vnd.microsoft.error" {
+			t.Fatalf("Import of a file with no importable dry run: %s %s", r.Type, r.Value)
+		}
+
+		// With the mapping: the rows are importable, and Import carries the mapping.
+		pairs := []any{"lisäinfo=ignore", "valtuutettu henkilö=email"}
+		r := h.invoke(mikael, "importFileMap", map[string]any{"sha256": sum, "map_0": "email", "map_1": "ignore"})
+		mapped, _ := json.Marshal(r.Value)
+		if !contains(string(mapped), "importFileRun", `"mapping":["lisäinfo=ignore","valtuutettu henkilö=email"]`, "Uusia valtuuksia") ||
+			strings.Contains(string(mapped), "otsikkoriviä") {
+			t.Fatalf("mapped dry run: %s %s", r.Type, mapped)
+		}
+		if ms := registerOf(t, h); len(ms) != 0 {
+			t.Fatalf("the mapped dry run wrote %d mandates", len(ms))
+		}
+		// Tampering after it changes nothing: Import still runs with the mapping of the dry run.
+		tampered()
+		if r := h.invoke(mikael, "importFileRun", map[string]any{"sha256": sum}); r.Type != "application/vnd.microsoft.error" {
+			t.Fatalf("Import without the dry run's mapping: %s %s", r.Type, r.Value)
+		}
+		if r := h.invoke(mikael, "importFileRun", map[string]any{"sha256": sum, "mapping": []any{"valtuutettu henkilö=email"}}); r.Type != "application/vnd.microsoft.error" {
+			t.Fatalf("Import with another mapping: %s %s", r.Type, r.Value)
+		}
+		if r := h.invoke(mikael, "importFileRun", map[string]any{"sha256": sum, "mapping": pairs}); !strings.Contains(string(r.Value), "kirjattiin") {
+			t.Fatalf("Import: %s %s", r.Type, r.Value)
+		}
+		if ms := registerOf(t, h); len(ms) != 2 {
+			t.Fatalf("%d mandates after the import, want 2", len(ms))
+		}
+		var fileRow string
+		_ = h.app.DB.Register.EachAudit(t.Context(), sqlstore.AuditFilter{}, func(e domain.AuditEvent) error {
+			if e.Action == "import.file" {
+				fileRow = string(e.After)
+			}
+			return nil
+		})
+		if !contains(fileRow, `"sha256":"`+sum+`"`, "valtuutettu henkilö=email", "lisäinfo=ignore") {
+			t.Fatalf("the audit row: %s", fileRow)
+		}
+	})
+}
+
 // A list with a personal identity code in a row: the dry run refuses that row and offers no import, and the code is
 // found nowhere afterwards: not in the database, not in the logs, not in the report sent back.
 func TestImportFileWithIdentityCode(t *testing.T) {

@@ -266,3 +266,6 @@ func Unknown(data []byte, mapping Mapping) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Set maps the column named column (as written) to f.
+func (m Mapping) Set(column string, f Field) { m[headerKey(column)] = f }
