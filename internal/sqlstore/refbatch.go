@@ -118,11 +118,9 @@ func (db *conn) inRefTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-type queryRower interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (db *conn) upsertRef(ctx context.Context, q queryRower, w *refWrite) error {
+// upsertRef runs the upsert of w's reference on q (the writer or a transaction of it) and records whether messages
+// wait for the person.
+func (db *conn) upsertRef(ctx context.Context, q querier, w *refWrite) error {
 	ref := w.ref
 	return q.QueryRowContext(ctx, upsertConversationRefSQL,
 		ref.AADObjectID, ref.UserID, ref.UserName, ref.BotID, ref.ConversationID, ref.ConversationType,
