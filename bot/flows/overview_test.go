@@ -32,12 +32,7 @@ func TestOverviewRowsOpenWhatTheyName(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	res, err := w.f.Message(ctx, turn(w.f, mikaelID, "personal", schema.Activity{Type: "message", Text: "yleiskuva"}))
-	if err != nil || len(res.Replies) != 1 {
-		t.Fatalf("overview: %v %+v", err, res)
-	}
-	raw, _ := json.Marshal(res.Replies[0].Attachments)
-	card := string(raw)
+	card := mainUsersOverview(t, w)
 	for _, want := range []string{"Päättyvät ensimmäisinä", "Elina Lindholm", "Sami Virtanen", "Pisimpään odottaneet myöntötehtävät",
 		r.Reference(),
 		fmt.Sprintf(`"verb":%q,"data":{"mandateId":%d}`, cards.VerbInvalidationOpen, w.elinas.ID),
@@ -58,7 +53,7 @@ func TestOverviewRowsOpenWhatTheyName(t *testing.T) {
 	}
 
 	// Anyone else asking gets no overview of the organisation's mandates.
-	res, err = w.f.Message(ctx, turn(w.f, elina, "personal", schema.Activity{Type: "message", Text: "yleiskuva"}))
+	res, err := w.f.Message(ctx, turn(w.f, elina, "personal", schema.Activity{Type: "message", Text: "yleiskuva"}))
 	if raw, _ := json.Marshal(res.Replies); err != nil || strings.Contains(string(raw), cards.VerbInvalidationOpen) {
 		t.Errorf("an employee's overview: %v %s", err, raw)
 	}
@@ -82,12 +77,7 @@ func TestOverviewOpensInvalidationTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	res, err := w.f.Message(ctx, turn(w.f, mikaelID, "personal", schema.Activity{Type: "message", Text: "yleiskuva"}))
-	if err != nil || len(res.Replies) != 1 {
-		t.Fatalf("overview: %v %+v", err, res)
-	}
-	raw, _ := json.Marshal(res.Replies[0].Attachments)
-	card := string(raw)
+	card := mainUsersOverview(t, w)
 	if !strings.Contains(card, `{"title":"Mitätöitäviä valtuuksia Suomi.fi:ssä","value":"1"}`) {
 		t.Errorf("the overview does not count one open invalidation task:\n%s", card)
 	}
@@ -122,4 +112,15 @@ func TestOverviewOpensInvalidationTasks(t *testing.T) {
 	if body := w.tap(t, sami, cards.VerbInvalidationOpen, data); refused(body) || strings.Contains(body, cards.VerbInvalidationDone) {
 		t.Errorf("the supervisor's tap: %s", body)
 	}
+}
+
+// mainUsersOverview is the overview card Mikael, a main user, gets for "yleiskuva", as JSON.
+func mainUsersOverview(t *testing.T, w *mandateWorld) string {
+	t.Helper()
+	res, err := w.f.Message(context.Background(), turn(w.f, mikaelID, "personal", schema.Activity{Type: "message", Text: "yleiskuva"}))
+	if err != nil || len(res.Replies) != 1 {
+		t.Fatalf("overview: %v %+v", err, res)
+	}
+	raw, _ := json.Marshal(res.Replies[0].Attachments)
+	return string(raw)
 }

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -216,14 +217,7 @@ func (m Mapping) Pairs() []string {
 }
 
 // IsField says whether f is a field a mapping may name (FieldIgnore among them).
-func IsField(f string) bool {
-	for _, k := range Fields() {
-		if k == f {
-			return true
-		}
-	}
-	return false
-}
+func IsField(f string) bool { return slices.Contains(Fields(), f) }
 
 // Unknown lists the file's columns no known name (nor the mapping) gives a field, as written and once each: those
 // of each sheet's header row, or, in a sheet without one, of the row that most likely names the columns (the first
